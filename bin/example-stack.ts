@@ -1,0 +1,72 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as triggers from 'aws-cdk-lib/triggers';
+import { Construct } from 'constructs';
+import { BackupJob, ProtectedResource } from '../lib';
+
+export interface ExampleStackProps extends StackProps {
+  /**
+   * The version of the migration; a new backup is taken whenever it changes.
+   *
+   * @default '0001'
+   */
+  readonly migrationVersion?: string;
+}
+
+/**
+ * The pre-migration snapshot: a table, a backup of it taken during the deploy,
+ * and a migration that runs only once the backup is COMPLETED.
+ */
+export class ExampleStack extends Stack {
+  public readonly table: dynamodb.Table;
+  public readonly snapshot: BackupJob;
+  public readonly migration: triggers.TriggerFunction;
+
+  constructor(scope: Construct, id: string, props: ExampleStackProps = {}) {
+    super(scope, id, props);
+    const migrationVersion = props.migrationVersion ?? '0001';
+
+    this.table = new dynamodb.Table(this, 'Orders', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // An example: deleting the stack deletes the table (the backups stay in the vault).
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.snapshot = new BackupJob(this, 'PreMigrationSnapshot', {
+      resource: ProtectedResource.fromDynamoDbTable(this.table),
+      lifecycle: { deleteAfter: Duration.days(35) },
+      recoveryPointTags: { purpose: 'pre-migration', migration: migrationVersion },
+      trigger: migrationVersion,
+      timeout: Duration.minutes(30),
+    });
+
+    this.migration = new triggers.TriggerFunction(this, 'Migration', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline([
+        'exports.handler = async () => {',
+        '  // The data migration goes here. It runs only after the backup completed.',
+        '  console.log(JSON.stringify({ migration: process.env.MIGRATION_VERSION, recoveryPoint: process.env.RECOVERY_POINT_ARN }));',
+        '};',
+      ].join('\n')),
+      environment: {
+        MIGRATION_VERSION: migrationVersion,
+        RECOVERY_POINT_ARN: this.snapshot.recoveryPointArn,
+      },
+      timeout: Duration.minutes(1),
+      executeAfter: [this.snapshot],
+    });
+    this.table.grantReadWriteData(this.migration);
+    Validations.of(this.migration).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'The example migration only writes its own logs with the basic execution role; its table access is granted explicitly',
+    });
+
+    new CfnOutput(this, 'BackupJobId', { value: this.snapshot.backupJobId });
+    new CfnOutput(this, 'RecoveryPointArn', { value: this.snapshot.recoveryPointArn });
+    new CfnOutput(this, 'BackupSizeInBytes', { value: this.snapshot.backupSizeInBytes });
+  }
+}

@@ -1,0 +1,37 @@
+import * as cdk from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/** A cdk-nag finding that this library answers for, and why. */
+export interface Finding {
+  /** The rule, optionally narrowed to one finding: `AwsSolutions-IAM5[Resource::*]`. */
+  readonly id: string;
+  readonly reason: string;
+}
+
+/**
+ * Acknowledges cdk-nag findings on constructs this library owns, so that users
+ * who run cdk-nag see only what they control. Each acknowledgement carries its
+ * reason.
+ *
+ * cdk-nag 3 reads `Validations.of(...).acknowledge` (aws-cdk-lib 2.257 and
+ * later); cdk-nag 2 reads the `cdk_nag` metadata of each CloudFormation resource.
+ */
+export function acknowledgeFindings(scope: IConstruct, findings: readonly Finding[]): void {
+  const validations = (cdk as unknown as { Validations?: { of(s: IConstruct): { acknowledge(...f: Finding[]): void } } }).Validations;
+  validations?.of(scope).acknowledge(...findings);
+
+  for (const child of scope.node.findAll()) {
+    if (!cdk.CfnResource.isCfnResource(child)) continue;
+    const existing = (child.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined)?.rules_to_suppress ?? [];
+    const v2 = findings.map((f) => {
+      const m = /^([^[]+)\[(.+)\]$/.exec(f.id);
+      return m ? { id: m[1], reason: f.reason, applies_to: [m[2]] } : { id: f.id, reason: f.reason };
+    });
+    child.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...v2] });
+  }
+}
+
+/** An ARN pattern as cdk-nag prints it (`{p}` for the partition, and so on). */
+export function nagArn(pattern: string): string {
+  return pattern.replace(/\{p\}/g, '<AWS::Partition>').replace(/\{r\}/g, '<AWS::Region>').replace(/\{a\}/g, '<AWS::AccountId>');
+}

@@ -1,0 +1,172 @@
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { acknowledgeFindings, nagArn } from './acknowledge';
+import { handlerCode } from './handler-code';
+import { fillArnPattern, resourceTypeInfo } from './resource-types';
+import { LIMITS } from './validation';
+
+/** How often the waiter asks AWS Backup about a job. */
+export const POLL_INTERVAL = Duration.seconds(15);
+
+/** The waiter's total budget: the longest CloudFormation waits for a custom resource. */
+const TOTAL_TIMEOUT = Duration.seconds(LIMITS.cloudFormationMaxWaitSeconds);
+
+/**
+ * The custom resource provider of the backup jobs of one stack: one per stack,
+ * shared by every job in it, so that the number of Lambda functions does not
+ * grow with the number of jobs.
+ *
+ * onEvent starts a job; the framework's waiter calls isComplete every
+ * {@link POLL_INTERVAL} until the job ends. Permissions are added as jobs are
+ * declared, as one statement per action with every job's resources, so that
+ * the policy stays small with hundreds of jobs.
+ */
+export class BackupJobProvider extends Construct {
+  /** The construct id of the provider, directly under the stack. */
+  public static readonly ID = 'cdk-backup-jobs.BackupJobProvider';
+
+  /** The stack's provider, created with the stack's first job. */
+  public static getOrCreate(scope: Construct): BackupJobProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(BackupJobProvider.ID);
+    return (existing as BackupJobProvider | undefined) ?? new BackupJobProvider(stack, BackupJobProvider.ID);
+  }
+
+  /** The service token of the custom resources. */
+  public readonly serviceToken: string;
+  /** The role of the onEvent and isComplete handlers. */
+  public readonly handlerRole: iam.IRole;
+  /** Where the handlers and the framework log. */
+  public readonly logGroup: logs.ILogGroup;
+
+  private readonly vaultArns = new Set<string>();
+  private readonly backupRoleArns = new Set<string>();
+  private readonly recoveryPointArns = new Set<string>();
+  private stopGranted = false;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+
+    const role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-backup-jobs: starts and watches AWS Backup jobs during deployments',
+    });
+    this.logGroup.grantWrite(role);
+    this.handlerRole = role;
+
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadBackupJobs',
+      // Neither action supports resource-level permissions.
+      actions: ['backup:ListBackupJobs', 'backup:DescribeBackupJob'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'StartBackupJobs',
+      actions: ['backup:StartBackupJob'],
+      resources: Lazy.list({ produce: () => [...this.vaultArns] }),
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'PassBackupRoles',
+      actions: ['iam:PassRole'],
+      resources: Lazy.list({ produce: () => [...this.backupRoleArns] }),
+      conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
+    }));
+
+    const code = handlerCode('backup-job');
+    const common = {
+      code,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      memorySize: 256,
+      role,
+      logGroup: this.logGroup,
+    };
+    const onEvent = new lambda.Function(this, 'OnEvent', {
+      ...common,
+      handler: 'index.onEvent',
+      timeout: Duration.minutes(2),
+      description: 'cdk-backup-jobs: starts a backup job (onEvent)',
+    });
+    const isComplete = new lambda.Function(this, 'IsComplete', {
+      ...common,
+      handler: 'index.isComplete',
+      timeout: Duration.minutes(2),
+      description: 'cdk-backup-jobs: describes a backup job until it ends (isComplete)',
+    });
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: POLL_INTERVAL,
+      totalTimeout: TOTAL_TIMEOUT,
+      logGroup: this.logGroup,
+    });
+    this.serviceToken = provider.serviceToken;
+
+    acknowledgeFindings(role, [{
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'backup:ListBackupJobs, backup:DescribeBackupJob and backup:StopBackupJob do not support resource-level permissions',
+    }]);
+    const functionVersions = this.node.findAll()
+      .filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction)
+      .map((fn) => ({
+        id: `AwsSolutions-IAM5[Resource::<${stack.resolve(fn.logicalId)}.Arn>:*]`,
+        reason: 'The aws-cdk Provider framework may invoke any version of its functions (function ARN and :*)',
+      }));
+    acknowledgeFindings(provider, [
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The aws-cdk Provider framework functions run with AWSLambdaBasicExecutionRole; aws-cdk-lib makes their roles',
+      },
+      ...functionVersions,
+      { id: 'AwsSolutions-SF1', reason: "Logging the waiter's executions would write the CloudFormation ResponseURL, a presigned URL, to CloudWatch Logs; the handlers log each poll instead" },
+      { id: 'AwsSolutions-SF2', reason: 'The aws-cdk Provider framework offers no X-Ray tracing for its waiter state machine' },
+    ]);
+  }
+
+  /** Lets the handlers start jobs in a vault with a backup role (and copy into an air-gapped vault). */
+  public grantStartBackupJob(vaultArn: string, backupRoleArn: string, logicallyAirGappedVaultArn?: string): void {
+    this.vaultArns.add(vaultArn);
+    if (logicallyAirGappedVaultArn) this.vaultArns.add(logicallyAirGappedVaultArn);
+    this.backupRoleArns.add(backupRoleArn);
+  }
+
+  /** Lets the handlers stop a running job of this type (when AWS Backup can stop it). */
+  public grantStopBackupJob(resourceType: string): void {
+    if (this.stopGranted || resourceTypeInfo(resourceType)?.stoppable === false) return;
+    this.stopGranted = true;
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'StopBackupJobs',
+      // StopBackupJob does not support resource-level permissions.
+      actions: ['backup:StopBackupJob'],
+      resources: ['*'],
+    }));
+  }
+
+  /** Lets the handlers delete recovery points of this type in this account and region (removal policy DESTROY). */
+  public grantDeleteRecoveryPoints(resourceType: string): void {
+    const info = resourceTypeInfo(resourceType);
+    if (!info) return;
+    const stack = Stack.of(this);
+    if (this.recoveryPointArns.size === 0) {
+      this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'DeleteRecoveryPoints',
+        actions: ['backup:DeleteRecoveryPoint'],
+        resources: Lazy.list({ produce: () => [...this.recoveryPointArns] }),
+      }));
+    }
+    for (const pattern of info.recoveryPointArnPatterns) {
+      this.recoveryPointArns.add(fillArnPattern(pattern, stack.partition, stack.region, stack.account));
+    }
+    acknowledgeFindings(this.handlerRole, info.recoveryPointArnPatterns.map((pattern) => ({
+      id: `AwsSolutions-IAM5[Resource::${nagArn(pattern)}]`,
+      reason: 'A recovery point ARN is known only once the backup exists; deletion is limited to this type\'s recovery points in this account and region (removal policy DESTROY)',
+    })));
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * What AWS Backup can back up, and what each resource type supports.
+ *
+ * Pure data and functions: no CDK scope is needed, so the constructs, the
+ * handlers and the CLI share one table.
+ *
+ * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-feature-availability.html
+ * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/API_StopBackupJob.html
+ */
+
+/** How a resource type treats `Lifecycle.MoveToColdStorageAfterDays`. */
+export type ColdStorageSupport = 'supported' | 'opt-in' | 'ignored';
+
+/** AWS Backup's facts about one resource type. */
+export interface ResourceTypeInfo {
+  /** AWS Backup's name of the type, as in `ResourceType` (e.g. `DynamoDB`). */
+  readonly name: string;
+  /** Whether a backup of this type moves to cold storage per the lifecycle. */
+  readonly coldStorage: ColdStorageSupport;
+  /** Whether `Index: ENABLED` is accepted (backup indexes). */
+  readonly index: boolean;
+  /** Whether the `WindowsVSS` backup option applies. */
+  readonly windowsVss: boolean;
+  /** Whether StopBackupJob can stop a running job of this type. */
+  readonly stoppable: boolean;
+  /**
+   * IAM resource patterns of this type's recovery points, beyond AWS Backup's own
+   * `recovery-point:*` ARNs: a recovery point of some types is the service's own
+   * snapshot, and IAM authorizes `backup:DeleteRecoveryPoint` against that ARN.
+   * `{p}`, `{r}` and `{a}` stand for partition, region and account.
+   */
+  readonly recoveryPointArnPatterns: readonly string[];
+}
+
+const BACKUP_RECOVERY_POINT = 'arn:{p}:backup:{r}:{a}:recovery-point:*';
+const EC2_SNAPSHOT = 'arn:{p}:ec2:{r}::snapshot/*';
+const RDS_CLUSTER_SNAPSHOT = 'arn:{p}:rds:{r}:{a}:cluster-snapshot:awsbackup:*';
+
+function info(name: string, facts: Partial<Omit<ResourceTypeInfo, 'name'>> = {}): ResourceTypeInfo {
+  return {
+    name,
+    coldStorage: facts.coldStorage ?? 'ignored',
+    index: facts.index ?? false,
+    windowsVss: facts.windowsVss ?? false,
+    stoppable: facts.stoppable ?? true,
+    recoveryPointArnPatterns: [BACKUP_RECOVERY_POINT, ...(facts.recoveryPointArnPatterns ?? [])],
+  };
+}
+
+/** Every resource type AWS Backup can back up, by AWS Backup's name. */
+export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeInfo>> = Object.fromEntries(
+  [
+    info('Aurora', { stoppable: false, recoveryPointArnPatterns: [RDS_CLUSTER_SNAPSHOT] }),
+    info('CloudFormation', { coldStorage: 'supported' }),
+    info('DocumentDB', { stoppable: false, recoveryPointArnPatterns: [RDS_CLUSTER_SNAPSHOT] }),
+    info('DynamoDB', {
+      coldStorage: 'supported',
+      recoveryPointArnPatterns: ['arn:{p}:dynamodb:{r}:{a}:table/*/backup/*'],
+    }),
+    info('EBS', { coldStorage: 'opt-in', index: true, recoveryPointArnPatterns: [EC2_SNAPSHOT] }),
+    info('EC2', { windowsVss: true, recoveryPointArnPatterns: ['arn:{p}:ec2:{r}::image/*', EC2_SNAPSHOT] }),
+    info('EFS', { coldStorage: 'supported' }),
+    info('EKS'),
+    info('FSx', { stoppable: false, recoveryPointArnPatterns: ['arn:{p}:fsx:{r}:{a}:backup/*'] }),
+    info('Neptune', { stoppable: false, recoveryPointArnPatterns: [RDS_CLUSTER_SNAPSHOT] }),
+    info('RDS', {
+      stoppable: false,
+      recoveryPointArnPatterns: ['arn:{p}:rds:{r}:{a}:snapshot:awsbackup:*', RDS_CLUSTER_SNAPSHOT],
+    }),
+    info('Redshift', { recoveryPointArnPatterns: ['arn:{p}:redshift:{r}:{a}:snapshot:*/awsbackup:*'] }),
+    info('S3', { index: true }),
+    info('SAP HANA on Amazon EC2', { coldStorage: 'supported', stoppable: false }),
+    info('Storage Gateway', { recoveryPointArnPatterns: [EC2_SNAPSHOT] }),
+    info('Timestream', { coldStorage: 'supported' }),
+    info('VirtualMachine', { coldStorage: 'supported' }),
+  ].map((t) => [t.name, t]),
+);
+
+/** The names of every supported type, for messages. */
+export const RESOURCE_TYPE_NAMES: readonly string[] = Object.keys(RESOURCE_TYPES);
+
+/** The facts of a type, or undefined when AWS Backup has no such type. */
+export function resourceTypeInfo(name: string): ResourceTypeInfo | undefined {
+  return Object.prototype.hasOwnProperty.call(RESOURCE_TYPES, name) ? RESOURCE_TYPES[name] : undefined;
+}
+
+/** The result of reading a resource ARN. */
+export type ArnTypeResult =
+  | { readonly resourceType: string; readonly alternatives: readonly string[] }
+  | { readonly error: string };
+
+interface ArnRule {
+  readonly service: string;
+  readonly resource: RegExp;
+  readonly type: string;
+  /** Other types whose resources share this ARN shape. */
+  readonly alternatives?: readonly string[];
+}
+
+/** ARN shapes of the resources AWS Backup backs up (service, resource part). */
+const ARN_RULES: readonly ArnRule[] = [
+  { service: 'dynamodb', resource: /^table\/[A-Za-z0-9_.-]{3,255}$/, type: 'DynamoDB' },
+  { service: 'rds', resource: /^db:[A-Za-z][A-Za-z0-9-]{0,62}$/, type: 'RDS' },
+  // Aurora, DocumentDB, Neptune and Multi-AZ RDS clusters share the rds cluster ARN.
+  {
+    service: 'rds',
+    resource: /^cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/,
+    type: 'Aurora',
+    alternatives: ['DocumentDB', 'Neptune', 'RDS'],
+  },
+  { service: 'elasticfilesystem', resource: /^file-system\/fs-[0-9a-f]+$/, type: 'EFS' },
+  { service: 'ec2', resource: /^instance\/i-[0-9a-f]+$/, type: 'EC2', alternatives: ['SAP HANA on Amazon EC2'] },
+  { service: 'ec2', resource: /^volume\/vol-[0-9a-f]+$/, type: 'EBS' },
+  { service: 's3', resource: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, type: 'S3' },
+  { service: 'fsx', resource: /^(file-system\/fs-[0-9a-f]+|volume\/fs-[0-9a-f]+\/fsvol-[0-9a-f]+)$/, type: 'FSx' },
+  { service: 'storagegateway', resource: /^gateway\/sgw-[0-9A-F]+\/volume\/vol-[0-9A-F]+$/, type: 'Storage Gateway' },
+  { service: 'redshift', resource: /^cluster:[a-z][a-z0-9-]{0,62}$/, type: 'Redshift' },
+  { service: 'timestream', resource: /^database\/[^/]+\/table\/[^/]+$/, type: 'Timestream' },
+  { service: 'cloudformation', resource: /^stack\/[A-Za-z][A-Za-z0-9-]*\/.+$/, type: 'CloudFormation' },
+  { service: 'eks', resource: /^cluster\/[A-Za-z0-9][A-Za-z0-9_-]*$/, type: 'EKS' },
+  { service: 'backup-gateway', resource: /^vm\/vm-[0-9a-zA-Z-]+$/, type: 'VirtualMachine' },
+  { service: 'ssm-sap', resource: /^HANA\/.+$/, type: 'SAP HANA on Amazon EC2' },
+];
+
+const ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/;
+
+/**
+ * Reads the AWS Backup resource type from a literal resource ARN.
+ *
+ * Returns an error (a sentence, for a message naming the property) when the
+ * ARN is malformed or names a resource AWS Backup cannot back up.
+ */
+export function resourceTypeFromArn(arn: string): ArnTypeResult {
+  const m = ARN.exec(arn);
+  if (!m) {
+    return { error: 'is not an ARN (arn:partition:service:region:account:resource)' };
+  }
+  const [, , service, , , resource] = m;
+  const rules = ARN_RULES.filter((r) => r.service === service);
+  if (rules.length === 0) {
+    return { error: `names a ${service} resource, which AWS Backup cannot back up (supported: ${RESOURCE_TYPE_NAMES.join(', ')})` };
+  }
+  const rule = rules.find((r) => r.resource.test(resource));
+  if (!rule) {
+    return { error: `names the ${service} resource "${resource}", which is not a resource AWS Backup backs up` };
+  }
+  return { resourceType: rule.type, alternatives: rule.alternatives ?? [] };
+}
+
+/** Fills a recovery point ARN pattern with a partition, region and account. */
+export function fillArnPattern(pattern: string, partition: string, region: string, account: string): string {
+  return pattern.replace(/\{p\}/g, partition).replace(/\{r\}/g, region).replace(/\{a\}/g, account);
+}
