@@ -1,0 +1,484 @@
+import {
+  BackupClient,
+  DeleteRecoveryPointCommand,
+  DescribeBackupJobCommand,
+  ListBackupJobsCommand,
+  StartBackupJobCommand,
+  StopBackupJobCommand,
+} from '@aws-sdk/client-backup';
+import { mockClient } from 'aws-sdk-client-mock';
+import { isComplete, onEvent } from '../../lambda/backup-job';
+import { formatPhysicalId, parsePhysicalId } from '../../lambda/backup-job/physical-id';
+import { fingerprint, idempotencyToken } from '../../lambda/backup-job/properties';
+import {
+  backupJobProperties,
+  buildCreateEvent,
+  buildDeleteEvent,
+  buildIsCompleteEvent,
+  buildUpdateEvent,
+  TABLE_ARN,
+} from '../fixtures/events';
+
+const backup = mockClient(BackupClient);
+const NOW = Date.parse('2026-11-22T10:00:00Z');
+const JOB_ID = 'a827233a-d405-4a86-a440-759fa94f34dd';
+const RECOVERY_POINT = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/backup/01732270800000-abcdef12';
+
+let clock = NOW;
+let logs: string[] = [];
+
+beforeAll(() => {
+  process.env.AWS_REGION = 'eu-west-1';
+});
+
+beforeEach(() => {
+  backup.reset();
+  clock = NOW;
+  jest.spyOn(Date, 'now').mockImplementation(() => clock);
+  logs = [];
+  jest.spyOn(console, 'log').mockImplementation((line: string) => { logs.push(line); });
+  jest.spyOn(console, 'warn').mockImplementation((line: string) => { logs.push(line); });
+  backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
+  backup.on(StartBackupJobCommand).resolves({ BackupJobId: JOB_ID, RecoveryPointArn: RECOVERY_POINT, CreationDate: new Date(NOW) });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+  jest.useRealTimers();
+});
+
+function awsError(name: string, status: number, fault: 'client' | 'server' = status >= 500 ? 'server' : 'client'): Error {
+  return Object.assign(new Error(`${name} from AWS Backup`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
+}
+
+function describes(job: Record<string, unknown>) {
+  backup.on(DescribeBackupJobCommand).resolves({
+    BackupJobId: JOB_ID,
+    ResourceArn: TABLE_ARN,
+    ResourceType: 'DynamoDB',
+    RecoveryPointArn: RECOVERY_POINT,
+    BackupVaultName: 'pre-migration',
+    BackupVaultArn: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:pre-migration',
+    CreationDate: new Date(NOW),
+    ...job,
+  });
+}
+
+async function created(properties = backupJobProperties()) {
+  const request = buildCreateEvent(properties);
+  const response = await onEvent(request);
+  return { request, response, event: buildIsCompleteEvent(request, response) };
+}
+
+describe('Create', () => {
+  test('starts the job with the properties and a token derived from the request', async () => {
+    const { request, response } = await created(backupJobProperties({
+      StartWindowMinutes: '120',
+      CompleteWindowMinutes: '360',
+      Lifecycle: { MoveToColdStorageAfterDays: '30', DeleteAfterDays: '365', OptInToArchiveForSupportedResources: 'true' },
+      RecoveryPointTags: { purpose: 'pre-migration' },
+      BackupOptions: { WindowsVSS: 'enabled' },
+      Index: 'ENABLED',
+      LogicallyAirGappedBackupVaultArn: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:lag',
+      Trigger: '0042',
+    }));
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+    expect(backup.commandCalls(StartBackupJobCommand)[0].args[0].input).toEqual({
+      BackupVaultName: 'pre-migration',
+      ResourceArn: TABLE_ARN,
+      IamRoleArn: 'arn:aws:iam::123456789012:role/backup',
+      StartWindowMinutes: 120,
+      CompleteWindowMinutes: 360,
+      Lifecycle: { MoveToColdStorageAfterDays: 30, DeleteAfterDays: 365, OptInToArchiveForSupportedResources: true },
+      RecoveryPointTags: { purpose: 'pre-migration' },
+      BackupOptions: { WindowsVSS: 'enabled' },
+      Index: 'ENABLED',
+      LogicallyAirGappedBackupVaultArn: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:lag',
+      IdempotencyToken: idempotencyToken(request),
+    });
+    expect(parsePhysicalId(response.PhysicalResourceId)).toEqual({
+      kind: 'started',
+      backupJobId: JOB_ID,
+      fingerprint: fingerprint(request.ResourceProperties),
+      recoveryPointArn: RECOVERY_POINT,
+    });
+    expect(response.Wait).toEqual({ mode: 'started', deadline: new Date(NOW + 1800_000).toISOString() });
+    expect(response.Data).toBeUndefined();
+  });
+
+  test('looks for active jobs on the resource in every active state, through every page', async () => {
+    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
+    await created();
+    const calls = backup.commandCalls(ListBackupJobsCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.ByState).sort()).toEqual(['ABORTING', 'CREATED', 'PENDING', 'RUNNING']);
+    expect(calls.every((c) => c.ByResourceArn === TABLE_ARN)).toBe(true);
+  });
+
+  test('a retried invocation of the same request uses the same token; another request another one', async () => {
+    const request = buildCreateEvent();
+    await onEvent(request);
+    await onEvent(request);
+    await onEvent(buildCreateEvent());
+    const tokens = backup.commandCalls(StartBackupJobCommand).map((c) => c.args[0].input.IdempotencyToken);
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+    expect(tokens[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
+  test('waits for a job that already runs on the resource instead of starting a second one', async () => {
+    backup.on(ListBackupJobsCommand, { ByState: 'RUNNING' })
+      .resolvesOnce({ BackupJobs: [{ BackupJobId: 'plan-job-1' }], NextToken: 'page-2' })
+      .resolvesOnce({ BackupJobs: [{ BackupJobId: 'plan-job-2' }] });
+    const { request, response } = await created();
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+    expect(parsePhysicalId(response.PhysicalResourceId)).toEqual({
+      kind: 'pending',
+      idempotencyToken: idempotencyToken(request),
+      fingerprint: fingerprint(request.ResourceProperties),
+    });
+    expect(response.Wait).toMatchObject({ mode: 'pending', blockingJobIds: ['plan-job-1', 'plan-job-2'] });
+  });
+
+  test('a rejected StartBackupJob fails the Create with AWS Backup\'s message', async () => {
+    backup.on(StartBackupJobCommand).rejects(awsError('InvalidParameterValueException', 400));
+    await expect(onEvent(buildCreateEvent())).rejects.toThrow('InvalidParameterValueException from AWS Backup');
+  });
+
+  test('malformed properties fail with the property named', async () => {
+    await expect(onEvent(buildCreateEvent(backupJobProperties({ StartWindowMinutes: 'sixty' })))).rejects.toThrow(
+      'Property StartWindowMinutes must be a whole number (got "sixty")',
+    );
+    await expect(onEvent(buildCreateEvent(backupJobProperties({ IamRoleArn: undefined })))).rejects.toThrow('Property IamRoleArn is required');
+  });
+});
+
+describe('isComplete maps every job state', () => {
+  test.each(['CREATED', 'PENDING', 'RUNNING', 'ABORTING'])('%s is still running', async (State) => {
+    const { event } = await created();
+    describes({ State, PercentDone: '40.0' });
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('COMPLETED completes with the job as string attributes', async () => {
+    const { event } = await created();
+    describes({ State: 'COMPLETED', BackupSizeInBytes: 36048, CompletionDate: new Date(NOW + 120_000) });
+    await expect(isComplete(event)).resolves.toEqual({
+      IsComplete: true,
+      Data: {
+        BackupJobId: JOB_ID,
+        RecoveryPointArn: RECOVERY_POINT,
+        State: 'COMPLETED',
+        StatusMessage: '',
+        BackupSizeInBytes: '36048',
+        CreationDate: '2026-11-22T10:00:00.000Z',
+        CompletionDate: '2026-11-22T10:02:00.000Z',
+        BackupVaultArn: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:pre-migration',
+        ResourceType: 'DynamoDB',
+      },
+    });
+  });
+
+  test('COMPLETED with a status message still completes (with the message as an attribute)', async () => {
+    const { event } = await created();
+    describes({ State: 'COMPLETED', StatusMessage: 'Some items were throttled and retried' });
+    const result = await isComplete(event);
+    expect(result).toMatchObject({ IsComplete: true, Data: { StatusMessage: 'Some items were throttled and retried' } });
+  });
+
+  test.each([
+    ['FAILED', 'Insufficient privileges to perform this action.'],
+    ['ABORTED', 'Backup job was stopped by user.'],
+    ['EXPIRED', 'Backup job failed because there was a running job for the same resource.'],
+  ])('%s fails with AWS Backup\'s status message', async (State, StatusMessage) => {
+    const { event } = await created();
+    describes({ State, StatusMessage });
+    await expect(isComplete(event)).rejects.toThrow(`Backup job ${JOB_ID} of ${TABLE_ARN} ended ${State}: ${StatusMessage}`);
+  });
+
+  test('a failed job without a status message says so', async () => {
+    const { event } = await created();
+    describes({ State: 'FAILED' });
+    await expect(isComplete(event)).rejects.toThrow('ended FAILED without a status message from AWS Backup');
+  });
+
+  test('PARTIAL fails unless allowPartial', async () => {
+    const { event } = await created();
+    describes({ State: 'PARTIAL', StatusMessage: 'Some files could not be backed up.' });
+    await expect(isComplete(event)).rejects.toThrow('ended PARTIAL: Some files could not be backed up. (set allowPartial to accept a partial backup)');
+
+    const allowed = await created(backupJobProperties({ AllowPartial: 'true' }));
+    await expect(isComplete(allowed.event)).resolves.toMatchObject({ IsComplete: true, Data: { State: 'PARTIAL' } });
+  });
+
+  test('a state this handler does not know keeps the wait going', async () => {
+    const { event } = await created();
+    describes({ State: 'SOMETHING_NEW' });
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('waitForCompletion false completes as soon as the job exists', async () => {
+    const { event } = await created(backupJobProperties({ WaitForCompletion: 'false' }));
+    describes({ State: 'CREATED' });
+    await expect(isComplete(event)).resolves.toMatchObject({ IsComplete: true, Data: { State: 'CREATED', BackupSizeInBytes: '0', CompletionDate: '' } });
+  });
+});
+
+describe('isComplete and time', () => {
+  test('throttling and server errors while describing are retried at the next poll', async () => {
+    const { event } = await created();
+    backup.on(DescribeBackupJobCommand)
+      .rejectsOnce(awsError('ThrottlingException', 400))
+      .rejectsOnce(awsError('ServiceUnavailableException', 503))
+      .rejectsOnce(awsError('LimitExceededException', 400))
+      .resolves({ BackupJobId: JOB_ID, State: 'COMPLETED', ResourceArn: TABLE_ARN });
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(event)).resolves.toMatchObject({ IsComplete: true });
+  });
+
+  test('an error that is not transient fails the resource', async () => {
+    const { event } = await created();
+    backup.on(DescribeBackupJobCommand).rejects(awsError('AccessDeniedException', 403));
+    await expect(isComplete(event)).rejects.toThrow(`DescribeBackupJob of ${JOB_ID} failed: AccessDeniedException: AccessDeniedException from AWS Backup`);
+  });
+
+  test('a job still running at the timeout fails the resource with its progress', async () => {
+    const { event } = await created();
+    describes({ State: 'RUNNING', PercentDone: '40.0' });
+    clock = NOW + 1799_000;
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+    clock = NOW + 1800_000;
+    await expect(isComplete(event)).rejects.toThrow(`Timed out after 30 minutes waiting for backup job ${JOB_ID} of ${TABLE_ARN} (still RUNNING, 40.0% done)`);
+  });
+
+  test('throttling at the timeout ends the wait too', async () => {
+    const { event } = await created();
+    backup.on(DescribeBackupJobCommand).rejects(awsError('ThrottlingException', 400));
+    clock = NOW + 1800_000;
+    await expect(isComplete(event)).rejects.toThrow(/Timed out after 30 minutes .* the last attempt failed with ThrottlingException/);
+  });
+});
+
+describe('the busy-resource wait', () => {
+  async function pending(properties = backupJobProperties()) {
+    backup.on(ListBackupJobsCommand, { ByState: 'RUNNING' }).resolves({ BackupJobs: [{ BackupJobId: 'plan-job' }] });
+    const result = await created(properties);
+    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
+    return result;
+  }
+
+  test('waits while the other job runs, then starts ours once with the request\'s token', async () => {
+    const { request, event } = await pending();
+    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolvesOnce({ BackupJobId: 'plan-job', State: 'RUNNING' });
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+
+    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'COMPLETED' });
+    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolvesOnce({ BackupJobId: JOB_ID, State: 'RUNNING' });
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+
+    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({ BackupJobId: JOB_ID, State: 'COMPLETED', RecoveryPointArn: RECOVERY_POINT });
+    const done = await isComplete(event);
+    expect(done).toMatchObject({ IsComplete: true, Data: { BackupJobId: JOB_ID, State: 'COMPLETED' } });
+    // The resource's physical id becomes the started job's.
+    expect(parsePhysicalId((done as { PhysicalResourceId?: string }).PhysicalResourceId)).toMatchObject({ kind: 'started', backupJobId: JOB_ID });
+
+    const tokens = backup.commandCalls(StartBackupJobCommand).map((c) => c.args[0].input.IdempotencyToken);
+    expect(new Set(tokens)).toEqual(new Set([idempotencyToken(request)]));
+  });
+
+  test('a blocking job AWS no longer knows counts as ended', async () => {
+    const { event } = await pending();
+    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).rejects(awsError('ResourceNotFoundException', 404));
+    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({ BackupJobId: JOB_ID, State: 'RUNNING' });
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+  });
+
+  test('times out without starting a backup when the other job runs too long', async () => {
+    const { event } = await pending();
+    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'RUNNING' });
+    clock = NOW + 1800_000;
+    await expect(isComplete(event)).rejects.toThrow(`Timed out after 30 minutes waiting for backup job(s) plan-job on ${TABLE_ARN} to end (AWS Backup runs one job per resource at a time); the backup was not started`);
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+  });
+
+  test('a job started after the wait that then times out is stopped before the failure is reported', async () => {
+    const { event } = await pending();
+    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'COMPLETED' });
+    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({ BackupJobId: JOB_ID, State: 'RUNNING', ResourceArn: TABLE_ARN });
+    backup.on(StopBackupJobCommand).resolves({});
+    clock = NOW + 1800_000;
+    await expect(isComplete(event)).rejects.toThrow(/Timed out after 30 minutes waiting for backup job/);
+    expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input)).toEqual([{ BackupJobId: JOB_ID }]);
+  });
+
+  test('a PARTIAL job started after the wait has its recovery point deleted under DESTROY before the failure', async () => {
+    const { event } = await pending(backupJobProperties({ RemovalPolicy: 'destroy' }));
+    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'COMPLETED' });
+    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({
+      BackupJobId: JOB_ID, State: 'PARTIAL', RecoveryPointArn: RECOVERY_POINT, BackupVaultName: 'pre-migration',
+    });
+    backup.on(DeleteRecoveryPointCommand).resolves({});
+    await expect(isComplete(event)).rejects.toThrow(/ended PARTIAL/);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input)).toEqual([
+      { BackupVaultName: 'pre-migration', RecoveryPointArn: RECOVERY_POINT },
+    ]);
+  });
+});
+
+describe('Update', () => {
+  async function current(properties = backupJobProperties()) {
+    return formatPhysicalId({ kind: 'started', backupJobId: 'old-job', fingerprint: fingerprint(properties), recoveryPointArn: 'arn:old-rp' });
+  }
+
+  test('a changed trigger starts a new job under a new physical id', async () => {
+    const oldProperties = backupJobProperties({ Trigger: '0001' });
+    const newProperties = backupJobProperties({ Trigger: '0002' });
+    const physicalId = await current(oldProperties);
+    const response = await onEvent(buildUpdateEvent(physicalId, newProperties, oldProperties));
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+    expect(response.PhysicalResourceId).not.toBe(physicalId);
+    expect(parsePhysicalId(response.PhysicalResourceId)).toMatchObject({ kind: 'started', backupJobId: JOB_ID });
+  });
+
+  test('a change to how the handler waits alone takes no new backup', async () => {
+    const oldProperties = backupJobProperties({ TimeoutSeconds: '1800' });
+    const newProperties = backupJobProperties({ TimeoutSeconds: '3000', WaitForCompletion: 'false', AllowPartial: 'true', RemovalPolicy: 'destroy', ServiceToken: 'other' });
+    const physicalId = await current(oldProperties);
+    const request = buildUpdateEvent(physicalId, newProperties, oldProperties);
+    const response = await onEvent(request);
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+    expect(response).toEqual({ PhysicalResourceId: physicalId, Wait: { mode: 'unchanged' } });
+
+    describes({ BackupJobId: 'old-job', State: 'COMPLETED', RecoveryPointArn: 'arn:old-rp' });
+    await expect(isComplete(buildIsCompleteEvent(request, response))).resolves.toMatchObject({
+      IsComplete: true, Data: { BackupJobId: 'old-job', RecoveryPointArn: 'arn:old-rp' },
+    });
+  });
+
+  test('a rollback to the properties of the current job takes no new backup, even when AWS has forgotten the job', async () => {
+    const rolledBackTo = backupJobProperties({ Trigger: '0001' });
+    const failedUpdate = backupJobProperties({ Trigger: '0002' });
+    const physicalId = await current(rolledBackTo);
+    const request = buildUpdateEvent(physicalId, rolledBackTo, failedUpdate);
+    const response = await onEvent(request);
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+
+    backup.on(DescribeBackupJobCommand).rejects(awsError('ResourceNotFoundException', 404));
+    await expect(isComplete(buildIsCompleteEvent(request, response))).resolves.toEqual({
+      IsComplete: true,
+      Data: {
+        BackupJobId: 'old-job',
+        RecoveryPointArn: 'arn:old-rp',
+        State: '',
+        StatusMessage: '',
+        BackupSizeInBytes: '0',
+        CreationDate: '',
+        CompletionDate: '',
+        BackupVaultArn: '',
+        ResourceType: 'DynamoDB',
+      },
+    });
+  });
+});
+
+describe('Delete', () => {
+  const started = (properties = backupJobProperties()) =>
+    formatPhysicalId({ kind: 'started', backupJobId: JOB_ID, fingerprint: fingerprint(properties), recoveryPointArn: RECOVERY_POINT });
+
+  async function deleted(properties = backupJobProperties(), physicalId = started(properties)) {
+    const request = buildDeleteEvent(physicalId, properties);
+    const response = await onEvent(request);
+    expect(response.PhysicalResourceId).toBe(physicalId);
+    await expect(isComplete(buildIsCompleteEvent(request, response))).resolves.toEqual({ IsComplete: true });
+  }
+
+  test('RETAIN leaves a completed backup alone', async () => {
+    describes({ State: 'COMPLETED' });
+    await deleted();
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
+  });
+
+  test('DESTROY deletes the recovery point', async () => {
+    describes({ State: 'COMPLETED' });
+    backup.on(DeleteRecoveryPointCommand).resolves({});
+    await deleted(backupJobProperties({ RemovalPolicy: 'destroy' }));
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input)).toEqual([
+      { BackupVaultName: 'pre-migration', RecoveryPointArn: RECOVERY_POINT },
+    ]);
+  });
+
+  test('DESTROY of a recovery point that is already gone succeeds', async () => {
+    describes({ State: 'COMPLETED' });
+    backup.on(DeleteRecoveryPointCommand).rejects(awsError('ResourceNotFoundException', 404));
+    await deleted(backupJobProperties({ RemovalPolicy: 'destroy' }));
+  });
+
+  test('DESTROY still finds the recovery point when AWS has forgotten the job', async () => {
+    backup.on(DescribeBackupJobCommand).rejects(awsError('ResourceNotFoundException', 404));
+    backup.on(DeleteRecoveryPointCommand).resolves({});
+    await deleted(backupJobProperties({ RemovalPolicy: 'destroy' }));
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)[0].args[0].input).toEqual({ BackupVaultName: 'pre-migration', RecoveryPointArn: RECOVERY_POINT });
+  });
+
+  test('a job still running at Delete (a rollback) is stopped', async () => {
+    describes({ State: 'RUNNING' });
+    backup.on(StopBackupJobCommand).resolves({});
+    await deleted();
+    expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input)).toEqual([{ BackupJobId: JOB_ID }]);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
+  });
+
+  test('a fire-and-forget job under RETAIN is left to finish', async () => {
+    describes({ State: 'RUNNING' });
+    await deleted(backupJobProperties({ WaitForCompletion: 'false' }));
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+  });
+
+  test('a running job of a type AWS Backup cannot stop is not stopped', async () => {
+    describes({ State: 'RUNNING', ResourceType: 'RDS' });
+    await deleted(backupJobProperties({ ResourceType: 'RDS', ResourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:orders' }));
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+  });
+
+  test('never fails because of the backup', async () => {
+    describes({ State: 'RUNNING' });
+    backup.on(StopBackupJobCommand).rejects(awsError('AccessDeniedException', 403));
+    backup.on(DeleteRecoveryPointCommand).rejects(awsError('InvalidResourceStateException', 400));
+    await deleted(backupJobProperties({ RemovalPolicy: 'destroy' }));
+  });
+
+  test('never hangs: a stalled clean-up is given up after its budget', async () => {
+    jest.useFakeTimers({ doNotFake: ['Date', 'nextTick', 'setImmediate', 'queueMicrotask'] });
+    backup.on(DescribeBackupJobCommand).callsFake(() => new Promise(() => undefined));
+    const request = buildDeleteEvent(started(), backupJobProperties({ RemovalPolicy: 'destroy' }));
+    const answer = onEvent(request);
+    await jest.advanceTimersByTimeAsync(60_000);
+    await expect(answer).resolves.toMatchObject({ PhysicalResourceId: request.PhysicalResourceId });
+  });
+
+  test('ids that name no job (a failed Create, a job that never started) need nothing', async () => {
+    await deleted(backupJobProperties(), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
+    await deleted(backupJobProperties(), formatPhysicalId({ kind: 'pending', idempotencyToken: 't', fingerprint: 'f' }));
+    expect(backup.calls()).toHaveLength(0);
+  });
+});
+
+describe('hygiene', () => {
+  test('an unknown request type is an error', async () => {
+    await expect(onEvent({ ...buildCreateEvent(), RequestType: 'Replace' } as any)).rejects.toThrow('Unknown RequestType Replace');
+  });
+
+  test('logs never carry the presigned ResponseURL or recovery point tag values', async () => {
+    const { event } = await created(backupJobProperties({ RecoveryPointTags: { owner: 'secret-team-value' } }));
+    describes({ State: 'COMPLETED' });
+    await isComplete({ ...event, ResponseURL: 'https://example.com/?X-Amz-Signature=secret' });
+    const all = logs.join('\n');
+    expect(all.length).toBeGreaterThan(0);
+    expect(all).not.toContain('X-Amz-Signature');
+    expect(all).not.toContain('secret-team-value');
+  });
+});

@@ -1,0 +1,77 @@
+import { formatPhysicalId, parsePhysicalId } from '../../lambda/backup-job/physical-id';
+import { fingerprint, idempotencyToken, parseBackupJobProperties, parseBoolean, parseInteger } from '../../lambda/backup-job/properties';
+import { backupJobProperties, STACK_ID } from '../fixtures/events';
+
+describe('reading CloudFormation strings', () => {
+  test.each([['42', 42], [42, 42], ['', undefined], [undefined, undefined]])('parseInteger(%p) is %p', (raw, value) => {
+    expect(parseInteger(raw, 'X')).toBe(value);
+  });
+
+  test.each(['4.5', 'abc', '1e400'])('parseInteger(%p) throws naming the property', (raw) => {
+    expect(() => parseInteger(raw, 'StartWindowMinutes')).toThrow(`Property StartWindowMinutes must be a whole number (got ${JSON.stringify(raw)})`);
+  });
+
+  test.each([['true', true], ['false', false], [true, true], [undefined, undefined]])('parseBoolean(%p) is %p', (raw, value) => {
+    expect(parseBoolean(raw, 'X')).toBe(value);
+  });
+
+  test('parseBoolean rejects anything else', () => {
+    expect(() => parseBoolean('yes', 'AllowPartial')).toThrow('Property AllowPartial must be "true" or "false" (got "yes")');
+  });
+
+  test('defaults: wait, no partial, retain', () => {
+    expect(parseBackupJobProperties(backupJobProperties())).toMatchObject({
+      waitForCompletion: true, allowPartial: false, destroyOnDelete: false, timeoutSeconds: 1800, resourceType: 'DynamoDB',
+    });
+  });
+
+  test('a bad removal policy or index value is rejected', () => {
+    expect(() => parseBackupJobProperties(backupJobProperties({ RemovalPolicy: 'snapshot' }))).toThrow('Property RemovalPolicy must be retain or destroy');
+    expect(() => parseBackupJobProperties(backupJobProperties({ Index: 'YES' }))).toThrow('Property Index must be ENABLED or DISABLED');
+    expect(() => parseBackupJobProperties(backupJobProperties({ TimeoutSeconds: undefined }))).toThrow('Property TimeoutSeconds must be a positive whole number');
+  });
+});
+
+describe('fingerprint', () => {
+  test('is the same for the same backup request, whatever the key order', () => {
+    const a = backupJobProperties({ Lifecycle: { DeleteAfterDays: '35', MoveToColdStorageAfterDays: '1' } });
+    const b = Object.fromEntries(Object.entries(backupJobProperties({ Lifecycle: { MoveToColdStorageAfterDays: '1', DeleteAfterDays: '35' } })).reverse());
+    expect(fingerprint(a)).toBe(fingerprint(b as any));
+  });
+
+  test('changes with what the backup is, not with how the handler waits', () => {
+    const base = fingerprint(backupJobProperties());
+    expect(fingerprint(backupJobProperties({ Trigger: '2' }))).not.toBe(base);
+    expect(fingerprint(backupJobProperties({ BackupVaultName: 'other' }))).not.toBe(base);
+    expect(fingerprint(backupJobProperties({
+      TimeoutSeconds: '60', WaitForCompletion: 'false', AllowPartial: 'true', RemovalPolicy: 'destroy', ServiceToken: 'x', ServiceTimeout: '100',
+    }))).toBe(base);
+  });
+});
+
+describe('idempotency token', () => {
+  const request = { StackId: STACK_ID, LogicalResourceId: 'Job', RequestId: 'r-1' };
+  test('is stable for a request and differs between requests, resources and stacks', () => {
+    expect(idempotencyToken(request)).toBe(idempotencyToken({ ...request }));
+    expect(idempotencyToken({ ...request, RequestId: 'r-2' })).not.toBe(idempotencyToken(request));
+    expect(idempotencyToken({ ...request, LogicalResourceId: 'Other' })).not.toBe(idempotencyToken(request));
+    expect(idempotencyToken({ ...request, StackId: `${STACK_ID}x` })).not.toBe(idempotencyToken(request));
+  });
+});
+
+describe('physical ids', () => {
+  test('a started job round-trips, with slashes in the recovery point ARN', () => {
+    const id = { kind: 'started' as const, backupJobId: 'job-1', fingerprint: 'abc', recoveryPointArn: 'arn:aws:dynamodb:eu-west-1:1:table/T/backup/0123' };
+    expect(formatPhysicalId(id)).toBe('backup-job/job-1/abc/arn:aws:dynamodb:eu-west-1:1:table/T/backup/0123');
+    expect(parsePhysicalId(formatPhysicalId(id))).toEqual(id);
+  });
+
+  test('a pending job round-trips', () => {
+    const id = { kind: 'pending' as const, idempotencyToken: 'tok', fingerprint: 'abc' };
+    expect(parsePhysicalId(formatPhysicalId(id))).toEqual(id);
+  });
+
+  test.each([undefined, '', 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', 'backup-job/', 'backup-job-pending/a'])('%p names no job', (id) => {
+    expect(parsePhysicalId(id)).toBeUndefined();
+  });
+});

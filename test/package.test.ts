@@ -1,0 +1,76 @@
+/**
+ * The package as a user gets it: `npm pack`, unpacked into a separate app's
+ * node_modules, used from there. What works only inside this repository fails here.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+
+let appDir: string;
+let files: string[];
+
+beforeAll(() => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-backup-jobs-pack-'));
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }));
+  files = packed[0].files.map((f: { path: string }) => f.path);
+
+  appDir = path.join(work, 'app');
+  const modules = path.join(appDir, 'node_modules');
+  fs.mkdirSync(path.join(modules, 'cdk-backup-jobs'), { recursive: true });
+  execFileSync('tar', ['-xzf', path.join(work, packed[0].filename), '-C', path.join(modules, 'cdk-backup-jobs'), '--strip-components=1']);
+  // The peer dependencies, as the user's app has them.
+  for (const peer of ['aws-cdk-lib', 'constructs']) {
+    fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(modules, peer), 'dir');
+  }
+}, 120_000);
+
+test('ships the compiled library, its types and the pre-built handler bundles, and no tests or sources', () => {
+  expect(files).toEqual(expect.arrayContaining([
+    'package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/handlers/backup-job/index.js',
+  ]));
+  expect(files.filter((f) => f.startsWith('test/') || f.startsWith('lib/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+});
+
+test('a separate app synthesizes a BackupJob from the installed package, handler asset included', () => {
+  fs.writeFileSync(path.join(appDir, 'app.js'), `
+    const { App, Stack, Duration } = require('aws-cdk-lib');
+    const { BackupJob, ProtectedResource } = require('cdk-backup-jobs');
+    const app = new App({ outdir: 'cdk.out', context: { 'aws:cdk:enable-asset-metadata': true } });
+    const stack = new Stack(app, 'UserStack');
+    new BackupJob(stack, 'Snapshot', {
+      resource: ProtectedResource.fromArn('arn:aws:dynamodb:eu-west-1:123456789012:table/Orders'),
+      lifecycle: { deleteAfter: Duration.days(7) },
+    });
+    const assembly = app.synth();
+    const template = assembly.getStackByName('UserStack').template;
+    const handlers = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && /index\\.(onEvent|isComplete)$/.test(r.Properties.Handler));
+    const assets = handlers.map((h) => h.Metadata && h.Metadata['aws:asset:path']).filter(Boolean);
+    console.log(JSON.stringify({
+      types: Object.values(template.Resources).map((r) => r.Type).filter((t) => t.startsWith('Custom::')),
+      handlers: handlers.length,
+      assetFiles: assets.map((a) => require('fs').readdirSync(require('path').join('cdk.out', a))),
+    }));
+  `);
+  const out = JSON.parse(execFileSync('node', ['app.js'], { cwd: appDir, encoding: 'utf8' }).trim().split('\n').pop()!);
+  expect(out.types).toEqual(['Custom::BackupJob']);
+  expect(out.handlers).toBe(2);
+  expect(out.assetFiles).toEqual([['index.js'], ['index.js']]);
+});
+
+test('a synth-time error reads the same from the installed package', () => {
+  fs.writeFileSync(path.join(appDir, 'bad.js'), `
+    const { App, Stack, Duration } = require('aws-cdk-lib');
+    const { BackupJob, ProtectedResource } = require('cdk-backup-jobs');
+    const stack = new Stack(new App(), 'UserStack');
+    new BackupJob(stack, 'Snapshot', {
+      resource: ProtectedResource.fromArn('arn:aws:dynamodb:eu-west-1:123456789012:table/Orders'),
+      timeout: Duration.hours(3),
+    });
+  `);
+  expect(() => execFileSync('node', ['bad.js'], { cwd: appDir, encoding: 'utf8', stdio: 'pipe' })).toThrow(
+    /timeout \(3 hours\) must be at most 58 minutes/,
+  );
+});
