@@ -92,6 +92,8 @@ export type ArnTypeResult =
 interface ArnRule {
   readonly service: string;
   readonly resource: RegExp;
+  /** The resource part AWS Backup expects, for messages. */
+  readonly shape: string;
   readonly type: string;
   /** Other types whose resources share this ARN shape. */
   readonly alternatives?: readonly string[];
@@ -99,27 +101,38 @@ interface ArnRule {
 
 /** ARN shapes of the resources AWS Backup backs up (service, resource part). */
 const ARN_RULES: readonly ArnRule[] = [
-  { service: 'dynamodb', resource: /^table\/[A-Za-z0-9_.-]{3,255}$/, type: 'DynamoDB' },
-  { service: 'rds', resource: /^db:[A-Za-z][A-Za-z0-9-]{0,62}$/, type: 'RDS' },
+  { service: 'dynamodb', resource: /^table\/[A-Za-z0-9_.-]{3,255}$/, shape: 'table/<name of 3 to 255 characters>', type: 'DynamoDB' },
+  { service: 'rds', resource: /^db:[A-Za-z][A-Za-z0-9-]{0,62}$/, shape: 'db:<instance>', type: 'RDS' },
   // Aurora, DocumentDB, Neptune and Multi-AZ RDS clusters share the rds cluster ARN.
   {
     service: 'rds',
     resource: /^cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/,
+    shape: 'cluster:<cluster>',
     type: 'Aurora',
     alternatives: ['DocumentDB', 'Neptune', 'RDS'],
   },
-  { service: 'elasticfilesystem', resource: /^file-system\/fs-[0-9a-f]+$/, type: 'EFS' },
-  { service: 'ec2', resource: /^instance\/i-[0-9a-f]+$/, type: 'EC2', alternatives: ['SAP HANA on Amazon EC2'] },
-  { service: 'ec2', resource: /^volume\/vol-[0-9a-f]+$/, type: 'EBS' },
-  { service: 's3', resource: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, type: 'S3' },
-  { service: 'fsx', resource: /^(file-system\/fs-[0-9a-f]+|volume\/fs-[0-9a-f]+\/fsvol-[0-9a-f]+)$/, type: 'FSx' },
-  { service: 'storagegateway', resource: /^gateway\/sgw-[0-9A-F]+\/volume\/vol-[0-9A-F]+$/, type: 'Storage Gateway' },
-  { service: 'redshift', resource: /^cluster:[a-z][a-z0-9-]{0,62}$/, type: 'Redshift' },
-  { service: 'timestream', resource: /^database\/[^/]+\/table\/[^/]+$/, type: 'Timestream' },
-  { service: 'cloudformation', resource: /^stack\/[A-Za-z][A-Za-z0-9-]*\/.+$/, type: 'CloudFormation' },
-  { service: 'eks', resource: /^cluster\/[A-Za-z0-9][A-Za-z0-9_-]*$/, type: 'EKS' },
-  { service: 'backup-gateway', resource: /^vm\/vm-[0-9a-zA-Z-]+$/, type: 'VirtualMachine' },
-  { service: 'ssm-sap', resource: /^HANA\/.+$/, type: 'SAP HANA on Amazon EC2' },
+  { service: 'elasticfilesystem', resource: /^file-system\/fs-[0-9a-f]+$/, shape: 'file-system/fs-<id>', type: 'EFS' },
+  { service: 'ec2', resource: /^instance\/i-[0-9a-f]+$/, shape: 'instance/i-<id>', type: 'EC2', alternatives: ['SAP HANA on Amazon EC2'] },
+  { service: 'ec2', resource: /^volume\/vol-[0-9a-f]+$/, shape: 'volume/vol-<id>', type: 'EBS' },
+  { service: 's3', resource: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, shape: '<bucket> (a bucket, not an object)', type: 'S3' },
+  {
+    service: 'fsx',
+    resource: /^(file-system\/fs-[0-9a-f]+|volume\/fs-[0-9a-f]+\/fsvol-[0-9a-f]+)$/,
+    shape: 'file-system/fs-<id> or volume/fs-<id>/fsvol-<id>',
+    type: 'FSx',
+  },
+  {
+    service: 'storagegateway',
+    resource: /^gateway\/sgw-[0-9A-F]+\/volume\/vol-[0-9A-F]+$/,
+    shape: 'gateway/sgw-<id>/volume/vol-<id>',
+    type: 'Storage Gateway',
+  },
+  { service: 'redshift', resource: /^cluster:[a-z][a-z0-9-]{0,62}$/, shape: 'cluster:<cluster>', type: 'Redshift' },
+  { service: 'timestream', resource: /^database\/[^/]+\/table\/[^/]+$/, shape: 'database/<db>/table/<table>', type: 'Timestream' },
+  { service: 'cloudformation', resource: /^stack\/[A-Za-z][A-Za-z0-9-]*\/.+$/, shape: 'stack/<name>/<id>', type: 'CloudFormation' },
+  { service: 'eks', resource: /^cluster\/[A-Za-z0-9][A-Za-z0-9_-]*$/, shape: 'cluster/<name>', type: 'EKS' },
+  { service: 'backup-gateway', resource: /^vm\/vm-[0-9a-zA-Z-]+$/, shape: 'vm/vm-<id>', type: 'VirtualMachine' },
+  { service: 'ssm-sap', resource: /^HANA\/.+$/, shape: 'HANA/<application>', type: 'SAP HANA on Amazon EC2' },
 ];
 
 const ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/;
@@ -142,7 +155,8 @@ export function resourceTypeFromArn(arn: string): ArnTypeResult {
   }
   const rule = rules.find((r) => r.resource.test(resource));
   if (!rule) {
-    return { error: `names the ${service} resource "${resource}", which is not a resource AWS Backup backs up` };
+    const shapes = rules.map((r) => r.shape).join(' or ');
+    return { error: `names the ${service} resource "${resource}", which is not one AWS Backup backs up (expected ${shapes})` };
   }
   return { resourceType: rule.type, alternatives: rule.alternatives ?? [] };
 }

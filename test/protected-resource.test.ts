@@ -28,8 +28,9 @@ describe('ProtectedResource.fromArn with a literal ARN', () => {
 
   test.each([
     ['arn:aws:lambda:eu-west-1:123456789012:function:migrate', /names a lambda resource, which AWS Backup cannot back up \(supported: Aurora,/],
-    ['arn:aws:s3:::my-bucket/some/key', /names the s3 resource "my-bucket\/some\/key", which is not a resource AWS Backup backs up/],
-    ['arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/stream/2024', /which is not a resource AWS Backup backs up/],
+    ['arn:aws:s3:::my-bucket/some/key', /names the s3 resource "my-bucket\/some\/key", which is not one AWS Backup backs up \(expected <bucket> \(a bucket, not an object\)\)/],
+    ['arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/stream/2024', /which is not one AWS Backup backs up \(expected table\/<name of 3 to 255 characters>\)/],
+    ['arn:aws:dynamodb:eu-west-1:123456789012:table/T', /"table\/T", which is not one AWS Backup backs up/],
     ['not-an-arn', /is not an ARN/],
   ])('%s is rejected', (arn, message) => {
     expect(() => ProtectedResource.fromArn(arn)).toThrow(message);
