@@ -1,0 +1,319 @@
+/**
+ * The local AWS Backup stand-in, driven over HTTP by the real AWS SDK (and, as
+ * an independent client, by the AWS CLI): it must accept what AWS accepts,
+ * reject what the official model rejects, and move jobs like AWS Backup does.
+ */
+import { spawn, spawnSync } from 'child_process';
+import {
+  BackupClient,
+  DeleteRecoveryPointCommand,
+  DescribeBackupJobCommand,
+  DescribeRestoreJobCommand,
+  GetRecoveryPointRestoreMetadataCommand,
+  ListBackupJobsCommand,
+  paginateListBackupJobs,
+  StartBackupJobCommand,
+  StartRestoreJobCommand,
+  StopBackupJobCommand,
+} from '@aws-sdk/client-backup';
+import { RUNNING_JOB_MESSAGE } from './fixtures/stand-in/backup-service';
+import { BackupStandIn } from './fixtures/stand-in/server';
+
+const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders';
+const ROLE = 'arn:aws:iam::123456789012:role/backup';
+const T0 = Date.parse('2026-11-22T10:00:00Z');
+
+let standIn: BackupStandIn;
+let now = T0;
+let client: BackupClient;
+
+beforeEach(async () => {
+  now = T0;
+  standIn = await BackupStandIn.start({ clock: { now: () => now } });
+  standIn.service.createVault('pre-migration');
+  process.env.AWS_ENDPOINT_URL_BACKUP = standIn.url;
+  // No endpoint in the code: the SDK finds the stand-in through AWS_ENDPOINT_URL_BACKUP.
+  client = new BackupClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+});
+
+afterEach(async () => {
+  client.destroy();
+  await standIn.stop();
+  delete process.env.AWS_ENDPOINT_URL_BACKUP;
+});
+
+function start(extra: Record<string, unknown> = {}) {
+  return client.send(new StartBackupJobCommand({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: ROLE, ...extra }));
+}
+
+const describe_ = (id: string) => client.send(new DescribeBackupJobCommand({ BackupJobId: id }));
+
+async function errorOf(promise: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
+  try {
+    await promise;
+  } catch (e: any) {
+    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
+  }
+  throw new Error('expected the request to fail');
+}
+
+describe('the job state machine', () => {
+  test('CREATED → PENDING → RUNNING (progress) → COMPLETED, with a recovery point in the vault', async () => {
+    const { BackupJobId, RecoveryPointArn, CreationDate } = await start();
+    expect(CreationDate).toEqual(new Date(T0));
+    expect(RecoveryPointArn).toMatch(/^arn:aws:backup:us-east-1:123456789012:recovery-point:/);
+
+    expect((await describe_(BackupJobId!)).State).toBe('CREATED');
+    now = T0 + 6_000;
+    expect((await describe_(BackupJobId!)).State).toBe('PENDING');
+    now = T0 + 40_000;
+    const running = await describe_(BackupJobId!);
+    expect(running).toMatchObject({ State: 'RUNNING', PercentDone: '50.0', ResourceType: 'DynamoDB' });
+    expect(running.BytesTransferred).toBeGreaterThan(0);
+    expect(standIn.service.recoveryPointExists(RecoveryPointArn!)).toBe(true);
+
+    now = T0 + 71_000;
+    const done = await describe_(BackupJobId!);
+    expect(done).toMatchObject({ State: 'COMPLETED', PercentDone: '100.0', BackupSizeInBytes: 5 * 1024 * 1024, MessageCategory: 'SUCCESS' });
+    expect(done.CompletionDate).toEqual(new Date(T0 + 70_000));
+  });
+
+  test('the same idempotency token returns the same job', async () => {
+    const a = await start({ IdempotencyToken: 'token-1' });
+    const b = await start({ IdempotencyToken: 'token-1' });
+    const c = await start({ IdempotencyToken: 'token-2' });
+    expect(b.BackupJobId).toBe(a.BackupJobId);
+    expect(b.RecoveryPointArn).toBe(a.RecoveryPointArn);
+    expect(c.BackupJobId).not.toBe(a.BackupJobId);
+  });
+
+  test.each([
+    ['FAILED', 'Insufficient privileges to perform this action.'],
+    ['ABORTED', 'Backup job was aborted.'],
+    ['PARTIAL', 'Some items could not be backed up.'],
+  ] as const)('a scenario ends the job %s with its status message', async (outcome, statusMessage) => {
+    standIn.service.onNextJob(TABLE, { outcome, statusMessage });
+    const { BackupJobId } = await start();
+    now = T0 + 3_600_000;
+    expect(await describe_(BackupJobId!)).toMatchObject({ State: outcome, StatusMessage: statusMessage });
+  });
+
+  test('COMPLETED with a status message', async () => {
+    standIn.service.onNextJob(TABLE, { statusMessage: 'Completed with issues' });
+    const { BackupJobId } = await start();
+    now = T0 + 3_600_000;
+    expect(await describe_(BackupJobId!)).toMatchObject({ State: 'COMPLETED', StatusMessage: 'Completed with issues' });
+  });
+
+  test('a slow start waits in CREATED', async () => {
+    standIn.service.onNextJob(TABLE, { startDelaySeconds: 600 });
+    const { BackupJobId } = await start();
+    now = T0 + 300_000;
+    expect((await describe_(BackupJobId!)).State).toBe('CREATED');
+    now = T0 + 603_000;
+    expect((await describe_(BackupJobId!)).State).toBe('PENDING');
+  });
+
+  test('one job per resource: a second job waits, and expires with the real message when the first outlasts its start window', async () => {
+    standIn.service.seedJob({ resourceArn: TABLE, scenario: { durationSeconds: 3 * 3600 } });
+    const { BackupJobId } = await start({ StartWindowMinutes: 60 });
+    now = T0 + 30 * 60_000;
+    expect((await describe_(BackupJobId!)).State).toBe('CREATED');
+    now = T0 + 61 * 60_000;
+    expect(await describe_(BackupJobId!)).toMatchObject({ State: 'EXPIRED', StatusMessage: RUNNING_JOB_MESSAGE });
+  });
+
+  test('a second job starts once the first ended within its start window', async () => {
+    const first = standIn.service.seedJob({ resourceArn: TABLE, scenario: { durationSeconds: 600 } });
+    const { BackupJobId } = await start();
+    now = T0 + 300_000;
+    expect((await describe_(BackupJobId!)).State).toBe('CREATED');
+    now = T0 + 700_000;
+    expect(standIn.service.jobView(first).state).toBe('COMPLETED');
+    expect((await describe_(BackupJobId!)).State).not.toBe('CREATED');
+  });
+
+  test('StopBackupJob aborts a running job; AWS Backup cannot stop an RDS job', async () => {
+    const { BackupJobId } = await start();
+    now = T0 + 20_000;
+    await client.send(new StopBackupJobCommand({ BackupJobId }));
+    expect((await describe_(BackupJobId!)).State).toBe('ABORTING');
+    now = T0 + 23_000;
+    expect(await describe_(BackupJobId!)).toMatchObject({ State: 'ABORTED', StatusMessage: 'Backup job was stopped by user.' });
+
+    const rds = await start({ ResourceArn: 'arn:aws:rds:us-east-1:123456789012:db:orders' });
+    expect(await errorOf(client.send(new StopBackupJobCommand({ BackupJobId: rds.BackupJobId })))).toMatchObject({
+      name: 'InvalidRequestException', status: 400,
+    });
+  });
+});
+
+describe('recovery points and restores', () => {
+  test('DeleteRecoveryPoint: refused while creating, done when complete, not found after', async () => {
+    const { BackupJobId, RecoveryPointArn } = await start();
+    now = T0 + 30_000;
+    const del = () => client.send(new DeleteRecoveryPointCommand({ BackupVaultName: 'pre-migration', RecoveryPointArn }));
+    expect(await errorOf(del())).toMatchObject({ name: 'InvalidResourceStateException' });
+    now = T0 + 120_000;
+    expect((await describe_(BackupJobId!)).State).toBe('COMPLETED');
+    await del();
+    expect(standIn.service.recoveryPointExists(RecoveryPointArn!)).toBe(false);
+    expect(await errorOf(del())).toMatchObject({ name: 'ResourceNotFoundException', status: 400 });
+  });
+
+  test('a restore of a completed recovery point: metadata, PENDING → RUNNING → COMPLETED with the new resource', async () => {
+    const { RecoveryPointArn } = await start();
+    now = T0 + 120_000;
+    const metadata = await client.send(new GetRecoveryPointRestoreMetadataCommand({ BackupVaultName: 'pre-migration', RecoveryPointArn }));
+    expect(metadata).toMatchObject({ ResourceType: 'DynamoDB', RestoreMetadata: { originalTableName: 'Orders' } });
+    const { RestoreJobId } = await client.send(new StartRestoreJobCommand({
+      RecoveryPointArn, Metadata: { ...metadata.RestoreMetadata, targetTableName: 'Orders-restored' }, IamRoleArn: ROLE,
+    }));
+    const status = async () => client.send(new DescribeRestoreJobCommand({ RestoreJobId }));
+    expect((await status()).Status).toBe('PENDING');
+    now += 30_000;
+    expect((await status()).Status).toBe('RUNNING');
+    now += 60_000;
+    expect(await status()).toMatchObject({ Status: 'COMPLETED', CreatedResourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders-restored' });
+  });
+});
+
+describe('ListBackupJobs', () => {
+  test('filters reach the service and pages follow maxResults and nextToken', async () => {
+    const other = 'arn:aws:dynamodb:us-east-1:123456789012:table/Customers';
+    for (let i = 0; i < 25; i++) standIn.service.seedJob({ resourceArn: i % 5 === 0 ? other : TABLE, createdAt: T0 - i * 60_000, vaultName: 'pre-migration' });
+    now = T0 + 24 * 3600_000;
+
+    const firstPage = await client.send(new ListBackupJobsCommand({ ByResourceArn: TABLE, MaxResults: 7 }));
+    expect(firstPage.BackupJobs).toHaveLength(7);
+    expect(firstPage.NextToken).toBeDefined();
+
+    const all = [];
+    for await (const page of paginateListBackupJobs({ client, pageSize: 7 }, { ByResourceArn: TABLE, ByState: 'COMPLETED' })) {
+      all.push(...page.BackupJobs!);
+    }
+    expect(all).toHaveLength(20);
+    expect(all.every((j) => j.ResourceArn === TABLE && j.State === 'COMPLETED')).toBe(true);
+    const dates = all.map((j) => j.CreationDate!.getTime());
+    expect(dates).toEqual([...dates].sort((a, b) => b - a));
+
+    const created = await client.send(new ListBackupJobsCommand({ ByCreatedAfter: new Date(T0 - 10 * 60_000), ByCreatedBefore: new Date(T0 - 60_000) }));
+    expect(created.BackupJobs).toHaveLength(8);
+    const byType = await client.send(new ListBackupJobsCommand({ ByResourceType: 'DynamoDB', ByBackupVaultName: 'Default' }));
+    expect(byType.BackupJobs).toHaveLength(0);
+    const query = standIn.requests.filter((r) => r.operation === 'ListBackupJobs').map((r) => Object.keys(r.input).sort());
+    expect(query).toContainEqual(['ByCreatedAfter', 'ByCreatedBefore']);
+  });
+
+  test('a nextToken of another listing is refused', async () => {
+    for (let i = 0; i < 3; i++) standIn.service.seedJob({ resourceArn: TABLE });
+    const { NextToken } = await client.send(new ListBackupJobsCommand({ MaxResults: 1 }));
+    expect(await errorOf(client.send(new ListBackupJobsCommand({ ByState: 'FAILED', NextToken })))).toMatchObject({ name: 'InvalidParameterValueException' });
+  });
+});
+
+describe('what the model rejects', () => {
+  test.each([
+    ['a vault name with a space', () => start({ BackupVaultName: 'bad name' }), 'InvalidParameterValueException', /failed to satisfy constraint: Member must satisfy regular expression pattern/],
+    ['a missing required member', () => client.send(new StartBackupJobCommand({ BackupVaultName: 'pre-migration', ResourceArn: TABLE } as any)), 'MissingParameterValueException', /Missing required parameter IamRoleArn/],
+    ['maxResults 0', () => client.send(new ListBackupJobsCommand({ MaxResults: 0 })), 'InvalidParameterValueException', /Member must have value greater than or equal to 1/],
+    ['maxResults 1001', () => client.send(new ListBackupJobsCommand({ MaxResults: 1001 })), 'InvalidParameterValueException', /less than or equal to 1000/],
+    ['an unknown state', () => client.send(new ListBackupJobsCommand({ ByState: 'DONE' as any })), 'InvalidParameterValueException', /enum value set/],
+    ['an account id of 11 digits', () => client.send(new ListBackupJobsCommand({ ByAccountId: '12345678901' })), 'InvalidParameterValueException', /regular expression pattern: \^\[0-9\]\{12\}\$/],
+    ['an Index outside the enum', () => start({ Index: 'ON' as any }), 'InvalidParameterValueException', /ENABLED, DISABLED/],
+    ['a backup option with a space', () => start({ BackupOptions: { 'Windows VSS': 'enabled' } }), 'InvalidParameterValueException', /BackupOptions.key/],
+  ])('%s', async (_what, call, name, message) => {
+    const before = standIn.rejectedCount;
+    const error = await errorOf(call());
+    expect(error).toMatchObject({ name, status: 400 });
+    expect(error.message).toMatch(message);
+    expect(standIn.rejectedCount).toBe(before + 1);
+  });
+
+  test('the service rules beyond the model: vault, role, ARN, lifecycle, start window, options by type', async () => {
+    expect(await errorOf(start({ BackupVaultName: 'missing-vault' }))).toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(await errorOf(start({ IamRoleArn: 'not-a-role' }))).toMatchObject({ name: 'InvalidParameterValueException', message: 'Invalid ARN for IAM role: not-a-role' });
+    expect(await errorOf(start({ ResourceArn: 'arn:aws:lambda:us-east-1:123456789012:function:f' }))).toMatchObject({ name: 'InvalidParameterValueException' });
+    expect(await errorOf(start({ Lifecycle: { MoveToColdStorageAfterDays: 30, DeleteAfterDays: 60 } }))).toMatchObject({ name: 'InvalidParameterValueException' });
+    expect(await errorOf(start({ StartWindowMinutes: 30 }))).toMatchObject({ name: 'InvalidParameterValueException' });
+    expect(await errorOf(start({ Index: 'ENABLED' }))).toMatchObject({ name: 'InvalidParameterValueException' });
+    expect(await errorOf(start({ BackupOptions: { WindowsVSS: 'enabled' } }))).toMatchObject({ name: 'InvalidParameterValueException' });
+    expect(await errorOf(describe_('no-such-job'))).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  test('an unsigned request is refused', async () => {
+    const res = await fetch(`${standIn.url}/backup-jobs/x`);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('x-amzn-errortype')).toMatch(/^MissingAuthenticationTokenException/);
+  });
+});
+
+describe('injected failures', () => {
+  test('throttling and 5xx answers carry the real error protocol, and the SDK retries them', async () => {
+    const { BackupJobId } = await start();
+    standIn.service.failNext('DescribeBackupJob', { error: 'ThrottlingException', count: 1 });
+    standIn.service.failNext('DescribeBackupJob', { error: 'ServiceUnavailableException', count: 1 });
+    await expect(describe_(BackupJobId!)).resolves.toMatchObject({ BackupJobId });
+    expect(standIn.requests.filter((r) => r.operation === 'DescribeBackupJob').map((r) => r.error ?? r.status)).toEqual([
+      'ThrottlingException', 'ServiceUnavailableException', 200,
+    ]);
+
+    standIn.service.failNext('DescribeBackupJob', { error: 'ServiceUnavailableException', count: 5 });
+    const noRetry = new BackupClient({ region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    expect(await errorOf(noRetry.send(new DescribeBackupJobCommand({ BackupJobId })))).toMatchObject({ name: 'ServiceUnavailableException', status: 503 });
+    noRetry.destroy();
+  });
+});
+
+const aws = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+const haveAwsCli = aws.status === 0;
+if (!haveAwsCli) {
+  console.warn([
+    '*******************************************************************',
+    '* The AWS CLI is not installed: the cross-check of the stand-in   *',
+    '* with an independent client is SKIPPED. Install it with          *',
+    '*   pip install awscli   (see README, Tests)                      *',
+    '*******************************************************************',
+  ].join('\n'));
+}
+
+(haveAwsCli ? describe : describe.skip)('cross-check with the AWS CLI (botocore, an independent client)', () => {
+  /** Runs the CLI asynchronously: the stand-in answers from this process's event loop. */
+  function cli(...args: string[]): Promise<{ status: number | null; json?: any; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn('aws', ['backup', ...args, '--endpoint-url', standIn.url, '--region', 'us-east-1', '--output', 'json'], {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ENDPOINT_URL_BACKUP: '' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.stderr.on('data', (d) => { stderr += d; });
+      child.on('close', (status) => resolve({ status, json: stdout.trim() ? JSON.parse(stdout) : undefined, stderr }));
+    });
+  }
+
+  test('start-backup-job, describe-backup-job and list-backup-jobs read the stand-in\'s answers', async () => {
+    const started = await cli('start-backup-job', '--backup-vault-name', 'pre-migration', '--resource-arn', TABLE, '--iam-role-arn', ROLE,
+      '--lifecycle', 'DeleteAfterDays=35', '--idempotency-token', 'cli-token');
+    expect(started.status).toBe(0);
+    expect(started.json.BackupJobId).toMatch(/^[0-9A-F-]{36}$/);
+
+    now = T0 + 120_000;
+    const described = await cli('describe-backup-job', '--backup-job-id', started.json.BackupJobId);
+    expect(described.status).toBe(0);
+    expect(described.json).toMatchObject({ State: 'COMPLETED', ResourceArn: TABLE, RecoveryPointLifecycle: { DeleteAfterDays: 35 } });
+    // CLI v1 prints the timestamp as it parsed it (epoch seconds), v2 as ISO 8601: both are the job's creation.
+    const created = described.json.CreationDate;
+    expect(new Date(typeof created === 'number' ? created * 1000 : created).getTime()).toBe(T0);
+
+    const listed = await cli('list-backup-jobs', '--by-resource-arn', TABLE, '--by-state', 'COMPLETED');
+    expect(listed.status).toBe(0);
+    expect(listed.json.BackupJobs.map((j: any) => j.BackupJobId)).toEqual([started.json.BackupJobId]);
+  });
+
+  test('the CLI reports the stand-in\'s model errors like AWS errors', async () => {
+    const bad = await cli('list-backup-jobs', '--by-account-id', '123', '--no-paginate');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/InvalidParameterValueException/);
+  });
+});
