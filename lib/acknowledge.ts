@@ -35,3 +35,16 @@ export function acknowledgeFindings(scope: IConstruct, findings: readonly Findin
 export function nagArn(pattern: string): string {
   return pattern.replace(/\{p\}/g, '<AWS::Partition>').replace(/\{r\}/g, '<AWS::Region>').replace(/\{a\}/g, '<AWS::AccountId>');
 }
+
+/** A resource ARN as cdk-nag prints it in a finding: pseudo parameters as `<AWS::Region>`, references as `<Logical.Arn>`. */
+export function nagResource(scope: IConstruct, arn: string): string {
+  const flatten = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Record<string, any>;
+    if (o['Fn::Join']) return (o['Fn::Join'][1] as unknown[]).map(flatten).join(o['Fn::Join'][0]);
+    if (o.Ref) return `<${o.Ref}>`;
+    if (o['Fn::GetAtt']) return `<${o['Fn::GetAtt'].join('.')}>`;
+    return JSON.stringify(v);
+  };
+  return flatten(cdk.Stack.of(scope).resolve(arn));
+}

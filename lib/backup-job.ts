@@ -1,10 +1,10 @@
-import { Annotations, CustomResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './acknowledge';
 import { ProtectedResource } from './protected-resource';
-import { BackupJobProvider } from './provider';
+import { BackupJobProvider, generatedNames, generatedVaultName } from './provider';
 import { BackupJobSettings, formatErrors, LIMITS, MAX_TIMEOUT_SECONDS, validateBackupJob } from './validation';
 
 /**
@@ -231,14 +231,22 @@ export class BackupJob extends Construct {
 
     this.resource = props.resource;
     this.backupVault = props.backupVault ?? new backup.BackupVault(this, 'Vault', {
-      backupVaultName: props.backupVaultName,
+      backupVaultName: props.backupVaultName ?? generatedVaultName(this),
       lockConfiguration: props.vaultLock,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.backupRole = props.backupRole ?? defaultBackupRole(this, props.resource.resourceType);
 
+    // The handlers' permissions never refer to the vaults and roles that BackupJobs create, so
+    // that jobs may depend on one another (see BackupJobProvider.grantStartBackupJob).
+    if (!props.backupVault) VAULT_GRANTS.set(this.backupVault, ownVaultGrant(this, props.backupVaultName, this.backupVault));
+    if (!props.backupRole) GENERATED_ROLES.add(this.backupRole);
     const provider = BackupJobProvider.getOrCreate(this);
-    provider.grantStartBackupJob(this.backupVault.backupVaultArn, this.backupRole.roleArn, props.logicallyAirGappedBackupVaultArn);
+    provider.grantStartBackupJob(
+      VAULT_GRANTS.get(this.backupVault) ?? this.backupVault.backupVaultArn,
+      GENERATED_ROLES.has(this.backupRole) ? 'generated' : this.backupRole.roleArn,
+      props.logicallyAirGappedBackupVaultArn,
+    );
     provider.grantStopBackupJob(props.resource.resourceType);
     if (removalPolicy === RemovalPolicy.DESTROY) {
       provider.grantDeleteRecoveryPoints(props.resource.resourceType);
@@ -370,11 +378,25 @@ function renderProperties(
   };
 }
 
+/** How the handlers are granted the vaults BackupJobs created (a job given such a vault reuses it). */
+const VAULT_GRANTS = new WeakMap<backup.IBackupVault, string>();
+/** The backup roles BackupJobs created (under the stack's role path). */
+const GENERATED_ROLES = new WeakSet<iam.IRole>();
+
+/** The grant for a vault the job creates: the stack's generated-name pattern, or the ARN of the name given. */
+function ownVaultGrant(scope: Construct, name: string | undefined, vault: backup.IBackupVault): string {
+  if (name === undefined) return 'generated';
+  if (Token.isUnresolved(name)) return vault.backupVaultArn;
+  return Stack.of(scope).formatArn({ service: 'backup', resource: 'backup-vault', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
 function defaultBackupRole(scope: Construct, resourceType: string): iam.IRole {
   const policyNames = ['service-role/AWSBackupServiceRolePolicyForBackup'];
   if (resourceType === 'S3') policyNames.push('AWSBackupServiceRolePolicyForS3Backup');
   const role = new iam.Role(scope, 'BackupRole', {
     assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+    // The path the handlers may pass roles from (see BackupJobProvider.grantStartBackupJob).
+    path: generatedNames(scope).rolePath,
     managedPolicies: policyNames.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
     description: 'Assumed by AWS Backup to take an on-demand backup (cdk-backup-jobs)',
   });

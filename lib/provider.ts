@@ -1,10 +1,11 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { ArnFormat, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledgeFindings, nagArn } from './acknowledge';
+import { acknowledgeFindings, nagArn, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
 import { fillArnPattern, resourceTypeInfo } from './resource-types';
 import { LIMITS } from './validation';
@@ -14,6 +15,32 @@ export const POLL_INTERVAL = Duration.seconds(15);
 
 /** The waiter's total budget: the longest CloudFormation waits for a custom resource. */
 const TOTAL_TIMEOUT = Duration.seconds(LIMITS.cloudFormationMaxWaitSeconds);
+
+/**
+ * How the vaults and backup roles that BackupJobs create in a stack are named:
+ * vault names start with `vaultNamePrefix`, roles live under `rolePath`. The
+ * handlers' permissions name these patterns rather than each resource, so that
+ * the policy does not grow with the number of jobs and does not depend on any
+ * job's resources (a job may then depend on another job without a cycle).
+ */
+export interface GeneratedNames {
+  readonly vaultNamePrefix: string;
+  readonly rolePath: string;
+}
+
+/** The generated-name patterns of a stack (stable: derived from the stack's name). */
+export function generatedNames(scope: Construct): GeneratedNames {
+  const stack = Stack.of(scope);
+  const identity = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
+  const hash = createHash('sha256').update(identity).digest('hex').slice(0, 8);
+  return { vaultNamePrefix: `bj-${hash}-`, rolePath: `/cdk-backup-jobs/${hash}/` };
+}
+
+/** A vault name for a job's own vault: the stack's prefix and a name unique in the stack (at most 50 characters). */
+export function generatedVaultName(job: Construct): string {
+  const { vaultNamePrefix } = generatedNames(job);
+  return vaultNamePrefix + Names.uniqueResourceName(job, { maxLength: 50 - vaultNamePrefix.length, separator: '-' });
+}
 
 /**
  * The custom resource provider of the backup jobs of one stack: one per stack,
@@ -130,11 +157,34 @@ export class BackupJobProvider extends Construct {
     ]);
   }
 
-  /** Lets the handlers start jobs in a vault with a backup role (and copy into an air-gapped vault). */
-  public grantStartBackupJob(vaultArn: string, backupRoleArn: string, logicallyAirGappedVaultArn?: string): void {
-    this.vaultArns.add(vaultArn);
+  /**
+   * Lets the handlers start jobs in a vault with a backup role (and copy into an
+   * air-gapped vault). A vault or role the job created itself is granted through
+   * the stack's generated-name pattern; one given by the user by its ARN.
+   */
+  public grantStartBackupJob(vault: 'generated' | string, backupRole: 'generated' | string, logicallyAirGappedVaultArn?: string): void {
+    const stack = Stack.of(this);
+    const names = generatedNames(this);
+    if (vault === 'generated') {
+      this.grantPattern(this.vaultArns, stack.formatArn({
+        service: 'backup', resource: 'backup-vault', resourceName: `${names.vaultNamePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }), 'The vaults that this stack\'s BackupJobs create, by their name prefix; naming each would make the policy grow with every job and depend on every job');
+    } else {
+      this.vaultArns.add(vault);
+    }
     if (logicallyAirGappedVaultArn) this.vaultArns.add(logicallyAirGappedVaultArn);
-    this.backupRoleArns.add(backupRoleArn);
+    if (backupRole === 'generated') {
+      this.grantPattern(this.backupRoleArns, stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${names.rolePath.slice(1)}*` }),
+        'The roles for AWS Backup that this stack\'s BackupJobs create, by their path, passed only to backup.amazonaws.com');
+    } else {
+      this.backupRoleArns.add(backupRole);
+    }
+  }
+
+  private grantPattern(set: Set<string>, arn: string, reason: string): void {
+    if (set.has(arn)) return;
+    set.add(arn);
+    acknowledgeFindings(this.handlerRole, [{ id: `AwsSolutions-IAM5[Resource::${nagResource(this, arn)}]`, reason }]);
   }
 
   /** Lets the handlers stop a running job of this type (when AWS Backup can stop it). */

@@ -4,7 +4,8 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as triggers from 'aws-cdk-lib/triggers';
-import { BackupJob, BackupJobProps, ProtectedResource } from '../lib';
+import { BackupJob, BackupJobProps, generatedNames, ProtectedResource } from '../lib';
+import { SynthesizedStack } from './fixtures/simulation/assembly';
 
 const TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Orders';
 
@@ -204,15 +205,19 @@ describe('IAM of the handlers', () => {
       'StopBackupJobs',
     ]);
     expect(statement(template, 'ReadBackupJobs')).toMatchObject({ Action: ['backup:ListBackupJobs', 'backup:DescribeBackupJob'], Resource: '*' });
+    // The job's own vault and role are granted by the stack's name patterns, which they follow.
+    const { vaultNamePrefix, rolePath } = generatedNames(stack);
     expect(statement(template, 'StartBackupJobs')).toMatchObject({
       Action: 'backup:StartBackupJob',
-      Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^JobVault/), 'BackupVaultArn'] }],
+      Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:backup:eu-west-1:123456789012:backup-vault:${vaultNamePrefix}*`]] }],
     });
     expect(statement(template, 'PassBackupRoles')).toMatchObject({
       Action: 'iam:PassRole',
-      Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^JobBackupRole/), 'Arn'] }],
+      Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::123456789012:role${rolePath}*`]] }],
       Condition: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
     });
+    template.hasResourceProperties('AWS::Backup::BackupVault', { BackupVaultName: Match.stringLikeRegexp(`^${vaultNamePrefix}`) });
+    template.hasResourceProperties('AWS::IAM::Role', { Path: rolePath, AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' } })] }) });
     expect(statement(template, 'StopBackupJobs')).toMatchObject({ Action: 'backup:StopBackupJob', Resource: '*' });
     expect(statement(template, 'DeleteRecoveryPoints')).toBeUndefined();
   });
@@ -274,10 +279,36 @@ describe('one provider per stack', () => {
     expect(statement(template, 'PassBackupRoles').Resource).toHaveLength(1);
   });
 
-  test('20 jobs with their own vaults put every vault in the one StartBackupJob statement', () => {
+  test('20 jobs with their own vaults and roles keep one pattern each: the policy does not grow', () => {
     const template = Template.fromStack(lambdaCount(20, false).stack);
-    expect(statement(template, 'StartBackupJobs').Resource).toHaveLength(20);
-    expect(statement(template, 'PassBackupRoles').Resource).toHaveLength(20);
+    expect(statement(template, 'StartBackupJobs').Resource).toHaveLength(1);
+    expect(statement(template, 'PassBackupRoles').Resource).toHaveLength(1);
+    template.resourceCountIs('AWS::Backup::BackupVault', 20);
+  });
+
+  test('vaults the user names are granted by their ARN, given vaults and roles by theirs', () => {
+    const stack = newStack();
+    job(stack, { backupVaultName: 'named-vault' }, 'Named');
+    const shared = new backup.BackupVault(stack, 'Shared');
+    const role = new iam.Role(stack, 'UserRole', { assumedBy: new iam.ServicePrincipal('backup.amazonaws.com') });
+    job(stack, { backupVault: shared, backupRole: role }, 'Given');
+    const template = Template.fromStack(stack);
+    expect(statement(template, 'StartBackupJobs').Resource).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-west-1:123456789012:backup-vault:named-vault']] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^Shared/), 'BackupVaultArn'] },
+    ]);
+    expect(statement(template, 'PassBackupRoles').Resource).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::123456789012:role${generatedNames(stack).rolePath}*`]] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^UserRole/), 'Arn'] },
+    ]);
+  });
+
+  test('the name patterns differ between stacks, and stay the same between synths', () => {
+    const a = generatedNames(new Stack(new App(), 'StackA'));
+    const b = generatedNames(new Stack(new App(), 'StackB'));
+    expect(a.vaultNamePrefix).not.toBe(b.vaultNamePrefix);
+    expect(generatedNames(new Stack(new App(), 'StackA'))).toEqual(a);
+    expect(a.vaultNamePrefix).toMatch(/^bj-[0-9a-f]{8}-$/);
   });
 
   test('two stacks have a provider each', () => {
@@ -292,6 +323,18 @@ describe('one provider per stack', () => {
 });
 
 describe('composition', () => {
+  test('a job that waits for another job leaves the template free of dependency cycles', () => {
+    const app = new App({ outdir: require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'cycle-')) });
+    const stack = new Stack(app, 'Cycles');
+    const first = job(stack, {}, 'First');
+    const second = job(stack, { resource: ProtectedResource.fromArn('arn:aws:dynamodb:eu-west-1:123456789012:table/Customers') }, 'Second');
+    second.node.addDependency(first);
+    app.synth();
+    const order = SynthesizedStack.fromAssembly(app.outdir, 'Cycles').creationOrder();
+    const [firstResource, secondResource] = ['First', 'Second'].map((id) => order.findIndex((l) => l.startsWith(id) && !/Vault|Role/.test(l)));
+    expect(firstResource).toBeLessThan(secondResource);
+  });
+
   test('trigger.executeAfter(job) runs the migration after the backup', () => {
     const stack = newStack();
     const backupJob = job(stack);

@@ -1,0 +1,64 @@
+/**
+ * Builds the stacks the end-to-end scenarios deploy, and reads what
+ * CloudFormation received.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { BackupJob, BackupJobProps, ProtectedResource } from '../../lib';
+import { parsePhysicalId } from '../../lambda/backup-job/physical-id';
+import { CustomResourceOperation, Simulation, SynthesizedStack } from '../fixtures/simulation';
+
+export const TABLE_NAME = 'orders';
+export const TABLE_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE_NAME}`;
+
+const outdirs: string[] = [];
+
+/** Synthesizes a stack with a table into a fresh cloud assembly and reads it back. */
+export function synthesize(configure: (stack: Stack, table: dynamodb.Table) => void, stackName = 'E2E'): SynthesizedStack {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-backup-jobs-e2e-'));
+  outdirs.push(outdir);
+  const app = new App({ outdir });
+  const stack = new Stack(app, stackName);
+  const table = new dynamodb.Table(stack, 'Orders', {
+    tableName: TABLE_NAME,
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+  });
+  configure(stack, table);
+  app.synth();
+  return SynthesizedStack.fromAssembly(outdir, stackName);
+}
+
+/** A stack with one BackupJob of the table ("Snapshot"), its attributes as outputs. */
+export function backupJobStack(props: Partial<BackupJobProps> = {}, more?: (stack: Stack, table: dynamodb.Table, job: BackupJob) => void): SynthesizedStack {
+  return synthesize((stack, table) => {
+    const job = new BackupJob(stack, 'Snapshot', { resource: ProtectedResource.fromDynamoDbTable(table), ...props });
+    new CfnOutput(stack, 'BackupJobId', { value: job.backupJobId });
+    new CfnOutput(stack, 'RecoveryPointArn', { value: job.recoveryPointArn });
+    new CfnOutput(stack, 'BackupSizeInBytes', { value: job.backupSizeInBytes });
+    more?.(stack, table, job);
+  });
+}
+
+export function removeAssemblies(): void {
+  outdirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
+}
+
+/** The job a response's physical id names (started jobs only). */
+export function jobIdOf(op: CustomResourceOperation): string | undefined {
+  const id = parsePhysicalId(op.response?.PhysicalResourceId);
+  return id?.kind === 'started' ? id.backupJobId : undefined;
+}
+
+/** Time from the job's end (in the stand-in) to CloudFormation receiving the answer. */
+export function overheadMs(simulation: Simulation, op: CustomResourceOperation): number {
+  const view = simulation.standIn.service.jobView(jobIdOf(op)!);
+  return op.response!.receivedAt - view.completedAt!;
+}
+
+/** The backup custom resource operations, in the order they were sent. */
+export function backupOps(ops: readonly CustomResourceOperation[]): CustomResourceOperation[] {
+  return ops.filter((o) => o.resourceType === 'Custom::BackupJob');
+}
