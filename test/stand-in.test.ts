@@ -36,10 +36,17 @@ beforeEach(async () => {
   client = new BackupClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
 });
 
+let rejected = 0;
+
 afterEach(async () => {
+  rejected += standIn.rejectedCount;
   client.destroy();
   await standIn.stop();
   delete process.env.AWS_ENDPOINT_URL_BACKUP;
+});
+
+afterAll(() => {
+  process.stdout.write(`AWS Backup stand-in: ${rejected} requests rejected (by the API model or the service's rules) in these tests\n`);
 });
 
 function start(extra: Record<string, unknown> = {}) {

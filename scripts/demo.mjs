@@ -1,0 +1,41 @@
+// npm run demo: build, synthesize the example stack, and simulate its deployment
+// and its destruction locally (no AWS account, no Docker).
+import { spawnSync } from 'node:child_process';
+import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const env = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' };
+
+function step(title, command, args) {
+  const started = Date.now();
+  process.stdout.write(`${title} ... `);
+  const run = spawnSync(command, args, { cwd: root, env, encoding: 'utf8' });
+  if (run.status !== 0) {
+    process.stdout.write('failed\n');
+    process.stdout.write(run.stdout ?? '');
+    process.stderr.write(run.stderr ?? '');
+    process.exit(run.status ?? 1);
+  }
+  process.stdout.write(`done (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+}
+
+console.log('cdk-backup-jobs demo: the example stack (bin/), deployed and destroyed locally\n');
+step('1. Build (TypeScript, then the handler bundles with esbuild)', 'npm', ['run', '--silent', 'build']);
+step('2. Synthesize the example stack into cdk.out (cdk synth)', 'npx', ['cdk', 'synth', '--app', 'node dist/bin/app.js', '--no-notices', '--quiet']);
+
+// The simulation is test infrastructure written in TypeScript: bundle it to run it with plain Node.
+const runner = join(root, '.sim-out', 'demo.js');
+await build({
+  entryPoints: [join(root, 'test', 'fixtures', 'simulation', 'demo.ts')],
+  outfile: runner,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const demo = spawnSync(process.execPath, ['--no-warnings', runner, join(root, 'cdk.out'), 'BackupJobsExample'], { cwd: root, env, stdio: 'inherit' });
+process.exit(demo.status ?? 1);

@@ -1,0 +1,21 @@
+/**
+ * The README's main command, as a newcomer runs it: npm run demo builds,
+ * synthesizes the example app, and deploys and destroys it in the simulation.
+ */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+test('npm run demo deploys the example (backup, then migration) and destroys it', () => {
+  const run = spawnSync('npm', ['run', '--silent', 'demo'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const output = run.stdout;
+  expect({ status: run.status, stderr: run.stderr.replace(/npm warn.*\n/g, '') }).toEqual({ status: 0, stderr: '' });
+  expect(output).toMatch(/PreMigrationSnapshot +RUNNING +\d+%/);
+  expect(output).toMatch(/PreMigrationSnapshot +Create SUCCESS \(Custom::BackupJob/);
+  expect(output.indexOf('PreMigrationSnapshot     Create SUCCESS')).toBeLessThan(output.indexOf('MigrationTrigger         Create sent'));
+  expect(output).toMatch(/migration ran after the backup and logged: \{"migration":"0001","recoveryPoint":"arn:aws:backup:/);
+  expect(output).toMatch(/=> CREATE_COMPLETE/);
+  expect(output).toMatch(/BackupJobId +[0-9A-F-]{36}/);
+  expect(output).toMatch(/RecoveryPointArn +arn:aws:backup:us-east-1:123456789012:recovery-point:/);
+  expect(output).toMatch(/BackupSizeInBytes +\d+/);
+  expect(output).toMatch(/=> DELETE_COMPLETE/);
+}, 180_000);
