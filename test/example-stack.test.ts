@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ExampleStack } from '../bin/example-stack';
+import { toolAvailable } from './fixtures/tools';
 
 function synthExample(): { app: App; stack: ExampleStack } {
   const app = new App();
@@ -54,16 +55,7 @@ describe('the example app', () => {
   });
 });
 
-const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-const haveCfnLint = cfnLint.status === 0;
-if (!haveCfnLint) {
-  console.warn([
-    '*****************************************************************',
-    '* cfn-lint is not installed: the cfn-lint check is SKIPPED.     *',
-    '* Install it with: pip install cfn-lint   (see README, Tests)   *',
-    '*****************************************************************',
-  ].join('\n'));
-}
+const haveCfnLint = toolAvailable('cfn-lint', 'the cfn-lint check of the example template', 'pip install cfn-lint');
 
 (haveCfnLint ? test : test.skip)('cfn-lint finds no errors in the synthesized example template', () => {
   const { app, stack } = synthExample();

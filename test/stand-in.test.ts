@@ -3,7 +3,7 @@
  * an independent client, by the AWS CLI): it must accept what AWS accepts,
  * reject what the official model rejects, and move jobs like AWS Backup does.
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import {
   BackupClient,
   DeleteRecoveryPointCommand,
@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-backup';
 import { RUNNING_JOB_MESSAGE } from './fixtures/stand-in/backup-service';
 import { BackupStandIn } from './fixtures/stand-in/server';
+import { toolAvailable } from './fixtures/tools';
 
 const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders';
 const ROLE = 'arn:aws:iam::123456789012:role/backup';
@@ -272,17 +273,7 @@ describe('injected failures', () => {
   });
 });
 
-const aws = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-const haveAwsCli = aws.status === 0;
-if (!haveAwsCli) {
-  console.warn([
-    '*******************************************************************',
-    '* The AWS CLI is not installed: the cross-check of the stand-in   *',
-    '* with an independent client is SKIPPED. Install it with          *',
-    '*   pip install awscli   (see README, Tests)                      *',
-    '*******************************************************************',
-  ].join('\n'));
-}
+const haveAwsCli = toolAvailable('aws', 'the cross-check of the stand-in with the AWS CLI', 'pip install awscli');
 
 (haveAwsCli ? describe : describe.skip)('cross-check with the AWS CLI (botocore, an independent client)', () => {
   /** Runs the CLI asynchronously: the stand-in answers from this process's event loop. */
