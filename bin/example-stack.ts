@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
-import { BackupJob, ProtectedResource } from '../lib';
+import { BackupJob, ProtectedResource, RecoveryPoint, RestoreJob } from '../lib';
 
 export interface ExampleStackProps extends StackProps {
   /**
@@ -16,11 +16,13 @@ export interface ExampleStackProps extends StackProps {
 
 /**
  * The pre-migration snapshot: a table, a backup of it taken during the deploy,
- * and a migration that runs only once the backup is COMPLETED.
+ * a restore test of that backup into a new table, and a migration that runs
+ * only once the backup is COMPLETED and restores.
  */
 export class ExampleStack extends Stack {
   public readonly table: dynamodb.Table;
   public readonly snapshot: BackupJob;
+  public readonly restoreTest: RestoreJob;
   public readonly migration: triggers.TriggerFunction;
 
   constructor(scope: Construct, id: string, props: ExampleStackProps = {}) {
@@ -43,12 +45,21 @@ export class ExampleStack extends Stack {
       timeout: Duration.minutes(30),
     });
 
+    // Knowing that the backup restores: a new table from it, deleted with the next test or the stack.
+    this.restoreTest = new RestoreJob(this, 'RestoreTest', {
+      recoveryPoint: RecoveryPoint.fromBackupJob(this.snapshot),
+      metadata: { targetTableName: `${this.stackName}-restore-test-${migrationVersion}` },
+      trigger: migrationVersion,
+      removalPolicy: RemovalPolicy.DESTROY,
+      timeout: Duration.minutes(30),
+    });
+
     this.migration = new triggers.TriggerFunction(this, 'Migration', {
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline([
         'exports.handler = async () => {',
-        '  // The data migration goes here. It runs only after the backup completed.',
+        '  // The data migration goes here. It runs only after the backup completed and restored.',
         '  console.log(JSON.stringify({ migration: process.env.MIGRATION_VERSION, recoveryPoint: process.env.RECOVERY_POINT_ARN }));',
         '};',
       ].join('\n')),
@@ -57,7 +68,7 @@ export class ExampleStack extends Stack {
         RECOVERY_POINT_ARN: this.snapshot.recoveryPointArn,
       },
       timeout: Duration.minutes(1),
-      executeAfter: [this.snapshot],
+      executeAfter: [this.snapshot, this.restoreTest],
     });
     this.table.grantReadWriteData(this.migration);
     Validations.of(this.migration).acknowledge({
@@ -68,5 +79,6 @@ export class ExampleStack extends Stack {
     new CfnOutput(this, 'BackupJobId', { value: this.snapshot.backupJobId });
     new CfnOutput(this, 'RecoveryPointArn', { value: this.snapshot.recoveryPointArn });
     new CfnOutput(this, 'BackupSizeInBytes', { value: this.snapshot.backupSizeInBytes });
+    new CfnOutput(this, 'RestoredTableArn', { value: this.restoreTest.createdResourceArn });
   }
 }

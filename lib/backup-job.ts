@@ -1,11 +1,11 @@
-import { Annotations, ArnFormat, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledgeFindings } from './acknowledge';
 import { ProtectedResource } from './protected-resource';
-import { BackupJobProvider, generatedNames, generatedVaultName } from './provider';
-import { BackupJobSettings, formatErrors, LIMITS, MAX_TIMEOUT_SECONDS, validateBackupJob } from './validation';
+import { BackupJobProvider, generatedVaultName } from './provider';
+import { newAwsBackupServiceRole, passRoleGrant } from './service-roles';
+import { BackupJobSettings, formatErrors, MAX_TIMEOUT_SECONDS, validateBackupJob } from './validation';
 
 /**
  * When a backup moves to cold storage and when it is deleted.
@@ -240,11 +240,10 @@ export class BackupJob extends Construct {
     // The handlers' permissions never refer to the vaults and roles that BackupJobs create, so
     // that jobs may depend on one another (see BackupJobProvider.grantStartBackupJob).
     if (!props.backupVault) VAULT_GRANTS.set(this.backupVault, ownVaultGrant(this, props.backupVaultName, this.backupVault));
-    if (!props.backupRole) GENERATED_ROLES.add(this.backupRole);
     const provider = BackupJobProvider.getOrCreate(this);
     provider.grantStartBackupJob(
       VAULT_GRANTS.get(this.backupVault) ?? this.backupVault.backupVaultArn,
-      GENERATED_ROLES.has(this.backupRole) ? 'generated' : this.backupRole.roleArn,
+      passRoleGrant(this.backupRole),
       props.logicallyAirGappedBackupVaultArn,
     );
     provider.grantStopBackupJob(props.resource.resourceType);
@@ -253,15 +252,8 @@ export class BackupJob extends Construct {
     }
 
     const timeoutSeconds = timeout.toSeconds();
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: 'Custom::BackupJob',
-      // CloudFormation gives up on its own shortly after the handler's timeout would have answered.
-      serviceTimeout: Token.isUnresolved(timeoutSeconds)
-        ? undefined
-        : Duration.seconds(Math.min(LIMITS.cloudFormationMaxWaitSeconds, timeoutSeconds + LIMITS.responseMarginSeconds)),
-      properties: renderProperties(props, this.backupVault, this.backupRole, timeoutSeconds, removalPolicy),
-    });
+    const resource = provider.jobResource(this, 'Custom::BackupJob', timeoutSeconds,
+      renderProperties(props, this.backupVault, this.backupRole, timeoutSeconds, removalPolicy));
     if (props.backupRole) {
       // A role given by the user may get its permissions from policies declared elsewhere.
       resource.node.addDependency(props.backupRole);
@@ -380,8 +372,6 @@ function renderProperties(
 
 /** How the handlers are granted the vaults BackupJobs created (a job given such a vault reuses it). */
 const VAULT_GRANTS = new WeakMap<backup.IBackupVault, string>();
-/** The backup roles BackupJobs created (under the stack's role path). */
-const GENERATED_ROLES = new WeakSet<iam.IRole>();
 
 /** The grant for a vault the job creates: the stack's generated-name pattern, or the ARN of the name given. */
 function ownVaultGrant(scope: Construct, name: string | undefined, vault: backup.IBackupVault): string {
@@ -393,16 +383,5 @@ function ownVaultGrant(scope: Construct, name: string | undefined, vault: backup
 function defaultBackupRole(scope: Construct, resourceType: string): iam.IRole {
   const policyNames = ['service-role/AWSBackupServiceRolePolicyForBackup'];
   if (resourceType === 'S3') policyNames.push('AWSBackupServiceRolePolicyForS3Backup');
-  const role = new iam.Role(scope, 'BackupRole', {
-    assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
-    // The path the handlers may pass roles from (see BackupJobProvider.grantStartBackupJob).
-    path: generatedNames(scope).rolePath,
-    managedPolicies: policyNames.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
-    description: 'Assumed by AWS Backup to take an on-demand backup (cdk-backup-jobs)',
-  });
-  acknowledgeFindings(role, policyNames.map((name) => ({
-    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
-    reason: `${name.replace('service-role/', '')} is the policy AWS Backup documents for the role it assumes to take backups`,
-  })));
-  return role;
+  return newAwsBackupServiceRole(scope, 'BackupRole', policyNames, 'Assumed by AWS Backup to take an on-demand backup (cdk-backup-jobs)');
 }

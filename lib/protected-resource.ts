@@ -45,12 +45,13 @@ export class ProtectedResource {
       const allowed = [read.resourceType, ...read.alternatives].join(' or ');
       throw new Error(`ProtectedResource.fromArn: resourceType ("${resourceType}") does not match resourceArn ("${resourceArn}"), which is ${allowed}`);
     }
-    return new ProtectedResource(resourceArn, resourceType ?? read.resourceType);
+    const type = resourceType ?? read.resourceType;
+    return new ProtectedResource(resourceArn, type, type === 'DynamoDB' ? resourceArn.split('/')[1] : undefined);
   }
 
   /** A DynamoDB table. */
   public static fromDynamoDbTable(table: dynamodb.ITable): ProtectedResource {
-    return new ProtectedResource(table.tableArn, 'DynamoDB');
+    return new ProtectedResource(table.tableArn, 'DynamoDB', table.tableName);
   }
 
   /** An RDS database instance. */
@@ -90,5 +91,7 @@ export class ProtectedResource {
     public readonly resourceArn: string,
     /** AWS Backup's name of the resource type, e.g. `DynamoDB`. */
     public readonly resourceType: string,
+    /** The resource's name where it matters (a DynamoDB table's), to keep a restore from targeting it. */
+    public readonly resourceName?: string,
   ) {}
 }

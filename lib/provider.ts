@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ArnFormat, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -71,8 +71,10 @@ export class BackupJobProvider extends Construct {
   public readonly logGroup: logs.ILogGroup;
 
   private readonly vaultArns = new Set<string>();
-  private readonly backupRoleArns = new Set<string>();
+  private readonly passRoleArns = new Set<string>();
   private readonly recoveryPointArns = new Set<string>();
+  private readonly restorableRecoveryPointArns = new Set<string>();
+  private readonly restoredTableArns = new Set<string>();
   private stopGranted = false;
 
   private constructor(scope: Construct, id: string) {
@@ -102,11 +104,11 @@ export class BackupJobProvider extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'PassBackupRoles',
       actions: ['iam:PassRole'],
-      resources: Lazy.list({ produce: () => [...this.backupRoleArns] }),
+      resources: Lazy.list({ produce: () => [...this.passRoleArns] }),
       conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
     }));
 
-    const code = handlerCode('backup-job');
+    const code = handlerCode('jobs');
     const common = {
       code,
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -158,6 +160,22 @@ export class BackupJobProvider extends Construct {
   }
 
   /**
+   * A job's custom resource, served by this provider. CloudFormation's
+   * ServiceTimeout is set just past the job's timeout, so that CloudFormation
+   * gives up by itself shortly after the handler would have answered.
+   */
+  public jobResource(scope: Construct, resourceType: 'Custom::BackupJob' | 'Custom::RestoreJob', timeoutSeconds: number, properties: Record<string, unknown>): CustomResource {
+    return new CustomResource(scope, 'Resource', {
+      serviceToken: this.serviceToken,
+      resourceType,
+      serviceTimeout: Token.isUnresolved(timeoutSeconds)
+        ? undefined
+        : Duration.seconds(Math.min(LIMITS.cloudFormationMaxWaitSeconds, timeoutSeconds + LIMITS.responseMarginSeconds)),
+      properties,
+    });
+  }
+
+  /**
    * Lets the handlers start jobs in a vault with a backup role (and copy into an
    * air-gapped vault). A vault or role the job created itself is granted through
    * the stack's generated-name pattern; one given by the user by its ARN.
@@ -173,11 +191,61 @@ export class BackupJobProvider extends Construct {
       this.vaultArns.add(vault);
     }
     if (logicallyAirGappedVaultArn) this.vaultArns.add(logicallyAirGappedVaultArn);
-    if (backupRole === 'generated') {
-      this.grantPattern(this.backupRoleArns, stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${names.rolePath.slice(1)}*` }),
-        'The roles for AWS Backup that this stack\'s BackupJobs create, by their path, passed only to backup.amazonaws.com');
+    this.grantPassRole(backupRole);
+  }
+
+  /**
+   * Lets the handlers restore recovery points of a type (StartRestoreJob and
+   * GetRecoveryPointRestoreMetadata on that type's recovery points in this
+   * account and region) with a restore role.
+   */
+  public grantStartRestoreJob(resourceType: string, restoreRole: 'generated' | string): void {
+    const info = resourceTypeInfo(resourceType);
+    if (!info) return;
+    const stack = Stack.of(this);
+    if (this.restorableRecoveryPointArns.size === 0) {
+      this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'RestoreRecoveryPoints',
+        actions: ['backup:StartRestoreJob', 'backup:GetRecoveryPointRestoreMetadata'],
+        resources: Lazy.list({ produce: () => [...this.restorableRecoveryPointArns] }),
+      }));
+      this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ReadRestoreJobs',
+        // DescribeRestoreJob does not support resource-level permissions.
+        actions: ['backup:DescribeRestoreJob'],
+        resources: ['*'],
+      }));
+    }
+    for (const pattern of info.recoveryPointArnPatterns) {
+      this.restorableRecoveryPointArns.add(fillArnPattern(pattern, stack.partition, stack.region, stack.account));
+    }
+    acknowledgeFindings(this.handlerRole, info.recoveryPointArnPatterns.map((pattern) => ({
+      id: `AwsSolutions-IAM5[Resource::${nagArn(pattern)}]`,
+      reason: 'A recovery point ARN is known only once its backup exists; naming it would make the provider depend on the backup. Restores are limited to this type\'s recovery points in this account and region',
+    })));
+    this.grantPassRole(restoreRole);
+  }
+
+  /** Lets the handlers delete a table that a restore created (removal policy DESTROY). */
+  public grantDeleteRestoredTable(tableName: string): void {
+    if (this.restoredTableArns.size === 0) {
+      this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'DeleteRestoredTables',
+        actions: ['dynamodb:DeleteTable'],
+        resources: Lazy.list({ produce: () => [...this.restoredTableArns] }),
+      }));
+    }
+    this.restoredTableArns.add(Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName }));
+  }
+
+  /** Lets the handlers pass a role to AWS Backup: one a job created (by the stack's role path), or one by its ARN. */
+  private grantPassRole(role: 'generated' | string): void {
+    if (role === 'generated') {
+      const { rolePath } = generatedNames(this);
+      this.grantPattern(this.passRoleArns, Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${rolePath.slice(1)}*` }),
+        'The roles for AWS Backup that this stack\'s jobs create, by their path, passed only to backup.amazonaws.com');
     } else {
-      this.backupRoleArns.add(backupRole);
+      this.passRoleArns.add(role);
     }
   }
 

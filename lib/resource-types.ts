@@ -30,6 +30,17 @@ export interface ResourceTypeInfo {
    * `{p}`, `{r}` and `{a}` stand for partition, region and account.
    */
   readonly recoveryPointArnPatterns: readonly string[];
+  /**
+   * The restore metadata keys AWS Backup documents for the type (read without
+   * regard to case); undefined where the library does not know them.
+   */
+  readonly restoreMetadataKeys?: readonly string[];
+  /** Keys a restore always needs from the user (the backed-up metadata lacks them). */
+  readonly requiredRestoreMetadata?: readonly string[];
+  /** Keys a restore needs when it does not start from the backed-up metadata. */
+  readonly requiredRestoreMetadataWithoutBackedUp?: readonly string[];
+  /** The key that names the restored resource, which must differ from the source's name (a restore test beside its source). */
+  readonly restoreTargetNameKey?: string;
 }
 
 const BACKUP_RECOVERY_POINT = 'arn:{p}:backup:{r}:{a}:recovery-point:*';
@@ -38,6 +49,7 @@ const RDS_CLUSTER_SNAPSHOT = 'arn:{p}:rds:{r}:{a}:cluster-snapshot:awsbackup:*';
 
 function info(name: string, facts: Partial<Omit<ResourceTypeInfo, 'name'>> = {}): ResourceTypeInfo {
   return {
+    ...facts,
     name,
     coldStorage: facts.coldStorage ?? 'ignored',
     index: facts.index ?? false,
@@ -47,28 +59,63 @@ function info(name: string, facts: Partial<Omit<ResourceTypeInfo, 'name'>> = {})
   };
 }
 
+// Restore metadata keys, from AWS Backup's restore documentation (StartRestoreJob, "Restore
+// testing inferred metadata", and each service's restore page).
+const CLUSTER_RESTORE_KEYS = [
+  'availabilityZones', 'dbClusterIdentifier', 'engine', 'databaseName', 'dbClusterParameterGroupName', 'dbSubnetGroupName',
+  'enableCloudwatchLogsExports', 'enableIamDatabaseAuthentication', 'engineMode', 'engineVersion', 'kmsKeyId', 'port',
+  'optionGroupName', 'scalingConfiguration', 'vpcSecurityGroupIds', 'deletionProtection', 'copyTagsToSnapshot',
+];
+
 /** Every resource type AWS Backup can back up, by AWS Backup's name. */
 export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeInfo>> = Object.fromEntries(
   [
-    info('Aurora', { stoppable: false, recoveryPointArnPatterns: [RDS_CLUSTER_SNAPSHOT] }),
+    info('Aurora', { stoppable: false, recoveryPointArnPatterns: [RDS_CLUSTER_SNAPSHOT], restoreMetadataKeys: CLUSTER_RESTORE_KEYS }),
     info('CloudFormation', { coldStorage: 'supported' }),
-    info('DocumentDB', { stoppable: false, recoveryPointArnPatterns: [RDS_CLUSTER_SNAPSHOT] }),
+    info('DocumentDB', { stoppable: false, recoveryPointArnPatterns: [RDS_CLUSTER_SNAPSHOT], restoreMetadataKeys: CLUSTER_RESTORE_KEYS }),
     info('DynamoDB', {
       coldStorage: 'supported',
       recoveryPointArnPatterns: ['arn:{p}:dynamodb:{r}:{a}:table/*/backup/*'],
+      restoreMetadataKeys: ['targetTableName', 'encryptionType', 'kmsMasterKeyArn', 'deletionProtection', 'aws:backup:request-id', 'originalTableName'],
+      requiredRestoreMetadata: ['targetTableName'],
+      restoreTargetNameKey: 'targetTableName',
     }),
-    info('EBS', { coldStorage: 'opt-in', index: true, recoveryPointArnPatterns: [EC2_SNAPSHOT] }),
-    info('EC2', { windowsVss: true, recoveryPointArnPatterns: ['arn:{p}:ec2:{r}::image/*', EC2_SNAPSHOT] }),
-    info('EFS', { coldStorage: 'supported' }),
+    info('EBS', {
+      coldStorage: 'opt-in',
+      index: true,
+      recoveryPointArnPatterns: [EC2_SNAPSHOT],
+      restoreMetadataKeys: ['availabilityZone', 'encrypted', 'iops', 'kmsKeyId', 'throughput', 'volumeSize', 'volumeType'],
+      requiredRestoreMetadataWithoutBackedUp: ['availabilityZone'],
+    }),
+    info('EC2', {
+      windowsVss: true,
+      recoveryPointArnPatterns: ['arn:{p}:ec2:{r}::image/*', EC2_SNAPSHOT],
+      restoreMetadataKeys: ['iamInstanceProfileName', 'instanceType', 'requireImdsV2', 'securityGroupIds', 'subnetId', 'vpcId', 'disableApiTermination', 'keyName', 'placement', 'blockDeviceMappings', 'networkInterfaces'],
+    }),
+    info('EFS', {
+      coldStorage: 'supported',
+      restoreMetadataKeys: ['file-system-id', 'Encrypted', 'KmsKeyId', 'PerformanceMode', 'CreationToken', 'newFileSystem', 'ItemsToRestore'],
+      requiredRestoreMetadataWithoutBackedUp: ['file-system-id', 'Encrypted', 'PerformanceMode', 'CreationToken', 'newFileSystem'],
+    }),
     info('EKS'),
     info('FSx', { stoppable: false, recoveryPointArnPatterns: ['arn:{p}:fsx:{r}:{a}:backup/*'] }),
-    info('Neptune', { stoppable: false, recoveryPointArnPatterns: [RDS_CLUSTER_SNAPSHOT] }),
+    info('Neptune', { stoppable: false, recoveryPointArnPatterns: [RDS_CLUSTER_SNAPSHOT], restoreMetadataKeys: CLUSTER_RESTORE_KEYS }),
     info('RDS', {
       stoppable: false,
       recoveryPointArnPatterns: ['arn:{p}:rds:{r}:{a}:snapshot:awsbackup:*', RDS_CLUSTER_SNAPSHOT],
+      restoreMetadataKeys: [
+        'dbInstanceIdentifier', 'deletionProtection', 'multiAz', 'publiclyAccessible', 'allocatedStorage', 'availabilityZone',
+        'availabilityZones', 'dbInstanceClass', 'dbName', 'dbParameterGroupName', 'dbSubnetGroupName', 'domain', 'domainIamRoleName',
+        'enableCloudwatchLogsExports', 'enableIamDatabaseAuthentication', 'iops', 'licenseModel', 'optionGroupName', 'port',
+        'processorFeatures', 'storageType', 'vpcSecurityGroupIds', 'engine', 'copyTagsToSnapshot',
+      ],
     }),
     info('Redshift', { recoveryPointArnPatterns: ['arn:{p}:redshift:{r}:{a}:snapshot:*/awsbackup:*'] }),
-    info('S3', { index: true }),
+    info('S3', {
+      index: true,
+      restoreMetadataKeys: ['DestinationBucketName', 'NewBucket', 'Encrypted', 'EncryptionType', 'KMSKey', 'CreationToken', 'ItemsToRestore', 'RestoreACLs'],
+      requiredRestoreMetadataWithoutBackedUp: ['DestinationBucketName'],
+    }),
     info('SAP HANA on Amazon EC2', { coldStorage: 'supported', stoppable: false }),
     info('Storage Gateway', { recoveryPointArnPatterns: [EC2_SNAPSHOT] }),
     info('Timestream', { coldStorage: 'supported' }),

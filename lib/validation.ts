@@ -109,6 +109,18 @@ function isWholeInRange(value: number, min: number, max: number): boolean {
   return Number.isInteger(value) && value >= min && value <= max;
 }
 
+/** The timeout rules, shared by every job: whole seconds, at least a minute, within CloudFormation's wait. */
+function timeoutErrors(timeout: number | undefined, name: string): string[] {
+  if (timeout === undefined) return [];
+  if (!Number.isInteger(timeout) || timeout < LIMITS.timeoutMinSeconds) {
+    return [`${name} (${formatSeconds(timeout)}) must be a whole number of seconds, at least ${formatSeconds(LIMITS.timeoutMinSeconds)}`];
+  }
+  if (timeout > MAX_TIMEOUT_SECONDS) {
+    return [`${name} (${formatSeconds(timeout)}) must be at most ${formatSeconds(MAX_TIMEOUT_SECONDS)}: CloudFormation waits at most ${formatSeconds(LIMITS.cloudFormationMaxWaitSeconds)} for a custom resource, and the handler keeps ${formatSeconds(LIMITS.responseMarginSeconds)} of it to answer`];
+  }
+  return [];
+}
+
 /** Checks a backup job's settings against AWS Backup's rules and ours. */
 export function validateBackupJob(
   settings: BackupJobSettings,
@@ -210,14 +222,7 @@ export function validateBackupJob(
     }
   }
 
-  const timeout = settings.timeoutSeconds;
-  if (timeout !== undefined) {
-    if (!Number.isInteger(timeout) || timeout < LIMITS.timeoutMinSeconds) {
-      errors.push(`${names.timeoutSeconds} (${formatSeconds(timeout)}) must be a whole number of seconds, at least ${formatSeconds(LIMITS.timeoutMinSeconds)}`);
-    } else if (timeout > MAX_TIMEOUT_SECONDS) {
-      errors.push(`${names.timeoutSeconds} (${formatSeconds(timeout)}) must be at most ${formatSeconds(MAX_TIMEOUT_SECONDS)}: CloudFormation waits at most ${formatSeconds(LIMITS.cloudFormationMaxWaitSeconds)} for a custom resource, and the handler keeps ${formatSeconds(LIMITS.responseMarginSeconds)} of it to answer`);
-    }
-  }
+  errors.push(...timeoutErrors(settings.timeoutSeconds, names.timeoutSeconds));
 
   const lock = settings.vaultLock;
   if (lock) {
@@ -233,6 +238,105 @@ export function validateBackupJob(
     }
   }
 
+  return { errors, warnings };
+}
+
+/** The settings of one restore job. Leave out what is unknown (tokens). */
+export interface RestoreJobSettings {
+  readonly resourceType?: string;
+  /** The metadata overrides, as given (values may be tokens). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Whether a value is not known yet (a CDK token); such a value is only compared for identity. */
+  readonly isUnresolved?: (value: string) => boolean;
+  readonly useBackedUpMetadata: boolean;
+  /** The name of the resource the recovery point was taken of, when known. */
+  readonly sourceResourceName?: string;
+  readonly timeoutSeconds?: number;
+  /** Whether the restored resource is deleted with the stack (removal policy DESTROY). */
+  readonly destroy?: boolean;
+}
+
+/** How each restore setting is called where it was given. */
+export interface RestoreSettingNames {
+  readonly resourceType: string;
+  readonly metadata: string;
+  readonly useBackedUpMetadata: string;
+  readonly timeoutSeconds: string;
+  readonly removalPolicy: string;
+}
+
+/** The names of the `RestoreJob` construct's props. */
+export const RESTORE_CONSTRUCT_SETTING_NAMES: RestoreSettingNames = {
+  resourceType: 'recoveryPoint.resourceType',
+  metadata: 'metadata',
+  useBackedUpMetadata: 'useBackedUpMetadata',
+  timeoutSeconds: 'timeout',
+  removalPolicy: 'removalPolicy',
+};
+
+/** Resource types whose restored resource the handlers can delete (removal policy DESTROY). */
+export const RESTORE_DESTROY_TYPES: readonly string[] = ['DynamoDB'];
+
+/** Checks a restore job's settings: the metadata AWS Backup needs for the type, and ours. */
+export function validateRestoreJob(settings: RestoreJobSettings, names: RestoreSettingNames = RESTORE_CONSTRUCT_SETTING_NAMES): ValidationResult {
+  const errors: string[] = [];
+  const warnings: ValidationWarning[] = [];
+  const type = settings.resourceType === undefined ? undefined : resourceTypeInfo(settings.resourceType);
+  if (settings.resourceType !== undefined && !type) {
+    errors.push(`${names.resourceType} ("${settings.resourceType}") is not a resource type AWS Backup backs up (supported: ${RESOURCE_TYPE_NAMES.join(', ')})`);
+  }
+  const keys = Object.keys(settings.metadata);
+  const given = new Set(keys.map((k) => k.toLowerCase()));
+  const rawValueOf = (key: string) => Object.entries(settings.metadata).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+  const valueOf = (key: string) => {
+    const value = rawValueOf(key);
+    return value === undefined || settings.isUnresolved?.(value) ? undefined : value;
+  };
+
+  if (type) {
+    const required = [
+      ...(type.requiredRestoreMetadata ?? []),
+      ...(settings.useBackedUpMetadata ? [] : type.requiredRestoreMetadataWithoutBackedUp ?? []),
+    ];
+    const missing = [...new Set(required)].filter((key) => !given.has(key.toLowerCase()));
+    if (missing.length > 0) {
+      const why = settings.useBackedUpMetadata || !type.requiredRestoreMetadataWithoutBackedUp
+        ? `a ${type.name} restore needs it`
+        : `a ${type.name} restore that does not start from the backed-up metadata (${names.useBackedUpMetadata}: false) needs it`;
+      errors.push(`${names.metadata} must contain ${missing.map((k) => `"${k}"`).join(', ')}: ${why}`);
+    }
+    if (type.restoreTargetNameKey && settings.sourceResourceName !== undefined) {
+      // Compared as given: two tokens are equal only when they are the same token.
+      const target = rawValueOf(type.restoreTargetNameKey);
+      if (target !== undefined && target === settings.sourceResourceName) {
+        const shown = settings.isUnresolved?.(target) ? 'the same token' : `"${target}"`;
+        errors.push(`${names.metadata}.${type.restoreTargetNameKey} (${shown}) must differ from the name of the ${type.name} resource the backup was taken of: the restore creates a new resource`);
+      }
+    }
+    if (type.name === 'DynamoDB') {
+      const encryption = valueOf('encryptionType');
+      if (encryption !== undefined && encryption !== 'Default' && encryption !== 'KMS') {
+        errors.push(`${names.metadata}.encryptionType ("${encryption}") must be "Default" or "KMS"`);
+      }
+      if (given.has('kmsmasterkeyarn') && encryption !== undefined && encryption !== 'KMS') {
+        errors.push(`${names.metadata}.kmsMasterKeyArn needs encryptionType "KMS" (it is "${encryption}")`);
+      }
+    }
+    if (type.restoreMetadataKeys) {
+      const known = new Set(type.restoreMetadataKeys.map((k) => k.toLowerCase()));
+      const unknown = keys.filter((k) => !known.has(k.toLowerCase()));
+      if (unknown.length > 0) {
+        warnings.push({
+          id: 'UnknownRestoreMetadata',
+          message: `${names.metadata} has ${unknown.map((k) => `"${k}"`).join(', ')}, which AWS Backup does not document for ${type.name} restores (known: ${type.restoreMetadataKeys.join(', ')})`,
+        });
+      }
+    }
+    if (settings.destroy && !RESTORE_DESTROY_TYPES.includes(type.name)) {
+      errors.push(`${names.removalPolicy} DESTROY deletes restored ${RESTORE_DESTROY_TYPES.join(', ')} resources only; a restored ${type.name} resource would be left behind (use RETAIN)`);
+    }
+  }
+  errors.push(...timeoutErrors(settings.timeoutSeconds, names.timeoutSeconds));
   return { errors, warnings };
 }
 

@@ -29,7 +29,7 @@ beforeAll(() => {
 
 test('ships the compiled library, its types and the pre-built handler bundles, and no tests or sources', () => {
   expect(files).toEqual(expect.arrayContaining([
-    'package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/handlers/backup-job/index.js',
+    'package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/handlers/jobs/index.js',
   ]));
   expect(files.filter((f) => f.startsWith('test/') || f.startsWith('lib/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
 });

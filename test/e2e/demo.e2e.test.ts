@@ -9,10 +9,14 @@ test('npm run demo deploys the example (backup, then migration) and destroys it'
   const run = spawnSync('npm', ['run', '--silent', 'demo'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
   const output = run.stdout;
   expect({ status: run.status, stderr: run.stderr.replace(/npm warn.*\n/g, '') }).toEqual({ status: 0, stderr: '' });
-  expect(output).toMatch(/PreMigrationSnapshot +RUNNING +\d+%/);
+  expect(output).toMatch(/PreMigrationSnapshot +backup +RUNNING +\d+%/);
+  expect(output).toMatch(/RestoreTest +Create SUCCESS \(Custom::RestoreJob/);
+  expect(output.indexOf('RestoreTest              Create SUCCESS')).toBeLessThan(output.indexOf('MigrationTrigger         Create sent'));
   expect(output).toMatch(/PreMigrationSnapshot +Create SUCCESS \(Custom::BackupJob/);
   expect(output.indexOf('PreMigrationSnapshot     Create SUCCESS')).toBeLessThan(output.indexOf('MigrationTrigger         Create sent'));
-  expect(output).toMatch(/migration ran after the backup and logged: \{"migration":"0001","recoveryPoint":"arn:aws:backup:/);
+  expect(output).toMatch(/migration ran after the backup and its restore test, and logged: \{"migration":"0001","recoveryPoint":"arn:aws:backup:/);
+  expect(output).toMatch(/RestoredTableArn +arn:aws:dynamodb:us-east-1:123456789012:table\/BackupJobsExample-restore-test-0001/);
+  expect(output).toMatch(/the restored table BackupJobsExample-restore-test-0001 was deleted \(removal policy DESTROY\)/);
   expect(output).toMatch(/=> CREATE_COMPLETE/);
   expect(output).toMatch(/BackupJobId +[0-9A-F-]{36}/);
   expect(output).toMatch(/RecoveryPointArn +arn:aws:backup:us-east-1:123456789012:recovery-point:/);

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { BackupJob, BackupJobProps, ProtectedResource } from '../../lib';
-import { parsePhysicalId } from '../../lambda/backup-job/physical-id';
+import { parsePhysicalId } from '../../lambda/jobs/physical-id';
 import { CustomResourceOperation, Simulation, SynthesizedStack } from '../fixtures/simulation';
 
 export const TABLE_NAME = 'orders';

@@ -7,9 +7,9 @@ import {
   StopBackupJobCommand,
 } from '@aws-sdk/client-backup';
 import { mockClient } from 'aws-sdk-client-mock';
-import { isComplete, onEvent } from '../../lambda/backup-job';
-import { formatPhysicalId, parsePhysicalId } from '../../lambda/backup-job/physical-id';
-import { fingerprint, idempotencyToken } from '../../lambda/backup-job/properties';
+import { isComplete, onEvent } from '../../lambda/jobs';
+import { formatPhysicalId, parsePhysicalId } from '../../lambda/jobs/physical-id';
+import { fingerprint, idempotencyToken } from '../../lambda/jobs/properties';
 import {
   backupJobProperties,
   buildCreateEvent,

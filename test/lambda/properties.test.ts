@@ -1,5 +1,5 @@
-import { formatPhysicalId, parsePhysicalId } from '../../lambda/backup-job/physical-id';
-import { fingerprint, idempotencyToken, parseBackupJobProperties, parseBoolean, parseInteger } from '../../lambda/backup-job/properties';
+import { formatPhysicalId, parsePhysicalId } from '../../lambda/jobs/physical-id';
+import { fingerprint, idempotencyToken, parseBackupJobProperties, parseBoolean, parseInteger } from '../../lambda/jobs/properties';
 import { backupJobProperties, STACK_ID } from '../fixtures/events';
 
 describe('reading CloudFormation strings', () => {

@@ -1,6 +1,6 @@
 /**
- * The custom resource's properties: how the construct writes them and how the
- * handler reads them back. CloudFormation hands every scalar over as a string,
+ * The custom resources' properties: how the constructs write them and how the
+ * handlers read them back. CloudFormation hands every scalar over as a string,
  * so numbers and booleans are parsed explicitly.
  */
 import { createHash } from 'crypto';
@@ -105,14 +105,8 @@ export function parseBackupJobProperties(raw: RawProperties): BackupJobSpec {
   if (index !== undefined && index !== 'ENABLED' && index !== 'DISABLED') {
     throw new Error(`Property Index must be ENABLED or DISABLED (got ${JSON.stringify(index)})`);
   }
-  const removalPolicy = optionalString(raw, 'RemovalPolicy') ?? 'retain';
-  if (removalPolicy !== 'retain' && removalPolicy !== 'destroy') {
-    throw new Error(`Property RemovalPolicy must be retain or destroy (got ${JSON.stringify(removalPolicy)})`);
-  }
-  const timeoutSeconds = parseInteger(raw.TimeoutSeconds, 'TimeoutSeconds');
-  if (timeoutSeconds === undefined || timeoutSeconds <= 0) {
-    throw new Error(`Property TimeoutSeconds must be a positive whole number (got ${JSON.stringify(raw.TimeoutSeconds)})`);
-  }
+  const removalPolicy = parseRemovalPolicy(raw);
+  const timeoutSeconds = parseTimeout(raw);
   return {
     start: dropUndefined({
       BackupVaultName: requiredString(raw, 'BackupVaultName'),
@@ -132,6 +126,67 @@ export function parseBackupJobProperties(raw: RawProperties): BackupJobSpec {
     allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false,
     destroyOnDelete: removalPolicy === 'destroy',
   };
+}
+
+/** The restore job resource's properties as the construct renders them. */
+export interface RestoreJobResourceProperties {
+  readonly RecoveryPointArn: string;
+  readonly BackupVaultName: string;
+  readonly ResourceType: string;
+  readonly Metadata?: Record<string, string>;
+  readonly UseBackedUpMetadata?: boolean;
+  readonly IamRoleArn?: string;
+  readonly CopySourceTagsToRestoredResource?: boolean;
+  readonly Trigger?: string;
+  readonly WaitForCompletion?: boolean;
+  readonly TimeoutSeconds: number;
+  readonly RemovalPolicy?: 'retain' | 'destroy';
+}
+
+/** The restore properties as the handler uses them. */
+export interface RestoreJobSpec {
+  readonly recoveryPointArn: string;
+  readonly backupVaultName: string;
+  readonly resourceType: string;
+  readonly metadata: Record<string, string>;
+  readonly useBackedUpMetadata: boolean;
+  readonly iamRoleArn?: string;
+  readonly copySourceTagsToRestoredResource?: boolean;
+  readonly waitForCompletion: boolean;
+  readonly timeoutSeconds: number;
+  readonly destroyOnDelete: boolean;
+}
+
+/** Reads the restore job resource's properties. Throws, naming the property, on a malformed one. */
+export function parseRestoreJobProperties(raw: RawProperties): RestoreJobSpec {
+  return {
+    recoveryPointArn: requiredString(raw, 'RecoveryPointArn'),
+    backupVaultName: requiredString(raw, 'BackupVaultName'),
+    resourceType: requiredString(raw, 'ResourceType'),
+    metadata: stringMap(raw.Metadata, 'Metadata') ?? {},
+    useBackedUpMetadata: parseBoolean(raw.UseBackedUpMetadata, 'UseBackedUpMetadata') ?? true,
+    iamRoleArn: optionalString(raw, 'IamRoleArn'),
+    copySourceTagsToRestoredResource: parseBoolean(raw.CopySourceTagsToRestoredResource, 'CopySourceTagsToRestoredResource'),
+    waitForCompletion: parseBoolean(raw.WaitForCompletion, 'WaitForCompletion') ?? true,
+    timeoutSeconds: parseTimeout(raw),
+    destroyOnDelete: parseRemovalPolicy(raw) === 'destroy',
+  };
+}
+
+function parseRemovalPolicy(raw: RawProperties): 'retain' | 'destroy' {
+  const removalPolicy = optionalString(raw, 'RemovalPolicy') ?? 'retain';
+  if (removalPolicy !== 'retain' && removalPolicy !== 'destroy') {
+    throw new Error(`Property RemovalPolicy must be retain or destroy (got ${JSON.stringify(removalPolicy)})`);
+  }
+  return removalPolicy;
+}
+
+function parseTimeout(raw: RawProperties): number {
+  const timeoutSeconds = parseInteger(raw.TimeoutSeconds, 'TimeoutSeconds');
+  if (timeoutSeconds === undefined || timeoutSeconds <= 0) {
+    throw new Error(`Property TimeoutSeconds must be a positive whole number (got ${JSON.stringify(raw.TimeoutSeconds)})`);
+  }
+  return timeoutSeconds;
 }
 
 function dropUndefined<T extends object>(o: T): T {
@@ -162,7 +217,7 @@ export function fingerprint(raw: RawProperties): string {
  * The IdempotencyToken of a CloudFormation request: the same for every
  * invocation of one request (a retry), different for every other request.
  */
-export function idempotencyToken(request: { StackId: string; LogicalResourceId: string; RequestId: string }): string {
-  const h = createHash('sha256').update(`${request.StackId}\n${request.LogicalResourceId}\n${request.RequestId}`).digest('hex');
+export function idempotencyToken(request: { StackId: string; LogicalResourceId: string; RequestId: string }, ...more: string[]): string {
+  const h = createHash('sha256').update([request.StackId, request.LogicalResourceId, request.RequestId, ...more].join('\n')).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

@@ -1,5 +1,5 @@
 /**
- * The physical resource id of a backup job resource.
+ * The physical resource ids of the backup job and restore job resources.
  *
  * It carries what a later request needs without asking AWS: the job id (to
  * stop it), the fingerprint of the properties that took it (to tell a rollback
@@ -8,6 +8,7 @@
  *
  *   started:  backup-job/<jobId>/<fingerprint>/<recoveryPointArn>
  *   waiting:  backup-job-pending/<idempotencyToken>/<fingerprint>
+ *   restore:  restore-job/<restoreJobId>/<fingerprint>/<createdResourceArn, once known>
  *
  * "waiting" is the id while another job runs on the resource and ours has not
  * been started yet.
@@ -26,21 +27,39 @@ export interface PendingJobId {
   readonly fingerprint: string;
 }
 
+export interface RestoreJobPhysicalId {
+  readonly kind: 'restore';
+  readonly restoreJobId: string;
+  readonly fingerprint: string;
+  /** Empty until the restore completed. */
+  readonly createdResourceArn: string;
+}
+
 export type BackupJobPhysicalId = StartedJobId | PendingJobId;
+export type PhysicalId = BackupJobPhysicalId | RestoreJobPhysicalId;
 
 const STARTED = 'backup-job';
 const PENDING = 'backup-job-pending';
+const RESTORE = 'restore-job';
 
-export function formatPhysicalId(id: BackupJobPhysicalId): string {
-  return id.kind === 'started'
-    ? `${STARTED}/${id.backupJobId}/${id.fingerprint}/${id.recoveryPointArn}`
-    : `${PENDING}/${id.idempotencyToken}/${id.fingerprint}`;
+export function formatPhysicalId(id: PhysicalId): string {
+  switch (id.kind) {
+    case 'started':
+      return `${STARTED}/${id.backupJobId}/${id.fingerprint}/${id.recoveryPointArn}`;
+    case 'pending':
+      return `${PENDING}/${id.idempotencyToken}/${id.fingerprint}`;
+    case 'restore':
+      return `${RESTORE}/${id.restoreJobId}/${id.fingerprint}/${id.createdResourceArn}`;
+  }
 }
 
 /** Reads a physical id; undefined for an id this handler did not make (e.g. the framework's CREATE_FAILED marker). */
-export function parsePhysicalId(physicalId: string | undefined): BackupJobPhysicalId | undefined {
+export function parsePhysicalId(physicalId: string | undefined): PhysicalId | undefined {
   if (!physicalId) return undefined;
   const parts = physicalId.split('/');
+  if (parts[0] === RESTORE && parts.length >= 4 && parts[1] && parts[2]) {
+    return { kind: 'restore', restoreJobId: parts[1], fingerprint: parts[2], createdResourceArn: parts.slice(3).join('/') };
+  }
   if (parts[0] === STARTED && parts.length >= 4 && parts[1] && parts[2]) {
     return { kind: 'started', backupJobId: parts[1], fingerprint: parts[2], recoveryPointArn: parts.slice(3).join('/') };
   }

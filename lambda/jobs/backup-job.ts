@@ -1,26 +1,19 @@
 /**
- * The BackupJob custom resource handlers, for the aws-cdk Provider framework.
+ * The Custom::BackupJob handlers (onEvent and isComplete of the provider).
  *
  * onEvent starts the backup job (never waits); isComplete describes it at each
  * poll of the framework's waiter until it ends. Every path answers: a failure
  * is thrown with AWS Backup's StatusMessage, a per-job timeout ends the wait,
  * and Delete never fails because of the backup.
  */
-import type { BackupClient } from '@aws-sdk/client-backup';
 import { DeleteRecoveryPointCommand } from '@aws-sdk/client-backup';
-import type {
-  CdkCustomResourceEvent,
-  CdkCustomResourceIsCompleteEvent,
-  CdkCustomResourceIsCompleteResponse,
-  CdkCustomResourceResponse,
-} from 'aws-lambda';
+import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { resourceTypeInfo } from '../../lib/resource-types';
 import { formatSeconds } from '../../lib/validation';
 import {
   BackupJobDescription,
   backupJobFailureMessage,
   classifyBackupState,
-  createBackupClient,
   describeBackupJob,
   describeError,
   findActiveBackupJobs,
@@ -29,7 +22,9 @@ import {
   startBackupJob,
   stopBackupJob,
 } from '../core/backup-jobs';
-import { log, redactEvent } from '../core/log';
+import { log } from '../core/log';
+import * as common from './common';
+import { backupClient as client, deadlineAfter, DELETE_BUDGET_MS, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId } from './physical-id';
 import { BackupJobSpec, fingerprint, idempotencyToken, parseBackupJobProperties } from './properties';
 
@@ -46,34 +41,11 @@ export interface BackupJobAttributes {
   readonly ResourceType: string;
 }
 
-/**
- * What onEvent tells isComplete. It travels in the event (as a top-level field
- * the framework passes on) and is never sent to CloudFormation.
- */
-export interface WaitState {
-  /** started: our job runs; pending: another job runs on the resource, ours starts after it; unchanged: no new backup; deleted. */
-  readonly mode: 'started' | 'pending' | 'unchanged' | 'deleted';
-  /** When the wait ends with a timeout (ISO 8601). */
-  readonly deadline?: string;
-  readonly blockingJobIds?: string[];
-  readonly idempotencyToken?: string;
-}
+type OnEventResponse = common.OnEventResponse<BackupJobAttributes>;
+type IsCompleteEvent = common.IsCompleteEvent<BackupJobAttributes>;
+type IsCompleteResponse = common.IsCompleteResponse<BackupJobAttributes>;
 
-type OnEventResponse = CdkCustomResourceResponse<BackupJobAttributes> & { Wait: WaitState };
-type IsCompleteEvent = CdkCustomResourceIsCompleteEvent<Record<string, unknown>, BackupJobAttributes> & { Wait?: WaitState };
-type IsCompleteResponse = CdkCustomResourceIsCompleteResponse<BackupJobAttributes> & { PhysicalResourceId?: string };
-
-/** How long a Delete may spend cleaning up before it answers anyway. */
-const DELETE_BUDGET_MS = 60_000;
-
-let sharedClient: BackupClient | undefined;
-function client(): BackupClient {
-  sharedClient ??= createBackupClient();
-  return sharedClient;
-}
-
-export async function onEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
-  log('info', 'onEvent', { event: redactEvent(event) });
+export async function onBackupJobEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
   const properties = event.ResourceProperties as Record<string, unknown>;
   switch (event.RequestType) {
     case 'Create':
@@ -100,7 +72,7 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
   const spec = parseBackupJobProperties(properties);
   const fp = fingerprint(properties);
   const token = idempotencyToken(event);
-  const deadline = new Date(Date.now() + spec.timeoutSeconds * 1000).toISOString();
+  const deadline = deadlineAfter(spec.timeoutSeconds);
 
   const blocking = await findActiveBackupJobs(client(), spec.start.ResourceArn!);
   if (blocking.length > 0) {
@@ -123,7 +95,7 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
   };
 }
 
-export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
+export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
   const wait = event.Wait;
   if (event.RequestType === 'Delete' || wait?.mode === 'deleted') {
     return { IsComplete: true };
@@ -253,10 +225,6 @@ async function stillRunning(jobIds: readonly string[]): Promise<string[] | undef
   return running;
 }
 
-function isoDate(date: Date | undefined): string {
-  return date ? date.toISOString() : '';
-}
-
 function attributesOf(job: BackupJobDescription): BackupJobAttributes {
   return {
     BackupJobId: job.BackupJobId ?? '',
@@ -354,24 +322,5 @@ async function cleanUpJob(backupJobId: string, recoveryPointArn: string | undefi
     } else {
       log('warn', 'could not delete the recovery point; delete it in the AWS Backup console', { recoveryPointArn: arn, error: describeError(error) });
     }
-  }
-}
-
-/** Runs a clean-up that must not hold up CloudFormation: after the budget, the answer goes out anyway. */
-async function withinBudget(ms: number, work: () => Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const budget = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      log('warn', `clean-up still running after ${ms / 1000} s; answering without waiting for it`);
-      resolve();
-    }, ms);
-  });
-  try {
-    await Promise.race([
-      work().catch((error) => log('warn', 'clean-up failed', { error: describeError(error) })),
-      budget,
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,0 +1,36 @@
+/**
+ * The handlers of the stack's provider, for the aws-cdk Provider framework:
+ * `onEvent` starts a job (never waits) and `isComplete` describes it at each
+ * poll of the framework's waiter. One provider serves both resource types.
+ */
+import type { CdkCustomResourceEvent } from 'aws-lambda';
+import { log, redactEvent } from '../core/log';
+import { isBackupJobComplete, onBackupJobEvent } from './backup-job';
+import type { IsCompleteEvent } from './common';
+import { isRestoreJobComplete, onRestoreJobEvent } from './restore-job';
+
+export const BACKUP_JOB_RESOURCE_TYPE = 'Custom::BackupJob';
+export const RESTORE_JOB_RESOURCE_TYPE = 'Custom::RestoreJob';
+
+export async function onEvent(event: CdkCustomResourceEvent) {
+  log('info', 'onEvent', { event: redactEvent(event) });
+  switch (event.ResourceType) {
+    case BACKUP_JOB_RESOURCE_TYPE:
+      return onBackupJobEvent(event);
+    case RESTORE_JOB_RESOURCE_TYPE:
+      return onRestoreJobEvent(event);
+    default:
+      throw new Error(`This provider serves ${BACKUP_JOB_RESOURCE_TYPE} and ${RESTORE_JOB_RESOURCE_TYPE}, not ${event.ResourceType}`);
+  }
+}
+
+export async function isComplete(event: IsCompleteEvent<Record<string, string>>) {
+  switch (event.ResourceType) {
+    case BACKUP_JOB_RESOURCE_TYPE:
+      return isBackupJobComplete(event as Parameters<typeof isBackupJobComplete>[0]);
+    case RESTORE_JOB_RESOURCE_TYPE:
+      return isRestoreJobComplete(event as Parameters<typeof isRestoreJobComplete>[0]);
+    default:
+      throw new Error(`This provider serves ${BACKUP_JOB_RESOURCE_TYPE} and ${RESTORE_JOB_RESOURCE_TYPE}, not ${event.ResourceType}`);
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The Custom::RestoreJob handlers (onEvent and isComplete of the provider).
+ *
+ * onEvent starts the restore (from the recovery point's backed-up metadata with
+ * the overrides applied, or from the overrides alone); isComplete describes it
+ * at each poll until it ends. A Delete under the removal policy DESTROY removes
+ * the restored resource, waiting (within the timeout) for a restore that still
+ * runs; it never fails because of the restore.
+ */
+import type { CdkCustomResourceEvent } from 'aws-lambda';
+import { formatSeconds } from '../../lib/validation';
+import { describeError, isNotFound, isTransientError } from '../core/backup-jobs';
+import { log } from '../core/log';
+import {
+  backedUpMetadata,
+  classifyRestoreStatus,
+  describeRestoreJob,
+  mergeMetadata,
+  RestoreJobDescription,
+  restoreJobFailureMessage,
+  startRestoreJob,
+} from '../core/restore-jobs';
+import * as common from './common';
+import { backupClient as client, deadlineAfter, DELETE_BUDGET_MS, isoDate, withinBudget } from './common';
+import { formatPhysicalId, parsePhysicalId, RestoreJobPhysicalId } from './physical-id';
+import { fingerprint, idempotencyToken, parseRestoreJobProperties, RestoreJobSpec } from './properties';
+import { deleteRestoredResource } from './restored-resources';
+
+/** The attributes every successful response carries (all strings, all always present). */
+export interface RestoreJobAttributes {
+  readonly RestoreJobId: string;
+  readonly CreatedResourceArn: string;
+  readonly Status: string;
+  readonly StatusMessage: string;
+  readonly RecoveryPointArn: string;
+  readonly ResourceType: string;
+  readonly BackupSizeInBytes: string;
+  readonly CreationDate: string;
+  readonly CompletionDate: string;
+}
+
+type OnEventResponse = common.OnEventResponse<RestoreJobAttributes>;
+type IsCompleteEvent = common.IsCompleteEvent<RestoreJobAttributes>;
+type IsCompleteResponse = common.IsCompleteResponse<RestoreJobAttributes>;
+
+export async function onRestoreJobEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
+  const properties = event.ResourceProperties as Record<string, unknown>;
+  switch (event.RequestType) {
+    case 'Create':
+      return start(event, properties);
+    case 'Update': {
+      const current = parsePhysicalId(event.PhysicalResourceId);
+      if (current?.kind === 'restore' && current.fingerprint === fingerprint(properties)) {
+        log('info', 'restore properties unchanged; no new restore job', { restoreJobId: current.restoreJobId });
+        return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'unchanged' } };
+      }
+      return start(event, properties);
+    }
+    case 'Delete':
+      return onDelete(event.PhysicalResourceId, properties);
+    default:
+      throw new Error(`Unknown RequestType ${(event as { RequestType?: string }).RequestType}`);
+  }
+}
+
+async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {
+  const spec = parseRestoreJobProperties(properties);
+  const metadata = spec.useBackedUpMetadata
+    ? mergeMetadata(await backedUpMetadata(client(), spec.backupVaultName, spec.recoveryPointArn), spec.metadata)
+    : spec.metadata;
+  log('info', 'starting restore', { recoveryPointArn: spec.recoveryPointArn, resourceType: spec.resourceType, metadataKeys: Object.keys(metadata) });
+  const restoreJobId = await startRestoreJob(client(), {
+    RecoveryPointArn: spec.recoveryPointArn,
+    Metadata: metadata,
+    IamRoleArn: spec.iamRoleArn,
+    IdempotencyToken: idempotencyToken(event, spec.resourceType),
+    ResourceType: spec.resourceType,
+    CopySourceTagsToRestoredResource: spec.copySourceTagsToRestoredResource,
+  });
+  log('info', 'restore job started', { restoreJobId });
+  return {
+    PhysicalResourceId: formatPhysicalId({ kind: 'restore', restoreJobId, fingerprint: fingerprint(properties), createdResourceArn: '' }),
+    Wait: { mode: 'started', deadline: deadlineAfter(spec.timeoutSeconds) },
+  };
+}
+
+export async function isRestoreJobComplete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
+  const wait = event.Wait;
+  const properties = event.ResourceProperties as Record<string, unknown>;
+  if (wait?.mode === 'deleted') return { IsComplete: true };
+  if (wait?.mode === 'deleting') return finishDelete(event.PhysicalResourceId, properties, wait);
+  const id = restoreIdOf(event.PhysicalResourceId);
+  if (wait?.mode === 'unchanged') {
+    return { IsComplete: true, Data: await currentAttributes(id, properties) };
+  }
+  if (!wait?.deadline) throw new Error('isComplete: the event carries no wait state from onEvent');
+  const spec = parseRestoreJobProperties(properties);
+  const timedOut = Date.now() >= Date.parse(wait.deadline);
+
+  let job: RestoreJobDescription;
+  try {
+    job = await describeRestoreJob(client(), id.restoreJobId);
+  } catch (error) {
+    if (!isTransientError(error)) throw new Error(`DescribeRestoreJob of ${id.restoreJobId} failed: ${describeError(error)}`);
+    log('warn', 'DescribeRestoreJob failed; trying again at the next poll', { restoreJobId: id.restoreJobId, error: describeError(error) });
+    if (timedOut) throw new Error(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for restore job ${id.restoreJobId}; the last attempt failed with ${describeError(error)}`);
+    return { IsComplete: false };
+  }
+
+  const done = (): IsCompleteResponse => ({
+    IsComplete: true,
+    Data: attributesOf(job),
+    // The created resource becomes part of the physical id, for a Delete that AWS Backup can no longer describe.
+    PhysicalResourceId: formatPhysicalId({ ...id, createdResourceArn: job.CreatedResourceArn ?? '' }),
+  });
+  const outcome = classifyRestoreStatus(job.Status);
+  log('info', 'restore job status', { restoreJobId: id.restoreJobId, status: job.Status, percentDone: job.PercentDone, outcome });
+  switch (outcome) {
+    case 'completed':
+      return done();
+    case 'failed':
+      throw new Error(restoreJobFailureMessage(job));
+    case 'running':
+    case 'unknown':
+      if (outcome === 'unknown') log('warn', 'restore job in a status this handler does not know; waiting on', { status: job.Status });
+      if (!spec.waitForCompletion) return done();
+      if (timedOut) {
+        throw new Error(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for restore job ${id.restoreJobId} (still ${job.Status}); AWS Backup cannot stop a restore job, so it goes on`);
+      }
+      return { IsComplete: false };
+  }
+}
+
+function restoreIdOf(physicalId: string | undefined): RestoreJobPhysicalId {
+  const id = parsePhysicalId(physicalId);
+  if (id?.kind !== 'restore') throw new Error(`isComplete: physical resource id ${physicalId} names no restore job`);
+  return id;
+}
+
+function attributesOf(job: RestoreJobDescription): RestoreJobAttributes {
+  return {
+    RestoreJobId: job.RestoreJobId ?? '',
+    CreatedResourceArn: job.CreatedResourceArn ?? '',
+    Status: job.Status ?? '',
+    StatusMessage: job.StatusMessage ?? '',
+    RecoveryPointArn: job.RecoveryPointArn ?? '',
+    ResourceType: job.ResourceType ?? '',
+    BackupSizeInBytes: String(job.BackupSizeInBytes ?? 0),
+    CreationDate: isoDate(job.CreationDate),
+    CompletionDate: isoDate(job.CompletionDate),
+  };
+}
+
+/** The attributes of the current restore, from AWS if it still knows the job, else from the physical id. */
+async function currentAttributes(id: RestoreJobPhysicalId, properties: Record<string, unknown>): Promise<RestoreJobAttributes> {
+  try {
+    return attributesOf(await describeRestoreJob(client(), id.restoreJobId));
+  } catch (error) {
+    log('warn', 'could not describe the current restore job; answering from the physical id', { restoreJobId: id.restoreJobId, error: describeError(error) });
+    return {
+      RestoreJobId: id.restoreJobId,
+      CreatedResourceArn: id.createdResourceArn,
+      Status: '',
+      StatusMessage: '',
+      RecoveryPointArn: String(properties.RecoveryPointArn ?? ''),
+      ResourceType: String(properties.ResourceType ?? ''),
+      BackupSizeInBytes: '0',
+      CreationDate: '',
+      CompletionDate: '',
+    };
+  }
+}
+
+/**
+ * RETAIN keeps the restored resource. DESTROY deletes it; a restore that still
+ * runs is waited for (by isComplete, within the timeout) before the delete.
+ */
+async function onDelete(physicalId: string | undefined, properties: Record<string, unknown>): Promise<OnEventResponse> {
+  const answer = (wait: common.WaitState): OnEventResponse => ({ PhysicalResourceId: physicalId, Wait: wait });
+  const id = parsePhysicalId(physicalId);
+  let spec: RestoreJobSpec;
+  try {
+    spec = parseRestoreJobProperties(properties);
+  } catch (error) {
+    log('warn', 'cannot read the properties; leaving the restored resource as it is', { error: describeError(error) });
+    return answer({ mode: 'deleted' });
+  }
+  if (id?.kind !== 'restore' || !spec.destroyOnDelete) {
+    log('info', id?.kind === 'restore' ? 'removal policy RETAIN: the restored resource is kept' : 'no restore behind this resource; nothing to clean up', { physicalId });
+    return answer({ mode: 'deleted' });
+  }
+  let pending = false;
+  await withinBudget(DELETE_BUDGET_MS, async () => {
+    pending = (await removeRestoredResource(id, spec)) === 'restore still running';
+  });
+  return answer(pending ? { mode: 'deleting', deadline: deadlineAfter(spec.timeoutSeconds) } : { mode: 'deleted' });
+}
+
+async function finishDelete(physicalId: string | undefined, properties: Record<string, unknown>, wait: common.WaitState): Promise<IsCompleteResponse> {
+  const id = restoreIdOf(physicalId);
+  const spec = parseRestoreJobProperties(properties);
+  let outcome: string | undefined;
+  await withinBudget(DELETE_BUDGET_MS, async () => {
+    outcome = await removeRestoredResource(id, spec);
+  });
+  if (outcome !== 'restore still running') return { IsComplete: true };
+  if (Date.now() >= Date.parse(wait.deadline!)) {
+    log('warn', 'the restore still runs at the end of the timeout; the restored resource is left in place', { restoreJobId: id.restoreJobId });
+    return { IsComplete: true };
+  }
+  return { IsComplete: false };
+}
+
+/** Deletes what the restore created. Logs, never throws. */
+async function removeRestoredResource(id: RestoreJobPhysicalId, spec: RestoreJobSpec): Promise<'done' | 'restore still running'> {
+  let createdArn = id.createdResourceArn;
+  try {
+    const job = await describeRestoreJob(client(), id.restoreJobId);
+    const outcome = classifyRestoreStatus(job.Status);
+    if (outcome === 'running') return 'restore still running';
+    if (outcome === 'failed') {
+      log('info', 'the restore did not complete; nothing to delete', { restoreJobId: id.restoreJobId, status: job.Status });
+      return 'done';
+    }
+    createdArn = job.CreatedResourceArn ?? createdArn;
+  } catch (error) {
+    log('warn', 'could not describe the restore job (AWS Backup keeps job history for a limited time)', { restoreJobId: id.restoreJobId, error: describeError(error) });
+  }
+  if (!createdArn) {
+    log('warn', 'the restored resource is not known; nothing deleted', { restoreJobId: id.restoreJobId });
+    return 'done';
+  }
+  try {
+    const result = await deleteRestoredResource(spec.resourceType, createdArn);
+    log('info', result === 'deleted' ? 'deleted the restored resource (removal policy DESTROY)' : 'the restored resource is already gone', { createdResourceArn: createdArn });
+  } catch (error) {
+    if (isNotFound(error)) return 'done';
+    log('warn', 'could not delete the restored resource; delete it by hand', { createdResourceArn: createdArn, error: describeError(error) });
+  }
+  return 'done';
+}

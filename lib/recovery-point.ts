@@ -1,0 +1,59 @@
+import { Token } from 'aws-cdk-lib';
+import type * as backup from 'aws-cdk-lib/aws-backup';
+import type { BackupJob } from './backup-job';
+import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from './resource-types';
+
+/** What is known of a recovery point made elsewhere. */
+export interface RecoveryPointAttributes {
+  /** The vault the recovery point is in. */
+  readonly backupVault: backup.IBackupVault;
+  /** AWS Backup's name of the type of the resource it was taken of (`DynamoDB`, `EFS`, ...). */
+  readonly resourceType: string;
+  /**
+   * The name of the resource it was taken of, to keep a restore from
+   * targeting it (a DynamoDB table's name).
+   *
+   * @default - not checked
+   */
+  readonly sourceResourceName?: string;
+}
+
+/**
+ * A recovery point to restore: one a {@link BackupJob} of this app makes, or
+ * one made elsewhere.
+ */
+export class RecoveryPoint {
+  /**
+   * The recovery point of a backup job: its ARN, vault and resource type come
+   * from the job, and a restore from it waits for the backup to complete.
+   */
+  public static fromBackupJob(job: BackupJob): RecoveryPoint {
+    return new RecoveryPoint(job.recoveryPointArn, job.backupVault, job.resource.resourceType, job.resource.resourceName, job);
+  }
+
+  /** A recovery point given by its ARN. */
+  public static fromArn(recoveryPointArn: string, attributes: RecoveryPointAttributes): RecoveryPoint {
+    const problems: string[] = [];
+    if (!Token.isUnresolved(recoveryPointArn) && !/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/.test(recoveryPointArn)) {
+      problems.push(`recoveryPointArn ("${recoveryPointArn}") is not an ARN`);
+    }
+    if (!resourceTypeInfo(attributes.resourceType)) {
+      problems.push(`resourceType ("${attributes.resourceType}") is not a resource type AWS Backup backs up (supported: ${RESOURCE_TYPE_NAMES.join(', ')})`);
+    }
+    if (problems.length > 0) throw new Error(`RecoveryPoint.fromArn: ${problems.join('; ')}`);
+    return new RecoveryPoint(recoveryPointArn, attributes.backupVault, attributes.resourceType, attributes.sourceResourceName);
+  }
+
+  private constructor(
+    /** The recovery point's ARN. */
+    public readonly recoveryPointArn: string,
+    /** The vault it is in. */
+    public readonly backupVault: backup.IBackupVault,
+    /** AWS Backup's name of the type of the resource it was taken of. */
+    public readonly resourceType: string,
+    /** The name of the resource it was taken of, when known. */
+    public readonly sourceResourceName?: string,
+    /** The backup job that makes it, when it is one of this app's. */
+    public readonly backupJob?: BackupJob,
+  ) {}
+}

@@ -1,0 +1,184 @@
+import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { BackupJobProvider } from './provider';
+import { RecoveryPoint } from './recovery-point';
+import { newAwsBackupServiceRole, passRoleGrant } from './service-roles';
+import { formatErrors, MAX_TIMEOUT_SECONDS, validateRestoreJob } from './validation';
+
+/** Properties of a {@link RestoreJob}. */
+export interface RestoreJobProps {
+  /** What to restore, e.g. `RecoveryPoint.fromBackupJob(job)`. */
+  readonly recoveryPoint: RecoveryPoint;
+
+  /**
+   * Restore metadata: overrides of the backed-up metadata (or, without
+   * `useBackedUpMetadata`, all of it). A DynamoDB restore needs `targetTableName`.
+   * Keys are read without regard to case.
+   *
+   * @default - none
+   * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/API_StartRestoreJob.html#Backup-StartRestoreJob-request-Metadata
+   */
+  readonly metadata?: Record<string, string>;
+
+  /**
+   * Start from the metadata AWS Backup recorded with the recovery point
+   * (GetRecoveryPointRestoreMetadata) and apply `metadata` over it. When false,
+   * only `metadata` is sent.
+   *
+   * @default true
+   */
+  readonly useBackedUpMetadata?: boolean;
+
+  /**
+   * The role AWS Backup assumes to restore.
+   *
+   * @default - a new role for backup.amazonaws.com with AWSBackupServiceRolePolicyForRestores
+   *   (and AWSBackupServiceRolePolicyForS3Restore for S3)
+   */
+  readonly restoreRole?: iam.IRole;
+
+  /**
+   * Copy the tags of the backup to the restored resource.
+   *
+   * @default - AWS Backup's default (no)
+   */
+  readonly copySourceTagsToRestoredResource?: boolean;
+
+  /**
+   * Any string; a new restore is made whenever it changes.
+   *
+   * @default - a new restore only when another property changes
+   */
+  readonly trigger?: string;
+
+  /**
+   * Wait for the restore to end before the deployment goes on. When false, the
+   * resource is complete once the restore job is started.
+   *
+   * @default true
+   */
+  readonly waitForCompletion?: boolean;
+
+  /**
+   * How long to wait for the restore before the deployment fails (AWS Backup
+   * cannot stop a restore job: it goes on). At most 58 minutes.
+   *
+   * @default Duration.minutes(58)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * What happens to the restored resource when this resource is deleted or
+   * replaced: RETAIN keeps it, DESTROY deletes it (DynamoDB tables).
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An AWS Backup restore job run during `cdk deploy`: StartRestoreJob from a
+ * recovery point, and the deployment waits until the restore ends. The
+ * second half of a pre-migration snapshot: knowing that it restores.
+ *
+ * @example
+ * const restoreTest = new RestoreJob(this, 'RestoreTest', {
+ *   recoveryPoint: RecoveryPoint.fromBackupJob(snapshot),
+ *   metadata: { targetTableName: 'orders-restore-test' },
+ *   removalPolicy: RemovalPolicy.DESTROY,
+ * });
+ */
+export class RestoreJob extends Construct {
+  /** The id of the restore job. */
+  public readonly restoreJobId: string;
+  /** The ARN of the resource the restore created (empty when not waited for). */
+  public readonly createdResourceArn: string;
+  /** The restore's status when the resource completed (COMPLETED when waited for). */
+  public readonly status: string;
+  /** AWS Backup's status message for the restore (often empty). */
+  public readonly statusMessage: string;
+  /** When the restore job was created (ISO 8601). */
+  public readonly creationDate: string;
+  /** When the restore job completed (ISO 8601; empty when not waited for). */
+  public readonly completionDate: string;
+  /** The size of the backup that was restored, in bytes (a string). */
+  public readonly backupSizeInBytes: string;
+  /** The role AWS Backup assumes for the restore. */
+  public readonly restoreRole: iam.IRole;
+  /** What is restored. */
+  public readonly recoveryPoint: RecoveryPoint;
+
+  constructor(scope: Construct, id: string, props: RestoreJobProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const timeout = props.timeout ?? Duration.seconds(MAX_TIMEOUT_SECONDS);
+    const recoveryPoint = props.recoveryPoint;
+    const metadata = props.metadata ?? {};
+
+    const errors: string[] = [];
+    if (removalPolicy !== RemovalPolicy.RETAIN && removalPolicy !== RemovalPolicy.DESTROY) {
+      errors.push(`removalPolicy (${removalPolicy}) must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY`);
+    }
+    const tokenKeys = Object.keys(metadata).filter((k) => Token.isUnresolved(k));
+    if (tokenKeys.length > 0) errors.push('metadata keys must be known at synth (a key is a token)');
+    const result = validateRestoreJob({
+      resourceType: recoveryPoint.resourceType,
+      metadata,
+      isUnresolved: (value) => Token.isUnresolved(value),
+      useBackedUpMetadata: props.useBackedUpMetadata !== false,
+      sourceResourceName: recoveryPoint.sourceResourceName,
+      timeoutSeconds: timeout.isUnresolved() ? undefined : timeout.toSeconds({ integral: false }),
+      destroy: removalPolicy === RemovalPolicy.DESTROY,
+    });
+    errors.push(...result.errors);
+    if (errors.length > 0) throw new Error(formatErrors(`RestoreJob ${this.node.path}`, errors));
+    for (const warning of result.warnings) {
+      Annotations.of(this).addWarningV2(`cdk-backup-jobs:${warning.id}`, warning.message);
+    }
+
+    this.recoveryPoint = recoveryPoint;
+    this.restoreRole = props.restoreRole ?? defaultRestoreRole(this, recoveryPoint.resourceType);
+
+    const provider = BackupJobProvider.getOrCreate(this);
+    provider.grantStartRestoreJob(recoveryPoint.resourceType, passRoleGrant(this.restoreRole));
+    const targetTable = Object.entries(metadata).find(([k]) => k.toLowerCase() === 'targettablename')?.[1];
+    if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
+      provider.grantDeleteRestoredTable(targetTable);
+    }
+
+    const timeoutSeconds = timeout.toSeconds();
+    const resource = provider.jobResource(this, 'Custom::RestoreJob', timeoutSeconds, {
+      RecoveryPointArn: recoveryPoint.recoveryPointArn,
+      BackupVaultName: recoveryPoint.backupVault.backupVaultName,
+      ResourceType: recoveryPoint.resourceType,
+      Metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
+      UseBackedUpMetadata: props.useBackedUpMetadata === false ? false : undefined,
+      IamRoleArn: this.restoreRole.roleArn,
+      CopySourceTagsToRestoredResource: props.copySourceTagsToRestoredResource,
+      Trigger: props.trigger,
+      WaitForCompletion: props.waitForCompletion === false ? false : undefined,
+      TimeoutSeconds: timeoutSeconds,
+      RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : undefined,
+    });
+    if (recoveryPoint.backupJob) {
+      // The restore waits for the backup: its custom resource completes only when the backup did.
+      resource.node.addDependency(recoveryPoint.backupJob);
+    }
+    if (props.restoreRole) resource.node.addDependency(props.restoreRole);
+
+    this.restoreJobId = resource.getAttString('RestoreJobId');
+    this.createdResourceArn = resource.getAttString('CreatedResourceArn');
+    this.status = resource.getAttString('Status');
+    this.statusMessage = resource.getAttString('StatusMessage');
+    this.creationDate = resource.getAttString('CreationDate');
+    this.completionDate = resource.getAttString('CompletionDate');
+    this.backupSizeInBytes = resource.getAttString('BackupSizeInBytes');
+  }
+}
+
+function defaultRestoreRole(scope: Construct, resourceType: string): iam.IRole {
+  const policyNames = ['service-role/AWSBackupServiceRolePolicyForRestores'];
+  if (resourceType === 'S3') policyNames.push('AWSBackupServiceRolePolicyForS3Restore');
+  return newAwsBackupServiceRole(scope, 'RestoreRole', policyNames, 'Assumed by AWS Backup to restore a recovery point (cdk-backup-jobs)');
+}

@@ -1,0 +1,32 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { acknowledgeFindings } from './acknowledge';
+import { generatedNames } from './provider';
+
+/** The roles for AWS Backup that the constructs of this library created (under the stack's role path). */
+const CREATED_ROLES = new WeakSet<iam.IRole>();
+
+/**
+ * A role that AWS Backup assumes, with the AWS managed policies AWS Backup
+ * documents for the purpose, under the stack's role path (so that the provider
+ * may pass it without naming it).
+ */
+export function newAwsBackupServiceRole(scope: Construct, id: string, managedPolicyNames: readonly string[], description: string): iam.IRole {
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+    path: generatedNames(scope).rolePath,
+    managedPolicies: managedPolicyNames.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
+    description,
+  });
+  acknowledgeFindings(role, managedPolicyNames.map((name) => ({
+    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
+    reason: `${name.replace('service-role/', '')} is the policy AWS Backup documents for the role it assumes for this work`,
+  })));
+  CREATED_ROLES.add(role);
+  return role;
+}
+
+/** How the provider is granted to pass a role: by the stack's role path for one this library created, else by its ARN. */
+export function passRoleGrant(role: iam.IRole): 'generated' | string {
+  return CREATED_ROLES.has(role) ? 'generated' : role.roleArn;
+}
