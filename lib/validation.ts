@@ -300,9 +300,11 @@ export function validateRestoreJob(settings: RestoreJobSettings, names: RestoreS
     ];
     const missing = [...new Set(required)].filter((key) => !given.has(key.toLowerCase()));
     if (missing.length > 0) {
-      const why = settings.useBackedUpMetadata || !type.requiredRestoreMetadataWithoutBackedUp
-        ? `a ${type.name} restore needs it`
-        : `a ${type.name} restore that does not start from the backed-up metadata (${names.useBackedUpMetadata}: false) needs it`;
+      const them = missing.length > 1 ? 'them' : 'it';
+      const needsOwn = (type.requiredRestoreMetadata ?? []).some((k) => missing.includes(k));
+      const why = settings.useBackedUpMetadata || needsOwn
+        ? `${type.name} restores need ${them}`
+        : `${type.name} restores that do not start from the backed-up metadata (${names.useBackedUpMetadata}: false) need ${them}`;
       errors.push(`${names.metadata} must contain ${missing.map((k) => `"${k}"`).join(', ')}: ${why}`);
     }
     if (type.restoreTargetNameKey && settings.sourceResourceName !== undefined) {

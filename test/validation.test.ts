@@ -6,6 +6,7 @@ import {
   formatSeconds,
   MAX_TIMEOUT_SECONDS,
   validateBackupJob,
+  validateRestoreJob,
 } from '../lib/validation';
 
 function errorsOf(settings: BackupJobSettings): string[] {
@@ -242,5 +243,74 @@ describe('reporting', () => {
     [60, '1 minute'],
   ])('%p seconds read as %p', (seconds, text) => {
     expect(formatSeconds(seconds)).toBe(text);
+  });
+});
+
+describe('restore jobs', () => {
+  const restore = (settings: Partial<Parameters<typeof validateRestoreJob>[0]>) => validateRestoreJob({
+    resourceType: 'DynamoDB', metadata: {}, useBackedUpMetadata: true, ...settings,
+  });
+
+  test('a DynamoDB restore needs a target table name', () => {
+    expect(restore({}).errors).toEqual(['metadata must contain "targetTableName": DynamoDB restores need it']);
+    expect(restore({ metadata: { targetTableName: 'orders-restored' } }).errors).toEqual([]);
+  });
+
+  test('metadata keys are read without regard to case', () => {
+    expect(restore({ metadata: { TargetTableName: 'orders-restored' } })).toEqual({ errors: [], warnings: [] });
+  });
+
+  test('a restore onto the name of the source table is an error', () => {
+    expect(restore({ metadata: { targetTableName: 'orders' }, sourceResourceName: 'orders' }).errors).toEqual([
+      'metadata.targetTableName ("orders") must differ from the name of the DynamoDB resource the backup was taken of: the restore creates a new resource',
+    ]);
+    expect(restore({ metadata: { targetTableName: 'orders-copy' }, sourceResourceName: 'orders' }).errors).toEqual([]);
+  });
+
+  test('the same token as target and source is caught; different tokens are not judged', () => {
+    const isUnresolved = (v: string) => v.startsWith('${Token');
+    expect(restore({ metadata: { targetTableName: '${Token[1]}' }, sourceResourceName: '${Token[1]}', isUnresolved }).errors[0]).toMatch(
+      /^metadata.targetTableName \(the same token\) must differ/,
+    );
+    expect(restore({ metadata: { targetTableName: '${Token[2]}' }, sourceResourceName: '${Token[1]}', isUnresolved }).errors).toEqual([]);
+    expect(restore({ metadata: { targetTableName: 'copy', encryptionType: '${Token[3]}' }, isUnresolved }).errors).toEqual([]);
+  });
+
+  test('DynamoDB encryption settings', () => {
+    expect(restore({ metadata: { targetTableName: 't-copy', encryptionType: 'AES' } }).errors).toEqual(['metadata.encryptionType ("AES") must be "Default" or "KMS"']);
+    expect(restore({ metadata: { targetTableName: 't-copy', encryptionType: 'Default', kmsMasterKeyArn: 'arn:aws:kms:eu-west-1:1:key/k' } }).errors).toEqual([
+      'metadata.kmsMasterKeyArn needs encryptionType "KMS" (it is "Default")',
+    ]);
+    expect(restore({ metadata: { targetTableName: 't-copy', encryptionType: 'KMS', kmsMasterKeyArn: 'arn:aws:kms:eu-west-1:1:key/k' } }).errors).toEqual([]);
+  });
+
+  test('unknown keys for a known type are a warning', () => {
+    const result = restore({ metadata: { targetTableName: 't-copy', targetTable: 'x' } });
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([expect.objectContaining({ id: 'UnknownRestoreMetadata', message: expect.stringMatching(/^metadata has "targetTable", which AWS Backup does not document for DynamoDB restores \(known: targetTableName, /) })]);
+  });
+
+  test('types whose keys the library does not know are not warned about', () => {
+    expect(restore({ resourceType: 'FSx', metadata: { anything: 'x' } })).toEqual({ errors: [], warnings: [] });
+  });
+
+  test('without the backed-up metadata, the metadata must be complete', () => {
+    expect(restore({ resourceType: 'EFS', useBackedUpMetadata: false, metadata: { 'file-system-id': 'fs-1', newFileSystem: 'true' } }).errors).toEqual([
+      'metadata must contain "Encrypted", "PerformanceMode", "CreationToken": EFS restores that do not start from the backed-up metadata (useBackedUpMetadata: false) need them',
+    ]);
+    expect(restore({ resourceType: 'EFS', useBackedUpMetadata: true, metadata: {} }).errors).toEqual([]);
+  });
+
+  test('DESTROY is for restored DynamoDB tables only', () => {
+    expect(restore({ resourceType: 'EFS', destroy: true }).errors).toEqual([
+      'removalPolicy DESTROY deletes restored DynamoDB resources only; a restored EFS resource would be left behind (use RETAIN)',
+    ]);
+    expect(restore({ metadata: { targetTableName: 't-copy' }, destroy: true }).errors).toEqual([]);
+  });
+
+  test('the timeout rule is the same as for backups', () => {
+    expect(restore({ metadata: { targetTableName: 't-copy' }, timeoutSeconds: 7200 }).errors).toEqual([
+      'timeout (2 hours) must be at most 58 minutes: CloudFormation waits at most 1 hour for a custom resource, and the handler keeps 2 minutes of it to answer',
+    ]);
   });
 });

@@ -132,6 +132,15 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
+/** Runs an AWS call; its failure becomes an error that names the operation and AWS's error (for CloudFormation's reason). */
+export async function naming<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw Object.assign(new Error(`${operation} failed: ${describeError(error)}`), { cause: error });
+  }
+}
+
 /** The sentence a failed job ends a deploy or a CLI run with. */
 export function backupJobFailureMessage(job: BackupJobDescription): string {
   const what = `Backup job ${job.BackupJobId} of ${job.ResourceArn ?? 'the resource'} ended ${job.State}`;

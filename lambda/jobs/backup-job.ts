@@ -19,6 +19,7 @@ import {
   findActiveBackupJobs,
   isNotFound,
   isTransientError,
+  naming,
   startBackupJob,
   stopBackupJob,
 } from '../core/backup-jobs';
@@ -74,7 +75,7 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
   const token = idempotencyToken(event);
   const deadline = deadlineAfter(spec.timeoutSeconds);
 
-  const blocking = await findActiveBackupJobs(client(), spec.start.ResourceArn!);
+  const blocking = await naming('ListBackupJobs', () => findActiveBackupJobs(client(), spec.start.ResourceArn!));
   if (blocking.length > 0) {
     log('info', 'another backup job runs on the resource; ours starts when it ends', { resourceArn: spec.start.ResourceArn, blockingJobIds: blocking });
     return {
@@ -82,7 +83,7 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
       Wait: { mode: 'pending', deadline, blockingJobIds: blocking, idempotencyToken: token },
     };
   }
-  const started = await startBackupJob(client(), { ...spec.start, IdempotencyToken: token });
+  const started = await naming('StartBackupJob', () => startBackupJob(client(), { ...spec.start, IdempotencyToken: token }));
   log('info', 'backup job started', { backupJobId: started.BackupJobId, recoveryPointArn: started.RecoveryPointArn });
   return {
     PhysicalResourceId: formatPhysicalId({
@@ -130,7 +131,7 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
       started = await startBackupJob(client(), { ...spec.start, IdempotencyToken: wait.idempotencyToken });
     } catch (error) {
       if (isTransientError(error)) return retryOrTimeOut(timedOut, spec, describeError(error));
-      throw error;
+      throw new Error(`StartBackupJob failed: ${describeError(error)}`);
     }
     backupJobId = started.BackupJobId!;
     newPhysicalId = formatPhysicalId({

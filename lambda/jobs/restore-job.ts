@@ -9,7 +9,7 @@
  */
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { formatSeconds } from '../../lib/validation';
-import { describeError, isNotFound, isTransientError } from '../core/backup-jobs';
+import { describeError, isNotFound, isTransientError, naming } from '../core/backup-jobs';
 import { log } from '../core/log';
 import {
   backedUpMetadata,
@@ -39,6 +39,9 @@ export interface RestoreJobAttributes {
   readonly CompletionDate: string;
 }
 
+/** ResourceType in the AWS Backup API model. */
+const RESOURCE_TYPE_PARAMETER = /^[a-zA-Z0-9\-_.]{1,50}$/;
+
 type OnEventResponse = common.OnEventResponse<RestoreJobAttributes>;
 type IsCompleteEvent = common.IsCompleteEvent<RestoreJobAttributes>;
 type IsCompleteResponse = common.IsCompleteResponse<RestoreJobAttributes>;
@@ -66,17 +69,19 @@ export async function onRestoreJobEvent(event: CdkCustomResourceEvent): Promise<
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {
   const spec = parseRestoreJobProperties(properties);
   const metadata = spec.useBackedUpMetadata
-    ? mergeMetadata(await backedUpMetadata(client(), spec.backupVaultName, spec.recoveryPointArn), spec.metadata)
+    ? mergeMetadata(await naming('GetRecoveryPointRestoreMetadata', () => backedUpMetadata(client(), spec.backupVaultName, spec.recoveryPointArn)), spec.metadata)
     : spec.metadata;
   log('info', 'starting restore', { recoveryPointArn: spec.recoveryPointArn, resourceType: spec.resourceType, metadataKeys: Object.keys(metadata) });
-  const restoreJobId = await startRestoreJob(client(), {
+  const restoreJobId = await naming('StartRestoreJob', () => startRestoreJob(client(), {
     RecoveryPointArn: spec.recoveryPointArn,
     Metadata: metadata,
     IamRoleArn: spec.iamRoleArn,
     IdempotencyToken: idempotencyToken(event, spec.resourceType),
-    ResourceType: spec.resourceType,
+    // The API takes AWS Backup's type names that fit its pattern; the others ("SAP HANA on
+    // Amazon EC2") are left for AWS Backup to read from the recovery point.
+    ResourceType: RESOURCE_TYPE_PARAMETER.test(spec.resourceType) ? spec.resourceType : undefined,
     CopySourceTagsToRestoredResource: spec.copySourceTagsToRestoredResource,
-  });
+  }));
   log('info', 'restore job started', { restoreJobId });
   return {
     PhysicalResourceId: formatPhysicalId({ kind: 'restore', restoreJobId, fingerprint: fingerprint(properties), createdResourceArn: '' }),

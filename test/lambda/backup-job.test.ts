@@ -141,7 +141,7 @@ describe('Create', () => {
 
   test('a rejected StartBackupJob fails the Create with AWS Backup\'s message', async () => {
     backup.on(StartBackupJobCommand).rejects(awsError('InvalidParameterValueException', 400));
-    await expect(onEvent(buildCreateEvent())).rejects.toThrow('InvalidParameterValueException from AWS Backup');
+    await expect(onEvent(buildCreateEvent())).rejects.toThrow('StartBackupJob failed: InvalidParameterValueException: InvalidParameterValueException from AWS Backup');
   });
 
   test('malformed properties fail with the property named', async () => {
