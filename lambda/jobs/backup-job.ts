@@ -46,27 +46,15 @@ type OnEventResponse = common.OnEventResponse<BackupJobAttributes>;
 type IsCompleteEvent = common.IsCompleteEvent<BackupJobAttributes>;
 type IsCompleteResponse = common.IsCompleteResponse<BackupJobAttributes>;
 
-export async function onBackupJobEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
-  const properties = event.ResourceProperties as Record<string, unknown>;
-  switch (event.RequestType) {
-    case 'Create':
-      return start(event, properties);
-    case 'Update': {
-      const current = parsePhysicalId(event.PhysicalResourceId);
-      if (current?.kind === 'started' && current.fingerprint === fingerprint(properties)) {
-        // Same backup request as the current job: a rollback to these properties, or a
-        // change to how we wait only. Taking another backup would be wrong.
-        log('info', 'backup properties unchanged; no new backup job', { backupJobId: current.backupJobId });
-        return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'unchanged' } };
-      }
-      return start(event, properties);
-    }
-    case 'Delete':
-      await withinBudget(DELETE_BUDGET_MS, () => cleanUpOnDelete(event.PhysicalResourceId, properties));
-      return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'deleted' } };
-    default:
-      throw new Error(`Unknown RequestType ${(event as { RequestType?: string }).RequestType}`);
-  }
+export function onBackupJobEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
+  return common.onJobEvent(event, {
+    kind: 'started',
+    start,
+    remove: async (physicalId, properties) => {
+      await withinBudget(DELETE_BUDGET_MS, () => cleanUpOnDelete(physicalId, properties));
+      return { PhysicalResourceId: physicalId, Wait: { mode: 'deleted' } };
+    },
+  });
 }
 
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {

@@ -8,8 +8,11 @@ import type {
   CdkCustomResourceIsCompleteResponse,
   CdkCustomResourceResponse,
 } from 'aws-lambda';
+import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { createBackupClient, describeError } from '../core/backup-jobs';
 import { log } from '../core/log';
+import { parsePhysicalId, PhysicalId } from './physical-id';
+import { fingerprint } from './properties';
 
 let sharedClient: BackupClient | undefined;
 
@@ -70,5 +73,39 @@ export async function withinBudget(ms: number, work: () => Promise<void>): Promi
     ]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** What a kind of job does for each request type. */
+export interface JobHandlers<Attributes extends object> {
+  /** The kind of physical id the job's resource has once it started. */
+  readonly kind: PhysicalId['kind'];
+  start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse<Attributes>>;
+  remove(physicalId: string | undefined, properties: Record<string, unknown>): Promise<OnEventResponse<Attributes>>;
+}
+
+/**
+ * onEvent for a kind of job: Create starts one; Update starts one unless the
+ * properties that define the job are those of the current one (a rollback to
+ * them, or a change of how to wait only: another job would be wrong); Delete
+ * cleans up.
+ */
+export async function onJobEvent<Attributes extends object>(event: CdkCustomResourceEvent, job: JobHandlers<Attributes>): Promise<OnEventResponse<Attributes>> {
+  const properties = event.ResourceProperties as Record<string, unknown>;
+  switch (event.RequestType) {
+    case 'Create':
+      return job.start(event, properties);
+    case 'Update': {
+      const current = parsePhysicalId(event.PhysicalResourceId);
+      if (current?.kind === job.kind && current.fingerprint === fingerprint(properties)) {
+        log('info', 'the properties that define the job are unchanged; no new job', { physicalId: event.PhysicalResourceId });
+        return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'unchanged' } };
+      }
+      return job.start(event, properties);
+    }
+    case 'Delete':
+      return job.remove(event.PhysicalResourceId, properties);
+    default:
+      throw new Error(`Unknown RequestType ${(event as { RequestType?: string }).RequestType}`);
   }
 }

@@ -46,24 +46,8 @@ type OnEventResponse = common.OnEventResponse<RestoreJobAttributes>;
 type IsCompleteEvent = common.IsCompleteEvent<RestoreJobAttributes>;
 type IsCompleteResponse = common.IsCompleteResponse<RestoreJobAttributes>;
 
-export async function onRestoreJobEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
-  const properties = event.ResourceProperties as Record<string, unknown>;
-  switch (event.RequestType) {
-    case 'Create':
-      return start(event, properties);
-    case 'Update': {
-      const current = parsePhysicalId(event.PhysicalResourceId);
-      if (current?.kind === 'restore' && current.fingerprint === fingerprint(properties)) {
-        log('info', 'restore properties unchanged; no new restore job', { restoreJobId: current.restoreJobId });
-        return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'unchanged' } };
-      }
-      return start(event, properties);
-    }
-    case 'Delete':
-      return onDelete(event.PhysicalResourceId, properties);
-    default:
-      throw new Error(`Unknown RequestType ${(event as { RequestType?: string }).RequestType}`);
-  }
+export function onRestoreJobEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
+  return common.onJobEvent(event, { kind: 'restore', start, remove: onDelete });
 }
 
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {

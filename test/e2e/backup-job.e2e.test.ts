@@ -7,30 +7,14 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import { BackupJob, ProtectedResource } from '../../lib';
-import { CustomResourceOperation, Simulation } from '../fixtures/simulation';
-import { backupJobStack, backupOps, jobIdOf, overheadMs, removeAssemblies, TABLE_ARN } from './harness';
+import { Simulation } from '../fixtures/simulation';
+import { backupJobStack, backupOps, expectAllAnswered, jobIdOf, overheadMs, TABLE_ARN, useSimulation } from './harness';
 
+const sim = useSimulation();
 let simulation: Simulation;
-
-beforeAll(async () => {
-  simulation = await Simulation.start({ echo: false });
-});
-
-afterAll(async () => {
-  await simulation.stop();
-  removeAssemblies();
-});
-
-beforeEach(() => simulation.reset());
+beforeEach(() => { simulation = sim(); });
 
 const POLL_MS = 15_000;
-
-/** No request may leave a stack waiting: every one is answered within its ServiceTimeout. */
-function expectAllAnswered(ops: readonly CustomResourceOperation[]): void {
-  for (const op of ops) {
-    expect({ request: `${op.requestType} ${op.logicalId}`, answered: op.answeredInTime }).toEqual({ request: `${op.requestType} ${op.logicalId}`, answered: true });
-  }
-}
 
 describe('Create', () => {
   test('the happy path: SUCCESS with the job\'s attributes, after the job completed, within one poll', async () => {

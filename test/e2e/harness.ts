@@ -16,6 +16,28 @@ export const TABLE_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE_
 
 const outdirs: string[] = [];
 
+/**
+ * One simulation for a test file: started before its tests, reset before each,
+ * stopped (and the assemblies removed) after them. Call it at the top of the file.
+ */
+export function useSimulation(): () => Simulation {
+  let simulation: Simulation | undefined;
+  beforeAll(async () => {
+    simulation = await Simulation.start({ echo: false });
+  });
+  afterAll(async () => {
+    await simulation?.stop();
+    removeAssemblies();
+  });
+  beforeEach(() => simulation!.reset());
+  return () => simulation!;
+}
+
+/** Every request answered within its ServiceTimeout: no stack is left waiting. */
+export function expectAllAnswered(ops: readonly CustomResourceOperation[]): void {
+  expect(ops.filter((o) => !o.answeredInTime).map((o) => `${o.requestType} ${o.logicalId}`)).toEqual([]);
+}
+
 /** Synthesizes a stack with a table into a fresh cloud assembly and reads it back. */
 export function synthesize(configure: (stack: Stack, table: dynamodb.Table) => void, stackName = 'E2E'): SynthesizedStack {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-backup-jobs-e2e-'));

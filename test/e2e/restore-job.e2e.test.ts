@@ -6,20 +6,11 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import { RecoveryPoint, RestoreJob, RestoreJobProps } from '../../lib';
 import { CustomResourceOperation, Simulation, SynthesizedStack } from '../fixtures/simulation';
-import { backupJobStack, removeAssemblies, synthesize } from './harness';
+import { backupJobStack, expectAllAnswered, synthesize, useSimulation } from './harness';
 
+const sim = useSimulation();
 let simulation: Simulation;
-
-beforeAll(async () => {
-  simulation = await Simulation.start({ echo: false });
-});
-
-afterAll(async () => {
-  await simulation.stop();
-  removeAssemblies();
-});
-
-beforeEach(() => simulation.reset());
+beforeEach(() => { simulation = sim(); });
 
 const TARGET = 'orders-restore-test';
 const TARGET_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${TARGET}`;
@@ -35,10 +26,6 @@ function restoreStack(props: Partial<RestoreJobProps> = {}): SynthesizedStack {
 }
 
 const restores = (ops: readonly CustomResourceOperation[]) => ops.filter((o) => o.resourceType === 'Custom::RestoreJob');
-
-function expectAllAnswered(ops: readonly CustomResourceOperation[]): void {
-  expect(ops.filter((o) => !o.answeredInTime).map((o) => `${o.requestType} ${o.logicalId}`)).toEqual([]);
-}
 
 test('a restore after the backup: COMPLETED with the created table, from the backed-up metadata and the override', async () => {
   const result = await simulation.cloudFormation('E2E').deploy(restoreStack());
