@@ -18,12 +18,13 @@ beforeAll(() => {
   files = packed[0].files.map((f: { path: string }) => f.path);
 
   appDir = path.join(work, 'app');
-  const modules = path.join(appDir, 'node_modules');
-  fs.mkdirSync(path.join(modules, 'cdk-backup-jobs'), { recursive: true });
-  execFileSync('tar', ['-xzf', path.join(work, packed[0].filename), '-C', path.join(modules, 'cdk-backup-jobs'), '--strip-components=1']);
+  fs.mkdirSync(appDir);
+  fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'user-app', version: '1.0.0', private: true }));
+  // npm installs the tarball as it would from the registry (the package has no dependencies to fetch).
+  execFileSync('npm', ['install', path.join(work, packed[0].filename), '--offline', '--no-audit', '--no-fund', '--legacy-peer-deps'], { cwd: appDir, stdio: 'pipe' });
   // The peer dependencies, as the user's app has them.
   for (const peer of ['aws-cdk-lib', 'constructs']) {
-    fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(modules, peer), 'dir');
+    fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(appDir, 'node_modules', peer), 'dir');
   }
 }, 120_000);
 
@@ -58,6 +59,21 @@ test('a separate app synthesizes a BackupJob from the installed package, handler
   expect(out.types).toEqual(['Custom::BackupJob']);
   expect(out.handlers).toBe(2);
   expect(out.assetFiles).toEqual([['index.js'], ['index.js']]);
+});
+
+test('the package adds no dependencies to the app: the handlers and the CLI carry theirs', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(appDir, 'node_modules', 'cdk-backup-jobs', 'package.json'), 'utf8'));
+  expect(manifest.dependencies ?? {}).toEqual({});
+  expect(Object.keys(manifest.peerDependencies)).toEqual(['aws-cdk-lib', 'constructs']);
+});
+
+test('npx backup-jobs --help works from the installed package', () => {
+  const help = execFileSync('npx', ['--offline', 'backup-jobs', '--help'], { cwd: appDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  expect(help).toMatch(/^Usage: backup-jobs \[options\] \[command\]/);
+  expect(help).toContain('Exit codes:');
+  expect(execFileSync('npx', ['--offline', 'backup-jobs', '--version'], { cwd: appDir, encoding: 'utf8' }).trim()).toBe(
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version,
+  );
 });
 
 test('a synth-time error reads the same from the installed package', () => {

@@ -20,9 +20,10 @@ import {
  * No endpoint is set here, so the SDK's standard `AWS_ENDPOINT_URL_BACKUP` and
  * `AWS_ENDPOINT_URL` settings apply.
  */
-export function createBackupClient(options: { region?: string; maxAttempts?: number; requestTimeoutMs?: number } = {}): BackupClient {
+export function createBackupClient(options: { region?: string; profile?: string; maxAttempts?: number; requestTimeoutMs?: number } = {}): BackupClient {
   return new BackupClient({
     region: options.region,
+    profile: options.profile,
     maxAttempts: options.maxAttempts ?? 5,
     // Without a request timeout a stalled connection would wait until the Lambda timeout.
     requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 20_000 },

@@ -41,13 +41,13 @@ export async function startRestoreJob(client: BackupClient, input: StartRestoreJ
   return RestoreJobId!;
 }
 
-/** The restore metadata AWS Backup recorded with a recovery point (the resource as it was backed up). */
-export async function backedUpMetadata(client: BackupClient, backupVaultName: string, recoveryPointArn: string): Promise<Record<string, string>> {
-  const { RestoreMetadata } = await client.send(new GetRecoveryPointRestoreMetadataCommand({
+/** The restore metadata AWS Backup recorded with a recovery point (the resource as it was backed up), and its type. */
+export async function backedUpMetadata(client: BackupClient, backupVaultName: string, recoveryPointArn: string): Promise<{ metadata: Record<string, string>; resourceType?: string }> {
+  const { RestoreMetadata, ResourceType } = await client.send(new GetRecoveryPointRestoreMetadataCommand({
     BackupVaultName: backupVaultName,
     RecoveryPointArn: recoveryPointArn,
   }));
-  return RestoreMetadata ?? {};
+  return { metadata: RestoreMetadata ?? {}, resourceType: ResourceType };
 }
 
 /**

@@ -53,7 +53,7 @@ export function onRestoreJobEvent(event: CdkCustomResourceEvent): Promise<OnEven
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {
   const spec = parseRestoreJobProperties(properties);
   const metadata = spec.useBackedUpMetadata
-    ? mergeMetadata(await naming('GetRecoveryPointRestoreMetadata', () => backedUpMetadata(client(), spec.backupVaultName, spec.recoveryPointArn)), spec.metadata)
+    ? mergeMetadata((await naming('GetRecoveryPointRestoreMetadata', () => backedUpMetadata(client(), spec.backupVaultName, spec.recoveryPointArn))).metadata, spec.metadata)
     : spec.metadata;
   log('info', 'starting restore', { recoveryPointArn: spec.recoveryPointArn, resourceType: spec.resourceType, metadataKeys: Object.keys(metadata) });
   const restoreJobId = await naming('StartRestoreJob', () => startRestoreJob(client(), {

@@ -1,0 +1,72 @@
+/**
+ * Waiting for a job from the command line: describe it every interval until it
+ * ends or the timeout passes, showing progress. Throttling and server errors
+ * are retried at the next poll; other AWS errors end the wait.
+ */
+import type { BackupClient } from '@aws-sdk/client-backup';
+import { BackupJobDescription, classifyBackupState, describeBackupJob, describeError, isTransientError, JobOutcome } from '../../lambda/core/backup-jobs';
+import { classifyRestoreStatus, describeRestoreJob, RestoreJobDescription } from '../../lambda/core/restore-jobs';
+import { Io, Progress } from './output';
+
+export interface WaitOptions {
+  readonly intervalMs: number;
+  /** @default - no limit */
+  readonly timeoutMs?: number;
+  readonly io: Io;
+}
+
+export interface WaitResult<Job> {
+  readonly outcome: Exclude<JobOutcome, 'running' | 'unknown'> | 'timeout';
+  readonly job: Job;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function poll<Job>(
+  options: WaitOptions,
+  label: string,
+  describe: () => Promise<Job>,
+  look: (job: Job) => { outcome: JobOutcome; state: string; percent: number; bytes?: number },
+): Promise<WaitResult<Job>> {
+  const started = Date.now();
+  const progress = new Progress(options.io, label);
+  let last: Job | undefined;
+  try {
+    for (;;) {
+      try {
+        last = await describe();
+        const seen = look(last);
+        progress.update({ state: seen.state, percent: seen.percent, bytes: seen.bytes, elapsedMs: Date.now() - started });
+        if (seen.outcome !== 'running' && seen.outcome !== 'unknown') return { outcome: seen.outcome, job: last };
+      } catch (error) {
+        if (!isTransientError(error)) throw error;
+        options.io.stderr.write(`${label}: ${describeError(error)}; trying again\n`);
+      }
+      if (options.timeoutMs !== undefined && Date.now() - started + options.intervalMs > options.timeoutMs) {
+        if (last !== undefined) return { outcome: 'timeout', job: last };
+        throw new Error(`${label}: no answer from AWS Backup within the timeout`);
+      }
+      await sleep(options.intervalMs);
+    }
+  } finally {
+    progress.stop();
+  }
+}
+
+export function waitForBackupJob(client: BackupClient, backupJobId: string, options: WaitOptions): Promise<WaitResult<BackupJobDescription>> {
+  return poll(options, `backup job ${backupJobId}`, () => describeBackupJob(client, backupJobId), (job) => ({
+    outcome: classifyBackupState(job.State),
+    state: job.State ?? '?',
+    percent: Number.parseFloat(job.PercentDone ?? '0') || 0,
+    bytes: job.BytesTransferred,
+  }));
+}
+
+export function waitForRestoreJob(client: BackupClient, restoreJobId: string, options: WaitOptions): Promise<WaitResult<RestoreJobDescription>> {
+  return poll(options, `restore job ${restoreJobId}`, () => describeRestoreJob(client, restoreJobId), (job) => ({
+    outcome: classifyRestoreStatus(job.Status),
+    state: job.Status ?? '?',
+    percent: Number.parseFloat(job.PercentDone ?? '0') || 0,
+    bytes: job.BackupSizeInBytes,
+  }));
+}

@@ -1,0 +1,38 @@
+// The bundles the package ships, built with esbuild when the package is built:
+// - each handler in lambda/<name>/index.ts -> dist/handlers/<name>/index.js, with the
+//   AWS SDK inside, so that Lambda runs exactly the SDK the tests ran and a user's
+//   synth needs neither esbuild nor Docker;
+// - the backup-jobs CLI (bin/backup-jobs.ts, its shebang kept) -> dist/cli/backup-jobs.js, with its
+//   libraries inside, so that the package adds no dependencies to a CDK app.
+import { build } from 'esbuild';
+import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const common = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  // Lambda runs nodejs24.x; node20 syntax also lets the local simulation and older Node run them.
+  target: 'node20',
+  format: 'cjs',
+  // Prefer the SDK's ES modules, so that unused commands are shaken out.
+  mainFields: ['module', 'main'],
+  legalComments: 'eof',
+  logLevel: 'warning',
+};
+
+const handlers = readdirSync(join(root, 'lambda')).filter(
+  (name) => name !== 'core' && existsSync(join(root, 'lambda', name, 'index.ts')),
+);
+for (const name of handlers) {
+  const outfile = join(root, 'dist', 'handlers', name, 'index.js');
+  await build({ ...common, entryPoints: [join(root, 'lambda', name, 'index.ts')], outfile });
+  console.error(`bundled ${name}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
+}
+
+const cli = join(root, 'dist', 'cli', 'backup-jobs.js');
+await build({ ...common, entryPoints: [join(root, 'bin', 'backup-jobs.ts')], outfile: cli });
+chmodSync(cli, 0o755);
+console.error(`bundled backup-jobs CLI: ${(statSync(cli).size / 1024).toFixed(1)} KiB`);

@@ -1,0 +1,271 @@
+/**
+ * The backup-jobs CLI as a user runs it: the built bundle, as a child process,
+ * against the AWS Backup stand-in (reached through AWS_ENDPOINT_URL_BACKUP).
+ */
+import { spawn } from 'child_process';
+import * as path from 'path';
+import { BackupStandIn } from './fixtures/stand-in/server';
+
+const CLI = path.join(__dirname, '..', 'dist', 'cli', 'backup-jobs.js');
+const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders';
+const ROLE = 'arn:aws:iam::123456789012:role/backup';
+const FAST = { startDelaySeconds: 0.1, pendingSeconds: 0.1, durationSeconds: 0.6 };
+
+let standIn: BackupStandIn;
+
+beforeAll(async () => {
+  standIn = await BackupStandIn.start({ defaultScenario: FAST });
+});
+afterAll(() => standIn.stop());
+beforeEach(() => {
+  standIn.reset();
+  standIn.service.createVault('pre-migration');
+});
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function cli(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    // --no-warnings: on Node 20 the AWS SDK warns that its 2027 versions need Node 22; that notice is not the CLI's output.
+    const child = spawn(process.execPath, ['--no-warnings', CLI, ...args], {
+      env: {
+        PATH: process.env.PATH,
+        AWS_ENDPOINT_URL_BACKUP: standIn.url,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'AKIDCLI',
+        AWS_SECRET_ACCESS_KEY: 'cli',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const START = ['start', '--resource-arn', TABLE, '--vault', 'pre-migration', '--role', ROLE];
+const FAST_WAIT = ['--interval', '100ms'];
+
+describe('start and wait', () => {
+  test('start --wait: the job COMPLETED, exit 0, the recovery point ARN on stdout, progress on stderr', async () => {
+    const run = await cli(...START, '--delete-after-days', '35', '--tag', 'purpose=pre-migration', '--tag', 'ticket=OPS-1', '--wait', ...FAST_WAIT);
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/^arn:aws:backup:us-east-1:123456789012:recovery-point:[0-9A-F-]+\n$/) });
+    expect(run.stderr).toMatch(/^started backup job [0-9A-F-]{36}$/m);
+    expect(run.stderr).toMatch(/RUNNING \d+%/);
+    expect(run.stderr).toMatch(/COMPLETED 100% 5\.0 MiB elapsed 00:00:0\d/);
+    expect(standIn.requests.find((r) => r.operation === 'StartBackupJob')!.input).toMatchObject({
+      Lifecycle: { DeleteAfterDays: 35 }, RecoveryPointTags: { purpose: 'pre-migration', ticket: 'OPS-1' },
+    });
+  });
+
+  test('start prints the job id; wait waits for it', async () => {
+    const started = await cli(...START);
+    expect(started.code).toBe(0);
+    const jobId = started.stdout.trim();
+    expect(jobId).toMatch(/^[0-9A-F-]{36}$/);
+    const waited = await cli('wait', jobId, ...FAST_WAIT);
+    expect(waited.code).toBe(0);
+    expect(waited.stdout).toMatch(/^arn:aws:backup:/);
+  });
+
+  test.each([
+    ['FAILED', 'Insufficient privileges to perform this action.'],
+    ['ABORTED', 'Backup job was aborted.'],
+    ['EXPIRED', 'Backup job failed because there was a running job for the same resource.'],
+    ['PARTIAL', 'Some items were skipped.'],
+  ] as const)('a job that ends %s exits 1 with its status message', async (outcome, statusMessage) => {
+    standIn.service.onResource(TABLE, { ...FAST, outcome, statusMessage });
+    const run = await cli(...START, '--wait', ...FAST_WAIT);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`ended ${outcome}: ${statusMessage}`);
+  });
+
+  test('PARTIAL is accepted with --allow-partial', async () => {
+    standIn.service.onResource(TABLE, { ...FAST, outcome: 'PARTIAL', statusMessage: 'Some items were skipped.' });
+    expect((await cli(...START, '--wait', '--allow-partial', ...FAST_WAIT)).code).toBe(0);
+  });
+
+  test('a wait that times out exits 3, prints the job id and leaves the job running', async () => {
+    standIn.service.onResource(TABLE, { ...FAST, durationSeconds: 3600 });
+    const run = await cli(...START, '--wait', '--timeout', '1s', ...FAST_WAIT);
+    expect(run.code).toBe(3);
+    const jobId = run.stdout.trim();
+    expect(run.stderr).toContain(`timed out after 1 second: backup job ${jobId} is left running (RUNNING`);
+    expect(standIn.service.jobView(jobId).state).toBe('RUNNING');
+    expect(standIn.count('StopBackupJob')).toBe(0);
+  });
+
+  test('throttling and 5xx answers are survived', async () => {
+    standIn.service.failNext('DescribeBackupJob', { error: 'ThrottlingException', count: 7 });
+    standIn.service.failNext('DescribeBackupJob', { error: 'ServiceUnavailableException', count: 6 });
+    const run = await cli(...START, '--wait', ...FAST_WAIT);
+    expect(run.code).toBe(0);
+    expect(standIn.requests.filter((r) => r.outcome === 'injected')).toHaveLength(13);
+  });
+
+  test('a busy resource: with --wait the running job is waited for first', async () => {
+    const planJob = standIn.service.seedJob({ resourceArn: TABLE, scenario: { ...FAST, durationSeconds: 1 } });
+    const run = await cli(...START, '--wait', ...FAST_WAIT);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`backup job ${planJob} runs on this resource; waiting for it to end first`);
+  });
+
+  test('--json: start, wait, describe and list print JSON', async () => {
+    const started = JSON.parse((await cli('--json', ...START)).stdout);
+    expect(started).toMatchObject({ BackupJobId: expect.any(String), RecoveryPointArn: expect.any(String), IsParent: false });
+    const waited = JSON.parse((await cli('--json', 'wait', started.BackupJobId, ...FAST_WAIT)).stdout);
+    expect(waited).toMatchObject({ outcome: 'completed', job: { BackupJobId: started.BackupJobId, State: 'COMPLETED' } });
+    const described = JSON.parse((await cli('--json', 'describe', started.BackupJobId)).stdout);
+    expect(described).toMatchObject({ BackupJobId: started.BackupJobId, ResourceArn: TABLE, CreationDate: expect.stringMatching(/Z$/) });
+    const listed = JSON.parse((await cli('--json', 'list')).stdout);
+    expect(listed.map((j: any) => j.BackupJobId)).toEqual([started.BackupJobId]);
+  });
+
+  test('describe prints the job', async () => {
+    const jobId = (await cli(...START)).stdout.trim();
+    const run = await cli('describe', jobId);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^Backup job +${jobId}$`, 'm'));
+    expect(run.stdout).toMatch(/^Resource +arn:aws:dynamodb:us-east-1:123456789012:table\/orders \(DynamoDB\)$/m);
+  });
+});
+
+describe('list', () => {
+  test('every page through the paginator: thousands of jobs', async () => {
+    const created = Date.now() - 3600_000;
+    for (let i = 0; i < 2500; i++) standIn.service.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', createdAt: created - i * 1000, scenario: FAST });
+    const run = await cli('--json', 'list', '--page-size', '100');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveLength(2500);
+    expect(standIn.count('ListBackupJobs')).toBe(25);
+    const limited = await cli('list', '--max-items', '1234', '--page-size', '500');
+    expect(limited.stdout.trim().split('\n')).toHaveLength(1235);
+    expect(limited.stderr).toContain('1234 backup jobs');
+  }, 60_000);
+
+  test('each filter reaches the request as its query parameter', async () => {
+    standIn.service.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', scenario: FAST });
+    const run = await cli('list', '--state', 'COMPLETED', '--resource-arn', TABLE, '--vault', 'pre-migration', '--resource-type', 'DynamoDB',
+      '--created-after', '2026-01-01', '--created-before', '2099-01-01T00:00:00Z', '--complete-after', '2026-01-01T00:00:00+02:00',
+      '--complete-before', '2099-12-31', '--parent-job-id', 'parent-1', '--message-category', 'SUCCESS');
+    expect(run.code).toBe(0);
+    expect(standIn.requests.find((r) => r.operation === 'ListBackupJobs')!.input).toEqual({
+      ByState: 'COMPLETED',
+      ByResourceArn: TABLE,
+      ByBackupVaultName: 'pre-migration',
+      ByResourceType: 'DynamoDB',
+      ByCreatedAfter: new Date('2026-01-01T00:00:00Z'),
+      ByCreatedBefore: new Date('2099-01-01T00:00:00Z'),
+      ByCompleteAfter: new Date('2025-12-31T22:00:00Z'),
+      ByCompleteBefore: new Date('2099-12-31T00:00:00Z'),
+      ByParentJobId: 'parent-1',
+      ByMessageCategory: 'SUCCESS',
+    });
+  });
+
+  test('a table by default', async () => {
+    const jobId = standIn.service.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', scenario: FAST });
+    const run = await cli('list', '--resource-arn', TABLE);
+    const [header, row] = run.stdout.trim().split('\n');
+    expect(header).toMatch(/^JOB ID +STATE +DONE +TYPE +CREATED +VAULT +RESOURCE$/);
+    expect(row).toMatch(new RegExp(`^${jobId} +(CREATED|PENDING|RUNNING|COMPLETED) +\\d+(\\.0)?% +DynamoDB`));
+  });
+});
+
+describe('invalid input is refused before any request (exit 2)', () => {
+  test.each([
+    [['--delete-after-days', '30', '--cold-after-days', '10'], '--delete-after-days (30 days) must be at least --cold-after-days + 90 days (100 days)'],
+    [['--start-window-minutes', '5'], '--start-window-minutes (5 minutes) must be a whole number of minutes from 60'],
+    [['--delete-after-days', 'ten'], '--delete-after-days ("ten") must be a whole number'],
+    [['--index'], '--index applies only to EBS and S3 backups'],
+    [['--tag', 'novalue'], '--tag ("novalue") must be key=value'],
+    [['--timeout', 'forever', '--wait'], '--timeout ("forever") must be a duration'],
+  ])('start %j', async (extra, message) => {
+    const run = await cli(...START, ...extra);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(standIn.requests).toHaveLength(0);
+  });
+
+  test('a resource AWS Backup cannot back up, a bad vault name and a bad role, all at once', async () => {
+    const run = await cli('start', '--resource-arn', 'arn:aws:lambda:us-east-1:123456789012:function:f', '--vault', 'no spaces', '--role', 'admin');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('backup-jobs: invalid input (nothing was sent to AWS):');
+    expect(run.stderr).toContain('--resource-arn ("arn:aws:lambda:us-east-1:123456789012:function:f") names a lambda resource');
+    expect(run.stderr).toContain('--vault ("no spaces") must be 2 to 50 characters');
+    expect(run.stderr).toContain('--role ("admin") must be an IAM role ARN');
+    expect(standIn.requests).toHaveLength(0);
+  });
+
+  test.each([
+    [['list', '--created-after', '2026-02-30'], '--created-after ("2026-02-30") must be an ISO 8601 date'],
+    [['list', '--created-before', 'yesterday'], '--created-before ("yesterday") must be an ISO 8601 date'],
+    [['list', '--state', 'DONE'], '--state ("DONE") must be one of CREATED, PENDING, RUNNING, ABORTING'],
+    [['list', '--resource-type', 'Lambda'], '--resource-type ("Lambda") must be one of'],
+    [['list', '--page-size', '5000'], '--page-size (5000) must be at most 1000'],
+    [[...START, '--unknown'], "error: unknown option '--unknown'"],
+    [['restore', 'arn:aws:backup:us-east-1:123456789012:recovery-point:X', '--vault', 'v', '--resource-type', 'DynamoDB'], '--metadata must contain "targetTableName": DynamoDB restores need it'],
+  ])('%j', async (args, message) => {
+    const run = await cli(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(standIn.requests).toHaveLength(0);
+  });
+});
+
+describe('errors from AWS (exit 4)', () => {
+  test('its name and message, no stack trace', async () => {
+    const run = await cli('describe', 'no-such-job');
+    expect(run.code).toBe(4);
+    expect(run.stderr).toBe('ResourceNotFoundException: Backup job no-such-job not found\n');
+  });
+
+  test('a vault that does not exist', async () => {
+    const run = await cli('start', '--resource-arn', TABLE, '--vault', 'missing', '--role', ROLE);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('ResourceNotFoundException: Backup vault missing does not exist');
+  });
+});
+
+describe('restore', () => {
+  async function completedRecoveryPoint(): Promise<string> {
+    return standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+  }
+
+  test('restore --wait: from the backed-up metadata with the overrides, exit 0, the created resource on stdout', async () => {
+    const rp = await completedRecoveryPoint();
+    standIn.service.onRestoreOf(rp, { pendingSeconds: 0.1, durationSeconds: 0.5 });
+    const run = await cli('restore', rp, '--vault', 'pre-migration', '--metadata', 'targetTableName=orders-copy', '--role', ROLE, '--wait', ...FAST_WAIT);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('arn:aws:dynamodb:us-east-1:123456789012:table/orders-copy\n');
+    expect(standIn.requests.find((r) => r.operation === 'StartRestoreJob')!.input.Metadata).toMatchObject({ originalTableName: 'orders', targetTableName: 'orders-copy' });
+  });
+
+  test('a failed restore exits 1 with its status message', async () => {
+    const rp = await completedRecoveryPoint();
+    standIn.service.onRestoreOf(rp, { outcome: 'FAILED', statusMessage: 'Access denied to KMS key.', pendingSeconds: 0.1, durationSeconds: 0.2 });
+    const run = await cli('restore', rp, '--vault', 'pre-migration', '--metadata', 'targetTableName=orders-copy', '--wait', ...FAST_WAIT);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('ended FAILED: Access denied to KMS key.');
+  });
+
+  test('the backed-up type decides the metadata rules, before StartRestoreJob', async () => {
+    const rp = await completedRecoveryPoint();
+    const run = await cli('restore', rp, '--vault', 'pre-migration', '--metadata', 'targetTableName=orders');
+    expect(run.code).toBe(0);
+    const missing = await cli('restore', rp, '--vault', 'pre-migration', '--no-backed-up-metadata', '--resource-type', 'DynamoDB');
+    expect(missing.code).toBe(2);
+    expect(standIn.count('StartRestoreJob')).toBe(1);
+  });
+});
+
+test('--help documents the commands and the exit codes', async () => {
+  const run = await cli('--help');
+  expect(run.code).toBe(0);
+  for (const command of ['start', 'wait', 'describe', 'list', 'restore']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  expect(run.stdout).toContain('3  the wait timed out (the job is left running; its id is printed)');
+});
