@@ -1,9 +1,9 @@
 // npm run demo: build, synthesize the example stack, and simulate its deployment
 // and its destruction locally (no AWS account, no Docker).
 import { spawnSync } from 'node:child_process';
-import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleTool } from './bundle-tool.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' };
@@ -26,16 +26,7 @@ step('1. Build (TypeScript, then the handler bundles with esbuild)', 'npm', ['ru
 step('2. Synthesize the example stack into cdk.out (cdk synth)', 'npx', ['cdk', 'synth', '--app', 'node dist/bin/app.js', '--no-notices', '--quiet']);
 
 // The simulation is test infrastructure written in TypeScript: bundle it to run it with plain Node.
+await bundleTool([join(root, 'test', 'fixtures', 'simulation', 'demo.ts')], join(root, '.sim-out'));
 const runner = join(root, '.sim-out', 'demo.js');
-await build({
-  entryPoints: [join(root, 'test', 'fixtures', 'simulation', 'demo.ts')],
-  outfile: runner,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  packages: 'external',
-  logLevel: 'warning',
-});
 const demo = spawnSync(process.execPath, ['--no-warnings', runner, join(root, 'cdk.out'), 'BackupJobsExample'], { cwd: root, env, stdio: 'inherit' });
 process.exit(demo.status ?? 1);

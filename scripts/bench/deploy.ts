@@ -1,0 +1,195 @@
+/**
+ * Deploy overhead in the local simulation: stacks synthesized from the built
+ * package, deployed by simulated CloudFormation through the real Provider
+ * framework and handler bundles, against the AWS Backup stand-in, on a
+ * simulated clock. For each waiting path: the time from the job's end to
+ * CloudFormation receiving the answer, and the calls it took.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'fs';
+import { join } from 'path';
+import type { Stack } from 'aws-cdk-lib';
+import type * as dynamodbTypes from 'aws-cdk-lib/aws-dynamodb';
+import { parsePhysicalId } from '../../lambda/jobs/physical-id';
+import { CustomResourceOperation, Simulation, SynthesizedStack } from '../../test/fixtures/simulation';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const cdk: typeof import('aws-cdk-lib') = require('aws-cdk-lib');
+const dynamodb: typeof import('aws-cdk-lib/aws-dynamodb') = require('aws-cdk-lib/aws-dynamodb');
+const lib: typeof import('../../lib') = require(join(__dirname, '..', '..', 'dist', 'lib'));
+
+export const POLL_INTERVAL_SECONDS = lib.POLL_INTERVAL.toSeconds();
+
+export interface DeployRow {
+  readonly path: string;
+  /** Jobs measured (over one or several deploys). */
+  readonly jobs: number;
+  /** Simulated seconds a job itself ran (from its creation to its end), mean. */
+  readonly jobSeconds: number;
+  /** Simulated seconds from a job's end to CloudFormation receiving SUCCESS: mean and worst. */
+  readonly overheadMeanSeconds: number;
+  readonly overheadMaxSeconds: number;
+  /** DescribeBackupJob or DescribeRestoreJob calls per job. */
+  readonly describeCallsPerJob: number;
+  /** Every other AWS Backup call per job (StartBackupJob, ListBackupJobs, ...). */
+  readonly otherCallsPerJob: number;
+  /** Lambda invocations per job: our handlers' and the framework's. */
+  readonly invocationsPerJob: number;
+  readonly note: string;
+}
+
+/** What one job of a deploy cost. */
+interface JobSample {
+  readonly jobSeconds: number;
+  readonly overheadSeconds: number;
+  readonly describeCalls: number;
+  readonly otherCalls: number;
+  readonly invocations: number;
+}
+
+const tableArn = (i: number) => `arn:aws:dynamodb:us-east-1:123456789012:table/table-${i}`;
+// Inside the project, as cdk.out is: the framework's functions find the SDK that a Lambda runtime provides in node_modules.
+const ASSEMBLIES = join(__dirname, '..', '..', '.sim-out', 'bench', 'assemblies');
+const seconds = (ms: number) => ms / 1000;
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function synthesize(jobs: number, configure: (stack: Stack, table: dynamodbTypes.Table, i: number) => void): SynthesizedStack {
+  mkdirSync(ASSEMBLIES, { recursive: true });
+  const outdir = mkdtempSync(join(ASSEMBLIES, 'stack-'));
+  const app = new cdk.App({ outdir });
+  const stack = new cdk.Stack(app, 'Bench');
+  for (let i = 0; i < jobs; i++) {
+    const table = new dynamodb.Table(stack, `Table${i}`, { tableName: `table-${i}`, partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    configure(stack, table, i);
+  }
+  app.synth();
+  return SynthesizedStack.fromAssembly(outdir, 'Bench');
+}
+
+function backupStack(jobs: number, props: Partial<import('../../lib').BackupJobProps> = {}, restore = false): SynthesizedStack {
+  return synthesize(jobs, (stack, table, i) => {
+    const job = new lib.BackupJob(stack, `Backup${i}`, { resource: lib.ProtectedResource.fromDynamoDbTable(table), ...props });
+    if (restore) {
+      new lib.RestoreJob(stack, `Restore${i}`, { recoveryPoint: lib.RecoveryPoint.fromBackupJob(job), metadata: { targetTableName: `table-${i}-restored` } });
+    }
+  });
+}
+
+function summarize(path: string, samples: readonly JobSample[], note: string): DeployRow {
+  return {
+    path,
+    jobs: samples.length,
+    jobSeconds: mean(samples.map((s) => s.jobSeconds)),
+    overheadMeanSeconds: mean(samples.map((s) => s.overheadSeconds)),
+    overheadMaxSeconds: Math.max(...samples.map((s) => s.overheadSeconds)),
+    describeCallsPerJob: mean(samples.map((s) => s.describeCalls)),
+    otherCallsPerJob: mean(samples.map((s) => s.otherCalls)),
+    invocationsPerJob: mean(samples.map((s) => s.invocations)),
+    note,
+  };
+}
+
+/** Job durations that end at every second of the poll cycle, so that the overhead is seen at each phase. */
+const acrossThePollCycle = (base: number) => Array.from({ length: POLL_INTERVAL_SECONDS }, (_, k) => base + k);
+
+export async function measureDeployOverhead(): Promise<DeployRow[]> {
+  const stacks = {
+    one: backupStack(1),
+    ten: backupStack(10),
+    noWait: backupStack(1, { waitForCompletion: false }),
+    restore: backupStack(1, {}, true),
+  };
+  const simulation = await Simulation.start({ echo: false });
+  // The stand-in's service is replaced by each reset.
+  const service = () => simulation.standIn.service;
+  const calls = (describe: string) => {
+    const requests = simulation.standIn.requests;
+    const describeCalls = requests.filter((r) => r.operation === describe).length;
+    return { describeCalls, otherCalls: requests.length - describeCalls };
+  };
+  const deploy = async (stack: SynthesizedStack, resourceType: string): Promise<CustomResourceOperation[]> => {
+    const result = await simulation.cloudFormation('Bench').deploy(stack);
+    if (result.status !== 'CREATE_COMPLETE') throw new Error(`a benchmark deploy ended ${result.status}: ${result.failedResource}: ${result.reason}`);
+    return result.operations.filter((o) => o.resourceType === resourceType && o.requestType === 'Create');
+  };
+  const backupJobOf = (op: CustomResourceOperation) => {
+    const id = parsePhysicalId(op.response!.PhysicalResourceId);
+    if (id?.kind !== 'started') throw new Error(`${op.logicalId}: no backup job in ${op.response!.PhysicalResourceId}`);
+    const job = service().DescribeBackupJob({ BackupJobId: id.backupJobId }) as { CreationDate: Date; CompletionDate?: Date };
+    return { created: job.CreationDate.getTime(), ended: job.CompletionDate?.getTime() };
+  };
+  /** Deploys a stack of backup jobs and measures each job; `jobEnd` is what the overhead is counted from. */
+  const backupSamples = async (stack: SynthesizedStack, jobEnd: 'completion' | 'creation' = 'completion'): Promise<JobSample[]> => {
+    const ops = await deploy(stack, 'Custom::BackupJob');
+    const { describeCalls, otherCalls } = calls('DescribeBackupJob');
+    return ops.map((op) => {
+      const job = backupJobOf(op);
+      const end = jobEnd === 'creation' ? job.created : job.ended!;
+      return {
+        jobSeconds: seconds(end - job.created),
+        overheadSeconds: seconds(op.response!.receivedAt - end),
+        describeCalls: describeCalls / ops.length,
+        otherCalls: otherCalls / ops.length,
+        invocations: simulation.aws.invocations.length / ops.length,
+      };
+    });
+  };
+
+  const rows: DeployRow[] = [];
+  try {
+    for (const durationSeconds of [60, 300, 1800]) {
+      simulation.reset();
+      service().onResource(tableArn(0), { durationSeconds });
+      rows.push(summarize(`BackupJob, a ${durationSeconds / 60}-minute job`, await backupSamples(stacks.one), 'the default path: waits for COMPLETED'));
+    }
+
+    const phases: JobSample[] = [];
+    for (const durationSeconds of acrossThePollCycle(300)) {
+      simulation.reset();
+      service().onResource(tableArn(0), { durationSeconds });
+      phases.push(...await backupSamples(stacks.one));
+    }
+    rows.push(summarize('BackupJob, 5-minute jobs ending at each second of the poll cycle', phases, `${phases.length} deploys: the overhead's whole range`));
+
+    simulation.reset();
+    for (let i = 0; i < 10; i++) service().onResource(tableArn(i), { durationSeconds: 180 + 61 * i });
+    rows.push(summarize('BackupJob, 10 jobs in one stack (one provider)', await backupSamples(stacks.ten), 'jobs of 3 to 12 minutes, deployed in parallel'));
+
+    simulation.reset();
+    const planJob = service().seedJob({ resourceArn: tableArn(0), scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
+    service().onResource(tableArn(0), { durationSeconds: 300 });
+    const [busy] = await backupSamples(stacks.one);
+    const planEnd = service().jobView(planJob).completedAt!;
+    const ours = service().jobIds().find((id) => id !== planJob)!;
+    const startedAfter = seconds(backupJobOf({ response: { PhysicalResourceId: `backup-job/${ours}/0/x` } } as CustomResourceOperation).created - planEnd);
+    rows.push(summarize('BackupJob, busy resource: another job runs 10 minutes first', [busy],
+      `ours starts ${startedAfter.toFixed(1)} s after the other job ends; while it waits, each poll describes the other job, and once the resource is free each poll also repeats the idempotent StartBackupJob`));
+
+    simulation.reset();
+    service().onResource(tableArn(0), { durationSeconds: 300 });
+    rows.push(summarize('BackupJob, waitForCompletion: false', await backupSamples(stacks.noWait, 'creation'), 'answered once the job is created: overhead counted from the job\'s creation'));
+
+    const restores: JobSample[] = [];
+    for (const durationSeconds of acrossThePollCycle(300)) {
+      simulation.reset();
+      service().onResource(tableArn(0), { durationSeconds: 60 });
+      service().onNextRestore({ durationSeconds });
+      const [op] = await deploy(stacks.restore, 'Custom::RestoreJob');
+      const id = parsePhysicalId(op.response!.PhysicalResourceId);
+      const job = service().DescribeRestoreJob({ RestoreJobId: id?.kind === 'restore' ? id.restoreJobId : '' }) as { CreationDate: Date; CompletionDate: Date };
+      const restoreCalls = simulation.standIn.requests.filter((r) => /Restore/.test(r.operation));
+      const describeCalls = restoreCalls.filter((r) => r.operation === 'DescribeRestoreJob').length;
+      restores.push({
+        jobSeconds: seconds(job.CompletionDate.getTime() - job.CreationDate.getTime()),
+        overheadSeconds: seconds(op.response!.receivedAt - job.CompletionDate.getTime()),
+        describeCalls,
+        otherCalls: restoreCalls.length - describeCalls,
+        invocations: simulation.aws.invocations.filter((i) => (i.payload as { ResourceType?: string } | undefined)?.ResourceType === 'Custom::RestoreJob').length,
+      });
+    }
+    rows.push(summarize('RestoreJob, 5-minute restores ending at each second of the poll cycle', restores, `${restores.length} deploys of a backup and its restore; calls and invocations counted for the restore`));
+  } finally {
+    await simulation.stop();
+    rmSync(ASSEMBLIES, { recursive: true, force: true });
+  }
+  return rows;
+}
