@@ -7,7 +7,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, nagArn, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
-import { fillArnPattern, resourceTypeInfo } from './resource-types';
+import { fillArnPattern, ResourceTypeInfo, resourceTypeInfo } from './resource-types';
 import { LIMITS } from './validation';
 
 /** How often the waiter asks AWS Backup about a job. */
@@ -202,13 +202,12 @@ export class BackupJobProvider extends Construct {
   public grantStartRestoreJob(resourceType: string, restoreRole: 'generated' | string): void {
     const info = resourceTypeInfo(resourceType);
     if (!info) return;
-    const stack = Stack.of(this);
-    if (this.restorableRecoveryPointArns.size === 0) {
-      this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'RestoreRecoveryPoints',
-        actions: ['backup:StartRestoreJob', 'backup:GetRecoveryPointRestoreMetadata'],
-        resources: Lazy.list({ produce: () => [...this.restorableRecoveryPointArns] }),
-      }));
+    const first = this.restorableRecoveryPointArns.size === 0;
+    this.collect(this.restorableRecoveryPointArns, {
+      sid: 'RestoreRecoveryPoints',
+      actions: ['backup:StartRestoreJob', 'backup:GetRecoveryPointRestoreMetadata'],
+    }, this.recoveryPointsOf(info, 'A recovery point ARN is known only once its backup exists; naming it would make the provider depend on the backup. Restores are limited to this type\'s recovery points in this account and region'));
+    if (first) {
       this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'ReadRestoreJobs',
         // DescribeRestoreJob does not support resource-level permissions.
@@ -216,26 +215,13 @@ export class BackupJobProvider extends Construct {
         resources: ['*'],
       }));
     }
-    for (const pattern of info.recoveryPointArnPatterns) {
-      this.restorableRecoveryPointArns.add(fillArnPattern(pattern, stack.partition, stack.region, stack.account));
-    }
-    acknowledgeFindings(this.handlerRole, info.recoveryPointArnPatterns.map((pattern) => ({
-      id: `AwsSolutions-IAM5[Resource::${nagArn(pattern)}]`,
-      reason: 'A recovery point ARN is known only once its backup exists; naming it would make the provider depend on the backup. Restores are limited to this type\'s recovery points in this account and region',
-    })));
     this.grantPassRole(restoreRole);
   }
 
   /** Lets the handlers delete a table that a restore created (removal policy DESTROY). */
   public grantDeleteRestoredTable(tableName: string): void {
-    if (this.restoredTableArns.size === 0) {
-      this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'DeleteRestoredTables',
-        actions: ['dynamodb:DeleteTable'],
-        resources: Lazy.list({ produce: () => [...this.restoredTableArns] }),
-      }));
-    }
-    this.restoredTableArns.add(Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName }));
+    this.collect(this.restoredTableArns, { sid: 'DeleteRestoredTables', actions: ['dynamodb:DeleteTable'] },
+      [Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName })]);
   }
 
   /** Lets the handlers pass a role to AWS Backup: one a job created (by the stack's role path), or one by its ARN. */
@@ -271,20 +257,25 @@ export class BackupJobProvider extends Construct {
   public grantDeleteRecoveryPoints(resourceType: string): void {
     const info = resourceTypeInfo(resourceType);
     if (!info) return;
+    this.collect(this.recoveryPointArns, { sid: 'DeleteRecoveryPoints', actions: ['backup:DeleteRecoveryPoint'] },
+      this.recoveryPointsOf(info, 'A recovery point ARN is known only once the backup exists; deletion is limited to this type\'s recovery points in this account and region (removal policy DESTROY)'));
+  }
+
+  /**
+   * Adds resources to a statement that collects them as jobs are declared:
+   * the statement is added with its first resources, and renders them all.
+   */
+  private collect(resources: Set<string>, statement: Pick<iam.PolicyStatementProps, 'sid' | 'actions'>, arns: readonly string[]): void {
+    if (resources.size === 0) {
+      this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ ...statement, resources: Lazy.list({ produce: () => [...resources] }) }));
+    }
+    arns.forEach((arn) => resources.add(arn));
+  }
+
+  /** A type's recovery-point ARN patterns in this account and region, their wildcard acknowledged with the reason. */
+  private recoveryPointsOf(info: ResourceTypeInfo, reason: string): string[] {
     const stack = Stack.of(this);
-    if (this.recoveryPointArns.size === 0) {
-      this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'DeleteRecoveryPoints',
-        actions: ['backup:DeleteRecoveryPoint'],
-        resources: Lazy.list({ produce: () => [...this.recoveryPointArns] }),
-      }));
-    }
-    for (const pattern of info.recoveryPointArnPatterns) {
-      this.recoveryPointArns.add(fillArnPattern(pattern, stack.partition, stack.region, stack.account));
-    }
-    acknowledgeFindings(this.handlerRole, info.recoveryPointArnPatterns.map((pattern) => ({
-      id: `AwsSolutions-IAM5[Resource::${nagArn(pattern)}]`,
-      reason: 'A recovery point ARN is known only once the backup exists; deletion is limited to this type\'s recovery points in this account and region (removal policy DESTROY)',
-    })));
+    acknowledgeFindings(this.handlerRole, info.recoveryPointArnPatterns.map((pattern) => ({ id: `AwsSolutions-IAM5[Resource::${nagArn(pattern)}]`, reason })));
+    return info.recoveryPointArnPatterns.map((pattern) => fillArnPattern(pattern, stack.partition, stack.region, stack.account));
   }
 }
