@@ -111,11 +111,15 @@ export async function measureDeployOverhead(): Promise<DeployRow[]> {
     if (result.status !== 'CREATE_COMPLETE') throw new Error(`a benchmark deploy ended ${result.status}: ${result.failedResource}: ${result.reason}`);
     return result.operations.filter((o) => o.resourceType === resourceType && o.requestType === 'Create');
   };
+  /** When a backup job was created and when it ended, as the stand-in describes it. */
+  const jobTimes = (backupJobId: string) => {
+    const job = service().DescribeBackupJob({ BackupJobId: backupJobId }) as { CreationDate: Date; CompletionDate?: Date };
+    return { created: job.CreationDate.getTime(), ended: job.CompletionDate?.getTime() };
+  };
   const backupJobOf = (op: CustomResourceOperation) => {
     const id = parsePhysicalId(op.response!.PhysicalResourceId);
     if (id?.kind !== 'started') throw new Error(`${op.logicalId}: no backup job in ${op.response!.PhysicalResourceId}`);
-    const job = service().DescribeBackupJob({ BackupJobId: id.backupJobId }) as { CreationDate: Date; CompletionDate?: Date };
-    return { created: job.CreationDate.getTime(), ended: job.CompletionDate?.getTime() };
+    return jobTimes(id.backupJobId);
   };
   /** Deploys a stack of backup jobs and measures each job; `jobEnd` is what the overhead is counted from. */
   const backupSamples = async (stack: SynthesizedStack, jobEnd: 'completion' | 'creation' = 'completion'): Promise<JobSample[]> => {
@@ -160,7 +164,7 @@ export async function measureDeployOverhead(): Promise<DeployRow[]> {
     const [busy] = await backupSamples(stacks.one);
     const planEnd = service().jobView(planJob).completedAt!;
     const ours = service().jobIds().find((id) => id !== planJob)!;
-    const startedAfter = seconds(backupJobOf({ response: { PhysicalResourceId: `backup-job/${ours}/0/x` } } as CustomResourceOperation).created - planEnd);
+    const startedAfter = seconds(jobTimes(ours).created - planEnd);
     rows.push(summarize('BackupJob, busy resource: another job runs 10 minutes first', [busy],
       `ours starts ${startedAfter.toFixed(1)} s after the other job ends; while it waits, each poll describes the other job, and once the resource is free each poll also repeats the idempotent StartBackupJob`));
 
