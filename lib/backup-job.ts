@@ -247,13 +247,13 @@ export class BackupJob extends Construct {
       props.logicallyAirGappedBackupVaultArn,
     );
     provider.grantStopBackupJob(props.resource.resourceType);
-    if (removalPolicy === RemovalPolicy.DESTROY) {
-      provider.grantDeleteRecoveryPoints(props.resource.resourceType);
-    }
 
     const timeoutSeconds = timeout.toSeconds();
     const resource = provider.jobResource(this, 'Custom::BackupJob', timeoutSeconds,
       renderProperties(props, this.backupVault, this.backupRole, timeoutSeconds, removalPolicy));
+    if (removalPolicy === RemovalPolicy.DESTROY) {
+      provider.grantDeleteRecoveryPoints(resource, props.resource.resourceType, props.resource.resourceName);
+    }
     if (props.backupRole) {
       // A role given by the user may get its permissions from policies declared elsewhere.
       resource.node.addDependency(props.backupRole);

@@ -3,15 +3,24 @@ import { ArnFormat, CustomResource, Duration, Lazy, Names, Stack, Token } from '
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
-import { acknowledgeFindings, nagArn, nagResource } from './acknowledge';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeFindings, Finding, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
 import { fillArnPattern, ResourceTypeInfo, resourceTypeInfo } from './resource-types';
 import { LIMITS } from './validation';
 
 /** How often the waiter asks AWS Backup about a job. */
 export const POLL_INTERVAL = Duration.seconds(15);
+
+/**
+ * The handlers' Lambda timeout. With the poll interval it fits in the response
+ * margin (ServiceTimeout less the job's timeout): the last poll before the
+ * deadline, the wait to the next and that whole run still end before
+ * CloudFormation stops waiting.
+ */
+export const HANDLER_TIMEOUT = Duration.seconds(60);
 
 /** The waiter's total budget: the longest CloudFormation waits for a custom resource. */
 const TOTAL_TIMEOUT = Duration.seconds(LIMITS.cloudFormationMaxWaitSeconds);
@@ -72,10 +81,13 @@ export class BackupJobProvider extends Construct {
 
   private readonly vaultArns = new Set<string>();
   private readonly passRoleArns = new Set<string>();
-  private readonly recoveryPointArns = new Set<string>();
   private readonly restorableRecoveryPointArns = new Set<string>();
-  private readonly restoredTableArns = new Set<string>();
   private stopGranted = false;
+  /** What deletions need, by statement id: rendered in the deletion policy (see `grantForDeletion`). */
+  private readonly deletionStatements = new Map<string, Set<string>>();
+  private deletionPolicy?: iam.Policy;
+  private deletionHash?: { key: string; hash: string };
+  private readonly acknowledged = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -119,13 +131,13 @@ export class BackupJobProvider extends Construct {
     const onEvent = new lambda.Function(this, 'OnEvent', {
       ...common,
       handler: 'index.onEvent',
-      timeout: Duration.minutes(2),
+      timeout: HANDLER_TIMEOUT,
       description: 'cdk-backup-jobs: starts a backup job (onEvent)',
     });
     const isComplete = new lambda.Function(this, 'IsComplete', {
       ...common,
       handler: 'index.isComplete',
-      timeout: Duration.minutes(2),
+      timeout: HANDLER_TIMEOUT,
       description: 'cdk-backup-jobs: describes a backup job until it ends (isComplete)',
     });
 
@@ -135,6 +147,10 @@ export class BackupJobProvider extends Construct {
       queryInterval: POLL_INTERVAL,
       totalTimeout: TOTAL_TIMEOUT,
       logGroup: this.logGroup,
+      // Every state transition of the waiter is logged, never its input or output: the execution
+      // input carries CloudFormation's ResponseURL, a presigned URL.
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: { destination: this.logGroup, includeExecutionData: false, level: sfn.LogLevel.ALL },
     });
     this.serviceToken = provider.serviceToken;
 
@@ -154,7 +170,10 @@ export class BackupJobProvider extends Construct {
         reason: 'The aws-cdk Provider framework functions run with AWSLambdaBasicExecutionRole; aws-cdk-lib makes their roles',
       },
       ...functionVersions,
-      { id: 'AwsSolutions-SF1', reason: "Logging the waiter's executions would write the CloudFormation ResponseURL, a presigned URL, to CloudWatch Logs; the handlers log each poll instead" },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Step Functions log delivery (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) supports no resource-level permissions; the waiter logs every transition without execution data, so the presigned ResponseURL in its input is never written',
+      },
       { id: 'AwsSolutions-SF2', reason: 'The aws-cdk Provider framework offers no X-Ray tracing for its waiter state machine' },
     ]);
   }
@@ -162,15 +181,17 @@ export class BackupJobProvider extends Construct {
   /**
    * A job's custom resource, served by this provider. CloudFormation's
    * ServiceTimeout is set just past the job's timeout, so that CloudFormation
-   * gives up by itself shortly after the handler would have answered.
+   * gives up by itself shortly after the handler would have answered; for a
+   * timeout that is a token, at CloudFormation's maximum (the handler checks
+   * the timeout's value at deploy time).
    */
   public jobResource(scope: Construct, resourceType: 'Custom::BackupJob' | 'Custom::RestoreJob', timeoutSeconds: number, properties: Record<string, unknown>): CustomResource {
     return new CustomResource(scope, 'Resource', {
       serviceToken: this.serviceToken,
       resourceType,
-      serviceTimeout: Token.isUnresolved(timeoutSeconds)
-        ? undefined
-        : Duration.seconds(Math.min(LIMITS.cloudFormationMaxWaitSeconds, timeoutSeconds + LIMITS.responseMarginSeconds)),
+      serviceTimeout: Duration.seconds(Token.isUnresolved(timeoutSeconds)
+        ? LIMITS.cloudFormationMaxWaitSeconds
+        : Math.min(LIMITS.cloudFormationMaxWaitSeconds, timeoutSeconds + LIMITS.responseMarginSeconds)),
       properties,
     });
   }
@@ -196,17 +217,21 @@ export class BackupJobProvider extends Construct {
 
   /**
    * Lets the handlers restore recovery points of a type (StartRestoreJob and
-   * GetRecoveryPointRestoreMetadata on that type's recovery points in this
-   * account and region) with a restore role.
+   * GetRecoveryPointRestoreMetadata) with a restore role: the recovery point
+   * itself when its ARN is known at synth, else the type's recovery points in
+   * this account and region (a DynamoDB one narrowed to its table when the
+   * table's name is known at synth).
    */
-  public grantStartRestoreJob(resourceType: string, restoreRole: 'generated' | string): void {
+  public grantStartRestoreJob(resourceType: string, restoreRole: 'generated' | string, recoveryPoint: { arn: string; sourceResourceName?: string }): void {
     const info = resourceTypeInfo(resourceType);
     if (!info) return;
     const first = this.restorableRecoveryPointArns.size === 0;
+    const exact = !Token.isUnresolved(recoveryPoint.arn);
+    const sourceName = recoveryPoint.sourceResourceName !== undefined && !Token.isUnresolved(recoveryPoint.sourceResourceName) ? recoveryPoint.sourceResourceName : undefined;
     this.collect(this.restorableRecoveryPointArns, {
       sid: 'RestoreRecoveryPoints',
       actions: ['backup:StartRestoreJob', 'backup:GetRecoveryPointRestoreMetadata'],
-    }, this.recoveryPointsOf(info, 'A recovery point ARN is known only once its backup exists; naming it would make the provider depend on the backup. Restores are limited to this type\'s recovery points in this account and region'));
+    }, exact ? [recoveryPoint.arn] : this.recoveryPointsOf(this.handlerRole, info, sourceName, 'A recovery point that a backup of this deploy makes has no ARN at synth (naming it would make the provider depend on the backup)'));
     if (first) {
       this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'ReadRestoreJobs',
@@ -218,9 +243,14 @@ export class BackupJobProvider extends Construct {
     this.grantPassRole(restoreRole);
   }
 
-  /** Lets the handlers delete a table that a restore created (removal policy DESTROY). */
-  public grantDeleteRestoredTable(tableName: string): void {
-    this.collect(this.restoredTableArns, { sid: 'DeleteRestoredTables', actions: ['dynamodb:DeleteTable'] },
+  /**
+   * Lets the handlers delete a table that a restore created (removal policy
+   * DESTROY), and read the restore's status first: what the restore's Delete
+   * needs (see `grantForDeletion`).
+   */
+  public grantDeleteRestoredTable(dependent: IConstruct, tableName: string): void {
+    this.grantForDeletion(dependent, 'ReadRestoreJobsToDelete', ['backup:DescribeRestoreJob'], ['*']);
+    this.grantForDeletion(dependent, 'DeleteRestoredTables', ['dynamodb:DeleteTable'],
       [Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName })]);
   }
 
@@ -253,12 +283,65 @@ export class BackupJobProvider extends Construct {
     }));
   }
 
-  /** Lets the handlers delete recovery points of this type in this account and region (removal policy DESTROY). */
-  public grantDeleteRecoveryPoints(resourceType: string): void {
+  /**
+   * Lets the Delete of a DESTROY job delete its recovery points (and stop the
+   * job when AWS Backup can): that type's recovery points in this account and
+   * region, a DynamoDB table's own backups named by the table.
+   */
+  public grantDeleteRecoveryPoints(dependent: IConstruct, resourceType: string, resourceName?: string): void {
     const info = resourceTypeInfo(resourceType);
     if (!info) return;
-    this.collect(this.recoveryPointArns, { sid: 'DeleteRecoveryPoints', actions: ['backup:DeleteRecoveryPoint'] },
-      this.recoveryPointsOf(info, 'A recovery point ARN is known only once the backup exists; deletion is limited to this type\'s recovery points in this account and region (removal policy DESTROY)'));
+    if (info.stoppable) this.grantForDeletion(dependent, 'StopBackupJobsToDelete', ['backup:StopBackupJob'], ['*']);
+    this.grantForDeletion(dependent, 'DeleteRecoveryPoints', ['backup:DeleteRecoveryPoint'],
+      this.recoveryPointsOf(this.deletionPolicyOf(), info, resourceName, 'Deletes only the recovery point of a job of this stack with removal policy DESTROY, named by the job\'s own description'));
+  }
+
+  /**
+   * What a Delete needs is granted by a policy of its own that the custom
+   * resource depends on. Its logical id and name change with its content, so
+   * that CloudFormation makes a new one before the resources that need it are
+   * created or updated, and deletes the old one only after the resources that
+   * depended on it in the previous template: the cleanup of a replaced or
+   * removed job, and the rollback of a failed update, still run with the grants
+   * they need (the handlers' default policy changes earlier, in the update phase).
+   */
+  private grantForDeletion(dependent: IConstruct, sid: string, actions: string[], arns: readonly string[]): void {
+    const policy = this.deletionPolicyOf();
+    let resources = this.deletionStatements.get(sid);
+    if (!resources) {
+      const collected = new Set<string>();
+      resources = collected;
+      this.deletionStatements.set(sid, collected);
+      // An action without resource-level permissions is granted on `*` as such; others collect ARNs as jobs are declared.
+      policy.addStatements(new iam.PolicyStatement({ sid, actions, resources: arns.includes('*') ? ['*'] : Lazy.list({ produce: () => [...collected] }) }));
+      if (arns.includes('*')) {
+        this.acknowledgeOnce(policy, [{ id: 'AwsSolutions-IAM5[Resource::*]', reason: `${actions.join(', ')} ${actions.length > 1 ? 'do' : 'does'} not support resource-level permissions` }]);
+      }
+    }
+    arns.forEach((arn) => resources!.add(arn));
+    dependent.node.addDependency(policy);
+  }
+
+  private deletionPolicyOf(): iam.Policy {
+    if (this.deletionPolicy) return this.deletionPolicy;
+    const id = Lazy.string({ produce: () => `DeletionGrants${this.deletionContentHash()}` });
+    const policy = new iam.Policy(this, 'DeletionGrants', {
+      roles: [this.handlerRole],
+      policyName: Lazy.string({ produce: () => `cdk-backup-jobs-deletion-${this.deletionContentHash()}` }),
+    });
+    (policy.node.defaultChild as iam.CfnPolicy).overrideLogicalId(id);
+    this.deletionPolicy = policy;
+    return policy;
+  }
+
+  /** A short hash of the deletion policy's document as rendered (its grants, tokens as CloudFormation sees them). */
+  private deletionContentHash(): string {
+    const key = [...this.deletionStatements.entries()].map(([sid, r]) => `${sid}:${r.size}`).join(',');
+    if (this.deletionHash?.key !== key) {
+      const rendered = JSON.stringify(Stack.of(this).resolve(this.deletionPolicy!.document));
+      this.deletionHash = { key, hash: createHash('sha256').update(rendered).digest('hex').slice(0, 8).toUpperCase() };
+    }
+    return this.deletionHash.hash;
   }
 
   /**
@@ -272,10 +355,48 @@ export class BackupJobProvider extends Construct {
     arns.forEach((arn) => resources.add(arn));
   }
 
-  /** A type's recovery-point ARN patterns in this account and region, their wildcard acknowledged with the reason. */
-  private recoveryPointsOf(info: ResourceTypeInfo, reason: string): string[] {
+  /**
+   * A type's recovery-point ARN patterns in this account and region, each
+   * wildcard acknowledged on `scope` with what exactly it grants. A DynamoDB
+   * backup's ARN names its table: with the table's name, that pattern is
+   * narrowed to the table (AWS Backup's own `recovery-point:*` ARNs name no
+   * resource and stay account-wide).
+   */
+  private recoveryPointsOf(scope: IConstruct, info: ResourceTypeInfo, resourceName: string | undefined, why: string): string[] {
     const stack = Stack.of(this);
-    acknowledgeFindings(this.handlerRole, info.recoveryPointArnPatterns.map((pattern) => ({ id: `AwsSolutions-IAM5[Resource::${nagArn(pattern)}]`, reason })));
-    return info.recoveryPointArnPatterns.map((pattern) => fillArnPattern(pattern, stack.partition, stack.region, stack.account));
+    const arns = info.recoveryPointArnPatterns.map((pattern) => {
+      const narrowed = resourceName !== undefined && pattern.includes(':table/*/backup/*') ? pattern.replace(':table/*/', `:table/${resourceName}/`) : pattern;
+      return { pattern: narrowed, arn: fillArnPattern(narrowed, stack.partition, stack.region, stack.account) };
+    });
+    this.acknowledgeOnce(scope, arns.map(({ pattern, arn }) => ({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, arn)}]`,
+      reason: `${why}. This pattern grants ${describePattern(pattern)} in this account and region`,
+    })));
+    return arns.map((a) => a.arn);
   }
+
+  /** Acknowledges each finding on a scope once, however many jobs ask for it. */
+  private acknowledgeOnce(scope: IConstruct, findings: Finding[]): void {
+    const fresh = findings.filter((f) => {
+      const key = `${scope.node.path} ${f.id}`;
+      if (this.acknowledged.has(key)) return false;
+      this.acknowledged.add(key);
+      return true;
+    });
+    if (fresh.length > 0) acknowledgeFindings(scope, fresh);
+  }
+}
+
+/** What a recovery-point ARN pattern covers, in words (for cdk-nag acknowledgements). */
+function describePattern(pattern: string): string {
+  if (pattern.includes(':recovery-point:*')) return 'every AWS Backup recovery point (recovery-point:*) of any type';
+  const table = /:table\/([^/]+)\/backup\/\*$/.exec(pattern)?.[1];
+  if (table !== undefined) return table === '*' ? 'every DynamoDB table backup' : 'the DynamoDB backups of this one table';
+  if (pattern.includes(':snapshot/*')) return 'every EBS snapshot';
+  if (pattern.includes(':image/*')) return 'every AMI';
+  if (pattern.includes(':cluster-snapshot:awsbackup:*')) return 'every RDS cluster snapshot that AWS Backup made';
+  if (pattern.includes(':snapshot:awsbackup:*')) return 'every RDS snapshot that AWS Backup made';
+  if (pattern.includes(':fsx:')) return 'every FSx backup';
+  if (pattern.includes(':redshift:')) return 'every Redshift snapshot that AWS Backup made';
+  return `every resource matching ${pattern}`;
 }

@@ -141,11 +141,11 @@ export class RestoreJob extends Construct {
     this.restoreRole = props.restoreRole ?? defaultRestoreRole(this, recoveryPoint.resourceType);
 
     const provider = BackupJobProvider.getOrCreate(this);
-    provider.grantStartRestoreJob(recoveryPoint.resourceType, passRoleGrant(this.restoreRole));
+    provider.grantStartRestoreJob(recoveryPoint.resourceType, passRoleGrant(this.restoreRole), {
+      arn: recoveryPoint.recoveryPointArn,
+      sourceResourceName: recoveryPoint.sourceResourceName,
+    });
     const targetTable = Object.entries(metadata).find(([k]) => k.toLowerCase() === 'targettablename')?.[1];
-    if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
-      provider.grantDeleteRestoredTable(targetTable);
-    }
 
     const timeoutSeconds = timeout.toSeconds();
     const resource = provider.jobResource(this, 'Custom::RestoreJob', timeoutSeconds, {
@@ -161,6 +161,9 @@ export class RestoreJob extends Construct {
       TimeoutSeconds: timeoutSeconds,
       RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : undefined,
     });
+    if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
+      provider.grantDeleteRestoredTable(resource, targetTable);
+    }
     if (recoveryPoint.backupJob) {
       // The restore waits for the backup: its custom resource completes only when the backup did.
       resource.node.addDependency(recoveryPoint.backupJob);

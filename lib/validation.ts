@@ -110,7 +110,8 @@ function isWholeInRange(value: number, min: number, max: number): boolean {
 }
 
 /** The timeout rules, shared by every job: whole seconds, at least a minute, within CloudFormation's wait. */
-function timeoutErrors(timeout: number | undefined, name: string): string[] {
+/** What is wrong with a job timeout in seconds (empty when nothing): also checked by the handlers at deploy time. */
+export function timeoutErrors(timeout: number | undefined, name: string): string[] {
   if (timeout === undefined) return [];
   if (!Number.isInteger(timeout) || timeout < LIMITS.timeoutMinSeconds) {
     return [`${name} (${formatSeconds(timeout)}) must be a whole number of seconds, at least ${formatSeconds(LIMITS.timeoutMinSeconds)}`];

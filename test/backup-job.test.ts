@@ -24,6 +24,11 @@ function statements(template: Template): any[] {
   return policy.Properties.PolicyDocument.Statement;
 }
 
+/** The policy that grants what Deletes need: its logical id and resource. */
+function deletionPolicy(template: Template): [string, any] | undefined {
+  return Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => /DeletionGrants[0-9A-F]{8}$/.test(id));
+}
+
 function statement(template: Template, sid: string): any {
   return statements(template).find((s) => s.Sid === sid);
 }
@@ -222,14 +227,50 @@ describe('IAM of the handlers', () => {
     expect(statement(template, 'DeleteRecoveryPoints')).toBeUndefined();
   });
 
-  test('DeleteRecoveryPoint only with DESTROY, scoped to the type\'s recovery points in this account and region', () => {
+  test('DESTROY: what the Delete needs is a policy of its own that the job depends on, DeleteRecoveryPoint narrowed to the table\'s own backups', () => {
     const stack = newStack();
     job(stack, { removalPolicy: RemovalPolicy.DESTROY });
-    const resources = statement(Template.fromStack(stack), 'DeleteRecoveryPoints').Resource;
-    expect(resources).toEqual([
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-west-1:123456789012:recovery-point:*']] },
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:eu-west-1:123456789012:table/*/backup/*']] },
+    const template = Template.fromStack(stack);
+    expect(statement(template, 'DeleteRecoveryPoints')).toBeUndefined();
+    const [policyId, policy] = deletionPolicy(template)!;
+    const handlerRole = Object.keys(template.findResources('AWS::IAM::Role')).find((id) => id.includes('HandlerRole'));
+    expect(policy.Properties.Roles).toEqual([{ Ref: handlerRole }]);
+    expect(policy.Properties.PolicyName).toBe(`cdk-backup-jobs-deletion-${policyId.slice(-8)}`);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Sid: 'StopBackupJobsToDelete', Effect: 'Allow', Action: 'backup:StopBackupJob', Resource: '*' },
+      {
+        Sid: 'DeleteRecoveryPoints',
+        Effect: 'Allow',
+        Action: 'backup:DeleteRecoveryPoint',
+        Resource: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-west-1:123456789012:recovery-point:*']] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:eu-west-1:123456789012:table/Orders/backup/*']] },
+        ],
+      },
     ]);
+    const [, jobResource] = Object.entries(template.findResources('Custom::BackupJob'))[0];
+    expect(jobResource.DependsOn).toContain(policyId);
+  });
+
+  test('the deletion policy is new whenever its grants change, and absent without DESTROY', () => {
+    const ids = (configure: (stack: Stack) => void) => {
+      const stack = newStack();
+      configure(stack);
+      return deletionPolicy(Template.fromStack(stack))?.[0];
+    };
+    const one = ids((s) => job(s, { removalPolicy: RemovalPolicy.DESTROY }));
+    expect(ids((s) => job(s, { removalPolicy: RemovalPolicy.DESTROY }))).toBe(one);
+    const other = ids((s) => job(s, { removalPolicy: RemovalPolicy.DESTROY, resource: ProtectedResource.fromArn('arn:aws:dynamodb:eu-west-1:123456789012:table/Customers') }));
+    expect(other).toMatch(/DeletionGrants[0-9A-F]{8}$/);
+    expect(other).not.toBe(one);
+    expect(ids((s) => job(s))).toBeUndefined();
+    // A RETAIN job does not depend on it.
+    const stack = newStack();
+    job(stack, { removalPolicy: RemovalPolicy.DESTROY }, 'Destroyed');
+    job(stack, {}, 'Kept');
+    const template = Template.fromStack(stack);
+    const kept = Object.entries(template.findResources('Custom::BackupJob')).find(([id]) => id.startsWith('Kept'))![1];
+    expect(kept.DependsOn ?? []).not.toContain(deletionPolicy(template)![0]);
   });
 
   test('no StopBackupJob when every job is of a type AWS Backup cannot stop', () => {
@@ -242,6 +283,27 @@ describe('IAM of the handlers', () => {
     const stack = newStack();
     job(stack, { logicallyAirGappedBackupVaultArn: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:lag' });
     expect(statement(Template.fromStack(stack), 'StartBackupJobs').Resource).toContain('arn:aws:backup:eu-west-1:123456789012:backup-vault:lag');
+  });
+});
+
+describe('every wait is bounded', () => {
+  test('the response margin covers one poll interval and one whole handler run', () => {
+    const stack = newStack();
+    job(stack, { timeout: Duration.minutes(58) });
+    job(stack, { timeout: Duration.minutes(5) }, 'Short');
+    const template = Template.fromStack(stack);
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as any;
+    const definition = (machine.Properties.DefinitionString['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'x')).join('');
+    const interval = JSON.parse(definition).States['framework-isComplete-task'].Retry[0].IntervalSeconds;
+    const handlerTimeouts = Object.values(template.findResources('AWS::Lambda::Function'))
+      .filter((f: any) => ['index.onEvent', 'index.isComplete'].includes(f.Properties.Handler))
+      .map((f: any) => f.Properties.Timeout);
+    expect(handlerTimeouts).toEqual([60, 60]);
+    for (const resource of Object.values(template.findResources('Custom::BackupJob')) as any[]) {
+      const margin = Number(resource.Properties.ServiceTimeout) - resource.Properties.TimeoutSeconds;
+      expect(margin).toBeGreaterThanOrEqual(interval + Math.max(...handlerTimeouts));
+      expect(Number(resource.Properties.ServiceTimeout)).toBeLessThanOrEqual(3600);
+    }
   });
 });
 
@@ -451,7 +513,8 @@ describe('synth-time validation', () => {
     expect(resource.Properties.Lifecycle.DeleteAfterDays).toEqual({ Ref: 'Days' });
     expect(resource.Properties.StartWindowMinutes).toEqual({ Ref: 'Minutes' });
     expect(resource.Properties.TimeoutSeconds).toEqual({ Ref: 'Minutes' });
-    expect(resource.Properties.ServiceTimeout).toBeUndefined();
+    // A token timeout still bounds CloudFormation's wait: at its maximum (the handler checks the value at deploy time).
+    expect(resource.Properties.ServiceTimeout).toBe('3600');
     expect(Token.isUnresolved(name)).toBe(true);
   });
 

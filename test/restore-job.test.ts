@@ -111,15 +111,22 @@ describe('RestoreJob properties', () => {
     });
   });
 
-  test('DESTROY lets the handlers delete the restored table, and only that one', () => {
+  test('DESTROY lets the restore\'s Delete delete the restored table, and only that one, from a policy the restore depends on', () => {
     const stack = newStack();
     restore(stack, { removalPolicy: RemovalPolicy.DESTROY });
-    expect(handlerStatements(Template.fromStack(stack)).find((s) => s.Sid === 'DeleteRestoredTables')).toEqual({
-      Sid: 'DeleteRestoredTables',
-      Effect: 'Allow',
-      Action: 'dynamodb:DeleteTable',
-      Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:eu-west-1:123456789012:table/orders-restore-test']] }],
-    });
+    const template = Template.fromStack(stack);
+    expect(handlerStatements(template).find((s) => s.Sid === 'DeleteRestoredTables')).toBeUndefined();
+    const [policyId, policy] = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => /DeletionGrants[0-9A-F]{8}$/.test(id))!;
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Sid: 'ReadRestoreJobsToDelete', Effect: 'Allow', Action: 'backup:DescribeRestoreJob', Resource: '*' },
+      {
+        Sid: 'DeleteRestoredTables',
+        Effect: 'Allow',
+        Action: 'dynamodb:DeleteTable',
+        Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:eu-west-1:123456789012:table/orders-restore-test']] }],
+      },
+    ]);
+    expect(Object.values(template.findResources('Custom::RestoreJob'))[0].DependsOn).toContain(policyId);
   });
 
   test('a restore role given by the user is passed by its ARN', () => {

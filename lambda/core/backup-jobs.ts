@@ -74,22 +74,54 @@ export async function stopBackupJob(client: BackupClient, backupJobId: string): 
 }
 
 /**
- * The ids of the jobs that run on a resource now (AWS Backup runs one job per
- * resource at a time), every page of ListBackupJobs for each active state.
+ * The jobs that run on a resource now (AWS Backup runs one job per resource
+ * at a time), every page of ListBackupJobs for each active state.
  */
-export async function findActiveBackupJobs(client: BackupClient, resourceArn: string): Promise<string[]> {
+export async function findActiveJobs(client: BackupClient, resourceArn: string): Promise<BackupJobDescription[]> {
   const pages = await Promise.all(
     ACTIVE_BACKUP_STATES.map(async (state) => {
-      const ids: string[] = [];
+      const jobs: BackupJobDescription[] = [];
       for await (const page of paginateListBackupJobs({ client }, { ByResourceArn: resourceArn, ByState: state })) {
-        for (const job of page.BackupJobs ?? []) {
-          if (job.BackupJobId) ids.push(job.BackupJobId);
-        }
+        jobs.push(...(page.BackupJobs ?? []).filter((job) => job.BackupJobId));
       }
-      return ids;
+      return jobs;
     }),
   );
-  return [...new Set(pages.flat())];
+  const byId = new Map(pages.flat().map((job) => [job.BackupJobId!, job]));
+  return [...byId.values()];
+}
+
+/** The ids of the jobs that run on a resource now. */
+export async function findActiveBackupJobs(client: BackupClient, resourceArn: string): Promise<string[]> {
+  return (await findActiveJobs(client, resourceArn)).map((job) => job.BackupJobId!);
+}
+
+/** What identifies the jobs a resource starts: the resource, the vault and the role AWS Backup assumes. */
+export interface JobOwner {
+  readonly ResourceArn: string;
+  readonly BackupVaultName: string;
+  readonly IamRoleArn: string;
+}
+
+/**
+ * Whether a job, by its own description, is one this owner could have
+ * started: the same resource, vault and role, and not a backup plan's job.
+ * Anything else is never stopped or deleted for the owner.
+ */
+export function isOwnedBy(job: Pick<BackupJobDescription, 'ResourceArn' | 'BackupVaultName' | 'IamRoleArn' | 'CreatedBy'>, owner: JobOwner): boolean {
+  return job.ResourceArn === owner.ResourceArn
+    && job.BackupVaultName === owner.BackupVaultName
+    && job.IamRoleArn === owner.IamRoleArn
+    && !job.CreatedBy?.BackupPlanId;
+}
+
+/** The jobs of a resource in a vault created after a moment (every state), every page of ListBackupJobs. */
+export async function listJobsSince(client: BackupClient, owner: JobOwner, createdAfter: Date): Promise<BackupJobDescription[]> {
+  const jobs: BackupJobDescription[] = [];
+  for await (const page of paginateListBackupJobs({ client }, { ByResourceArn: owner.ResourceArn, ByBackupVaultName: owner.BackupVaultName, ByCreatedAfter: createdAfter })) {
+    jobs.push(...(page.BackupJobs ?? []));
+  }
+  return jobs;
 }
 
 /** Error names of AWS answers that a later attempt may not get. */

@@ -16,8 +16,11 @@ import {
   classifyBackupState,
   describeBackupJob,
   describeError,
-  findActiveBackupJobs,
+  findActiveJobs,
   isNotFound,
+  isOwnedBy,
+  JobOwner,
+  listJobsSince,
   isTransientError,
   naming,
   startBackupJob,
@@ -25,7 +28,7 @@ import {
 } from '../core/backup-jobs';
 import { log } from '../core/log';
 import * as common from './common';
-import { backupClient as client, deadlineAfter, DELETE_BUDGET_MS, isoDate, withinBudget } from './common';
+import { backupClient as client, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId } from './physical-id';
 import { BackupJobSpec, fingerprint, idempotencyToken, parseBackupJobProperties } from './properties';
 
@@ -51,8 +54,11 @@ export function onBackupJobEvent(event: CdkCustomResourceEvent): Promise<OnEvent
     kind: 'started',
     start,
     remove: async (physicalId, properties) => {
-      await withinBudget(DELETE_BUDGET_MS, () => cleanUpOnDelete(physicalId, properties));
-      return { PhysicalResourceId: physicalId, Wait: { mode: 'deleted' } };
+      const stillRunning: string[] = [];
+      await withinBudget(deleteBudgetMs(), () => cleanUpOnDelete(physicalId, properties, stillRunning));
+      if (stillRunning.length === 0) return { PhysicalResourceId: physicalId, Wait: { mode: 'deleted' } };
+      const timeoutSeconds = parseBackupJobProperties(properties).timeoutSeconds;
+      return { PhysicalResourceId: physicalId, Wait: { mode: 'deleting', deadline: deadlineAfter(timeoutSeconds), blockingJobIds: stillRunning } };
     },
   });
 }
@@ -63,15 +69,24 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
   const token = idempotencyToken(event);
   const deadline = deadlineAfter(spec.timeoutSeconds);
 
-  const blocking = await naming('ListBackupJobs', () => findActiveBackupJobs(client(), spec.start.ResourceArn!));
-  if (blocking.length > 0) {
+  const active = await naming('ListBackupJobs', () => findActiveJobs(client(), spec.start.ResourceArn!));
+  const current = parsePhysicalId(event.RequestType === 'Update' ? event.PhysicalResourceId : undefined);
+  const previousJob = current?.kind === 'started' ? current.backupJobId : undefined;
+  const others = active.filter((job) => job.BackupJobId !== previousJob);
+  const blocking = others.filter((job) => !isOwnedBy(job, ownerOf(spec))).map((job) => job.BackupJobId!);
+  if (blocking.length > 0 && blocking.length === others.length) {
     log('info', 'another backup job runs on the resource; ours starts when it ends', { resourceArn: spec.start.ResourceArn, blockingJobIds: blocking });
     return {
       PhysicalResourceId: formatPhysicalId({ kind: 'pending', idempotencyToken: token, fingerprint: fp }),
       Wait: { mode: 'pending', deadline, blockingJobIds: blocking, idempotencyToken: token },
     };
   }
+  // Free, or busy with a job that may be this request's own (a retried delivery of it): the same token
+  // gets that job back, and otherwise starts ours (AWS Backup starts it when the resource is free).
   const started = await naming('StartBackupJob', () => startBackupJob(client(), { ...spec.start, IdempotencyToken: token }));
+  if (others.some((job) => job.BackupJobId === started.BackupJobId)) {
+    log('info', 'this request already started its backup job (a retried delivery); waiting for it', { backupJobId: started.BackupJobId });
+  }
   log('info', 'backup job started', { backupJobId: started.BackupJobId, recoveryPointArn: started.RecoveryPointArn });
   return {
     PhysicalResourceId: formatPhysicalId({
@@ -86,6 +101,7 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
 
 export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
   const wait = event.Wait;
+  if (wait?.mode === 'deleting') return finishDelete(event);
   if (event.RequestType === 'Delete' || wait?.mode === 'deleted') {
     return { IsComplete: true };
   }
@@ -155,7 +171,7 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
   const fail = async (message: string): Promise<never> => {
     if (wait.mode === 'pending') {
       // CloudFormation's Delete will not know this job (the physical id was the pending one): clean up now.
-      await withinBudget(DELETE_BUDGET_MS, () => cleanUpJob(backupJobId, job.RecoveryPointArn, spec, job));
+      await withinBudget(deleteBudgetMs(), async () => { await cleanUpJob(backupJobId, job.RecoveryPointArn, spec, job); });
     }
     throw new Error(message);
   };
@@ -252,12 +268,16 @@ async function currentAttributes(physicalId: string | undefined, properties: Rec
   }
 }
 
-async function cleanUpOnDelete(physicalId: string | undefined, properties: Record<string, unknown>): Promise<void> {
-  const id = parsePhysicalId(physicalId);
-  if (id?.kind !== 'started') {
-    log('info', 'no backup job behind this resource; nothing to clean up', { physicalId });
-    return;
-  }
+/** Who starts this resource's jobs. */
+function ownerOf(spec: BackupJobSpec): JobOwner {
+  return { ResourceArn: spec.start.ResourceArn!, BackupVaultName: spec.start.BackupVaultName!, IamRoleArn: spec.start.IamRoleArn! };
+}
+
+/** How far back a Delete looks for a job of a Create that CloudFormation stopped waiting for. */
+const LOOK_BACK_MARGIN_SECONDS = 15 * 60;
+
+/** Cleans up after the resource's job(s); the ids of DESTROY jobs that AWS Backup cannot stop and that still run. */
+async function cleanUpOnDelete(physicalId: string | undefined, properties: Record<string, unknown>, stillRunning: string[]): Promise<void> {
   let spec: BackupJobSpec;
   try {
     spec = parseBackupJobProperties(properties);
@@ -265,14 +285,57 @@ async function cleanUpOnDelete(physicalId: string | undefined, properties: Recor
     log('warn', 'cannot read the properties; leaving the backup as it is', { error: describeError(error) });
     return;
   }
-  await cleanUpJob(id.backupJobId, id.recoveryPointArn, spec);
+  const id = parsePhysicalId(physicalId);
+  if (id?.kind === 'started') {
+    if (await cleanUpJob(id.backupJobId, id.recoveryPointArn, spec) === 'still running') stillRunning.push(id.backupJobId);
+    return;
+  }
+  // A physical id this handler never returned (one CloudFormation made up, the framework's marker, or the
+  // id of a wait for a busy resource): CloudFormation stopped waiting for a Create that may have started a
+  // job. That job is this resource's own by its description, started within the longest wait.
+  const since = new Date(Date.now() - (spec.timeoutSeconds + LOOK_BACK_MARGIN_SECONDS) * 1000);
+  const jobs = (await listJobsSince(client(), ownerOf(spec), since)).filter((job) => isOwnedBy(job, ownerOf(spec)));
+  if (jobs.length === 0) {
+    log('info', 'no backup job of this resource was started; nothing to clean up', { physicalId });
+    return;
+  }
+  for (const job of jobs) {
+    log('info', 'a job this resource started before CloudFormation stopped waiting for it', { backupJobId: job.BackupJobId, state: job.State });
+    if (await cleanUpJob(job.BackupJobId!, job.RecoveryPointArn, spec, job) === 'still running') stillRunning.push(job.BackupJobId!);
+  }
+}
+
+/**
+ * A Delete that waits for DESTROY jobs AWS Backup cannot stop: once a job
+ * ended, its recovery point is deleted; at the deadline, whatever is left is
+ * logged with its ARN and the Delete answers.
+ */
+async function finishDelete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
+  const wait = event.Wait!;
+  const spec = parseBackupJobProperties(event.ResourceProperties as Record<string, unknown>);
+  const left: string[] = [];
+  await withinBudget(deleteBudgetMs(), async () => {
+    for (const backupJobId of wait.blockingJobIds ?? []) {
+      if (await cleanUpJob(backupJobId, undefined, spec) === 'still running') left.push(backupJobId);
+    }
+  });
+  if (left.length === 0) return { IsComplete: true };
+  if (Date.now() >= Date.parse(wait.deadline!)) {
+    for (const backupJobId of left) {
+      log('warn', 'the backup job still runs at the end of the timeout; its recovery point stays: delete it once the job ended', {
+        backupJobId, recoveryPointArn: (await describeBackupJob(client(), backupJobId).catch(() => undefined))?.RecoveryPointArn,
+      });
+    }
+    return { IsComplete: true };
+  }
+  return { IsComplete: false };
 }
 
 /**
  * Stops the job if it still runs and nobody asked to keep it, and deletes its
  * recovery point when the removal policy is DESTROY. Logs, never throws.
  */
-async function cleanUpJob(backupJobId: string, recoveryPointArn: string | undefined, spec: BackupJobSpec, known?: BackupJobDescription): Promise<void> {
+async function cleanUpJob(backupJobId: string, recoveryPointArn: string | undefined, spec: BackupJobSpec, known?: BackupJobDescription): Promise<'done' | 'still running'> {
   let job = known;
   if (!job) {
     try {
@@ -281,12 +344,19 @@ async function cleanUpJob(backupJobId: string, recoveryPointArn: string | undefi
       log('warn', 'could not describe the backup job (AWS Backup keeps job history for a limited time)', { backupJobId, error: describeError(error) });
     }
   }
+  if (job && !isOwnedBy(job, ownerOf(spec))) {
+    // Not a job of this resource's (another vault, role or resource, a backup plan's): never touched.
+    log('warn', 'the job is not this resource\'s (its vault, role or resource differ, or a backup plan started it); leaving it alone', { backupJobId });
+    return 'done';
+  }
   const running = job !== undefined && classifyBackupState(job.State) === 'running';
   // A job that was waited for and still runs belongs to a deploy that did not finish (a rollback).
   // A fire-and-forget job under RETAIN is left to finish.
   if (running && (spec.waitForCompletion || spec.destroyOnDelete)) {
     if (resourceTypeInfo(spec.resourceType)?.stoppable === false) {
       log('warn', `AWS Backup cannot stop ${spec.resourceType} backup jobs; the job runs to its end`, { backupJobId });
+      // Under DESTROY its recovery point is deleted once it exists (the Delete waits for the job, within the timeout).
+      if (spec.destroyOnDelete) return 'still running';
     } else {
       try {
         await stopBackupJob(client(), backupJobId);
@@ -296,14 +366,15 @@ async function cleanUpJob(backupJobId: string, recoveryPointArn: string | undefi
       }
     }
   }
-  if (!spec.destroyOnDelete) return;
+  if (!spec.destroyOnDelete) return 'done';
   const arn = job?.RecoveryPointArn || recoveryPointArn;
   if (!arn) {
     log('info', 'the job made no recovery point; nothing to delete', { backupJobId });
-    return;
+    return 'done';
   }
   try {
-    await client().send(new DeleteRecoveryPointCommand({ BackupVaultName: job?.BackupVaultName ?? spec.start.BackupVaultName, RecoveryPointArn: arn }));
+    // In this resource's own vault: a recovery point elsewhere is not this resource's to delete.
+    await client().send(new DeleteRecoveryPointCommand({ BackupVaultName: spec.start.BackupVaultName, RecoveryPointArn: arn }));
     log('info', 'deleted the recovery point (removal policy DESTROY)', { recoveryPointArn: arn });
   } catch (error) {
     if (isNotFound(error)) {
@@ -312,4 +383,5 @@ async function cleanUpJob(backupJobId: string, recoveryPointArn: string | undefi
       log('warn', 'could not delete the recovery point; delete it in the AWS Backup console', { recoveryPointArn: arn, error: describeError(error) });
     }
   }
+  return 'done';
 }

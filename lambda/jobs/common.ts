@@ -2,6 +2,8 @@
  * What the backup and restore handlers share: the AWS Backup client, the wait
  * state onEvent hands to isComplete, and the rules for clean-up time.
  */
+import { AsyncLocalStorage } from 'async_hooks';
+import { performance } from 'perf_hooks';
 import type { BackupClient } from '@aws-sdk/client-backup';
 import type {
   CdkCustomResourceIsCompleteEvent,
@@ -16,10 +18,44 @@ import { fingerprint } from './properties';
 
 let sharedClient: BackupClient | undefined;
 
-/** One client per Lambda container (created on first use, so that tests can point it anywhere). */
+/** One client per Lambda container (created on first use, so that tests can point it anywhere), its calls bounded by the invocation. */
 export function backupClient(): BackupClient {
-  sharedClient ??= createBackupClient();
+  sharedClient ??= bounded(createBackupClient());
   return sharedClient;
+}
+
+/** What an invocation keeps of its Lambda's time to answer after its last AWS call. */
+export const ANSWER_RESERVE_MS = 5_000;
+
+/** The current invocation's end (performance.now() time: the Lambda's clock, not the wall clock). */
+const invocation = new AsyncLocalStorage<{ endsAt: number }>();
+
+/** Runs a handler with its AWS calls bounded by the Lambda's remaining time (less the reserve to answer). */
+export function withinInvocation<T>(context: { getRemainingTimeInMillis(): number } | undefined, handler: () => Promise<T>): Promise<T> {
+  const remaining = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+  return invocation.run({ endsAt: performance.now() + remaining - ANSWER_RESERVE_MS }, handler);
+}
+
+/** How long the current invocation may still call AWS (unbounded outside one). */
+export function remainingMs(): number {
+  const store = invocation.getStore();
+  return store ? store.endsAt - performance.now() : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * A client whose every call (with all of the SDK's retries) ends by the
+ * invocation's end: a slow or throttled AWS answer can never outlast the
+ * Lambda, so the handler always gets to answer CloudFormation.
+ */
+export function bounded<C extends { send(command: any, options?: any): Promise<any> }>(client: C): C {
+  const wrapper = Object.create(client) as C;
+  wrapper.send = (command: unknown, options?: Record<string, unknown>) => {
+    const left = remainingMs();
+    if (!Number.isFinite(left)) return client.send(command, options);
+    if (left <= 0) return Promise.reject(Object.assign(new Error('no time is left in this invocation for another AWS call'), { name: 'TimeoutError' }));
+    return client.send(command, { ...options, abortSignal: AbortSignal.timeout(Math.max(1, Math.floor(left))) });
+  };
+  return wrapper;
 }
 
 /**
@@ -46,8 +82,13 @@ export type IsCompleteEvent<Attributes extends object> = CdkCustomResourceIsComp
 /** What isComplete answers; a completed answer may name the resource's final physical id. */
 export type IsCompleteResponse<Attributes extends object> = CdkCustomResourceIsCompleteResponse<Attributes> & { PhysicalResourceId?: string };
 
-/** How long a Delete may spend on clean-up before it answers anyway. */
-export const DELETE_BUDGET_MS = 60_000;
+/** How long a Delete may spend on clean-up before it answers anyway: at most this, and never past the invocation's end. */
+export const DELETE_BUDGET_MS = 40_000;
+
+/** The clean-up budget of the current invocation. */
+export function deleteBudgetMs(): number {
+  return Math.max(0, Math.min(DELETE_BUDGET_MS, remainingMs()));
+}
 
 export function deadlineAfter(seconds: number): string {
   return new Date(Date.now() + seconds * 1000).toISOString();

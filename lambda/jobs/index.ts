@@ -3,16 +3,24 @@
  * `onEvent` starts a job (never waits) and `isComplete` describes it at each
  * poll of the framework's waiter. One provider serves both resource types.
  */
-import type { CdkCustomResourceEvent } from 'aws-lambda';
+import type { CdkCustomResourceEvent, Context } from 'aws-lambda';
 import { log, redactEvent } from '../core/log';
 import { isBackupJobComplete, onBackupJobEvent } from './backup-job';
-import type { IsCompleteEvent } from './common';
+import { IsCompleteEvent, withinInvocation } from './common';
 import { isRestoreJobComplete, onRestoreJobEvent } from './restore-job';
 
 export const BACKUP_JOB_RESOURCE_TYPE = 'Custom::BackupJob';
 export const RESTORE_JOB_RESOURCE_TYPE = 'Custom::RestoreJob';
 
-export async function onEvent(event: CdkCustomResourceEvent) {
+export async function onEvent(event: CdkCustomResourceEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) {
+  return withinInvocation(context, () => dispatchEvent(event));
+}
+
+export async function isComplete(event: IsCompleteEvent<Record<string, string>>, context?: Pick<Context, 'getRemainingTimeInMillis'>) {
+  return withinInvocation(context, () => dispatchIsComplete(event));
+}
+
+async function dispatchEvent(event: CdkCustomResourceEvent) {
   log('info', 'onEvent', { event: redactEvent(event) });
   switch (event.ResourceType) {
     case BACKUP_JOB_RESOURCE_TYPE:
@@ -24,7 +32,7 @@ export async function onEvent(event: CdkCustomResourceEvent) {
   }
 }
 
-export async function isComplete(event: IsCompleteEvent<Record<string, string>>) {
+async function dispatchIsComplete(event: IsCompleteEvent<Record<string, string>>) {
   switch (event.ResourceType) {
     case BACKUP_JOB_RESOURCE_TYPE:
       return isBackupJobComplete(event as Parameters<typeof isBackupJobComplete>[0]);

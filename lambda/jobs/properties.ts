@@ -5,6 +5,7 @@
  */
 import { createHash } from 'crypto';
 import type { StartBackupJobCommandInput } from '@aws-sdk/client-backup';
+import { timeoutErrors } from '../../lib/validation';
 
 /** The properties as the construct renders them (before CloudFormation stringifies them). */
 export interface BackupJobResourceProperties {
@@ -186,6 +187,9 @@ function parseTimeout(raw: RawProperties): number {
   if (timeoutSeconds === undefined || timeoutSeconds <= 0) {
     throw new Error(`Property TimeoutSeconds must be a positive whole number (got ${JSON.stringify(raw.TimeoutSeconds)})`);
   }
+  // A timeout given as a token (a parameter) is checked here, at deploy time, by the same rule as at synth.
+  const [problem] = timeoutErrors(timeoutSeconds, 'Property TimeoutSeconds');
+  if (problem) throw new Error(problem);
   return timeoutSeconds;
 }
 

@@ -21,7 +21,7 @@ import {
   startRestoreJob,
 } from '../core/restore-jobs';
 import * as common from './common';
-import { backupClient as client, deadlineAfter, DELETE_BUDGET_MS, isoDate, withinBudget } from './common';
+import { backupClient as client, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId, RestoreJobPhysicalId } from './physical-id';
 import { fingerprint, idempotencyToken, parseRestoreJobProperties, RestoreJobSpec } from './properties';
 import { deleteRestoredResource } from './restored-resources';
@@ -179,7 +179,7 @@ async function onDelete(physicalId: string | undefined, properties: Record<strin
     return answer({ mode: 'deleted' });
   }
   let pending = false;
-  await withinBudget(DELETE_BUDGET_MS, async () => {
+  await withinBudget(deleteBudgetMs(), async () => {
     pending = (await removeRestoredResource(id, spec)) === 'restore still running';
   });
   return answer(pending ? { mode: 'deleting', deadline: deadlineAfter(spec.timeoutSeconds) } : { mode: 'deleted' });
@@ -189,7 +189,7 @@ async function finishDelete(physicalId: string | undefined, properties: Record<s
   const id = restoreIdOf(physicalId);
   const spec = parseRestoreJobProperties(properties);
   let outcome: string | undefined;
-  await withinBudget(DELETE_BUDGET_MS, async () => {
+  await withinBudget(deleteBudgetMs(), async () => {
     outcome = await removeRestoredResource(id, spec);
   });
   if (outcome !== 'restore still running') return { IsComplete: true };

@@ -3,6 +3,7 @@
  * DynamoDB tables (the restore-test case).
  */
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { bounded } from './common';
 
 /** Resource types whose restored resource the handler can delete. */
 export const DELETABLE_RESTORE_TYPES: readonly string[] = ['DynamoDB'];
@@ -16,7 +17,7 @@ export async function deleteRestoredResource(resourceType: string, resourceArn: 
   }
   const table = /:table\/([^/]+)$/.exec(resourceArn)?.[1];
   if (!table) throw new Error(`${resourceArn} is not a DynamoDB table ARN`);
-  dynamodb ??= new DynamoDBClient({ maxAttempts: 5, requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 } });
+  dynamodb ??= bounded(new DynamoDBClient({ maxAttempts: 5, requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 } }));
   try {
     await dynamodb.send(new DeleteTableCommand({ TableName: table }));
     return 'deleted';

@@ -59,6 +59,7 @@ function describes(job: Record<string, unknown>) {
     RecoveryPointArn: RECOVERY_POINT,
     BackupVaultName: 'pre-migration',
     BackupVaultArn: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:pre-migration',
+    IamRoleArn: 'arn:aws:iam::123456789012:role/backup',
     CreationDate: new Date(NOW),
     ...job,
   });
@@ -307,7 +308,9 @@ describe('the busy-resource wait', () => {
   test('a job started after the wait that then times out is stopped before the failure is reported', async () => {
     const { event } = await pending();
     backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'COMPLETED' });
-    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({ BackupJobId: JOB_ID, State: 'RUNNING', ResourceArn: TABLE_ARN });
+    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({
+      BackupJobId: JOB_ID, State: 'RUNNING', ResourceArn: TABLE_ARN, BackupVaultName: 'pre-migration', IamRoleArn: 'arn:aws:iam::123456789012:role/backup',
+    });
     backup.on(StopBackupJobCommand).resolves({});
     clock = NOW + 1800_000;
     await expect(isComplete(event)).rejects.toThrow(/Timed out after 30 minutes waiting for backup job/);
@@ -319,6 +322,7 @@ describe('the busy-resource wait', () => {
     backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'COMPLETED' });
     backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({
       BackupJobId: JOB_ID, State: 'PARTIAL', RecoveryPointArn: RECOVERY_POINT, BackupVaultName: 'pre-migration',
+      ResourceArn: TABLE_ARN, IamRoleArn: 'arn:aws:iam::123456789012:role/backup',
     });
     backup.on(DeleteRecoveryPointCommand).resolves({});
     await expect(isComplete(event)).rejects.toThrow(/ended PARTIAL/);
@@ -463,7 +467,8 @@ describe('Delete', () => {
   test('ids that name no job (a failed Create, a job that never started) need nothing', async () => {
     await deleted(backupJobProperties(), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
     await deleted(backupJobProperties(), formatPhysicalId({ kind: 'pending', idempotencyToken: 't', fingerprint: 'f' }));
-    expect(backup.calls()).toHaveLength(0);
+    // It looks for a job the Create may have started (none here), and touches nothing.
+    expect(backup.calls().map((c) => c.args[0].constructor.name)).toEqual(['ListBackupJobsCommand', 'ListBackupJobsCommand']);
   });
 });
 
@@ -480,5 +485,87 @@ describe('hygiene', () => {
     expect(all.length).toBeGreaterThan(0);
     expect(all).not.toContain('X-Amz-Signature');
     expect(all).not.toContain('secret-team-value');
+  });
+});
+
+describe('the handlers act only on what is theirs, and find what a Create left behind', () => {
+  const ours = { ResourceArn: TABLE_ARN, BackupVaultName: 'pre-migration', IamRoleArn: 'arn:aws:iam::123456789012:role/backup' };
+  const listed = (jobs: Record<string, unknown>[]) => backup.on(ListBackupJobsCommand).resolves({ BackupJobs: jobs as any });
+
+  test('a Delete with a physical id CloudFormation made up stops the job this resource started, and only that one', async () => {
+    listed([
+      { ...ours, BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: RECOVERY_POINT },
+      { ...ours, BackupJobId: 'plan-job', State: 'RUNNING', CreatedBy: { BackupPlanId: 'nightly' } },
+      { ...ours, BackupJobId: 'other-role', State: 'RUNNING', IamRoleArn: 'arn:aws:iam::123456789012:role/someone-else' },
+    ]);
+    backup.on(StopBackupJobCommand).resolves({});
+    const response = await onEvent(buildDeleteEvent('App-PreMigrationSnapshot-1A2B3C4D5E6F', backupJobProperties({ RemovalPolicy: 'destroy' })));
+    expect(response).toMatchObject({ PhysicalResourceId: 'App-PreMigrationSnapshot-1A2B3C4D5E6F', Wait: { mode: 'deleted' } });
+    const list = backup.commandCalls(ListBackupJobsCommand)[0].args[0].input;
+    expect(list).toMatchObject({ ByResourceArn: TABLE_ARN, ByBackupVaultName: 'pre-migration' });
+    // It looks back as far as the longest wait of this resource (its timeout) and a margin.
+    expect(NOW - list.ByCreatedAfter!.getTime()).toBe((1800 + 15 * 60) * 1000);
+    expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input.BackupJobId)).toEqual([JOB_ID]);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input)).toEqual([{ BackupVaultName: 'pre-migration', RecoveryPointArn: RECOVERY_POINT }]);
+  });
+
+  test('a Delete naming a job that is not this resource\'s (a backup plan\'s) stops and deletes nothing', async () => {
+    describes({ State: 'RUNNING', CreatedBy: { BackupPlanId: 'nightly' } });
+    const physicalId = formatPhysicalId({ kind: 'started', backupJobId: JOB_ID, fingerprint: 'f'.repeat(16), recoveryPointArn: RECOVERY_POINT });
+    await onEvent(buildDeleteEvent(physicalId, backupJobProperties({ RemovalPolicy: 'destroy' })));
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
+  });
+
+  test.each([
+    ['another vault', { BackupVaultName: 'elsewhere' }],
+    ['another role', { IamRoleArn: 'arn:aws:iam::123456789012:role/other' }],
+    ['another resource', { ResourceArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/Other' }],
+  ])('a job of %s is left alone', async (_what, difference) => {
+    describes({ State: 'COMPLETED', ...difference });
+    const physicalId = formatPhysicalId({ kind: 'started', backupJobId: JOB_ID, fingerprint: 'f'.repeat(16), recoveryPointArn: RECOVERY_POINT });
+    await onEvent(buildDeleteEvent(physicalId, backupJobProperties({ RemovalPolicy: 'destroy' })));
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
+  });
+
+  test('a retried Create while its own job runs gets that job back: started, not a wait for a busy resource', async () => {
+    listed([{ ...ours, BackupJobId: JOB_ID, State: 'RUNNING' }]);
+    const event = buildCreateEvent();
+    const response = await onEvent(event);
+    expect(parsePhysicalId(response!.PhysicalResourceId)).toMatchObject({ kind: 'started', backupJobId: JOB_ID });
+    expect(backup.commandCalls(StartBackupJobCommand)[0].args[0].input.IdempotencyToken).toBe(idempotencyToken(event));
+  });
+
+  test('a backup plan\'s job on the resource still makes ours wait for it', async () => {
+    listed([{ ...ours, BackupJobId: 'plan-job', State: 'RUNNING', CreatedBy: { BackupPlanId: 'nightly' } }]);
+    const response = await onEvent(buildCreateEvent());
+    expect(parsePhysicalId(response!.PhysicalResourceId)).toMatchObject({ kind: 'pending' });
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+  });
+
+  test('DESTROY of a job AWS Backup cannot stop: the Delete waits for it, then deletes its recovery point', async () => {
+    const rds = backupJobProperties({ RemovalPolicy: 'destroy', ResourceType: 'RDS', ResourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:orders' });
+    const rdsOwner = { ...ours, ResourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:orders' };
+    backup.on(DescribeBackupJobCommand).resolves({ ...rdsOwner, BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-1' });
+    const physicalId = formatPhysicalId({ kind: 'started', backupJobId: JOB_ID, fingerprint: 'f'.repeat(16), recoveryPointArn: '' });
+    const request = buildDeleteEvent(physicalId, rds);
+    const response = await onEvent(request);
+    expect(response).toMatchObject({ Wait: { mode: 'deleting', blockingJobIds: [JOB_ID] } });
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+    expect(await isComplete(buildIsCompleteEvent(request, response as any))).toEqual({ IsComplete: false });
+    backup.on(DescribeBackupJobCommand).resolves({ ...rdsOwner, BackupJobId: JOB_ID, State: 'COMPLETED', RecoveryPointArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-1' });
+    expect(await isComplete(buildIsCompleteEvent(request, response as any))).toEqual({ IsComplete: true });
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input.RecoveryPointArn)).toEqual(['arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-1']);
+  });
+
+  test('... and at the end of the timeout it answers, the recovery point left and named in the log', async () => {
+    const rds = backupJobProperties({ RemovalPolicy: 'destroy', ResourceType: 'RDS', ResourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:orders' });
+    backup.on(DescribeBackupJobCommand).resolves({ ...ours, ResourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:orders', BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-1' });
+    const request = buildDeleteEvent(formatPhysicalId({ kind: 'started', backupJobId: JOB_ID, fingerprint: 'f'.repeat(16), recoveryPointArn: '' }), rds);
+    const response = await onEvent(request);
+    clock += 1801 * 1000;
+    expect(await isComplete(buildIsCompleteEvent(request, response as any))).toEqual({ IsComplete: true });
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
+    expect(logs.some((l) => l.includes('arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-1'))).toBe(true);
   });
 });

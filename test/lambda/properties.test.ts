@@ -30,6 +30,13 @@ describe('reading CloudFormation strings', () => {
     expect(() => parseBackupJobProperties(backupJobProperties({ Index: 'YES' }))).toThrow('Property Index must be ENABLED or DISABLED');
     expect(() => parseBackupJobProperties(backupJobProperties({ TimeoutSeconds: undefined }))).toThrow('Property TimeoutSeconds must be a positive whole number');
   });
+
+  test('a timeout that came from a token is held to the same limit at deploy time', () => {
+    expect(() => parseBackupJobProperties(backupJobProperties({ TimeoutSeconds: '7200' }))).toThrow(
+      'Property TimeoutSeconds (2 hours) must be at most 58 minutes: CloudFormation waits at most 1 hour for a custom resource');
+    expect(() => parseBackupJobProperties(backupJobProperties({ TimeoutSeconds: '30' }))).toThrow('Property TimeoutSeconds (30 seconds) must be a whole number of seconds, at least 1 minute');
+    expect(parseBackupJobProperties(backupJobProperties({ TimeoutSeconds: '3480' })).timeoutSeconds).toBe(3480);
+  });
 });
 
 describe('fingerprint', () => {

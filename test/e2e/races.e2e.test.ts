@@ -1,0 +1,49 @@
+/**
+ * Requests that race: CloudFormation gives up on a Create while its waiter
+ * still polls (a sibling failed), and Lambda delivers a request twice. The
+ * simulation interleaves them as CloudFormation and Lambda would.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Simulation } from '../fixtures/simulation';
+import { backupJobStack, backupOps, expectAllAnswered, TABLE_ARN, useSimulation } from './harness';
+
+const sim = useSimulation();
+let simulation: Simulation;
+beforeEach(() => { simulation = sim(); });
+
+const isSnapshotCreate = (r: { logicalId: string; requestType: string }) => r.logicalId.startsWith('Snapshot') && r.requestType === 'Create';
+
+test.each([RemovalPolicy.RETAIN, RemovalPolicy.DESTROY])('a sibling fails while the Create waits (%s): the rollback\'s Delete, with a physical id CloudFormation made up, stops the job this resource started', async (removalPolicy) => {
+  simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 1800 });
+  const cfn = simulation.cloudFormation('E2E', { faultsFor: (r) => (isSnapshotCreate(r) ? { cancelAfterMs: 120_000 } : undefined) });
+  const result = await cfn.deploy(backupJobStack({ removalPolicy }));
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  const [create, rollback] = backupOps(result.operations);
+  expect(create).toMatchObject({ cancelled: true, failure: 'Resource creation cancelled' });
+  expect(rollback).toMatchObject({ requestType: 'Delete', phase: 'rollback' });
+  expect(rollback.physicalIdSent).toMatch(/^E2E-Snapshot[0-9A-F]{8}-[0-9A-F]{12}$/);
+  expect(rollback.response!.Status).toBe('SUCCESS');
+  await simulation.aws.idle();
+  const [jobId, ...more] = simulation.standIn.service.jobIds();
+  expect(more).toEqual([]);
+  expect(simulation.standIn.service.jobView(jobId).state).toBe('ABORTED');
+  expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
+  expectAllAnswered(result.operations);
+});
+
+test('Lambda delivers the Create twice while its job runs: one job, and both waiters give CloudFormation the same answer', async () => {
+  simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 600 });
+  const cfn = simulation.cloudFormation('E2E', { faultsFor: (r) => (isSnapshotCreate(r) ? { redeliverAfterMs: 60_000 } : undefined) });
+  const result = await cfn.deploy(backupJobStack());
+  expect(result.status).toBe('CREATE_COMPLETE');
+  await simulation.aws.idle();
+  const [create] = backupOps(result.operations);
+  expect(simulation.standIn.service.jobIds()).toHaveLength(1);
+  const answers = simulation.aws.responses.filter((r) => r.RequestId === create.requestId);
+  expect(answers).toHaveLength(2);
+  expect(new Set(answers.map((a) => `${a.Status} ${a.PhysicalResourceId} ${a.Data?.BackupJobId}`)).size).toBe(1);
+  // The second delivery found its own job running and waited for it: no wait for a "busy" resource.
+  const onEventResults = simulation.aws.invocations.filter((i) => i.logicalId.includes('OnEvent')).map((i) => (i.result as { PhysicalResourceId: string }).PhysicalResourceId);
+  expect(onEventResults).toHaveLength(2);
+  expect(onEventResults.every((id) => id.startsWith('backup-job/'))).toBe(true);
+});

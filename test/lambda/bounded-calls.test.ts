@@ -1,0 +1,55 @@
+/**
+ * Every AWS call of a handler ends by its invocation's end: a slow or
+ * throttled answer can never outlast the Lambda, so the handler always answers.
+ */
+import { ANSWER_RESERVE_MS, bounded, deleteBudgetMs, remainingMs, withinInvocation } from '../../lambda/jobs/common';
+
+/** A client whose calls never end unless aborted. */
+function hangingClient() {
+  const signals: (AbortSignal | undefined)[] = [];
+  return {
+    signals,
+    send(_command: unknown, options?: { abortSignal?: AbortSignal }): Promise<never> {
+      signals.push(options?.abortSignal);
+      return new Promise((_resolve, reject) => {
+        options?.abortSignal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
+      });
+    },
+  };
+}
+
+test('a call that would outlast the invocation is aborted at its end, less the reserve to answer', async () => {
+  const client = hangingClient();
+  const started = performance.now();
+  await expect(withinInvocation({ getRemainingTimeInMillis: () => ANSWER_RESERVE_MS + 300 }, () => bounded(client).send({}))).rejects.toMatchObject({ name: 'AbortError' });
+  const took = performance.now() - started;
+  expect(took).toBeGreaterThanOrEqual(250);
+  expect(took).toBeLessThan(5_000);
+  expect(client.signals[0]).toBeDefined();
+});
+
+test('with no time left, no call is sent at all', async () => {
+  const client = hangingClient();
+  await expect(withinInvocation({ getRemainingTimeInMillis: () => ANSWER_RESERVE_MS - 1 }, () => bounded(client).send({}))).rejects.toThrow('no time is left in this invocation for another AWS call');
+  expect(client.signals).toEqual([]);
+});
+
+test('the clean-up budget of a Delete never passes the invocation\'s end', async () => {
+  await withinInvocation({ getRemainingTimeInMillis: () => ANSWER_RESERVE_MS + 10_000 }, async () => {
+    expect(deleteBudgetMs()).toBeLessThanOrEqual(10_000);
+    expect(remainingMs()).toBeLessThanOrEqual(10_000);
+  });
+  await withinInvocation({ getRemainingTimeInMillis: () => 10 * 60_000 }, async () => {
+    expect(deleteBudgetMs()).toBe(40_000);
+  });
+});
+
+test('invocations side by side keep their own ends', async () => {
+  const seen: number[] = [];
+  await Promise.all([
+    withinInvocation({ getRemainingTimeInMillis: () => ANSWER_RESERVE_MS + 1_000 }, async () => { await new Promise((r) => setTimeout(r, 20)); seen.push(remainingMs()); }),
+    withinInvocation({ getRemainingTimeInMillis: () => ANSWER_RESERVE_MS + 50_000 }, async () => { seen.push(remainingMs()); }),
+  ]);
+  expect(seen[0]).toBeGreaterThan(40_000);
+  expect(seen[1]).toBeLessThan(1_000);
+});
