@@ -22,4 +22,5 @@ test('npm run demo deploys the example (backup, then migration) and destroys it'
   expect(output).toMatch(/RecoveryPointArn +arn:aws:backup:us-east-1:123456789012:recovery-point:/);
   expect(output).toMatch(/BackupSizeInBytes +\d+/);
   expect(output).toMatch(/=> DELETE_COMPLETE/);
+  expect(output).toMatch(/IAM enforced throughout: [1-9]\d* calls of the handlers decided against the synthesized policies as they stood, 0 denied/);
 }, 180_000);
