@@ -219,6 +219,80 @@ describe('invalid input is refused before any request (exit 2)', () => {
   });
 });
 
+describe('empty and malformed values are refused (exit 2), and nothing is sent', () => {
+  test.each([
+    [['wait', ''], '<job-id> ("") must be a job id: not empty, without spaces or slashes (is the variable that holds it set?)'],
+    [['describe', ''], '<job-id> ("") must be a job id'],
+    [['wait', 'a/b'], '<job-id> ("a/b") must be a job id'],
+    [[...START, '--idempotency-token', ''], '--idempotency-token ("") must not be empty (is the variable that holds it set?)'],
+    [['restore', 'arn:aws:backup:us-east-1:123456789012:recovery-point:X', '--vault', 'pre-migration', '--idempotency-token', ' '], '--idempotency-token (" ") must not be empty'],
+  ])('%j', async (args, message) => {
+    const run = await cli(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('nothing was sent to AWS');
+    expect(run.stderr).toContain(message);
+    expect(standIn.requests).toHaveLength(0);
+  });
+
+  test('a DynamoDB restore without --metadata is refused before any call: the recovery point ARN names its type', async () => {
+    const run = await cli('restore', 'arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01732270800000-abcdef12', '--vault', 'pre-migration');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('backup-jobs: invalid input (nothing was sent to AWS)');
+    expect(run.stderr).toContain('--metadata must contain "targetTableName"');
+    expect(standIn.requests).toHaveLength(0);
+  });
+
+  test('when only the recorded metadata tells the type, the message says what was asked, and no restore starts', async () => {
+    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    const run = await cli('restore', rp, '--vault', 'pre-migration');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('invalid input (no restore was started; AWS Backup was only asked for the recovery point\'s metadata, which says it is DynamoDB)');
+    expect(run.stderr).not.toContain('nothing was sent');
+    expect(standIn.requests.map((r) => r.operation)).toEqual(['GetRecoveryPointRestoreMetadata']);
+  });
+});
+
+describe('waits a user can trust', () => {
+  test('start --wait --timeout bounds the whole command: the wait for a busy resource counts', async () => {
+    standIn.service.seedJob({ resourceArn: TABLE, scenario: { startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 3 } });
+    // The other job takes 3 s and ours 2 s more: 4 s in all cannot see ours to its end (4 s for each would).
+    standIn.service.onResource(TABLE, { startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 2 });
+    const started = Date.now();
+    const run = await cli(...START, '--wait', '--timeout', '4s', '--interval', '500ms');
+    const took = Date.now() - started;
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/timed out after 4 seconds: backup job [0-9A-F-]{36} is left running/);
+    expect(took).toBeLessThan(9_000);
+  });
+
+  test('a very long --interval does not overflow the timer and flood AWS Backup', async () => {
+    const { BackupJobId } = standIn.service.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: ROLE }) as { BackupJobId: string };
+    standIn.service.onJob(BackupJobId, { durationSeconds: 3600 });
+    const child = spawn(process.execPath, [CLI, 'wait', BackupJobId, '--interval', '600h', '--timeout', '700h'], {
+      env: { PATH: process.env.PATH, AWS_ENDPOINT_URL_BACKUP: standIn.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_SECRET_ACCESS_KEY: 'cli', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    child.kill();
+    // One look, then a (long) sleep: not a flood of DescribeBackupJob.
+    expect(standIn.count('DescribeBackupJob')).toBeLessThanOrEqual(2);
+  });
+
+  test('wait works for a restore job too: its end, and the created resource on stdout', async () => {
+    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    standIn.service.onRestoreOf(rp, { pendingSeconds: 0.1, durationSeconds: 0.5 });
+    const started = await cli('restore', rp, '--vault', 'pre-migration', '--metadata', 'targetTableName=orders-copy');
+    expect(started.code).toBe(0);
+    const run = await cli('wait', started.stdout.trim(), ...FAST_WAIT);
+    expect(run).toMatchObject({ code: 0, stdout: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders-copy\n' });
+  });
+
+  test('wait for an id that is no job at all: an AWS error, exit 4', async () => {
+    const run = await cli('wait', 'no-such-job');
+    expect(run.code).toBe(4);
+    expect(run.stderr).toBe('ResourceNotFoundException: no backup job or restore job no-such-job\n');
+  });
+});
+
 describe('errors from AWS (exit 4)', () => {
   test('its name and message, no stack trace', async () => {
     const run = await cli('describe', 'no-such-job');

@@ -19,9 +19,12 @@ export const EXIT_CODES_HELP = `Exit codes:
   3  the wait timed out (the job is left running; its id is printed)
   4  an AWS error (its name and message are printed)`;
 
-/** Invalid input: reported with exit code 2, before any request. */
+/**
+ * Invalid input: reported with exit code 2, before any request (or, when only
+ * a read-only look-up could tell, `sent` says what was asked).
+ */
 export class InvalidInput extends Error {
-  constructor(public readonly problems: readonly string[]) {
+  constructor(public readonly problems: readonly string[], public readonly sent?: string) {
     super(problems.join('\n'));
     this.name = 'InvalidInput';
   }

@@ -58,6 +58,27 @@ export function isoDate(option: string): (text: string) => Date {
   };
 }
 
+/**
+ * A job id as AWS Backup makes them: not empty, no spaces or slashes (an empty
+ * id would turn DescribeBackupJob's path into ListBackupJobs').
+ */
+export function jobId(what: string): (text: string) => string {
+  return (text) => {
+    if (!/^[^\s/]{1,1024}$/.test(text)) {
+      throw new InvalidInput([`${what} (${JSON.stringify(text)}) must be a job id: not empty, without spaces or slashes (is the variable that holds it set?)`]);
+    }
+    return text;
+  };
+}
+
+/** A value that must not be empty (an unset variable on a command line). */
+export function nonEmpty(option: string): (text: string) => string {
+  return (text) => {
+    if (text.trim() === '') throw new InvalidInput([`${option} (${JSON.stringify(text)}) must not be empty (is the variable that holds it set?)`]);
+    return text;
+  };
+}
+
 /** One of a set of values. */
 export function oneOf<T extends string>(option: string, values: readonly T[]): (text: string) => T {
   return (text) => {

@@ -23,12 +23,13 @@ import {
   createBackupClient,
   describeBackupJob,
   findActiveBackupJobs,
+  isNotFound,
   startBackupJob,
 } from '../../lambda/core/backup-jobs';
-import { backedUpMetadata, mergeMetadata, RestoreJobDescription, restoreJobFailureMessage, startRestoreJob } from '../../lambda/core/restore-jobs';
+import { backedUpMetadata, describeRestoreJob, mergeMetadata, RestoreJobDescription, restoreJobFailureMessage, startRestoreJob } from '../../lambda/core/restore-jobs';
 import { EXIT, EXIT_CODES_HELP, InvalidInput } from './exit-codes';
 import { fields, formatBytes, Io, table } from './output';
-import { duration, isoDate, keyValue, oneOf, wholeNumber } from './parse';
+import { duration, isoDate, jobId as jobIdArgument, keyValue, nonEmpty, oneOf, wholeNumber } from './parse';
 import { waitForBackupJob, waitForRestoreJob, WaitResult } from './wait';
 
 /** How the construct's settings are called on this command line. */
@@ -152,7 +153,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--index', 'create a backup index (EBS, S3)')
     .option('--windows-vss', 'a Windows VSS backup (EC2)')
     .option('--air-gapped-vault-arn <arn>', 'back up directly to this logically air-gapped vault')
-    .option('--idempotency-token <token>', 'the same token returns the same job')
+    .option('--idempotency-token <token>', 'the same token returns the same job', nonEmpty('--idempotency-token'))
     .option('--wait', 'wait for the job to end (as the wait command does)')
     .option('--allow-partial', 'with --wait: a PARTIAL backup counts as completed'))
     .action(async (o: Record<string, any>) => {
@@ -178,6 +179,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       result.warnings.forEach((w) => err(`warning: ${w.message}`));
 
       const backup = client();
+      // --timeout bounds the whole command: the wait for another job on the resource and then ours.
+      const deadline = o.timeout === undefined ? undefined : Date.now() + o.timeout;
       const active = await findActiveBackupJobs(backup, o.resourceArn);
       for (const id of active) {
         if (!o.wait) {
@@ -185,7 +188,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           continue;
         }
         err(`backup job ${id} runs on this resource; waiting for it to end first`);
-        const blocker = await waitForBackupJob(backup, id, { intervalMs: o.interval, timeoutMs: o.timeout, io });
+        const blocker = await waitForBackupJob(backup, id, { intervalMs: o.interval, deadline, io });
         if (blocker.outcome === 'timeout') {
           err(`timed out waiting for backup job ${id} on the resource; no backup was started`);
           return void (exitCode = EXIT.TIMED_OUT);
@@ -213,20 +216,36 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         return;
       }
       err(`started backup job ${started.BackupJobId}`);
-      exitCode = endOfBackup(await waitForBackupJob(backup, started.BackupJobId!, { intervalMs: o.interval, timeoutMs: o.timeout, io }), o as WaitFlags);
+      exitCode = endOfBackup(await waitForBackupJob(backup, started.BackupJobId!, { intervalMs: o.interval, deadline, io }), o as WaitFlags);
     });
 
   waitOptions(program.command('wait')
-    .description('wait for a backup job to end, with its progress; prints the recovery point ARN')
-    .argument('<job-id>', 'the backup job')
+    .description('wait for a backup job (or a restore job) to end, with its progress; prints the recovery point ARN (the created resource ARN)')
+    .argument('<job-id>', 'the backup job or restore job', jobIdArgument('<job-id>'))
     .option('--allow-partial', 'a PARTIAL backup counts as completed'))
     .action(async (jobId: string, o: WaitFlags) => {
-      exitCode = endOfBackup(await waitForBackupJob(client(), jobId, { intervalMs: o.interval, timeoutMs: o.timeout, io }), o);
+      const backup = client();
+      const options = { intervalMs: o.interval, timeoutMs: o.timeout, io };
+      try {
+        await describeBackupJob(backup, jobId);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        // Not a backup job: a restore job id waits the same way.
+        try {
+          await describeRestoreJob(backup, jobId);
+        } catch (restoreError) {
+          if (isNotFound(restoreError)) throw Object.assign(new Error(`no backup job or restore job ${jobId}`), { name: 'ResourceNotFoundException' });
+          throw restoreError;
+        }
+        exitCode = endOfRestore(await waitForRestoreJob(backup, jobId, options), o);
+        return;
+      }
+      exitCode = endOfBackup(await waitForBackupJob(backup, jobId, options), o);
     });
 
   program.command('describe')
     .description('a backup job\'s details')
-    .argument('<job-id>', 'the backup job')
+    .argument('<job-id>', 'the backup job', jobIdArgument('<job-id>'))
     .action(async (jobId: string) => {
       const job = await describeBackupJob(client(), jobId);
       if (globals().json) {
@@ -311,7 +330,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--resource-type <type>', 'the resource type (default: the one AWS Backup recorded)')
     .option('--no-backed-up-metadata', 'send only --metadata, not the metadata recorded with the recovery point')
     .option('--copy-source-tags', 'copy the backup\'s tags to the restored resource')
-    .option('--idempotency-token <token>', 'the same token returns the same restore job')
+    .option('--idempotency-token <token>', 'the same token returns the same restore job', nonEmpty('--idempotency-token'))
     .option('--wait', 'wait for the restore to end; prints the created resource ARN'))
     .action(async (recoveryPointArn: string, o: Record<string, any>) => {
       const overrides: Record<string, string> = o.metadata ?? {};
@@ -322,13 +341,15 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       const restoreNames = { resourceType: '--resource-type', metadata: '--metadata', useBackedUpMetadata: '--no-backed-up-metadata', timeoutSeconds: '--timeout', removalPolicy: '--removal-policy' };
       const check = (resourceType: string | undefined) =>
         validateRestoreJob({ resourceType, metadata: overrides, useBackedUpMetadata: o.backedUpMetadata }, restoreNames);
-      const early = check(o.resourceType);
+      // A recovery point of another service's own kind (a DynamoDB backup, an EBS snapshot) names its type.
+      const typeFromArn = o.resourceType ?? recoveryPointType(recoveryPointArn);
+      const early = check(typeFromArn);
       problems.push(...early.errors);
       if (problems.length > 0) throw new InvalidInput(problems);
 
       const backup = client();
       let metadata = overrides;
-      let resourceType: string | undefined = o.resourceType;
+      let resourceType: string | undefined = typeFromArn;
       if (o.backedUpMetadata) {
         const recorded = await backedUpMetadata(backup, o.vault, recoveryPointArn);
         metadata = mergeMetadata(recorded.metadata, overrides);
@@ -336,11 +357,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           // The type is known now: its metadata rules apply before the restore starts.
           resourceType = recorded.resourceType;
           const late = check(resourceType);
-          if (late.errors.length > 0) throw new InvalidInput(late.errors);
+          if (late.errors.length > 0) throw new InvalidInput(late.errors, `no restore was started; AWS Backup was only asked for the recovery point's metadata, which says it is ${resourceType}`);
           late.warnings.forEach((w) => err(`warning: ${w.message}`));
         }
       }
-      if (o.resourceType !== undefined) early.warnings.forEach((w) => err(`warning: ${w.message}`));
+      if (typeFromArn !== undefined) early.warnings.forEach((w) => err(`warning: ${w.message}`));
       const restoreJobId = await startRestoreJob(backup, {
         RecoveryPointArn: recoveryPointArn,
         Metadata: metadata,
@@ -357,12 +378,20 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       exitCode = endOfRestore(await waitForRestoreJob(backup, restoreJobId, { intervalMs: o.interval, timeoutMs: o.timeout, io }), o as WaitFlags);
     });
 
+  /** The type a recovery point ARN names, for those of another service's own kind. */
+  function recoveryPointType(arn: string): string | undefined {
+    if (/^arn:[a-z-]+:dynamodb:[^:]*:\d*:table\/[^/]+\/backup\//.test(arn)) return 'DynamoDB';
+    if (/^arn:[a-z-]+:ec2:[^:]*:\d*:snapshot\//.test(arn)) return 'EBS';
+    if (/^arn:[a-z-]+:ec2:[^:]*:\d*:image\//.test(arn)) return 'EC2';
+    return undefined;
+  }
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof InvalidInput) {
-      err(`backup-jobs: invalid input (nothing was sent to AWS):\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
+      err(`backup-jobs: invalid input (${error.sent ?? 'nothing was sent to AWS'}):\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
       return EXIT.INVALID_INPUT;
     }
     if (error instanceof CommanderError) {

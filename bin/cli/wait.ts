@@ -12,6 +12,8 @@ export interface WaitOptions {
   readonly intervalMs: number;
   /** @default - no limit */
   readonly timeoutMs?: number;
+  /** When the whole command must end (Date.now() time), whatever this wait's own timeout. @default - none */
+  readonly deadline?: number;
   readonly io: Io;
 }
 
@@ -20,7 +22,15 @@ export interface WaitResult<Job> {
   readonly job: Job;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Node.js timers take at most 2^31 - 1 ms; a longer delay would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Sleeps for any length, in steps Node.js timers can take. */
+async function sleep(ms: number): Promise<void> {
+  for (let left = ms; left > 0; left -= MAX_TIMER_MS) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(left, MAX_TIMER_MS)));
+  }
+}
 
 async function poll<Job>(
   options: WaitOptions,
@@ -29,6 +39,7 @@ async function poll<Job>(
   look: (job: Job) => { outcome: JobOutcome; state: string; percent: number; bytes?: number },
 ): Promise<WaitResult<Job>> {
   const started = Date.now();
+  const ends = Math.min(options.deadline ?? Number.POSITIVE_INFINITY, options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : started + options.timeoutMs);
   const progress = new Progress(options.io, label);
   let last: Job | undefined;
   try {
@@ -42,7 +53,7 @@ async function poll<Job>(
         if (!isTransientError(error)) throw error;
         options.io.stderr.write(`${label}: ${describeError(error)}; trying again\n`);
       }
-      if (options.timeoutMs !== undefined && Date.now() - started + options.intervalMs > options.timeoutMs) {
+      if (Date.now() + options.intervalMs > ends) {
         if (last !== undefined) return { outcome: 'timeout', job: last };
         throw new Error(`${label}: no answer from AWS Backup within the timeout`);
       }
