@@ -109,6 +109,12 @@ export class BackupJobProvider extends Construct {
       resources: ['*'],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadOwnStack',
+      // To tell whether CloudFormation still waits for a request before a job starts, and while it runs.
+      actions: ['cloudformation:DescribeStackResource'],
+      resources: [stack.stackId],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'StartBackupJobs',
       actions: ['backup:StartBackupJob'],
       resources: Lazy.list({ produce: () => [...this.vaultArns] }),

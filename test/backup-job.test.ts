@@ -205,11 +205,14 @@ describe('IAM of the handlers', () => {
     expect(all.map((s) => s.Sid ?? s.Action)).toEqual([
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
       'ReadBackupJobs',
+      'ReadOwnStack',
       'StartBackupJobs',
       'PassBackupRoles',
       'StopBackupJobs',
     ]);
     expect(statement(template, 'ReadBackupJobs')).toMatchObject({ Action: ['backup:ListBackupJobs', 'backup:DescribeBackupJob'], Resource: '*' });
+    // Its own stack only: to tell whether CloudFormation still waits for a request.
+    expect(statement(template, 'ReadOwnStack')).toMatchObject({ Action: 'cloudformation:DescribeStackResource', Resource: { Ref: 'AWS::StackId' } });
     // The job's own vault and role are granted by the stack's name patterns, which they follow.
     const { vaultNamePrefix, rolePath } = generatedNames(stack);
     expect(statement(template, 'StartBackupJobs')).toMatchObject({

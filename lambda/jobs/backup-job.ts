@@ -27,6 +27,7 @@ import {
   stopBackupJob,
 } from '../core/backup-jobs';
 import { log } from '../core/log';
+import { isInProgress, stillAwaited, watchRequest } from './cloudformation';
 import * as common from './common';
 import { backupClient as client, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId } from './physical-id';
@@ -68,6 +69,11 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
   const fp = fingerprint(properties);
   const token = idempotencyToken(event);
   const deadline = deadlineAfter(spec.timeoutSeconds);
+  const watch = await watchRequest(event);
+  if (watch && !isInProgress(event, watch)) {
+    // A delivery of a request CloudFormation no longer waits for (it answered, cancelled or moved on).
+    throw new Error(`CloudFormation no longer waits for this ${event.RequestType} of ${event.LogicalResourceId} (the resource is ${watch.status}); no backup was started`);
+  }
 
   const active = await naming('ListBackupJobs', () => findActiveJobs(client(), spec.start.ResourceArn!));
   const current = parsePhysicalId(event.RequestType === 'Update' ? event.PhysicalResourceId : undefined);
@@ -78,7 +84,7 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
     log('info', 'another backup job runs on the resource; ours starts when it ends', { resourceArn: spec.start.ResourceArn, blockingJobIds: blocking });
     return {
       PhysicalResourceId: formatPhysicalId({ kind: 'pending', idempotencyToken: token, fingerprint: fp }),
-      Wait: { mode: 'pending', deadline, blockingJobIds: blocking, idempotencyToken: token },
+      Wait: { mode: 'pending', deadline, blockingJobIds: blocking, idempotencyToken: token, watch },
     };
   }
   // Free, or busy with a job that may be this request's own (a retried delivery of it): the same token
@@ -95,8 +101,36 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
       fingerprint: fp,
       recoveryPointArn: started.RecoveryPointArn ?? '',
     }),
-    Wait: { mode: 'started', deadline },
+    Wait: { mode: 'started', deadline, watch },
   };
+}
+
+/**
+ * Whether CloudFormation's resource shows this request's own answer (another
+ * delivery of it answered first): completed, with a job started for these very
+ * properties (an Update starts a job only for properties that differ from the
+ * current job's, so that is never the previous job).
+ */
+function answeredByThisRequest(now: { status: string; physicalId?: string }, requestType: string, properties: Record<string, unknown>): boolean {
+  if (now.status !== `${requestType.toUpperCase()}_COMPLETE`) return false;
+  const id = parsePhysicalId(now.physicalId);
+  return id?.kind === 'started' && id.fingerprint === fingerprint(properties);
+}
+
+/** Whether this poll also asks CloudFormation whether it still waits: about once a minute while a job runs. */
+function checksCloudFormation(now: number): boolean {
+  return now % 60_000 < 20_000;
+}
+
+/**
+ * CloudFormation stopped waiting for this request while its job runs (a sibling
+ * failed, the stack was cancelled or rolled back): the job is stopped where AWS
+ * Backup can stop it and, under DESTROY, its recovery point deleted; the wait ends.
+ */
+async function abandon(backupJobId: string, spec: BackupJobSpec, status: string, job?: BackupJobDescription): Promise<never> {
+  log('warn', 'CloudFormation no longer waits for this request; cleaning up after its job', { backupJobId, resourceStatus: status });
+  await withinBudget(deleteBudgetMs(), async () => { await cleanUpJob(backupJobId, job?.RecoveryPointArn, { ...spec, waitForCompletion: true }, job); });
+  throw new Error(`CloudFormation no longer waits for this request (the resource is ${status}); backup job ${backupJobId} was cleaned up`);
 }
 
 export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
@@ -129,7 +163,13 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
       }
       return { IsComplete: false };
     }
-    // The resource is free. Same token, same job: this starts ours once and finds it on every later poll.
+    // The resource is free. Never start a job CloudFormation no longer waits for.
+    const before = await stillAwaited(event, wait.watch);
+    if (before.state === 'moved-on' && !answeredByThisRequest(before, event.RequestType, properties)) {
+      throw new Error(`CloudFormation no longer waits for this request (the resource is ${before.status}); the backup was not started`);
+    }
+    if (before.state === 'unknown') return retryOrTimeOut(timedOut, spec, 'CloudFormation could not tell whether it still waits');
+    // Same token, same job: this starts ours once and finds it on every later poll.
     let started;
     try {
       started = await startBackupJob(client(), { ...spec.start, IdempotencyToken: wait.idempotencyToken });
@@ -138,6 +178,9 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
       throw new Error(`StartBackupJob failed: ${describeError(error)}`);
     }
     backupJobId = started.BackupJobId!;
+    // CloudFormation may have stopped waiting while the job was being started: then it is cleaned up at once.
+    const after = await stillAwaited(event, wait.watch);
+    if (after.state === 'moved-on' && !answeredByThisRequest(after, event.RequestType, properties)) await abandon(backupJobId, spec, after.status);
     newPhysicalId = formatPhysicalId({
       kind: 'started',
       backupJobId,
@@ -150,6 +193,10 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
       throw new Error(`isComplete: physical resource id ${event.PhysicalResourceId} names no backup job`);
     }
     backupJobId = id.backupJobId;
+    if (checksCloudFormation(Date.now())) {
+      const awaited = await stillAwaited(event, wait.watch);
+      if (awaited.state === 'moved-on' && !answeredByThisRequest(awaited, event.RequestType, properties)) await abandon(backupJobId, spec, awaited.status);
+    }
   }
 
   let job: BackupJobDescription;
@@ -276,6 +323,9 @@ function ownerOf(spec: BackupJobSpec): JobOwner {
 /** How far back a Delete looks for a job of a Create that CloudFormation stopped waiting for. */
 const LOOK_BACK_MARGIN_SECONDS = 15 * 60;
 
+/** A job that ended this recently may be the one a cancelled Create waited for (its waiter polls every 15 s). */
+const JUST_ENDED_MS = 60_000;
+
 /** Cleans up after the resource's job(s); the ids of DESTROY jobs that AWS Backup cannot stop and that still run. */
 async function cleanUpOnDelete(physicalId: string | undefined, properties: Record<string, unknown>, stillRunning: string[]): Promise<void> {
   let spec: BackupJobSpec;
@@ -290,11 +340,19 @@ async function cleanUpOnDelete(physicalId: string | undefined, properties: Recor
     if (await cleanUpJob(id.backupJobId, id.recoveryPointArn, spec) === 'still running') stillRunning.push(id.backupJobId);
     return;
   }
-  // A physical id this handler never returned (one CloudFormation made up, the framework's marker, or the
-  // id of a wait for a busy resource): CloudFormation stopped waiting for a Create that may have started a
-  // job. That job is this resource's own by its description, started within the longest wait.
+  if (id?.kind === 'pending') {
+    // The wait for a busy resource answered with this id: a job it started was cleaned up when it failed.
+    log('info', 'no backup job was started for this resource; nothing to clean up', { physicalId });
+    return;
+  }
+  // A physical id this handler never returned (one CloudFormation made up): CloudFormation stopped
+  // waiting for a Create that may have started a job. That job is this resource's own by its
+  // description, and it still runs or ended moments ago (the Create was waiting for it); a job of
+  // the same resource, vault and role that ended earlier is another request's and is left alone.
   const since = new Date(Date.now() - (spec.timeoutSeconds + LOOK_BACK_MARGIN_SECONDS) * 1000);
-  const jobs = (await listJobsSince(client(), ownerOf(spec), since)).filter((job) => isOwnedBy(job, ownerOf(spec)));
+  const recently = Date.now() - JUST_ENDED_MS;
+  const jobs = (await listJobsSince(client(), ownerOf(spec), since)).filter((job) => isOwnedBy(job, ownerOf(spec))
+    && (classifyBackupState(job.State) === 'running' || (job.CompletionDate !== undefined && job.CompletionDate.getTime() >= recently)));
   if (jobs.length === 0) {
     log('info', 'no backup job of this resource was started; nothing to clean up', { physicalId });
     return;

@@ -13,6 +13,7 @@ import type {
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { createBackupClient, describeError } from '../core/backup-jobs';
 import { log } from '../core/log';
+import type { RequestWatch } from './cloudformation';
 import { parsePhysicalId, PhysicalId } from './physical-id';
 import { fingerprint } from './properties';
 
@@ -66,13 +67,16 @@ export interface WaitState {
   /**
    * started: our job runs; pending: another job runs on the resource, ours starts after it;
    * unchanged: no new job; deleted: nothing to wait for; deleting: a Delete waits for a
-   * restore to end before it removes the restored resource.
+   * job (a restore, or a backup AWS Backup cannot stop) to end before it cleans up after it.
    */
   readonly mode: 'started' | 'pending' | 'unchanged' | 'deleted' | 'deleting';
   /** When the wait ends (ISO 8601). */
   readonly deadline?: string;
+  /** pending: the jobs that hold the resource; deleting: the jobs waited for. */
   readonly blockingJobIds?: string[];
   readonly idempotencyToken?: string;
+  /** The resource as CloudFormation showed it when the request began (to tell whether it still waits). */
+  readonly watch?: RequestWatch;
 }
 
 /** What onEvent answers: the physical id, and the wait state for isComplete. */

@@ -20,7 +20,7 @@ test('every call of the handlers is decided by IAM, as the handler role\'s polic
   const result = await simulation.cloudFormation('E2E').deploy(backupJobStack({ removalPolicy: RemovalPolicy.DESTROY }));
   expect(result.status).toBe('CREATE_COMPLETE');
   const decided = new Set(simulation.iam.decisions.map((d) => d.action));
-  expect(decided).toEqual(new Set(['backup:ListBackupJobs', 'backup:StartBackupJob', 'iam:PassRole', 'backup:DescribeBackupJob']));
+  expect(decided).toEqual(new Set(['cloudformation:DescribeStackResource', 'backup:ListBackupJobs', 'backup:StartBackupJob', 'iam:PassRole', 'backup:DescribeBackupJob']));
   expect(new Set(simulation.iam.decisions.map((d) => d.principal))).toEqual(new Set([expect.stringMatching(/^arn:aws:iam::123456789012:role\/E2E-cdkbackupjobsBackupJobProviderHandlerRole/)]));
   expect(simulation.iam.decisions.every((d) => d.decision === 'Allowed')).toBe(true);
   expect(denied()).toEqual([]);
@@ -102,4 +102,20 @@ test('the kept job of the orders table is untouched by all of this', async () =>
   await cfn.destroy();
   expect(simulation.standIn.service.recoveryPointExists(kept.response!.Data!.RecoveryPointArn as string)).toBe(true);
   expect(simulation.standIn.count('StartBackupJob', (i) => i.ResourceArn === TABLE_ARN)).toBe(1);
+});
+
+test('a DynamoDB backup named by its table: DESTROY deletes it under the grant narrowed to that table, and no other table\'s', async () => {
+  simulation.standIn.service.dynamoDbNativeRecoveryPoints = true;
+  const cfn = simulation.cloudFormation('E2E');
+  const created = await cfn.deploy(backupJobStack({ removalPolicy: RemovalPolicy.DESTROY }));
+  expect(created.status).toBe('CREATE_COMPLETE');
+  const recoveryPoint = backupOps(created.operations)[0].response!.Data!.RecoveryPointArn as string;
+  expect(recoveryPoint).toMatch(/^arn:aws:dynamodb:us-east-1:123456789012:table\/orders\/backup\/\d+-[0-9a-f]{8}$/);
+  const handlerRole = simulation.iam.decisions[0].principal;
+  const may = async (arn: string) => (await simulation.iam.authorize(handlerRole, [{ action: 'backup:DeleteRecoveryPoint', resource: arn }])).allowed;
+  expect(await may(recoveryPoint)).toBe(true);
+  expect(await may('arn:aws:dynamodb:us-east-1:123456789012:table/customers/backup/01732270800000-abcdef12')).toBe(false);
+  expect((await cfn.destroy()).status).toBe('DELETE_COMPLETE');
+  expect(simulation.standIn.service.recoveryPointExists(recoveryPoint)).toBe(false);
+  expect(denied()).toEqual([]);
 });

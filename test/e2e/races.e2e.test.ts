@@ -24,6 +24,7 @@ test.each([RemovalPolicy.RETAIN, RemovalPolicy.DESTROY])('a sibling fails while 
   expect(rollback.physicalIdSent).toMatch(/^E2E-Snapshot[0-9A-F]{8}-[0-9A-F]{12}$/);
   expect(rollback.response!.Status).toBe('SUCCESS');
   await simulation.aws.idle();
+  simulation.clock.advance(5_000); // a stopped job is ABORTING for a moment
   const [jobId, ...more] = simulation.standIn.service.jobIds();
   expect(more).toEqual([]);
   expect(simulation.standIn.service.jobView(jobId).state).toBe('ABORTED');
@@ -46,4 +47,43 @@ test('Lambda delivers the Create twice while its job runs: one job, and both wai
   const onEventResults = simulation.aws.invocations.filter((i) => i.logicalId.includes('OnEvent')).map((i) => (i.result as { PhysicalResourceId: string }).PhysicalResourceId);
   expect(onEventResults).toHaveLength(2);
   expect(onEventResults.every((id) => id.startsWith('backup-job/'))).toBe(true);
+});
+
+describe('nothing starts after CloudFormation stopped waiting', () => {
+  test('an update waits for a busy resource, a sibling fails, the rollback puts the old job back: the waiter never starts a job', async () => {
+    const cfn = simulation.cloudFormation('E2E', {
+      faultsFor: (r) => (r.logicalId.startsWith('Snapshot') && r.requestType === 'Update' && r.phase === 'deploy' ? { cancelAfterMs: 120_000 } : undefined),
+    });
+    expect((await cfn.deploy(backupJobStack({ trigger: '1' }))).status).toBe('CREATE_COMPLETE');
+    const planJob = simulation.standIn.service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
+    const result = await cfn.deploy(backupJobStack({ trigger: '2' }));
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(backupOps(result.operations).map((o) => `${o.requestType}:${o.phase}${o.cancelled ? ':cancelled' : ''}`)).toEqual(['Update:deploy:cancelled', 'Update:rollback']);
+    // The waiter of the cancelled update still runs; the plan's job ends; nothing is started after it.
+    await simulation.aws.idle();
+    expect(simulation.standIn.service.jobView(planJob).state).toBe('COMPLETED');
+    expect(simulation.standIn.count('StartBackupJob')).toBe(1);
+    expect(simulation.standIn.service.jobIds()).toHaveLength(2);
+    expect(simulation.aws.cloudFormationCalls.filter((c) => c.error)).toEqual([]);
+  });
+
+  test('an update\'s job runs, a sibling fails, the rollback puts the old job back: the waiter stops the new job', async () => {
+    const cfn = simulation.cloudFormation('E2E', {
+      faultsFor: (r) => (r.logicalId.startsWith('Snapshot') && r.requestType === 'Update' && r.phase === 'deploy' ? { cancelAfterMs: 120_000 } : undefined),
+    });
+    const created = await cfn.deploy(backupJobStack({ trigger: '1', removalPolicy: RemovalPolicy.DESTROY }));
+    expect(created.status).toBe('CREATE_COMPLETE');
+    simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 1800 });
+    const result = await cfn.deploy(backupJobStack({ trigger: '2', removalPolicy: RemovalPolicy.DESTROY }));
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    await simulation.aws.idle();
+    simulation.clock.advance(5_000); // a stopped job is ABORTING for a moment
+    const [first, second] = simulation.standIn.service.jobIds();
+    expect(simulation.standIn.service.jobView(first).state).toBe('COMPLETED');
+    expect(simulation.standIn.service.jobView(second).state).toBe('ABORTED');
+    // It was stopped within about a minute and a poll of the rollback.
+    const rollback = backupOps(result.operations).find((o) => o.phase === 'rollback')!;
+    expect(simulation.standIn.service.jobView(second).completedAt! - rollback.endedAt).toBeLessThanOrEqual(60_000 + 15_000 + 5_000);
+    expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@ import {
   StartBackupJobCommand,
   StopBackupJobCommand,
 } from '@aws-sdk/client-backup';
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { isComplete, onEvent } from '../../lambda/jobs';
 import { formatPhysicalId, parsePhysicalId } from '../../lambda/jobs/physical-id';
@@ -20,6 +21,7 @@ import {
 } from '../fixtures/events';
 
 const backup = mockClient(BackupClient);
+const cloudFormation = mockClient(CloudFormationClient);
 const NOW = Date.parse('2026-11-22T10:00:00Z');
 const JOB_ID = 'a827233a-d405-4a86-a440-759fa94f34dd';
 const RECOVERY_POINT = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/backup/01732270800000-abcdef12';
@@ -33,6 +35,9 @@ beforeAll(() => {
 
 beforeEach(() => {
   backup.reset();
+  cloudFormation.reset();
+  // Unless a test says otherwise, CloudFormation cannot tell: the handlers wait without the check.
+  cloudFormation.on(DescribeStackResourceCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $retryable: {} }));
   clock = NOW;
   jest.spyOn(Date, 'now').mockImplementation(() => clock);
   logs = [];
@@ -467,8 +472,9 @@ describe('Delete', () => {
   test('ids that name no job (a failed Create, a job that never started) need nothing', async () => {
     await deleted(backupJobProperties(), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
     await deleted(backupJobProperties(), formatPhysicalId({ kind: 'pending', idempotencyToken: 't', fingerprint: 'f' }));
-    // It looks for a job the Create may have started (none here), and touches nothing.
-    expect(backup.calls().map((c) => c.args[0].constructor.name)).toEqual(['ListBackupJobsCommand', 'ListBackupJobsCommand']);
+    // The framework's marker: it looks for a job the Create may have started (none here). The wait
+    // for a busy resource's id: its job, if any, was cleaned up when it failed. Nothing is touched.
+    expect(backup.calls().map((c) => c.args[0].constructor.name)).toEqual(['ListBackupJobsCommand']);
   });
 });
 
@@ -497,6 +503,8 @@ describe('the handlers act only on what is theirs, and find what a Create left b
       { ...ours, BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: RECOVERY_POINT },
       { ...ours, BackupJobId: 'plan-job', State: 'RUNNING', CreatedBy: { BackupPlanId: 'nightly' } },
       { ...ours, BackupJobId: 'other-role', State: 'RUNNING', IamRoleArn: 'arn:aws:iam::123456789012:role/someone-else' },
+      // Another request's job of the same resource, vault and role, ended before this Create waited.
+      { ...ours, BackupJobId: 'earlier', State: 'COMPLETED', CompletionDate: new Date(NOW - 10 * 60_000), RecoveryPointArn: 'arn:earlier' },
     ]);
     backup.on(StopBackupJobCommand).resolves({});
     const response = await onEvent(buildDeleteEvent('App-PreMigrationSnapshot-1A2B3C4D5E6F', backupJobProperties({ RemovalPolicy: 'destroy' })));
@@ -567,5 +575,90 @@ describe('the handlers act only on what is theirs, and find what a Create left b
     expect(await isComplete(buildIsCompleteEvent(request, response as any))).toEqual({ IsComplete: true });
     expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
     expect(logs.some((l) => l.includes('arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-1'))).toBe(true);
+  });
+});
+
+describe('nothing starts after CloudFormation stopped waiting', () => {
+  const ours = { ResourceArn: TABLE_ARN, BackupVaultName: 'pre-migration', IamRoleArn: 'arn:aws:iam::123456789012:role/backup' };
+  const BEGAN = new Date(NOW - 1000);
+  const shows = (status: string, lastUpdated: Date, physicalId?: string) => cloudFormation.on(DescribeStackResourceCommand).resolves({
+    StackResourceDetail: { LogicalResourceId: 'PreMigrationSnapshot', ResourceType: 'Custom::BackupJob', ResourceStatus: status as any, LastUpdatedTimestamp: lastUpdated, PhysicalResourceId: physicalId },
+  });
+
+  async function pendingWithWatch(properties = backupJobProperties()) {
+    shows('CREATE_IN_PROGRESS', BEGAN);
+    backup.on(ListBackupJobsCommand, { ByState: 'RUNNING' }).resolves({ BackupJobs: [{ BackupJobId: 'plan-job', ...ours, CreatedBy: { BackupPlanId: 'nightly' } }] });
+    const request = buildCreateEvent(properties);
+    const response = await onEvent(request);
+    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
+    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'COMPLETED' });
+    return { request, response, event: buildIsCompleteEvent(request, response as any) };
+  }
+
+  test('onEvent records the resource as CloudFormation shows it when the request begins', async () => {
+    shows('CREATE_IN_PROGRESS', BEGAN);
+    const response = await onEvent(buildCreateEvent());
+    expect(response).toMatchObject({ Wait: { mode: 'started', watch: { status: 'CREATE_IN_PROGRESS', lastUpdated: BEGAN.toISOString() } } });
+    expect(cloudFormation.commandCalls(DescribeStackResourceCommand)[0].args[0].input).toEqual({
+      StackName: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/App/5b0b4e10-0000-0000-0000-000000000000', LogicalResourceId: 'PreMigrationSnapshot',
+    });
+  });
+
+  test('a delivery of a request CloudFormation no longer waits for starts nothing', async () => {
+    shows('CREATE_FAILED', BEGAN);
+    await expect(onEvent(buildCreateEvent())).rejects.toThrow('CloudFormation no longer waits for this Create of PreMigrationSnapshot (the resource is CREATE_FAILED); no backup was started');
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+  });
+
+  test('the wait for a busy resource: when the resource is free but CloudFormation moved on, the backup is not started', async () => {
+    const { event } = await pendingWithWatch();
+    shows('DELETE_COMPLETE', new Date(NOW), 'App-PreMigrationSnapshot-1A2B3C4D5E6F');
+    await expect(isComplete(event)).rejects.toThrow('CloudFormation no longer waits for this request (the resource is DELETE_COMPLETE); the backup was not started');
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+  });
+
+  test('... and when CloudFormation moved on while the job was being started, the job is stopped at once', async () => {
+    const { event } = await pendingWithWatch(backupJobProperties({ RemovalPolicy: 'destroy' }));
+    // Still waiting when the waiter looks before the start; gone when it looks right after.
+    let looks = 0;
+    cloudFormation.on(DescribeStackResourceCommand).callsFake(() => {
+      looks += 1;
+      return { StackResourceDetail: looks === 1
+        ? { LogicalResourceId: 'PreMigrationSnapshot', ResourceType: 'Custom::BackupJob', ResourceStatus: 'CREATE_IN_PROGRESS', LastUpdatedTimestamp: BEGAN }
+        : { LogicalResourceId: 'PreMigrationSnapshot', ResourceType: 'Custom::BackupJob', ResourceStatus: 'DELETE_IN_PROGRESS', LastUpdatedTimestamp: new Date(NOW) } };
+    });
+    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({ BackupJobId: JOB_ID, State: 'CREATED', ...ours });
+    backup.on(StopBackupJobCommand).resolves({});
+    await expect(isComplete(event)).rejects.toThrow(/CloudFormation no longer waits for this request \(the resource is DELETE_IN_PROGRESS\); backup job .* was cleaned up/);
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+    expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input.BackupJobId)).toEqual([JOB_ID]);
+  });
+
+  test('a running job whose request CloudFormation rolled back is stopped by its waiter (about once a minute it asks)', async () => {
+    shows('UPDATE_IN_PROGRESS', BEGAN);
+    const old = formatPhysicalId({ kind: 'started', backupJobId: 'old-job', fingerprint: 'f'.repeat(16), recoveryPointArn: 'arn:old' });
+    const request = buildUpdateEvent(old, backupJobProperties({ Trigger: '2' }), backupJobProperties({ Trigger: '1' }));
+    const response = await onEvent(request);
+    const event = buildIsCompleteEvent(request, response as any);
+    backup.on(DescribeBackupJobCommand).resolves({ BackupJobId: JOB_ID, State: 'RUNNING', ...ours });
+    backup.on(StopBackupJobCommand).resolves({});
+    // The rollback's Update put the old job back.
+    shows('UPDATE_COMPLETE', new Date(NOW + 5_000), old);
+    clock = Math.ceil(NOW / 60_000) * 60_000 + 30_000; // not a checking poll
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+    clock += 35_000; // the next minute's first poll asks
+    await expect(isComplete(event)).rejects.toThrow(/CloudFormation no longer waits for this request \(the resource is UPDATE_COMPLETE\)/);
+    expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input.BackupJobId)).toEqual([JOB_ID]);
+  });
+
+  test('a second waiter of the same request, after the first answered with the same job, goes on to the same answer', async () => {
+    shows('CREATE_IN_PROGRESS', BEGAN);
+    const request = buildCreateEvent();
+    const response = await onEvent(request);
+    shows('CREATE_COMPLETE', new Date(NOW + 5_000), response!.PhysicalResourceId);
+    backup.on(DescribeBackupJobCommand).resolves({ BackupJobId: JOB_ID, State: 'COMPLETED', ...ours, RecoveryPointArn: RECOVERY_POINT });
+    clock = Math.ceil(NOW / 60_000) * 60_000 + 1_000;
+    await expect(isComplete(buildIsCompleteEvent(request, response as any))).resolves.toMatchObject({ IsComplete: true, Data: { BackupJobId: JOB_ID } });
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
   });
 });

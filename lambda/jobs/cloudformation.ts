@@ -1,0 +1,87 @@
+/**
+ * Whether CloudFormation still waits for a request. A waiter can outlive the
+ * request it serves: CloudFormation stops waiting when a sibling resource fails
+ * or the stack is cancelled, and then sends a Delete (or an Update back) that
+ * knows nothing of what the waiter does next. Before the waiter starts a job,
+ * and now and then while one runs, it asks CloudFormation about its resource:
+ * the request it serves is still awaited while the resource shows the status
+ * and the timestamp it had when the request began.
+ */
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { describeError, isTransientError } from '../core/backup-jobs';
+import { log } from '../core/log';
+import { bounded } from './common';
+
+/** The resource as CloudFormation showed it when the request began. */
+export interface RequestWatch {
+  readonly status: string;
+  readonly lastUpdated: string;
+}
+
+/**
+ * still-waiting; moved-on: the resource changed since the request began (it was
+ * answered, cancelled, rolled back or deleted), with its status and physical id
+ * now; unknown: CloudFormation gave no answer now.
+ */
+export type Awaited =
+  | { readonly state: 'still-waiting' }
+  | { readonly state: 'moved-on'; readonly status: string; readonly physicalId?: string }
+  | { readonly state: 'unknown' };
+
+let client: CloudFormationClient | undefined;
+
+function cloudFormation(): CloudFormationClient {
+  client ??= bounded(new CloudFormationClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 } }));
+  return client;
+}
+
+interface Request {
+  readonly StackId: string;
+  readonly LogicalResourceId: string;
+  readonly RequestType: string;
+}
+
+async function describe(request: Request) {
+  const { StackResourceDetail } = await cloudFormation().send(new DescribeStackResourceCommand({
+    StackName: request.StackId,
+    LogicalResourceId: request.LogicalResourceId,
+  }));
+  return StackResourceDetail;
+}
+
+/**
+ * The resource's status when the request begins (onEvent), or undefined when
+ * CloudFormation cannot tell now (then the waiter does without the check).
+ */
+export async function watchRequest(request: Request): Promise<RequestWatch | undefined> {
+  try {
+    const detail = await describe(request);
+    if (!detail?.ResourceStatus || !detail.LastUpdatedTimestamp) return undefined;
+    return { status: detail.ResourceStatus, lastUpdated: detail.LastUpdatedTimestamp.toISOString() };
+  } catch (error) {
+    log('warn', 'could not read the resource\'s status from CloudFormation; waiting without checking that CloudFormation still waits', { error: describeError(error) });
+    return undefined;
+  }
+}
+
+/** Whether the watch shows CloudFormation at work on this very request. */
+export function isInProgress(request: Request, watch: RequestWatch): boolean {
+  return watch.status === `${request.RequestType.toUpperCase()}_IN_PROGRESS`;
+}
+
+/** Whether CloudFormation still waits for the request the watch was taken at. */
+export async function stillAwaited(request: Request, watch: RequestWatch | undefined): Promise<Awaited> {
+  if (!watch) return { state: 'still-waiting' };
+  let detail;
+  try {
+    detail = await describe(request);
+  } catch (error) {
+    if (isTransientError(error)) return { state: 'unknown' };
+    // The resource is gone from the stack (a deleted stack, a removed resource): nothing waits.
+    return { state: 'moved-on', status: describeError(error) };
+  }
+  const status = detail?.ResourceStatus ?? '';
+  const lastUpdated = detail?.LastUpdatedTimestamp?.toISOString() ?? '';
+  if (status === watch.status && lastUpdated === watch.lastUpdated) return { state: 'still-waiting' };
+  return { state: 'moved-on', status, physicalId: detail?.PhysicalResourceId };
+}
