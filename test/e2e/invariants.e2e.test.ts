@@ -1,0 +1,158 @@
+/**
+ * Invariants under random faults: fast-check drives random sequences of
+ * deploys (new triggers, removal policies, a short timeout) through the
+ * simulation, each with random faults: a sibling failing at a random moment
+ * (CloudFormation cancels the request while its waiter polls on), Lambda
+ * delivering a request twice, a busy resource, throttling and 5xx answers, and
+ * jobs that end FAILED or PARTIAL. Every sequence ends with the stack deleted.
+ *
+ * After each sequence:
+ * - every request was answered within its ServiceTimeout (or cancelled);
+ * - no job was started after CloudFormation stopped waiting for its request;
+ * - every job belongs to exactly one request, and each request has at most one;
+ * - every DESTROY recovery point is gone, every RETAIN one is kept.
+ * (IAM stays enforced: a waiter that outlives its stack's rollback is denied once its role is gone.)
+ *
+ * The seed is fixed and printed; FC_SEED=<n> FC_RUNS=<n> replay or explore others.
+ */
+import { RemovalPolicy, Duration } from 'aws-cdk-lib';
+import * as fc from 'fast-check';
+import { idempotencyToken } from '../../lambda/jobs/properties';
+import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../fixtures/simulation';
+import { backupJobStack, TABLE_ARN, useSimulation } from './harness';
+
+const sim = useSimulation();
+
+const SEED = Number(process.env.FC_SEED ?? 20261201);
+const RUNS = Number(process.env.FC_RUNS ?? 60);
+
+/** The stacks a sequence deploys: each trigger has one removal policy, so a job's policy is its request's. */
+const VARIANTS: { trigger: string; removalPolicy: RemovalPolicy; timeout?: Duration }[] = [
+  { trigger: 'r1', removalPolicy: RemovalPolicy.RETAIN },
+  { trigger: 'r2', removalPolicy: RemovalPolicy.RETAIN },
+  { trigger: 'd1', removalPolicy: RemovalPolicy.DESTROY },
+  { trigger: 'd2', removalPolicy: RemovalPolicy.DESTROY },
+  { trigger: 'short', removalPolicy: RemovalPolicy.DESTROY, timeout: Duration.minutes(5) },
+];
+let stacks: SynthesizedStack[];
+beforeAll(() => {
+  stacks = VARIANTS.map((v) => backupJobStack({ trigger: v.trigger, removalPolicy: v.removalPolicy, timeout: v.timeout }));
+  process.stdout.write(`invariants: fast-check seed ${SEED}, ${RUNS} sequences (replay with FC_SEED=${SEED})\n`);
+});
+
+interface DeployStep {
+  readonly variant: number;
+  readonly outcome: 'COMPLETED' | 'FAILED' | 'PARTIAL';
+  readonly durationSeconds: number;
+  readonly busySeconds?: number;
+  readonly cancelAfterMs?: number;
+  readonly redeliverAfterMs?: number;
+  readonly throttled: number;
+  readonly serverErrors: number;
+}
+
+/** A value `share` of the time, else undefined. */
+function sometimes<T>(share: number, arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
+  const weight = Math.round(share * 100);
+  return fc.oneof({ weight, arbitrary }, { weight: 100 - weight, arbitrary: fc.constant(undefined) });
+}
+
+const step: fc.Arbitrary<DeployStep> = fc.record({
+  variant: fc.integer({ min: 0, max: VARIANTS.length - 1 }),
+  outcome: fc.constantFrom('COMPLETED', 'COMPLETED', 'COMPLETED', 'FAILED', 'PARTIAL'),
+  // Long enough to outlast the short timeout (5 minutes), short enough for many sequences a minute.
+  durationSeconds: fc.integer({ min: 10, max: 420 }),
+  busySeconds: sometimes(0.3, fc.integer({ min: 20, max: 300 })),
+  cancelAfterMs: sometimes(0.35, fc.integer({ min: 1, max: 420 }).map((s) => s * 1000)),
+  redeliverAfterMs: sometimes(0.25, fc.integer({ min: 1, max: 300 }).map((s) => s * 1000)),
+  // Within the SDK's own retries, now and then: their back-off is real time, and the fixed
+  // end-to-end scenarios cover longer runs of them.
+  throttled: sometimes(0.15, fc.integer({ min: 1, max: 2 })).map((n) => n ?? 0),
+  serverErrors: sometimes(0.15, fc.integer({ min: 1, max: 2 })).map((n) => n ?? 0),
+});
+
+/** What went wrong in one sequence (empty: every invariant holds). */
+async function runSequence(simulation: Simulation, steps: readonly DeployStep[]): Promise<string[]> {
+  simulation.reset();
+  const service = simulation.standIn.service;
+  let faults: RequestFaults | undefined;
+  const cfn = simulation.cloudFormation('E2E', {
+    faultsFor: (r) => (r.phase === 'deploy' && r.requestType !== 'Delete' && r.logicalId.startsWith('Snapshot') ? faults : undefined),
+  });
+  for (const s of steps) {
+    service.onNextJob(TABLE_ARN, { outcome: s.outcome, durationSeconds: s.durationSeconds, statusMessage: s.outcome === 'COMPLETED' ? undefined : 'injected' });
+    if (s.busySeconds) service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: s.busySeconds }, backupPlanId: 'nightly' });
+    if (s.throttled) service.failNext('DescribeBackupJob', { error: 'ThrottlingException', count: s.throttled });
+    if (s.serverErrors) service.failNext('ListBackupJobs', { error: 'ServiceUnavailableException', count: s.serverErrors });
+    faults = s.cancelAfterMs || s.redeliverAfterMs ? { cancelAfterMs: s.cancelAfterMs, redeliverAfterMs: s.redeliverAfterMs } : undefined;
+    await cfn.deploy(stacks[s.variant]);
+    faults = undefined;
+  }
+  await cfn.destroy();
+  // Whatever still runs in the background (a cancelled request's waiter) ends; stopped jobs finish aborting.
+  await simulation.aws.idle();
+  simulation.clock.advance(5_000);
+  return violations(simulation, cfn.history);
+}
+
+function violations(simulation: Simulation, history: readonly CustomResourceOperation[]): string[] {
+  const problems: string[] = [];
+  const service = simulation.standIn.service;
+  for (const op of history) {
+    if (!op.answeredInTime && !op.cancelled) problems.push(`${op.requestType} ${op.logicalId} (${op.phase}) was not answered within its ServiceTimeout`);
+  }
+  // Which request each job's token belongs to.
+  const requests = new Map<string, CustomResourceOperation>();
+  for (const op of history) {
+    if (op.resourceType !== 'Custom::BackupJob' || op.requestType === 'Delete') continue;
+    requests.set(idempotencyToken({ StackId: stackIdOf(simulation, op), LogicalResourceId: op.logicalId, RequestId: op.requestId }), op);
+  }
+  const perRequest = new Map<string, number>();
+  for (const job of service.jobRecords().filter((j) => !j.byPlan)) {
+    const op = job.token ? requests.get(job.token) : undefined;
+    if (!op) {
+      problems.push(`job ${job.id} belongs to no request`);
+      continue;
+    }
+    perRequest.set(op.requestId, (perRequest.get(op.requestId) ?? 0) + 1);
+    if (job.createdAt > op.endedAt) problems.push(`job ${job.id} was started ${(job.createdAt - op.endedAt) / 1000} s after CloudFormation stopped waiting for ${op.requestType} ${op.requestId}`);
+    const destroy = op.properties.RemovalPolicy === 'destroy';
+    const exists = service.recoveryPointExists(job.recoveryPointArn);
+    const state = service.jobView(job.id).state;
+    if (destroy && exists) problems.push(`the recovery point of DESTROY job ${job.id} (${state}) was left after the stack was deleted`);
+    if (!destroy && !exists && (state === 'COMPLETED' || state === 'PARTIAL')) problems.push(`the recovery point of RETAIN job ${job.id} was deleted`);
+    if (state === 'CREATED' || state === 'PENDING' || state === 'RUNNING') problems.push(`job ${job.id} still runs (${state}) after the stack was deleted`);
+  }
+  for (const [requestId, count] of perRequest) if (count > 1) problems.push(`request ${requestId} started ${count} jobs`);
+  return problems;
+}
+
+function stackIdOf(simulation: Simulation, op: CustomResourceOperation): string {
+  const event = simulation.aws.invocations.find((i) => (i.payload as { RequestId?: string })?.RequestId === op.requestId)?.payload as { StackId: string };
+  return event.StackId;
+}
+
+// FC_STEPS='<the steps of a failure>' replays one sequence, printing each invocation with its real time.
+if (process.env.FC_STEPS) test('replay FC_STEPS', async () => {
+  const steps = JSON.parse(process.env.FC_STEPS!) as DeployStep[];
+  const simulation = sim();
+  const t0 = performance.now();
+  simulation.aws.onInvocation = (i) => process.stdout.write(`${((performance.now() - t0) / 1000).toFixed(1)} s real: ${i.logicalId} ${(i.payload as any)?.RequestType} ${i.error ? i.error.errorMessage.slice(0, 80) : ''}\n`);
+  expect(await runSequence(simulation, steps)).toEqual([]);
+}, 600_000);
+
+test('random deploys with random faults keep every invariant', async () => {
+  const simulation = sim();
+  let sequences = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 3 }), async (steps) => {
+      sequences += 1;
+      const t0 = performance.now();
+      const problems = await runSequence(simulation, steps);
+      if (process.env.FC_TRACE) process.stdout.write(`${((performance.now() - t0) / 1000).toFixed(1)} s ${JSON.stringify(steps)}\n`);
+      if (problems.length > 0) throw new Error(`${problems.join('\n')}\nsteps: ${JSON.stringify(steps)}`);
+    }),
+    { seed: SEED, numRuns: RUNS, endOnFailure: true },
+  );
+  expect(sequences).toBe(RUNS);
+}, 600_000);
