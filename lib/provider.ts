@@ -255,7 +255,7 @@ export class BackupJobProvider extends Construct {
    * needs (see `grantForDeletion`).
    */
   public grantDeleteRestoredTable(dependent: IConstruct, tableName: string): void {
-    this.grantForDeletion(dependent, 'ReadRestoreJobsToDelete', ['backup:DescribeRestoreJob'], ['*']);
+    this.grantForDeletion(dependent, 'ReadRestoreJobsToDelete', ['backup:DescribeRestoreJob', 'backup:ListRestoreJobs'], ['*']);
     this.grantForDeletion(dependent, 'DeleteRestoredTables', ['dynamodb:DeleteTable'],
       [Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName })]);
   }

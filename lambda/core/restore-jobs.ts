@@ -4,6 +4,7 @@
  */
 import {
   BackupClient,
+  paginateListRestoreJobs,
   DescribeRestoreJobCommand,
   DescribeRestoreJobCommandOutput,
   GetRecoveryPointRestoreMetadataCommand,
@@ -34,6 +35,13 @@ export function classifyRestoreStatus(status: string | undefined): Exclude<JobOu
 export async function describeRestoreJob(client: BackupClient, restoreJobId: string): Promise<RestoreJobDescription> {
   const { $metadata: _ignored, ...job } = await client.send(new DescribeRestoreJobCommand({ RestoreJobId: restoreJobId }));
   return job;
+}
+
+/** The restore jobs created after a moment, every page of ListRestoreJobs. */
+export async function listRestoreJobsSince(client: BackupClient, createdAfter: Date): Promise<RestoreJobDescription[]> {
+  const jobs: RestoreJobDescription[] = [];
+  for await (const page of paginateListRestoreJobs({ client }, { ByCreatedAfter: createdAfter })) jobs.push(...(page.RestoreJobs ?? []));
+  return jobs;
 }
 
 export async function startRestoreJob(client: BackupClient, input: StartRestoreJobCommandInput): Promise<string> {

@@ -16,10 +16,12 @@ import {
   classifyRestoreStatus,
   describeRestoreJob,
   mergeMetadata,
+  listRestoreJobsSince,
   RestoreJobDescription,
   restoreJobFailureMessage,
   startRestoreJob,
 } from '../core/restore-jobs';
+import { isInProgress, watchRequest } from './cloudformation';
 import * as common from './common';
 import { backupClient as client, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId, RestoreJobPhysicalId } from './physical-id';
@@ -52,6 +54,11 @@ export function onRestoreJobEvent(event: CdkCustomResourceEvent): Promise<OnEven
 
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {
   const spec = parseRestoreJobProperties(properties);
+  const watch = await watchRequest(event);
+  if (watch && !isInProgress(event, watch)) {
+    // A delivery of a request CloudFormation no longer waits for (it answered, cancelled or moved on).
+    throw new Error(`CloudFormation no longer waits for this ${event.RequestType} of ${event.LogicalResourceId} (the resource is ${watch.status}); no restore was started`);
+  }
   const metadata = spec.useBackedUpMetadata
     ? mergeMetadata((await naming('GetRecoveryPointRestoreMetadata', () => backedUpMetadata(client(), spec.backupVaultName, spec.recoveryPointArn))).metadata, spec.metadata)
     : spec.metadata;
@@ -174,27 +181,64 @@ async function onDelete(physicalId: string | undefined, properties: Record<strin
     log('warn', 'cannot read the properties; leaving the restored resource as it is', { error: describeError(error) });
     return answer({ mode: 'deleted' });
   }
-  if (id?.kind !== 'restore' || !spec.destroyOnDelete) {
-    log('info', id?.kind === 'restore' ? 'removal policy RETAIN: the restored resource is kept' : 'no restore behind this resource; nothing to clean up', { physicalId });
+  if (!spec.destroyOnDelete) {
+    log('info', 'removal policy RETAIN: the restored resource is kept', { physicalId });
     return answer({ mode: 'deleted' });
   }
-  let pending = false;
+  // A physical id this handler never returned (one CloudFormation made up for a Create it stopped
+  // waiting for): the restore that Create started is found by its description.
+  const restores = id?.kind === 'restore' ? [id] : await restoresOfCancelledCreate(spec);
+  const waiting: string[] = [];
   await withinBudget(deleteBudgetMs(), async () => {
-    pending = (await removeRestoredResource(id, spec)) === 'restore still running';
+    for (const restore of restores) {
+      if ((await removeRestoredResource(restore, spec)) === 'restore still running') waiting.push(restore.restoreJobId);
+    }
   });
-  return answer(pending ? { mode: 'deleting', deadline: deadlineAfter(spec.timeoutSeconds) } : { mode: 'deleted' });
+  if (waiting.length === 0) return answer({ mode: 'deleted' });
+  // A restore the physical id names is found again by it; others by their ids.
+  return answer({ mode: 'deleting', deadline: deadlineAfter(spec.timeoutSeconds), ...(id?.kind === 'restore' ? {} : { blockingJobIds: waiting }) });
+}
+
+/** How far back a Delete looks for a restore of a Create that CloudFormation stopped waiting for. */
+const LOOK_BACK_MARGIN_SECONDS = 15 * 60;
+
+/** The restores of this resource's own (its recovery point, role and target) that still run or ended moments ago. */
+async function restoresOfCancelledCreate(spec: RestoreJobSpec): Promise<RestoreJobPhysicalId[]> {
+  const since = new Date(Date.now() - (spec.timeoutSeconds + LOOK_BACK_MARGIN_SECONDS) * 1000);
+  const recently = Date.now() - 60_000;
+  const jobs = (await listRestoreJobsSince(client(), since)).filter((job) => isRestoreOwnedBy(job, spec)
+    && (classifyRestoreStatus(job.Status) === 'running' || (job.CompletionDate !== undefined && job.CompletionDate.getTime() >= recently)));
+  if (jobs.length === 0) log('info', 'no restore of this resource was started; nothing to clean up');
+  return jobs.map((job) => ({ kind: 'restore', restoreJobId: job.RestoreJobId!, fingerprint: '', createdResourceArn: job.CreatedResourceArn ?? '' }));
+}
+
+/** A restore job is this resource's when it restores its recovery point with its role into its target. */
+function isRestoreOwnedBy(job: RestoreJobDescription, spec: RestoreJobSpec): boolean {
+  if (job.RecoveryPointArn !== spec.recoveryPointArn) return false;
+  if (spec.iamRoleArn !== undefined && job.IamRoleArn !== undefined && job.IamRoleArn !== spec.iamRoleArn) return false;
+  const target = targetTableOf(spec);
+  return target === undefined || job.CreatedResourceArn === undefined || job.CreatedResourceArn.endsWith(`:table/${target}`);
+}
+
+function targetTableOf(spec: RestoreJobSpec): string | undefined {
+  return Object.entries(spec.metadata).find(([k]) => k.toLowerCase() === 'targettablename')?.[1];
 }
 
 async function finishDelete(physicalId: string | undefined, properties: Record<string, unknown>, wait: common.WaitState): Promise<IsCompleteResponse> {
-  const id = restoreIdOf(physicalId);
+  const named = parsePhysicalId(physicalId);
+  const ids: RestoreJobPhysicalId[] = wait.blockingJobIds
+    ? wait.blockingJobIds.map((restoreJobId) => ({ kind: 'restore', restoreJobId, fingerprint: '', createdResourceArn: named?.kind === 'restore' && named.restoreJobId === restoreJobId ? named.createdResourceArn : '' }))
+    : [restoreIdOf(physicalId)];
   const spec = parseRestoreJobProperties(properties);
-  let outcome: string | undefined;
+  const left: string[] = [];
   await withinBudget(deleteBudgetMs(), async () => {
-    outcome = await removeRestoredResource(id, spec);
+    for (const id of ids) {
+      if ((await removeRestoredResource(id, spec)) === 'restore still running') left.push(id.restoreJobId);
+    }
   });
-  if (outcome !== 'restore still running') return { IsComplete: true };
+  if (left.length === 0) return { IsComplete: true };
   if (Date.now() >= Date.parse(wait.deadline!)) {
-    log('warn', 'the restore still runs at the end of the timeout; the restored resource is left in place', { restoreJobId: id.restoreJobId });
+    log('warn', 'the restore still runs at the end of the timeout; the restored resource is left in place', { restoreJobIds: left });
     return { IsComplete: true };
   }
   return { IsComplete: false };
@@ -205,6 +249,11 @@ async function removeRestoredResource(id: RestoreJobPhysicalId, spec: RestoreJob
   let createdArn = id.createdResourceArn;
   try {
     const job = await describeRestoreJob(client(), id.restoreJobId);
+    if (!isRestoreOwnedBy(job, spec)) {
+      // Not this resource's restore (another recovery point, role or target): never touched.
+      log('warn', 'the restore job is not this resource\'s (its recovery point, role or target differ); leaving it alone', { restoreJobId: id.restoreJobId });
+      return 'done';
+    }
     const outcome = classifyRestoreStatus(job.Status);
     if (outcome === 'running') return 'restore still running';
     if (outcome === 'failed') {
@@ -217,6 +266,11 @@ async function removeRestoredResource(id: RestoreJobPhysicalId, spec: RestoreJob
   }
   if (!createdArn) {
     log('warn', 'the restored resource is not known; nothing deleted', { restoreJobId: id.restoreJobId });
+    return 'done';
+  }
+  const target = targetTableOf(spec);
+  if (target !== undefined && !createdArn.endsWith(`:table/${target}`)) {
+    log('warn', 'the restored resource is not this resource\'s target; leaving it alone', { createdResourceArn: createdArn });
     return 'done';
   }
   try {

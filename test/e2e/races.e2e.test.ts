@@ -4,6 +4,7 @@
  * simulation interleaves them as CloudFormation and Lambda would.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { RecoveryPoint, RestoreJob } from '../../lib';
 import { Simulation } from '../fixtures/simulation';
 import { backupJobStack, backupOps, expectAllAnswered, TABLE_ARN, useSimulation } from './harness';
 
@@ -86,4 +87,26 @@ describe('nothing starts after CloudFormation stopped waiting', () => {
     expect(simulation.standIn.service.jobView(second).completedAt! - rollback.endedAt).toBeLessThanOrEqual(60_000 + 15_000 + 5_000);
     expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
   });
+});
+
+test('a sibling fails while a DESTROY restore\'s Create waits: the rollback\'s Delete finds that restore by its description and deletes its table once it exists', async () => {
+  const stack = backupJobStack({}, (s, _table, job) => {
+    new RestoreJob(s, 'RestoreTest', {
+      recoveryPoint: RecoveryPoint.fromBackupJob(job),
+      metadata: { targetTableName: 'orders-restore-test' },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+  });
+  simulation.standIn.service.onNextRestore({ pendingSeconds: 30, durationSeconds: 300 });
+  const cfn = simulation.cloudFormation('E2E', { faultsFor: (r) => (r.logicalId.startsWith('RestoreTest') && r.requestType === 'Create' ? { cancelAfterMs: 60_000 } : undefined) });
+  const result = await cfn.deploy(stack);
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  const restoreOps = result.operations.filter((o) => o.resourceType === 'Custom::RestoreJob');
+  expect(restoreOps.map((o) => `${o.requestType}:${o.phase}${o.cancelled ? ':cancelled' : ''}`)).toEqual(['Create:deploy:cancelled', 'Delete:rollback']);
+  expect(restoreOps[1].response!.Status).toBe('SUCCESS');
+  await simulation.aws.idle();
+  // The Delete waited for the restore (AWS Backup cannot stop one), then deleted what it created.
+  expect(simulation.standIn.service.tableStatus('orders-restore-test')).toBeUndefined();
+  expect(simulation.standIn.count('dynamodb:DeleteTable')).toBe(1);
+  expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
 });

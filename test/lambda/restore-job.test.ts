@@ -1,11 +1,13 @@
 import {
   BackupClient,
   DescribeRestoreJobCommand,
+  ListRestoreJobsCommand,
   GetRecoveryPointRestoreMetadataCommand,
   RestoreJobStatus,
   StartRestoreJobCommand,
 } from '@aws-sdk/client-backup';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { isComplete, onEvent } from '../../lambda/jobs';
 import { formatPhysicalId, parsePhysicalId } from '../../lambda/jobs/physical-id';
@@ -14,6 +16,7 @@ import { buildCreateEvent, buildDeleteEvent, buildIsCompleteEvent, buildUpdateEv
 
 const backup = mockClient(BackupClient);
 const dynamodb = mockClient(DynamoDBClient);
+const cloudFormation = mockClient(CloudFormationClient);
 const NOW = Date.parse('2026-11-22T10:00:00Z');
 const RECOVERY_POINT = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
 const RESTORE_ID = 'B6F6B6E2-2D1C-4F6B-9A36-1E6A0D0C2C11';
@@ -53,6 +56,9 @@ beforeAll(() => {
 });
 
 beforeEach(() => {
+  cloudFormation.reset();
+  // Unless a test says otherwise, CloudFormation cannot tell: the handlers go on without the check.
+  cloudFormation.on(DescribeStackResourceCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $retryable: {} }));
   backup.reset();
   dynamodb.reset();
   clock = NOW;
@@ -272,10 +278,19 @@ describe('Delete', () => {
     await expect(isComplete(refused.event)).resolves.toEqual({ IsComplete: true });
   });
 
-  test('an id that names no restore needs nothing', async () => {
-    const { event } = await deleteWith(restoreProperties({ RemovalPolicy: 'destroy' }), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
+  test('an id that names no restore: the restores of a cancelled Create are looked for (none here), nothing is deleted', async () => {
+    backup.on(ListRestoreJobsCommand).resolves({ RestoreJobs: [] });
+    const { event } = await deleteWith(restoreProperties({ RemovalPolicy: 'destroy' }), 'E2E-RestoreTest-1A2B3C4D5E6F');
     await expect(isComplete(event)).resolves.toEqual({ IsComplete: true });
-    expect(backup.calls()).toHaveLength(0);
+    expect(backup.calls().map((c) => c.args[0].constructor.name)).toEqual(['ListRestoreJobsCommand']);
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  test('a restore that is not this resource\'s (another recovery point) is left alone', async () => {
+    backup.on(DescribeRestoreJobCommand).resolves({ RestoreJobId: 'other', Status: 'COMPLETED', RecoveryPointArn: 'arn:aws:backup:eu-west-1:123456789012:recovery-point:OTHER', CreatedResourceArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders-restore-test' });
+    const { event } = await deleteWith(restoreProperties({ RemovalPolicy: 'destroy' }), 'restore-job/other/ffffffffffffffff/arn:aws:dynamodb:eu-west-1:123456789012:table/orders-restore-test');
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: true });
+    expect(dynamodb.calls()).toHaveLength(0);
   });
 });
 
