@@ -27,7 +27,7 @@ import {
   stopBackupJob,
 } from '../core/backup-jobs';
 import { log } from '../core/log';
-import { isInProgress, stillAwaited, watchRequest } from './cloudformation';
+import { answeredByThisRequest, isInProgress, stillAwaited, watchRequest } from './cloudformation';
 import * as common from './common';
 import { backupClient as client, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId } from './physical-id';
@@ -105,18 +105,6 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
   };
 }
 
-/**
- * Whether CloudFormation's resource shows this request's own answer (another
- * delivery of it answered first): completed, with a job started for these very
- * properties (an Update starts a job only for properties that differ from the
- * current job's, so that is never the previous job).
- */
-function answeredByThisRequest(now: { status: string; physicalId?: string }, requestType: string, properties: Record<string, unknown>): boolean {
-  if (now.status !== `${requestType.toUpperCase()}_COMPLETE`) return false;
-  const id = parsePhysicalId(now.physicalId);
-  return id?.kind === 'started' && id.fingerprint === fingerprint(properties);
-}
-
 /** Whether this poll also asks CloudFormation whether it still waits: about once a minute while a job runs. */
 function checksCloudFormation(now: number): boolean {
   return now % 60_000 < 20_000;
@@ -165,7 +153,7 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
     }
     // The resource is free. Never start a job CloudFormation no longer waits for.
     const before = await stillAwaited(event, wait.watch);
-    if (before.state === 'moved-on' && !answeredByThisRequest(before, event.RequestType, properties)) {
+    if (before.state === 'moved-on' && !answeredByThisRequest(before, event, 'started')) {
       throw new Error(`CloudFormation no longer waits for this request (the resource is ${before.status}); the backup was not started`);
     }
     if (before.state === 'unknown') return retryOrTimeOut(timedOut, spec, 'CloudFormation could not tell whether it still waits');
@@ -180,7 +168,7 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
     backupJobId = started.BackupJobId!;
     // CloudFormation may have stopped waiting while the job was being started: then it is cleaned up at once.
     const after = await stillAwaited(event, wait.watch);
-    if (after.state === 'moved-on' && !answeredByThisRequest(after, event.RequestType, properties)) await abandon(backupJobId, spec, after.status);
+    if (after.state === 'moved-on' && !answeredByThisRequest(after, event, 'started')) await abandon(backupJobId, spec, after.status);
     newPhysicalId = formatPhysicalId({
       kind: 'started',
       backupJobId,
@@ -195,7 +183,7 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
     backupJobId = id.backupJobId;
     if (checksCloudFormation(Date.now())) {
       const awaited = await stillAwaited(event, wait.watch);
-      if (awaited.state === 'moved-on' && !answeredByThisRequest(awaited, event.RequestType, properties)) await abandon(backupJobId, spec, awaited.status);
+      if (awaited.state === 'moved-on' && !answeredByThisRequest(awaited, event, 'started')) await abandon(backupJobId, spec, awaited.status);
     }
   }
 
@@ -210,11 +198,14 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
     throw new Error(`DescribeBackupJob of ${backupJobId} failed: ${describeError(error)}`);
   }
 
-  const done = (): IsCompleteResponse => ({
-    IsComplete: true,
-    Data: attributesOf(job),
-    ...(newPhysicalId ? { PhysicalResourceId: newPhysicalId } : {}),
-  });
+  const done = async (): Promise<IsCompleteResponse> => {
+    // A job that ended after CloudFormation stopped waiting for it (between two checks) is cleaned up, not reported.
+    if (spec.waitForCompletion) {
+      const awaited = await stillAwaited(event, wait.watch);
+      if (awaited.state === 'moved-on' && !answeredByThisRequest(awaited, event, 'started')) await abandon(backupJobId, spec, awaited.status, job);
+    }
+    return { IsComplete: true, Data: attributesOf(job), ...(newPhysicalId ? { PhysicalResourceId: newPhysicalId } : {}) };
+  };
   const fail = async (message: string): Promise<never> => {
     if (wait.mode === 'pending') {
       // CloudFormation's Delete will not know this job (the physical id was the pending one): clean up now.

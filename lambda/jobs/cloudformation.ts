@@ -11,6 +11,8 @@ import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/cli
 import { describeError, isTransientError } from '../core/backup-jobs';
 import { log } from '../core/log';
 import { bounded } from './common';
+import { parsePhysicalId, PhysicalId } from './physical-id';
+import { fingerprint } from './properties';
 
 /** The resource as CloudFormation showed it when the request began. */
 export interface RequestWatch {
@@ -84,4 +86,16 @@ export async function stillAwaited(request: Request, watch: RequestWatch | undef
   const lastUpdated = detail?.LastUpdatedTimestamp?.toISOString() ?? '';
   if (status === watch.status && lastUpdated === watch.lastUpdated) return { state: 'still-waiting' };
   return { state: 'moved-on', status, physicalId: detail?.PhysicalResourceId };
+}
+
+/**
+ * Whether CloudFormation's resource shows this request's own answer (another
+ * delivery of it answered first): completed, with a job of this kind started for
+ * these very properties (an Update starts a job only for properties that differ
+ * from the current job's, so that is never the previous job).
+ */
+export function answeredByThisRequest(now: { status: string; physicalId?: string }, request: Request & { ResourceProperties: Record<string, unknown> }, kind: PhysicalId['kind']): boolean {
+  if (now.status !== `${request.RequestType.toUpperCase()}_COMPLETE`) return false;
+  const id = parsePhysicalId(now.physicalId);
+  return id?.kind === kind && id.fingerprint === fingerprint(request.ResourceProperties);
 }

@@ -127,6 +127,13 @@ export interface JobHandlers<Attributes extends object> {
   readonly kind: PhysicalId['kind'];
   start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse<Attributes>>;
   remove(physicalId: string | undefined, properties: Record<string, unknown>): Promise<OnEventResponse<Attributes>>;
+  /**
+   * A rollback's Update back to the current job, from properties whose request
+   * CloudFormation gave up on: cleans up after what that request may have
+   * started, while the grants it brought still stand (the rollback cleanup
+   * removes them after this Update). The wait state to answer with, if any.
+   */
+  rolledBack?(abandoned: Record<string, unknown>, physicalId: string | undefined): Promise<WaitState | undefined>;
 }
 
 /**
@@ -144,7 +151,10 @@ export async function onJobEvent<Attributes extends object>(event: CdkCustomReso
       const current = parsePhysicalId(event.PhysicalResourceId);
       if (current?.kind === job.kind && current.fingerprint === fingerprint(properties)) {
         log('info', 'the properties that define the job are unchanged; no new job', { physicalId: event.PhysicalResourceId });
-        return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'unchanged' } };
+        // Back to the current job from other properties: a rollback of a request that never answered.
+        const abandoned = event.OldResourceProperties as Record<string, unknown> | undefined;
+        const wait = abandoned && fingerprint(abandoned) !== current.fingerprint ? await job.rolledBack?.(abandoned, event.PhysicalResourceId) : undefined;
+        return { PhysicalResourceId: event.PhysicalResourceId, Wait: wait ?? { mode: 'unchanged' } };
       }
       return job.start(event, properties);
     }

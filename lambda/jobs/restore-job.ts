@@ -21,7 +21,7 @@ import {
   restoreJobFailureMessage,
   startRestoreJob,
 } from '../core/restore-jobs';
-import { isInProgress, watchRequest } from './cloudformation';
+import { answeredByThisRequest, isInProgress, stillAwaited, watchRequest } from './cloudformation';
 import * as common from './common';
 import { backupClient as client, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId, RestoreJobPhysicalId } from './physical-id';
@@ -49,7 +49,7 @@ type IsCompleteEvent = common.IsCompleteEvent<RestoreJobAttributes>;
 type IsCompleteResponse = common.IsCompleteResponse<RestoreJobAttributes>;
 
 export function onRestoreJobEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
-  return common.onJobEvent(event, { kind: 'restore', start, remove: onDelete });
+  return common.onJobEvent(event, { kind: 'restore', start, remove: onDelete, rolledBack });
 }
 
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {
@@ -76,7 +76,7 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
   log('info', 'restore job started', { restoreJobId });
   return {
     PhysicalResourceId: formatPhysicalId({ kind: 'restore', restoreJobId, fingerprint: fingerprint(properties), createdResourceArn: '' }),
-    Wait: { mode: 'started', deadline: deadlineAfter(spec.timeoutSeconds) },
+    Wait: { mode: 'started', deadline: deadlineAfter(spec.timeoutSeconds), watch },
   };
 }
 
@@ -87,6 +87,13 @@ export async function isRestoreJobComplete(event: IsCompleteEvent): Promise<IsCo
   if (wait?.mode === 'deleting') return finishDelete(event.PhysicalResourceId, properties, wait);
   const id = restoreIdOf(event.PhysicalResourceId);
   if (wait?.mode === 'unchanged') {
+    if (wait.blockingJobIds?.length) {
+      // A rollback waits for the restore its abandoned request started, then removes what it created.
+      const abandoned = parseRestoreJobProperties(event.OldResourceProperties as Record<string, unknown>);
+      const left = await removeRestores(wait.blockingJobIds.map(restoreId), abandoned);
+      if (left.length > 0 && Date.now() < Date.parse(wait.deadline!)) return { IsComplete: false };
+      if (left.length > 0) log('warn', 'the abandoned restore still runs at the end of the timeout; what it creates is left in place', { restoreJobIds: left });
+    }
     return { IsComplete: true, Data: await currentAttributes(id, properties) };
   }
   if (!wait?.deadline) throw new Error('isComplete: the event carries no wait state from onEvent');
@@ -112,8 +119,16 @@ export async function isRestoreJobComplete(event: IsCompleteEvent): Promise<IsCo
   const outcome = classifyRestoreStatus(job.Status);
   log('info', 'restore job status', { restoreJobId: id.restoreJobId, status: job.Status, percentDone: job.PercentDone, outcome });
   switch (outcome) {
-    case 'completed':
+    case 'completed': {
+      // A restore that ended after CloudFormation stopped waiting for it (a cancelled and rolled back
+      // Update): under DESTROY what it created is deleted, and nothing is reported.
+      const awaited = spec.waitForCompletion ? await stillAwaited(event, wait.watch) : { state: 'still-waiting' as const };
+      if (awaited.state === 'moved-on' && !answeredByThisRequest(awaited, event, 'restore')) {
+        if (spec.destroyOnDelete) await withinBudget(deleteBudgetMs(), async () => { await removeRestoredResource(id, spec); });
+        throw new Error(`CloudFormation no longer waits for this request (the resource is ${awaited.status}); restore job ${id.restoreJobId} ended${spec.destroyOnDelete ? ' and what it created was deleted' : ''}`);
+      }
       return done();
+    }
     case 'failed':
       throw new Error(restoreJobFailureMessage(job));
     case 'running':
@@ -187,13 +202,7 @@ async function onDelete(physicalId: string | undefined, properties: Record<strin
   }
   // A physical id this handler never returned (one CloudFormation made up for a Create it stopped
   // waiting for): the restore that Create started is found by its description.
-  const restores = id?.kind === 'restore' ? [id] : await restoresOfCancelledCreate(spec);
-  const waiting: string[] = [];
-  await withinBudget(deleteBudgetMs(), async () => {
-    for (const restore of restores) {
-      if ((await removeRestoredResource(restore, spec)) === 'restore still running') waiting.push(restore.restoreJobId);
-    }
-  });
+  const waiting = await removeRestores(id?.kind === 'restore' ? [id] : await restoresOfCancelledCreate(spec), spec);
   if (waiting.length === 0) return answer({ mode: 'deleted' });
   // A restore the physical id names is found again by it; others by their ids.
   return answer({ mode: 'deleting', deadline: deadlineAfter(spec.timeoutSeconds), ...(id?.kind === 'restore' ? {} : { blockingJobIds: waiting }) });
@@ -209,7 +218,7 @@ async function restoresOfCancelledCreate(spec: RestoreJobSpec): Promise<RestoreJ
   const jobs = (await listRestoreJobsSince(client(), since)).filter((job) => isRestoreOwnedBy(job, spec)
     && (classifyRestoreStatus(job.Status) === 'running' || (job.CompletionDate !== undefined && job.CompletionDate.getTime() >= recently)));
   if (jobs.length === 0) log('info', 'no restore of this resource was started; nothing to clean up');
-  return jobs.map((job) => ({ kind: 'restore', restoreJobId: job.RestoreJobId!, fingerprint: '', createdResourceArn: job.CreatedResourceArn ?? '' }));
+  return jobs.map((job) => ({ ...restoreId(job.RestoreJobId!), createdResourceArn: job.CreatedResourceArn ?? '' }));
 }
 
 /** A restore job is this resource's when it restores its recovery point with its role into its target. */
@@ -224,18 +233,43 @@ function targetTableOf(spec: RestoreJobSpec): string | undefined {
   return Object.entries(spec.metadata).find(([k]) => k.toLowerCase() === 'targettablename')?.[1];
 }
 
-async function finishDelete(physicalId: string | undefined, properties: Record<string, unknown>, wait: common.WaitState): Promise<IsCompleteResponse> {
-  const named = parsePhysicalId(physicalId);
-  const ids: RestoreJobPhysicalId[] = wait.blockingJobIds
-    ? wait.blockingJobIds.map((restoreJobId) => ({ kind: 'restore', restoreJobId, fingerprint: '', createdResourceArn: named?.kind === 'restore' && named.restoreJobId === restoreJobId ? named.createdResourceArn : '' }))
-    : [restoreIdOf(physicalId)];
-  const spec = parseRestoreJobProperties(properties);
+/** A restore id without what a physical id adds. */
+function restoreId(restoreJobId: string): RestoreJobPhysicalId {
+  return { kind: 'restore', restoreJobId, fingerprint: '', createdResourceArn: '' };
+}
+
+/** Removes what these restores created (waiting for those that run); the ids of those that still run. */
+async function removeRestores(ids: readonly RestoreJobPhysicalId[], spec: RestoreJobSpec): Promise<string[]> {
   const left: string[] = [];
   await withinBudget(deleteBudgetMs(), async () => {
     for (const id of ids) {
       if ((await removeRestoredResource(id, spec)) === 'restore still running') left.push(id.restoreJobId);
     }
   });
+  return left;
+}
+
+/** A rollback's Update: the restore of the abandoned request (DESTROY) is waited for and what it created deleted. */
+async function rolledBack(abandoned: Record<string, unknown>, physicalId: string | undefined): Promise<common.WaitState | undefined> {
+  let spec: RestoreJobSpec;
+  try {
+    spec = parseRestoreJobProperties(abandoned);
+  } catch {
+    return undefined;
+  }
+  if (!spec.destroyOnDelete) return undefined;
+  const current = parsePhysicalId(physicalId);
+  const orphans = (await restoresOfCancelledCreate(spec)).filter((r) => current?.kind !== 'restore' || r.restoreJobId !== current.restoreJobId);
+  const left = await removeRestores(orphans, spec);
+  return left.length > 0 ? { mode: 'unchanged', deadline: deadlineAfter(spec.timeoutSeconds), blockingJobIds: left } : undefined;
+}
+
+async function finishDelete(physicalId: string | undefined, properties: Record<string, unknown>, wait: common.WaitState): Promise<IsCompleteResponse> {
+  const named = parsePhysicalId(physicalId);
+  const ids: RestoreJobPhysicalId[] = wait.blockingJobIds
+    ? wait.blockingJobIds.map((restoreJobId) => ({ ...restoreId(restoreJobId), createdResourceArn: named?.kind === 'restore' && named.restoreJobId === restoreJobId ? named.createdResourceArn : '' }))
+    : [restoreIdOf(physicalId)];
+  const left = await removeRestores(ids, parseRestoreJobProperties(properties));
   if (left.length === 0) return { IsComplete: true };
   if (Date.now() >= Date.parse(wait.deadline!)) {
     log('warn', 'the restore still runs at the end of the timeout; the restored resource is left in place', { restoreJobIds: left });

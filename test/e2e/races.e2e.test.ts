@@ -107,6 +107,29 @@ test('a sibling fails while a DESTROY restore\'s Create waits: the rollback\'s D
   await simulation.aws.idle();
   // The Delete waited for the restore (AWS Backup cannot stop one), then deleted what it created.
   expect(simulation.standIn.service.tableStatus('orders-restore-test')).toBeUndefined();
-  expect(simulation.standIn.count('dynamodb:DeleteTable')).toBe(1);
+  // Deleted once (its waiter, ending with the restore, finds it already gone).
+  expect(simulation.standIn.requests.filter((r) => r.operation === 'dynamodb:DeleteTable' && r.outcome === 'ok')).toHaveLength(1);
+  expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
+});
+
+test('a restore test\'s Update is cancelled and rolled back: the new restore goes on (AWS Backup cannot stop it), and its table is deleted when it ends', async () => {
+  const restoreStack = (version: string) => backupJobStack({}, (s, _table, job) => {
+    new RestoreJob(s, 'RestoreTest', {
+      recoveryPoint: RecoveryPoint.fromBackupJob(job),
+      metadata: { targetTableName: `orders-restore-${version}` },
+      trigger: version,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+  });
+  const cfn = simulation.cloudFormation('E2E', {
+    faultsFor: (r) => (r.logicalId.startsWith('RestoreTest') && r.requestType === 'Update' && r.phase === 'deploy' ? { cancelAfterMs: 60_000 } : undefined),
+  });
+  expect((await cfn.deploy(restoreStack('1'))).status).toBe('CREATE_COMPLETE');
+  simulation.standIn.service.onNextRestore({ pendingSeconds: 30, durationSeconds: 400 });
+  const result = await cfn.deploy(restoreStack('2'));
+  expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  await simulation.aws.idle();
+  expect(simulation.standIn.service.tableStatus('orders-restore-1')).toBe('ACTIVE');
+  expect(simulation.standIn.service.tableStatus('orders-restore-2')).toBeUndefined();
   expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
 });
