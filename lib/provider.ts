@@ -313,18 +313,18 @@ export class BackupJobProvider extends Construct {
    */
   private grantForDeletion(dependent: IConstruct, sid: string, actions: string[], arns: readonly string[]): void {
     const policy = this.deletionPolicyOf();
-    let resources = this.deletionStatements.get(sid);
-    if (!resources) {
-      const collected = new Set<string>();
-      resources = collected;
-      this.deletionStatements.set(sid, collected);
-      // An action without resource-level permissions is granted on `*` as such; others collect ARNs as jobs are declared.
-      policy.addStatements(new iam.PolicyStatement({ sid, actions, resources: arns.includes('*') ? ['*'] : Lazy.list({ produce: () => [...collected] }) }));
-      if (arns.includes('*')) {
+    if (arns.includes('*')) {
+      // An action without resource-level permissions is granted on `*` as such, once.
+      if (!this.deletionStatements.has(sid)) {
+        this.deletionStatements.set(sid, new Set(['*']));
+        policy.addStatements(new iam.PolicyStatement({ sid, actions, resources: ['*'] }));
         this.acknowledgeOnce(policy, [{ id: 'AwsSolutions-IAM5[Resource::*]', reason: `${actions.join(', ')} ${actions.length > 1 ? 'do' : 'does'} not support resource-level permissions` }]);
       }
+    } else {
+      let resources = this.deletionStatements.get(sid);
+      if (!resources) this.deletionStatements.set(sid, resources = new Set());
+      this.collect(resources, { sid, actions }, arns, (statement) => policy.addStatements(statement));
     }
-    arns.forEach((arn) => resources!.add(arn));
     dependent.node.addDependency(policy);
   }
 
@@ -354,9 +354,14 @@ export class BackupJobProvider extends Construct {
    * Adds resources to a statement that collects them as jobs are declared:
    * the statement is added with its first resources, and renders them all.
    */
-  private collect(resources: Set<string>, statement: Pick<iam.PolicyStatementProps, 'sid' | 'actions'>, arns: readonly string[]): void {
+  private collect(
+    resources: Set<string>,
+    statement: Pick<iam.PolicyStatementProps, 'sid' | 'actions'>,
+    arns: readonly string[],
+    add: (statement: iam.PolicyStatement) => void = (s) => this.handlerRole.addToPrincipalPolicy(s),
+  ): void {
     if (resources.size === 0) {
-      this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ ...statement, resources: Lazy.list({ produce: () => [...resources] }) }));
+      add(new iam.PolicyStatement({ ...statement, resources: Lazy.list({ produce: () => [...resources] }) }));
     }
     arns.forEach((arn) => resources.add(arn));
   }

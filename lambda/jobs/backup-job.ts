@@ -27,9 +27,9 @@ import {
   stopBackupJob,
 } from '../core/backup-jobs';
 import { log } from '../core/log';
-import { answeredByThisRequest, isInProgress, stillAwaited, watchRequest } from './cloudformation';
+import { stillAwaited, watchAwaitedRequest } from './cloudformation';
 import * as common from './common';
-import { backupClient as client, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
+import { backupClient as client, cancelledCreateWindow, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId } from './physical-id';
 import { BackupJobSpec, fingerprint, idempotencyToken, parseBackupJobProperties } from './properties';
 
@@ -69,11 +69,7 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
   const fp = fingerprint(properties);
   const token = idempotencyToken(event);
   const deadline = deadlineAfter(spec.timeoutSeconds);
-  const watch = await watchRequest(event);
-  if (watch && !isInProgress(event, watch)) {
-    // A delivery of a request CloudFormation no longer waits for (it answered, cancelled or moved on).
-    throw new Error(`CloudFormation no longer waits for this ${event.RequestType} of ${event.LogicalResourceId} (the resource is ${watch.status}); no backup was started`);
-  }
+  const watch = await watchAwaitedRequest(event, 'backup');
 
   const active = await naming('ListBackupJobs', () => findActiveJobs(client(), spec.start.ResourceArn!));
   const current = parsePhysicalId(event.RequestType === 'Update' ? event.PhysicalResourceId : undefined);
@@ -111,11 +107,15 @@ function checksCloudFormation(now: number): boolean {
 }
 
 /**
- * CloudFormation stopped waiting for this request while its job runs (a sibling
- * failed, the stack was cancelled or rolled back): the job is stopped where AWS
- * Backup can stop it and, under DESTROY, its recovery point deleted; the wait ends.
+ * When CloudFormation stopped waiting for this request while its job runs (a
+ * sibling failed, the stack was cancelled or rolled back), and the resource
+ * shows no answer of this request's own: the job is stopped where AWS Backup
+ * can stop it and, under DESTROY, its recovery point deleted; the wait ends.
  */
-async function abandon(backupJobId: string, spec: BackupJobSpec, status: string, job?: BackupJobDescription): Promise<never> {
+async function abandonIfMovedOn(event: IsCompleteEvent, backupJobId: string, spec: BackupJobSpec, job?: BackupJobDescription): Promise<void> {
+  const awaited = await stillAwaited(event, event.Wait?.watch, 'started');
+  if (awaited.state !== 'moved-on') return;
+  const status = awaited.status;
   log('warn', 'CloudFormation no longer waits for this request; cleaning up after its job', { backupJobId, resourceStatus: status });
   await withinBudget(deleteBudgetMs(), async () => { await cleanUpJob(backupJobId, job?.RecoveryPointArn, { ...spec, waitForCompletion: true }, job); });
   throw new Error(`CloudFormation no longer waits for this request (the resource is ${status}); backup job ${backupJobId} was cleaned up`);
@@ -152,8 +152,8 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
       return { IsComplete: false };
     }
     // The resource is free. Never start a job CloudFormation no longer waits for.
-    const before = await stillAwaited(event, wait.watch);
-    if (before.state === 'moved-on' && !answeredByThisRequest(before, event, 'started')) {
+    const before = await stillAwaited(event, wait.watch, 'started');
+    if (before.state === 'moved-on') {
       throw new Error(`CloudFormation no longer waits for this request (the resource is ${before.status}); the backup was not started`);
     }
     if (before.state === 'unknown') return retryOrTimeOut(timedOut, spec, 'CloudFormation could not tell whether it still waits');
@@ -167,8 +167,7 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
     }
     backupJobId = started.BackupJobId!;
     // CloudFormation may have stopped waiting while the job was being started: then it is cleaned up at once.
-    const after = await stillAwaited(event, wait.watch);
-    if (after.state === 'moved-on' && !answeredByThisRequest(after, event, 'started')) await abandon(backupJobId, spec, after.status);
+    await abandonIfMovedOn(event, backupJobId, spec);
     newPhysicalId = formatPhysicalId({
       kind: 'started',
       backupJobId,
@@ -181,10 +180,7 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
       throw new Error(`isComplete: physical resource id ${event.PhysicalResourceId} names no backup job`);
     }
     backupJobId = id.backupJobId;
-    if (checksCloudFormation(Date.now())) {
-      const awaited = await stillAwaited(event, wait.watch);
-      if (awaited.state === 'moved-on' && !answeredByThisRequest(awaited, event, 'started')) await abandon(backupJobId, spec, awaited.status);
-    }
+    if (checksCloudFormation(Date.now())) await abandonIfMovedOn(event, backupJobId, spec);
   }
 
   let job: BackupJobDescription;
@@ -200,10 +196,7 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
 
   const done = async (): Promise<IsCompleteResponse> => {
     // A job that ended after CloudFormation stopped waiting for it (between two checks) is cleaned up, not reported.
-    if (spec.waitForCompletion) {
-      const awaited = await stillAwaited(event, wait.watch);
-      if (awaited.state === 'moved-on' && !answeredByThisRequest(awaited, event, 'started')) await abandon(backupJobId, spec, awaited.status, job);
-    }
+    if (spec.waitForCompletion) await abandonIfMovedOn(event, backupJobId, spec, job);
     return { IsComplete: true, Data: attributesOf(job), ...(newPhysicalId ? { PhysicalResourceId: newPhysicalId } : {}) };
   };
   const fail = async (message: string): Promise<never> => {
@@ -311,12 +304,6 @@ function ownerOf(spec: BackupJobSpec): JobOwner {
   return { ResourceArn: spec.start.ResourceArn!, BackupVaultName: spec.start.BackupVaultName!, IamRoleArn: spec.start.IamRoleArn! };
 }
 
-/** How far back a Delete looks for a job of a Create that CloudFormation stopped waiting for. */
-const LOOK_BACK_MARGIN_SECONDS = 15 * 60;
-
-/** A job that ended this recently may be the one a cancelled Create waited for (its waiter polls every 15 s). */
-const JUST_ENDED_MS = 60_000;
-
 /** Cleans up after the resource's job(s); the ids of DESTROY jobs that AWS Backup cannot stop and that still run. */
 async function cleanUpOnDelete(physicalId: string | undefined, properties: Record<string, unknown>, stillRunning: string[]): Promise<void> {
   let spec: BackupJobSpec;
@@ -340,10 +327,9 @@ async function cleanUpOnDelete(physicalId: string | undefined, properties: Recor
   // waiting for a Create that may have started a job. That job is this resource's own by its
   // description, and it still runs or ended moments ago (the Create was waiting for it); a job of
   // the same resource, vault and role that ended earlier is another request's and is left alone.
-  const since = new Date(Date.now() - (spec.timeoutSeconds + LOOK_BACK_MARGIN_SECONDS) * 1000);
-  const recently = Date.now() - JUST_ENDED_MS;
-  const jobs = (await listJobsSince(client(), ownerOf(spec), since)).filter((job) => isOwnedBy(job, ownerOf(spec))
-    && (classifyBackupState(job.State) === 'running' || (job.CompletionDate !== undefined && job.CompletionDate.getTime() >= recently)));
+  const window = cancelledCreateWindow(spec.timeoutSeconds);
+  const jobs = (await listJobsSince(client(), ownerOf(spec), window.createdAfter)).filter((job) => isOwnedBy(job, ownerOf(spec))
+    && window.mayBeIt(classifyBackupState(job.State) === 'running', job.CompletionDate));
   if (jobs.length === 0) {
     log('info', 'no backup job of this resource was started; nothing to clean up', { physicalId });
     return;

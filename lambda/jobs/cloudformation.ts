@@ -21,9 +21,10 @@ export interface RequestWatch {
 }
 
 /**
- * still-waiting; moved-on: the resource changed since the request began (it was
- * answered, cancelled, rolled back or deleted), with its status and physical id
- * now; unknown: CloudFormation gave no answer now.
+ * still-waiting (or answered by another delivery of this very request); moved-on:
+ * the resource changed since the request began (cancelled, rolled back, deleted,
+ * or answered by another request), with its status now; unknown: CloudFormation
+ * gave no answer now.
  */
 export type Awaited =
   | { readonly state: 'still-waiting' }
@@ -55,7 +56,7 @@ async function describe(request: Request) {
  * The resource's status when the request begins (onEvent), or undefined when
  * CloudFormation cannot tell now (then the waiter does without the check).
  */
-export async function watchRequest(request: Request): Promise<RequestWatch | undefined> {
+async function watchRequest(request: Request): Promise<RequestWatch | undefined> {
   try {
     const detail = await describe(request);
     if (!detail?.ResourceStatus || !detail.LastUpdatedTimestamp) return undefined;
@@ -66,13 +67,20 @@ export async function watchRequest(request: Request): Promise<RequestWatch | und
   }
 }
 
-/** Whether the watch shows CloudFormation at work on this very request. */
-export function isInProgress(request: Request, watch: RequestWatch): boolean {
-  return watch.status === `${request.RequestType.toUpperCase()}_IN_PROGRESS`;
+/**
+ * The watch of a request that is about to start a job; throws when CloudFormation
+ * no longer waits for it (a late delivery: it answered, cancelled or moved on).
+ */
+export async function watchAwaitedRequest(request: Request, what: string): Promise<RequestWatch | undefined> {
+  const watch = await watchRequest(request);
+  if (watch && watch.status !== `${request.RequestType.toUpperCase()}_IN_PROGRESS`) {
+    throw new Error(`CloudFormation no longer waits for this ${request.RequestType} of ${request.LogicalResourceId} (the resource is ${watch.status}); no ${what} was started`);
+  }
+  return watch;
 }
 
-/** Whether CloudFormation still waits for the request the watch was taken at. */
-export async function stillAwaited(request: Request, watch: RequestWatch | undefined): Promise<Awaited> {
+/** Whether CloudFormation still waits for the request the watch was taken at (for a job of this kind). */
+export async function stillAwaited(request: Request & { ResourceProperties: Record<string, unknown> }, watch: RequestWatch | undefined, kind: PhysicalId['kind']): Promise<Awaited> {
   if (!watch) return { state: 'still-waiting' };
   let detail;
   try {
@@ -85,7 +93,8 @@ export async function stillAwaited(request: Request, watch: RequestWatch | undef
   const status = detail?.ResourceStatus ?? '';
   const lastUpdated = detail?.LastUpdatedTimestamp?.toISOString() ?? '';
   if (status === watch.status && lastUpdated === watch.lastUpdated) return { state: 'still-waiting' };
-  return { state: 'moved-on', status, physicalId: detail?.PhysicalResourceId };
+  const now = { status, physicalId: detail?.PhysicalResourceId };
+  return answeredByThisRequest(now, request, kind) ? { state: 'still-waiting' } : { state: 'moved-on', ...now };
 }
 
 /**
@@ -94,7 +103,7 @@ export async function stillAwaited(request: Request, watch: RequestWatch | undef
  * these very properties (an Update starts a job only for properties that differ
  * from the current job's, so that is never the previous job).
  */
-export function answeredByThisRequest(now: { status: string; physicalId?: string }, request: Request & { ResourceProperties: Record<string, unknown> }, kind: PhysicalId['kind']): boolean {
+function answeredByThisRequest(now: { status: string; physicalId?: string }, request: Request & { ResourceProperties: Record<string, unknown> }, kind: PhysicalId['kind']): boolean {
   if (now.status !== `${request.RequestType.toUpperCase()}_COMPLETE`) return false;
   const id = parsePhysicalId(now.physicalId);
   return id?.kind === kind && id.fingerprint === fingerprint(request.ResourceProperties);

@@ -94,6 +94,23 @@ export function deleteBudgetMs(): number {
   return Math.max(0, Math.min(DELETE_BUDGET_MS, remainingMs()));
 }
 
+/**
+ * Where a Delete looks for the job of a Create that CloudFormation stopped
+ * waiting for: jobs created within the longest wait (the timeout and a margin)
+ * that still run or ended moments ago (the Create was waiting for it; its
+ * waiter polls every 15 s). A job that ended earlier is another request's.
+ */
+export function cancelledCreateWindow(timeoutSeconds: number): { createdAfter: Date; mayBeIt(running: boolean, completed?: Date): boolean } {
+  const now = Date.now();
+  return {
+    createdAfter: new Date(now - (timeoutSeconds + LOOK_BACK_MARGIN_SECONDS) * 1000),
+    mayBeIt: (running, completed) => running || (completed !== undefined && completed.getTime() >= now - JUST_ENDED_MS),
+  };
+}
+
+const LOOK_BACK_MARGIN_SECONDS = 15 * 60;
+const JUST_ENDED_MS = 60_000;
+
 export function deadlineAfter(seconds: number): string {
   return new Date(Date.now() + seconds * 1000).toISOString();
 }

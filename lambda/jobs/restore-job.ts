@@ -17,13 +17,14 @@ import {
   describeRestoreJob,
   mergeMetadata,
   listRestoreJobsSince,
+  metadataValue,
   RestoreJobDescription,
   restoreJobFailureMessage,
   startRestoreJob,
 } from '../core/restore-jobs';
-import { answeredByThisRequest, isInProgress, stillAwaited, watchRequest } from './cloudformation';
+import { stillAwaited, watchAwaitedRequest } from './cloudformation';
 import * as common from './common';
-import { backupClient as client, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
+import { backupClient as client, cancelledCreateWindow, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId, RestoreJobPhysicalId } from './physical-id';
 import { fingerprint, idempotencyToken, parseRestoreJobProperties, RestoreJobSpec } from './properties';
 import { deleteRestoredResource } from './restored-resources';
@@ -54,11 +55,7 @@ export function onRestoreJobEvent(event: CdkCustomResourceEvent): Promise<OnEven
 
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {
   const spec = parseRestoreJobProperties(properties);
-  const watch = await watchRequest(event);
-  if (watch && !isInProgress(event, watch)) {
-    // A delivery of a request CloudFormation no longer waits for (it answered, cancelled or moved on).
-    throw new Error(`CloudFormation no longer waits for this ${event.RequestType} of ${event.LogicalResourceId} (the resource is ${watch.status}); no restore was started`);
-  }
+  const watch = await watchAwaitedRequest(event, 'restore');
   const metadata = spec.useBackedUpMetadata
     ? mergeMetadata((await naming('GetRecoveryPointRestoreMetadata', () => backedUpMetadata(client(), spec.backupVaultName, spec.recoveryPointArn))).metadata, spec.metadata)
     : spec.metadata;
@@ -122,8 +119,8 @@ export async function isRestoreJobComplete(event: IsCompleteEvent): Promise<IsCo
     case 'completed': {
       // A restore that ended after CloudFormation stopped waiting for it (a cancelled and rolled back
       // Update): under DESTROY what it created is deleted, and nothing is reported.
-      const awaited = spec.waitForCompletion ? await stillAwaited(event, wait.watch) : { state: 'still-waiting' as const };
-      if (awaited.state === 'moved-on' && !answeredByThisRequest(awaited, event, 'restore')) {
+      const awaited = spec.waitForCompletion ? await stillAwaited(event, wait.watch, 'restore') : { state: 'still-waiting' as const };
+      if (awaited.state === 'moved-on') {
         if (spec.destroyOnDelete) await withinBudget(deleteBudgetMs(), async () => { await removeRestoredResource(id, spec); });
         throw new Error(`CloudFormation no longer waits for this request (the resource is ${awaited.status}); restore job ${id.restoreJobId} ended${spec.destroyOnDelete ? ' and what it created was deleted' : ''}`);
       }
@@ -208,15 +205,11 @@ async function onDelete(physicalId: string | undefined, properties: Record<strin
   return answer({ mode: 'deleting', deadline: deadlineAfter(spec.timeoutSeconds), ...(id?.kind === 'restore' ? {} : { blockingJobIds: waiting }) });
 }
 
-/** How far back a Delete looks for a restore of a Create that CloudFormation stopped waiting for. */
-const LOOK_BACK_MARGIN_SECONDS = 15 * 60;
-
 /** The restores of this resource's own (its recovery point, role and target) that still run or ended moments ago. */
 async function restoresOfCancelledCreate(spec: RestoreJobSpec): Promise<RestoreJobPhysicalId[]> {
-  const since = new Date(Date.now() - (spec.timeoutSeconds + LOOK_BACK_MARGIN_SECONDS) * 1000);
-  const recently = Date.now() - 60_000;
-  const jobs = (await listRestoreJobsSince(client(), since)).filter((job) => isRestoreOwnedBy(job, spec)
-    && (classifyRestoreStatus(job.Status) === 'running' || (job.CompletionDate !== undefined && job.CompletionDate.getTime() >= recently)));
+  const window = cancelledCreateWindow(spec.timeoutSeconds);
+  const jobs = (await listRestoreJobsSince(client(), window.createdAfter)).filter((job) => isRestoreOwnedBy(job, spec)
+    && window.mayBeIt(classifyRestoreStatus(job.Status) === 'running', job.CompletionDate));
   if (jobs.length === 0) log('info', 'no restore of this resource was started; nothing to clean up');
   return jobs.map((job) => ({ ...restoreId(job.RestoreJobId!), createdResourceArn: job.CreatedResourceArn ?? '' }));
 }
@@ -230,7 +223,7 @@ function isRestoreOwnedBy(job: RestoreJobDescription, spec: RestoreJobSpec): boo
 }
 
 function targetTableOf(spec: RestoreJobSpec): string | undefined {
-  return Object.entries(spec.metadata).find(([k]) => k.toLowerCase() === 'targettablename')?.[1];
+  return metadataValue(spec.metadata, 'targetTableName');
 }
 
 /** A restore id without what a physical id adds. */
