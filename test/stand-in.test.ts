@@ -131,14 +131,17 @@ describe('the job state machine', () => {
     expect(await describe_(BackupJobId!)).toMatchObject({ State: 'EXPIRED', StatusMessage: RUNNING_JOB_MESSAGE });
   });
 
-  test('a second job starts once the first ended within its start window', async () => {
+  test('a second job starts at AWS Backup\'s next try (every 10 minutes) after the first ended within its start window', async () => {
     const first = standIn.service.seedJob({ resourceArn: TABLE, scenario: { durationSeconds: 600 } });
     const { BackupJobId } = await start();
     now = T0 + 300_000;
     expect((await describe_(BackupJobId!)).State).toBe('CREATED');
+    // The first ends at 610 s; the second tried at 5 s and 605 s, and tries again at 1205 s.
     now = T0 + 700_000;
     expect(standIn.service.jobView(first).state).toBe('COMPLETED');
-    expect((await describe_(BackupJobId!)).State).not.toBe('CREATED');
+    expect((await describe_(BackupJobId!)).State).toBe('CREATED');
+    now = T0 + 1_206_000;
+    expect((await describe_(BackupJobId!)).State).toBe('PENDING');
   });
 
   test('StopBackupJob aborts a running job; AWS Backup cannot stop an RDS job', async () => {
