@@ -14,7 +14,7 @@ const FAST = { startDelaySeconds: 0.1, pendingSeconds: 0.1, durationSeconds: 0.6
 let standIn: BackupStandIn;
 
 beforeAll(async () => {
-  standIn = await BackupStandIn.start({ defaultScenario: FAST });
+  standIn = await BackupStandIn.start({ defaultScenario: FAST, startRetrySeconds: 0.2 });
 });
 afterAll(() => standIn.stop());
 beforeEach(() => {

@@ -16,7 +16,6 @@ import {
   classifyBackupState,
   describeBackupJob,
   describeError,
-  findActiveJobs,
   isNotFound,
   isOwnedBy,
   JobOwner,
@@ -54,6 +53,7 @@ export function onBackupJobEvent(event: CdkCustomResourceEvent): Promise<OnEvent
   return common.onJobEvent(event, {
     kind: 'started',
     start,
+    rolledBack,
     remove: async (physicalId, properties) => {
       const stillRunning: string[] = [];
       await withinBudget(deleteBudgetMs(), () => cleanUpOnDelete(physicalId, properties, stillRunning));
@@ -66,35 +66,19 @@ export function onBackupJobEvent(event: CdkCustomResourceEvent): Promise<OnEvent
 
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {
   const spec = parseBackupJobProperties(properties);
-  const fp = fingerprint(properties);
-  const token = idempotencyToken(event);
   const deadline = deadlineAfter(spec.timeoutSeconds);
   const watch = await watchAwaitedRequest(event, 'backup');
-
-  const active = await naming('ListBackupJobs', () => findActiveJobs(client(), spec.start.ResourceArn!));
-  const current = parsePhysicalId(event.RequestType === 'Update' ? event.PhysicalResourceId : undefined);
-  const previousJob = current?.kind === 'started' ? current.backupJobId : undefined;
-  const others = active.filter((job) => job.BackupJobId !== previousJob);
-  const blocking = others.filter((job) => !isOwnedBy(job, ownerOf(spec))).map((job) => job.BackupJobId!);
-  if (blocking.length > 0 && blocking.length === others.length) {
-    log('info', 'another backup job runs on the resource; ours starts when it ends', { resourceArn: spec.start.ResourceArn, blockingJobIds: blocking });
-    return {
-      PhysicalResourceId: formatPhysicalId({ kind: 'pending', idempotencyToken: token, fingerprint: fp }),
-      Wait: { mode: 'pending', deadline, blockingJobIds: blocking, idempotencyToken: token, watch },
-    };
-  }
-  // Free, or busy with a job that may be this request's own (a retried delivery of it): the same token
-  // gets that job back, and otherwise starts ours (AWS Backup starts it when the resource is free).
-  const started = await naming('StartBackupJob', () => startBackupJob(client(), { ...spec.start, IdempotencyToken: token }));
-  if (others.some((job) => job.BackupJobId === started.BackupJobId)) {
-    log('info', 'this request already started its backup job (a retried delivery); waiting for it', { backupJobId: started.BackupJobId });
-  }
+  // Always started here, while CloudFormation waits: on a resource another job holds (a backup plan's),
+  // AWS Backup keeps ours in CREATED and starts it once the resource is free, within its start window.
+  // The physical id names the job from the start, so every later request knows what to stop. A
+  // retried delivery of this request gets its own job back through the same token.
+  const started = await naming('StartBackupJob', () => startBackupJob(client(), { ...spec.start, IdempotencyToken: idempotencyToken(event) }));
   log('info', 'backup job started', { backupJobId: started.BackupJobId, recoveryPointArn: started.RecoveryPointArn });
   return {
     PhysicalResourceId: formatPhysicalId({
       kind: 'started',
       backupJobId: started.BackupJobId!,
-      fingerprint: fp,
+      fingerprint: fingerprint(properties),
       recoveryPointArn: started.RecoveryPointArn ?? '',
     }),
     Wait: { mode: 'started', deadline, watch },
@@ -129,6 +113,10 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
   }
   const properties = event.ResourceProperties as Record<string, unknown>;
   if (wait?.mode === 'unchanged') {
+    // A rollback waits for the DESTROY jobs its abandoned request started that AWS Backup cannot stop.
+    if (wait.blockingJobIds?.length && !(await cleanedUpAfter(wait, parseBackupJobProperties(event.OldResourceProperties as Record<string, unknown>)))) {
+      return { IsComplete: false };
+    }
     return { IsComplete: true, Data: await currentAttributes(event.PhysicalResourceId, properties) };
   }
   if (!wait || !wait.deadline) {
@@ -138,50 +126,12 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
   const deadline = Date.parse(wait.deadline);
   const timedOut = Date.now() >= deadline;
 
-  let backupJobId: string;
-  let newPhysicalId: string | undefined;
-  if (wait.mode === 'pending') {
-    const running = await stillRunning(wait.blockingJobIds ?? []);
-    if (running === undefined) {
-      return retryOrTimeOut(timedOut, spec, 'the backup job blocking the resource could not be described');
-    }
-    if (running.length > 0) {
-      if (timedOut) {
-        throw new Error(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for backup job(s) ${running.join(', ')} on ${spec.start.ResourceArn} to end (AWS Backup runs one job per resource at a time); the backup was not started`);
-      }
-      return { IsComplete: false };
-    }
-    // The resource is free. Never start a job CloudFormation no longer waits for.
-    const before = await stillAwaited(event, wait.watch, 'started');
-    if (before.state === 'moved-on') {
-      throw new Error(`CloudFormation no longer waits for this request (the resource is ${before.status}); the backup was not started`);
-    }
-    if (before.state === 'unknown') return retryOrTimeOut(timedOut, spec, 'CloudFormation could not tell whether it still waits');
-    // Same token, same job: this starts ours once and finds it on every later poll.
-    let started;
-    try {
-      started = await startBackupJob(client(), { ...spec.start, IdempotencyToken: wait.idempotencyToken });
-    } catch (error) {
-      if (isTransientError(error)) return retryOrTimeOut(timedOut, spec, describeError(error));
-      throw new Error(`StartBackupJob failed: ${describeError(error)}`);
-    }
-    backupJobId = started.BackupJobId!;
-    // CloudFormation may have stopped waiting while the job was being started: then it is cleaned up at once.
-    await abandonIfMovedOn(event, backupJobId, spec);
-    newPhysicalId = formatPhysicalId({
-      kind: 'started',
-      backupJobId,
-      fingerprint: fingerprint(properties),
-      recoveryPointArn: started.RecoveryPointArn ?? '',
-    });
-  } else {
-    const id = parsePhysicalId(event.PhysicalResourceId);
-    if (id?.kind !== 'started') {
-      throw new Error(`isComplete: physical resource id ${event.PhysicalResourceId} names no backup job`);
-    }
-    backupJobId = id.backupJobId;
-    if (checksCloudFormation(Date.now())) await abandonIfMovedOn(event, backupJobId, spec);
+  const id = parsePhysicalId(event.PhysicalResourceId);
+  if (id?.kind !== 'started') {
+    throw new Error(`isComplete: physical resource id ${event.PhysicalResourceId} names no backup job`);
   }
+  const backupJobId = id.backupJobId;
+  if (checksCloudFormation(Date.now())) await abandonIfMovedOn(event, backupJobId, spec);
 
   let job: BackupJobDescription;
   try {
@@ -197,13 +147,17 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
   const done = async (): Promise<IsCompleteResponse> => {
     // A job that ended after CloudFormation stopped waiting for it (between two checks) is cleaned up, not reported.
     if (spec.waitForCompletion) await abandonIfMovedOn(event, backupJobId, spec, job);
-    return { IsComplete: true, Data: attributesOf(job), ...(newPhysicalId ? { PhysicalResourceId: newPhysicalId } : {}) };
+    return { IsComplete: true, Data: attributesOf(job) };
   };
   const fail = async (message: string): Promise<never> => {
-    if (wait.mode === 'pending') {
-      // CloudFormation's Delete will not know this job (the physical id was the pending one): clean up now.
-      await withinBudget(deleteBudgetMs(), async () => { await cleanUpJob(backupJobId, job.RecoveryPointArn, spec, job); });
-    }
+    // CloudFormation stops waiting with this answer. A job that still runs is stopped now (nothing may run
+    // on behind a failed deploy) and, under DESTROY, what it made is deleted: a failed Update's rollback
+    // never names this job again.
+    await withinBudget(deleteBudgetMs(), async () => {
+      if (await cleanUpJob(backupJobId, job.RecoveryPointArn, spec, job) === 'still running') {
+        log('warn', `AWS Backup cannot stop ${spec.resourceType} backup jobs; once the job ended, delete its recovery point`, { backupJobId, recoveryPointArn: job.RecoveryPointArn });
+      }
+    });
     throw new Error(message);
   };
 
@@ -231,7 +185,9 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
       if (!spec.waitForCompletion) return done();
       if (timedOut) {
         const progress = job.PercentDone ? `, ${job.PercentDone}% done` : '';
-        return fail(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for backup job ${backupJobId} of ${spec.start.ResourceArn} (still ${job.State}${progress}); raise timeout, or set waitForCompletion to false`);
+        const queued = job.State === 'CREATED' ? '; a job waits in CREATED while another job holds the resource (AWS Backup runs one job per resource at a time)' : '';
+        const after = resourceTypeInfo(spec.resourceType)?.stoppable === false ? `AWS Backup cannot stop ${spec.resourceType} jobs: it runs to its end` : 'it was stopped';
+        return fail(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for backup job ${backupJobId} of ${spec.start.ResourceArn} (still ${job.State}${progress}${queued}); ${after}. Raise timeout, or set waitForCompletion to false`);
       }
       return { IsComplete: false };
   }
@@ -243,22 +199,6 @@ function retryOrTimeOut(timedOut: boolean, spec: BackupJobSpec, reason: string, 
     throw new Error(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for ${what}; the last attempt failed with ${reason}`);
   }
   return { IsComplete: false };
-}
-
-/** The blocking jobs still active; undefined when one could not be described for a passing reason. */
-async function stillRunning(jobIds: readonly string[]): Promise<string[] | undefined> {
-  const running: string[] = [];
-  for (const id of jobIds) {
-    try {
-      const job = await describeBackupJob(client(), id);
-      if (classifyBackupState(job.State) === 'running') running.push(id);
-    } catch (error) {
-      if (isNotFound(error)) continue;
-      if (isTransientError(error)) return undefined;
-      throw new Error(`DescribeBackupJob of blocking job ${id} failed: ${describeError(error)}`);
-    }
-  }
-  return running;
 }
 
 function attributesOf(job: BackupJobDescription): BackupJobAttributes {
@@ -318,20 +258,26 @@ async function cleanUpOnDelete(physicalId: string | undefined, properties: Recor
     if (await cleanUpJob(id.backupJobId, id.recoveryPointArn, spec) === 'still running') stillRunning.push(id.backupJobId);
     return;
   }
-  if (id?.kind === 'pending') {
-    // The wait for a busy resource answered with this id: a job it started was cleaned up when it failed.
-    log('info', 'no backup job was started for this resource; nothing to clean up', { physicalId });
-    return;
-  }
   // A physical id this handler never returned (one CloudFormation made up): CloudFormation stopped
-  // waiting for a Create that may have started a job. That job is this resource's own by its
-  // description, and it still runs or ended moments ago (the Create was waiting for it); a job of
-  // the same resource, vault and role that ended earlier is another request's and is left alone.
+  // waiting for a Create that may have started a job.
+  await cleanUpAbandoned(spec, stillRunning);
+}
+
+/**
+ * Cleans up after the job of a request CloudFormation gave up on (a Create's
+ * Delete with a made-up physical id, or a rollback's Update back to the
+ * current job): that job is this resource's own by its description, and it
+ * still runs or ended moments ago (the request was waiting for it); a job of
+ * the same resource, vault and role that ended earlier is another request's
+ * and is left alone, and so is the current job.
+ */
+async function cleanUpAbandoned(spec: BackupJobSpec, stillRunning: string[], currentJobId?: string): Promise<void> {
   const window = cancelledCreateWindow(spec.timeoutSeconds);
   const jobs = (await listJobsSince(client(), ownerOf(spec), window.createdAfter)).filter((job) => isOwnedBy(job, ownerOf(spec))
+    && job.BackupJobId !== currentJobId
     && window.mayBeIt(classifyBackupState(job.State) === 'running', job.CompletionDate));
   if (jobs.length === 0) {
-    log('info', 'no backup job of this resource was started; nothing to clean up', { physicalId });
+    log('info', 'no backup job of this resource was started by a request CloudFormation gave up on; nothing to clean up');
     return;
   }
   for (const job of jobs) {
@@ -341,29 +287,51 @@ async function cleanUpOnDelete(physicalId: string | undefined, properties: Recor
 }
 
 /**
+ * A rollback's Update back to the current job, from properties whose request
+ * CloudFormation gave up on: that request's job (queued or running) is stopped
+ * and, under DESTROY, its recovery point deleted, while the grants it brought
+ * still stand; no Delete will ever name it. The DESTROY jobs AWS Backup cannot
+ * stop are waited for (within the timeout).
+ */
+async function rolledBack(abandoned: Record<string, unknown>, physicalId: string | undefined): Promise<common.WaitState | undefined> {
+  let spec: BackupJobSpec;
+  try {
+    spec = parseBackupJobProperties(abandoned);
+  } catch {
+    return undefined;
+  }
+  const current = parsePhysicalId(physicalId);
+  const stillRunning: string[] = [];
+  await withinBudget(deleteBudgetMs(), () => cleanUpAbandoned(spec, stillRunning, current?.kind === 'started' ? current.backupJobId : undefined));
+  return stillRunning.length > 0 ? { mode: 'unchanged', deadline: deadlineAfter(spec.timeoutSeconds), blockingJobIds: stillRunning } : undefined;
+}
+
+/**
  * A Delete that waits for DESTROY jobs AWS Backup cannot stop: once a job
  * ended, its recovery point is deleted; at the deadline, whatever is left is
  * logged with its ARN and the Delete answers.
  */
 async function finishDelete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
-  const wait = event.Wait!;
   const spec = parseBackupJobProperties(event.ResourceProperties as Record<string, unknown>);
+  return { IsComplete: await cleanedUpAfter(event.Wait!, spec) };
+}
+
+/** Whether the jobs a wait names ended and were cleaned up after, or the wait's deadline passed (then what is left is logged). */
+async function cleanedUpAfter(wait: common.WaitState, spec: BackupJobSpec): Promise<boolean> {
   const left: string[] = [];
   await withinBudget(deleteBudgetMs(), async () => {
     for (const backupJobId of wait.blockingJobIds ?? []) {
       if (await cleanUpJob(backupJobId, undefined, spec) === 'still running') left.push(backupJobId);
     }
   });
-  if (left.length === 0) return { IsComplete: true };
-  if (Date.now() >= Date.parse(wait.deadline!)) {
-    for (const backupJobId of left) {
-      log('warn', 'the backup job still runs at the end of the timeout; its recovery point stays: delete it once the job ended', {
-        backupJobId, recoveryPointArn: (await describeBackupJob(client(), backupJobId).catch(() => undefined))?.RecoveryPointArn,
-      });
-    }
-    return { IsComplete: true };
+  if (left.length === 0) return true;
+  if (Date.now() < Date.parse(wait.deadline!)) return false;
+  for (const backupJobId of left) {
+    log('warn', 'the backup job still runs at the end of the timeout; its recovery point stays: delete it once the job ended', {
+      backupJobId, recoveryPointArn: (await describeBackupJob(client(), backupJobId).catch(() => undefined))?.RecoveryPointArn,
+    });
   }
-  return { IsComplete: false };
+  return true;
 }
 
 /**
@@ -392,6 +360,8 @@ async function cleanUpJob(backupJobId: string, recoveryPointArn: string | undefi
       log('warn', `AWS Backup cannot stop ${spec.resourceType} backup jobs; the job runs to its end`, { backupJobId });
       // Under DESTROY its recovery point is deleted once it exists (the Delete waits for the job, within the timeout).
       if (spec.destroyOnDelete) return 'still running';
+    } else if (job!.State === 'ABORTING') {
+      log('info', 'the backup job is already being stopped', { backupJobId });
     } else {
       try {
         await stopBackupJob(client(), backupJobId);

@@ -65,16 +65,15 @@ export function bounded<C extends { send(command: any, options?: any): Promise<a
  */
 export interface WaitState {
   /**
-   * started: our job runs; pending: another job runs on the resource, ours starts after it;
-   * unchanged: no new job; deleted: nothing to wait for; deleting: a Delete waits for a
-   * job (a restore, or a backup AWS Backup cannot stop) to end before it cleans up after it.
+   * started: our job runs (or waits in CREATED for the resource); unchanged: no new job;
+   * deleted: nothing to wait for; deleting: a Delete waits for a job (a restore, or a backup
+   * AWS Backup cannot stop) to end before it cleans up after it.
    */
-  readonly mode: 'started' | 'pending' | 'unchanged' | 'deleted' | 'deleting';
+  readonly mode: 'started' | 'unchanged' | 'deleted' | 'deleting';
   /** When the wait ends (ISO 8601). */
   readonly deadline?: string;
-  /** pending: the jobs that hold the resource; deleting: the jobs waited for. */
+  /** deleting (and a rollback's unchanged wait for restores): the jobs waited for. */
   readonly blockingJobIds?: string[];
-  readonly idempotencyToken?: string;
   /** The resource as CloudFormation showed it when the request began (to tell whether it still waits). */
   readonly watch?: RequestWatch;
 }

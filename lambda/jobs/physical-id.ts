@@ -7,11 +7,7 @@
  * and to answer with it even after AWS Backup has forgotten the job).
  *
  *   started:  backup-job/<jobId>/<fingerprint>/<recoveryPointArn>
- *   waiting:  backup-job-pending/<idempotencyToken>/<fingerprint>
  *   restore:  restore-job/<restoreJobId>/<fingerprint>/<createdResourceArn, once known>
- *
- * "waiting" is the id while another job runs on the resource and ours has not
- * been started yet.
  */
 
 export interface StartedJobId {
@@ -19,12 +15,6 @@ export interface StartedJobId {
   readonly backupJobId: string;
   readonly fingerprint: string;
   readonly recoveryPointArn: string;
-}
-
-export interface PendingJobId {
-  readonly kind: 'pending';
-  readonly idempotencyToken: string;
-  readonly fingerprint: string;
 }
 
 export interface RestoreJobPhysicalId {
@@ -35,19 +25,16 @@ export interface RestoreJobPhysicalId {
   readonly createdResourceArn: string;
 }
 
-export type BackupJobPhysicalId = StartedJobId | PendingJobId;
+export type BackupJobPhysicalId = StartedJobId;
 export type PhysicalId = BackupJobPhysicalId | RestoreJobPhysicalId;
 
 const STARTED = 'backup-job';
-const PENDING = 'backup-job-pending';
 const RESTORE = 'restore-job';
 
 export function formatPhysicalId(id: PhysicalId): string {
   switch (id.kind) {
     case 'started':
       return `${STARTED}/${id.backupJobId}/${id.fingerprint}/${id.recoveryPointArn}`;
-    case 'pending':
-      return `${PENDING}/${id.idempotencyToken}/${id.fingerprint}`;
     case 'restore':
       return `${RESTORE}/${id.restoreJobId}/${id.fingerprint}/${id.createdResourceArn}`;
   }
@@ -62,9 +49,6 @@ export function parsePhysicalId(physicalId: string | undefined): PhysicalId | un
   }
   if (parts[0] === STARTED && parts.length >= 4 && parts[1] && parts[2]) {
     return { kind: 'started', backupJobId: parts[1], fingerprint: parts[2], recoveryPointArn: parts.slice(3).join('/') };
-  }
-  if (parts[0] === PENDING && parts.length === 3 && parts[1] && parts[2]) {
-    return { kind: 'pending', idempotencyToken: parts[1], fingerprint: parts[2] };
   }
   return undefined;
 }

@@ -20,7 +20,7 @@ test('every call of the handlers is decided by IAM, as the handler role\'s polic
   const result = await simulation.cloudFormation('E2E').deploy(backupJobStack({ removalPolicy: RemovalPolicy.DESTROY }));
   expect(result.status).toBe('CREATE_COMPLETE');
   const decided = new Set(simulation.iam.decisions.map((d) => d.action));
-  expect(decided).toEqual(new Set(['cloudformation:DescribeStackResource', 'backup:ListBackupJobs', 'backup:StartBackupJob', 'iam:PassRole', 'backup:DescribeBackupJob']));
+  expect(decided).toEqual(new Set(['cloudformation:DescribeStackResource', 'backup:StartBackupJob', 'iam:PassRole', 'backup:DescribeBackupJob']));
   expect(new Set(simulation.iam.decisions.map((d) => d.principal))).toEqual(new Set([expect.stringMatching(/^arn:aws:iam::123456789012:role\/E2E-cdkbackupjobsBackupJobProviderHandlerRole/)]));
   expect(simulation.iam.decisions.every((d) => d.decision === 'Allowed')).toBe(true);
   expect(denied()).toEqual([]);

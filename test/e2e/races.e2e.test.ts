@@ -51,7 +51,7 @@ test('Lambda delivers the Create twice while its job runs: one job, and both wai
 });
 
 describe('nothing starts after CloudFormation stopped waiting', () => {
-  test('an update waits for a busy resource, a sibling fails, the rollback puts the old job back: the waiter never starts a job', async () => {
+  test('an update\'s job is queued behind a plan\'s job, a sibling fails, the rollback puts the old job back: the queued job never runs', async () => {
     const cfn = simulation.cloudFormation('E2E', {
       faultsFor: (r) => (r.logicalId.startsWith('Snapshot') && r.requestType === 'Update' && r.phase === 'deploy' ? { cancelAfterMs: 120_000 } : undefined),
     });
@@ -60,12 +60,44 @@ describe('nothing starts after CloudFormation stopped waiting', () => {
     const result = await cfn.deploy(backupJobStack({ trigger: '2' }));
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(backupOps(result.operations).map((o) => `${o.requestType}:${o.phase}${o.cancelled ? ':cancelled' : ''}`)).toEqual(['Update:deploy:cancelled', 'Update:rollback']);
-    // The waiter of the cancelled update still runs; the plan's job ends; nothing is started after it.
+    // The waiter of the cancelled update still runs; it stops its queued job before AWS Backup starts it.
     await simulation.aws.idle();
+    simulation.clock.advance(5_000);
+    const [, queued, ...more] = simulation.standIn.service.jobIds().filter((id) => id !== planJob);
+    expect(more).toEqual([]);
+    expect(simulation.standIn.service.jobView(queued)).toMatchObject({ state: 'ABORTED' });
+    // The plan's job is not ours: it runs to its end; the stopped one never starts after it.
+    simulation.clock.advance(700_000);
     expect(simulation.standIn.service.jobView(planJob).state).toBe('COMPLETED');
-    expect(simulation.standIn.count('StartBackupJob')).toBe(1);
-    expect(simulation.standIn.service.jobIds()).toHaveLength(2);
+    expect(simulation.standIn.service.jobView(queued)).toMatchObject({ state: 'ABORTED' });
+    expect(simulation.standIn.service.jobView(queued).startedAt).toBeUndefined();
     expect(simulation.aws.cloudFormationCalls.filter((c) => c.error)).toEqual([]);
+    expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
+  });
+
+  test('an update\'s job is queued behind a plan\'s job, a sibling fails, and the stack is deleted while its waiter cannot ask CloudFormation: the rollback\'s Update stops the queued job', async () => {
+    const cfn = simulation.cloudFormation('E2E', {
+      faultsFor: (r) => (r.logicalId.startsWith('Snapshot') && r.requestType === 'Update' && r.phase === 'deploy' ? { cancelAfterMs: 20_000 } : undefined),
+    });
+    expect((await cfn.deploy(backupJobStack({ trigger: '1', removalPolicy: RemovalPolicy.DESTROY }))).status).toBe('CREATE_COMPLETE');
+    const [first] = simulation.standIn.service.jobIds();
+    const planJob = simulation.standIn.service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 300 }, backupPlanId: 'nightly' });
+    // CloudFormation throttles: the abandoned waiter cannot tell that CloudFormation moved on (it waits on).
+    simulation.aws.throttleCloudFormation = true;
+    const result = await cfn.deploy(backupJobStack({ trigger: '2', removalPolicy: RemovalPolicy.DESTROY }));
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    // Deleted while the abandoned waiter still waits: its state machine and roles go with the stack.
+    expect((await cfn.destroy()).status).toBe('DELETE_COMPLETE');
+    await simulation.aws.idle();
+    simulation.clock.advance(700_000);
+    const queued = simulation.standIn.service.jobIds().find((id) => id !== first && id !== planJob)!;
+    expect(simulation.standIn.service.jobView(queued).state).toBe('ABORTED');
+    expect(simulation.standIn.service.jobView(queued).startedAt).toBeUndefined();
+    expect(simulation.standIn.service.jobView(planJob).state).toBe('COMPLETED');
+    const rollback = backupOps(result.operations).find((o) => o.phase === 'rollback')!;
+    expect(rollback).toMatchObject({ requestType: 'Update' });
+    expect(rollback.response!.Status).toBe('SUCCESS');
+    expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
   });
 
   test('an update\'s job runs, a sibling fails, the rollback puts the old job back: the waiter stops the new job', async () => {

@@ -112,12 +112,13 @@ describe('Create', () => {
     expect(response.Data).toBeUndefined();
   });
 
-  test('looks for active jobs on the resource in every active state, through every page', async () => {
-    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
-    await created();
-    const calls = backup.commandCalls(ListBackupJobsCommand).map((c) => c.args[0].input);
-    expect(calls.map((c) => c.ByState).sort()).toEqual(['ABORTING', 'CREATED', 'PENDING', 'RUNNING']);
-    expect(calls.every((c) => c.ByResourceArn === TABLE_ARN)).toBe(true);
+  test('starts the job at once, even on a resource another job holds: AWS Backup keeps it CREATED until the resource is free', async () => {
+    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [{ BackupJobId: 'plan-job', State: 'RUNNING', ResourceArn: TABLE_ARN }] });
+    const { response } = await created();
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+    // It neither looks at the resource's other jobs nor waits for them: the physical id names our job from the start.
+    expect(backup.commandCalls(ListBackupJobsCommand)).toHaveLength(0);
+    expect(parsePhysicalId(response.PhysicalResourceId)).toMatchObject({ kind: 'started', backupJobId: JOB_ID });
   });
 
   test('a retried invocation of the same request uses the same token; another request another one', async () => {
@@ -129,20 +130,6 @@ describe('Create', () => {
     expect(tokens[0]).toBe(tokens[1]);
     expect(tokens[2]).not.toBe(tokens[0]);
     expect(tokens[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-  });
-
-  test('waits for a job that already runs on the resource instead of starting a second one', async () => {
-    backup.on(ListBackupJobsCommand, { ByState: 'RUNNING' })
-      .resolvesOnce({ BackupJobs: [{ BackupJobId: 'plan-job-1' }], NextToken: 'page-2' })
-      .resolvesOnce({ BackupJobs: [{ BackupJobId: 'plan-job-2' }] });
-    const { request, response } = await created();
-    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
-    expect(parsePhysicalId(response.PhysicalResourceId)).toEqual({
-      kind: 'pending',
-      idempotencyToken: idempotencyToken(request),
-      fingerprint: fingerprint(request.ResourceProperties),
-    });
-    expect(response.Wait).toMatchObject({ mode: 'pending', blockingJobIds: ['plan-job-1', 'plan-job-2'] });
   });
 
   test('a rejected StartBackupJob fails the Create with AWS Backup\'s message', async () => {
@@ -255,7 +242,10 @@ describe('isComplete and time', () => {
     clock = NOW + 1799_000;
     await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
     clock = NOW + 1800_000;
-    await expect(isComplete(event)).rejects.toThrow(`Timed out after 30 minutes waiting for backup job ${JOB_ID} of ${TABLE_ARN} (still RUNNING, 40.0% done)`);
+    backup.on(StopBackupJobCommand).resolves({});
+    await expect(isComplete(event)).rejects.toThrow(`Timed out after 30 minutes waiting for backup job ${JOB_ID} of ${TABLE_ARN} (still RUNNING, 40.0% done); it was stopped`);
+    // Stopped before the failure is reported: a failed Update's rollback never names this job again.
+    expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input)).toEqual([{ BackupJobId: JOB_ID }]);
   });
 
   test('throttling at the timeout ends the wait too', async () => {
@@ -266,74 +256,50 @@ describe('isComplete and time', () => {
   });
 });
 
-describe('the busy-resource wait', () => {
-  async function pending(properties = backupJobProperties()) {
-    backup.on(ListBackupJobsCommand, { ByState: 'RUNNING' }).resolves({ BackupJobs: [{ BackupJobId: 'plan-job' }] });
-    const result = await created(properties);
-    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
-    return result;
-  }
-
-  test('waits while the other job runs, then starts ours once with the request\'s token', async () => {
-    const { request, event } = await pending();
-    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolvesOnce({ BackupJobId: 'plan-job', State: 'RUNNING' });
+describe('a job queued behind another job on the resource', () => {
+  test('CREATED keeps the wait going; the other job is never described', async () => {
+    const { event } = await created();
+    describes({ State: 'CREATED' });
     await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
-    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
-
-    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'COMPLETED' });
-    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolvesOnce({ BackupJobId: JOB_ID, State: 'RUNNING' });
-    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
-
-    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({ BackupJobId: JOB_ID, State: 'COMPLETED', RecoveryPointArn: RECOVERY_POINT });
-    const done = await isComplete(event);
-    expect(done).toMatchObject({ IsComplete: true, Data: { BackupJobId: JOB_ID, State: 'COMPLETED' } });
-    // The resource's physical id becomes the started job's.
-    expect(parsePhysicalId((done as { PhysicalResourceId?: string }).PhysicalResourceId)).toMatchObject({ kind: 'started', backupJobId: JOB_ID });
-
-    const tokens = backup.commandCalls(StartBackupJobCommand).map((c) => c.args[0].input.IdempotencyToken);
-    expect(new Set(tokens)).toEqual(new Set([idempotencyToken(request)]));
+    expect(backup.commandCalls(DescribeBackupJobCommand).map((c) => c.args[0].input.BackupJobId)).toEqual([JOB_ID]);
   });
 
-  test('a blocking job AWS no longer knows counts as ended', async () => {
-    const { event } = await pending();
-    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).rejects(awsError('ResourceNotFoundException', 404));
-    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({ BackupJobId: JOB_ID, State: 'RUNNING' });
-    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
-    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
-  });
-
-  test('times out without starting a backup when the other job runs too long', async () => {
-    const { event } = await pending();
-    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'RUNNING' });
-    clock = NOW + 1800_000;
-    await expect(isComplete(event)).rejects.toThrow(`Timed out after 30 minutes waiting for backup job(s) plan-job on ${TABLE_ARN} to end (AWS Backup runs one job per resource at a time); the backup was not started`);
-    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
-  });
-
-  test('a job started after the wait that then times out is stopped before the failure is reported', async () => {
-    const { event } = await pending();
-    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'COMPLETED' });
-    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({
-      BackupJobId: JOB_ID, State: 'RUNNING', ResourceArn: TABLE_ARN, BackupVaultName: 'pre-migration', IamRoleArn: 'arn:aws:iam::123456789012:role/backup',
-    });
+  test('still CREATED at the timeout: it is stopped (it would start behind the failed deploy) and the failure says why it waited', async () => {
+    const { event } = await created();
+    describes({ State: 'CREATED' });
     backup.on(StopBackupJobCommand).resolves({});
     clock = NOW + 1800_000;
-    await expect(isComplete(event)).rejects.toThrow(/Timed out after 30 minutes waiting for backup job/);
+    await expect(isComplete(event)).rejects.toThrow(
+      `Timed out after 30 minutes waiting for backup job ${JOB_ID} of ${TABLE_ARN} (still CREATED; a job waits in CREATED while another job holds the resource (AWS Backup runs one job per resource at a time)); it was stopped`,
+    );
     expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input)).toEqual([{ BackupJobId: JOB_ID }]);
   });
 
-  test('a PARTIAL job started after the wait has its recovery point deleted under DESTROY before the failure', async () => {
-    const { event } = await pending(backupJobProperties({ RemovalPolicy: 'destroy' }));
-    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'COMPLETED' });
-    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({
-      BackupJobId: JOB_ID, State: 'PARTIAL', RecoveryPointArn: RECOVERY_POINT, BackupVaultName: 'pre-migration',
-      ResourceArn: TABLE_ARN, IamRoleArn: 'arn:aws:iam::123456789012:role/backup',
-    });
+  test('a type AWS Backup cannot stop is not stopped at the timeout, and the failure says it runs to its end', async () => {
+    const rdsArn = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
+    const { event } = await created(backupJobProperties({ ResourceType: 'RDS', ResourceArn: rdsArn }));
+    describes({ State: 'RUNNING', ResourceArn: rdsArn, ResourceType: 'RDS' });
+    clock = NOW + 1800_000;
+    await expect(isComplete(event)).rejects.toThrow('AWS Backup cannot stop RDS jobs: it runs to its end');
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+  });
+
+  test('a PARTIAL job has its recovery point deleted under DESTROY before the failure', async () => {
+    const { event } = await created(backupJobProperties({ RemovalPolicy: 'destroy' }));
+    describes({ State: 'PARTIAL' });
     backup.on(DeleteRecoveryPointCommand).resolves({});
     await expect(isComplete(event)).rejects.toThrow(/ended PARTIAL/);
     expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input)).toEqual([
       { BackupVaultName: 'pre-migration', RecoveryPointArn: RECOVERY_POINT },
     ]);
+  });
+
+  test('... and kept under RETAIN', async () => {
+    const { event } = await created();
+    describes({ State: 'PARTIAL' });
+    await expect(isComplete(event)).rejects.toThrow(/ended PARTIAL/);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
   });
 });
 
@@ -469,11 +435,9 @@ describe('Delete', () => {
     await expect(answer).resolves.toMatchObject({ PhysicalResourceId: request.PhysicalResourceId });
   });
 
-  test('ids that name no job (a failed Create, a job that never started) need nothing', async () => {
+  test('an id that names no job (the framework\'s marker of a failed Create) needs nothing when the Create started none', async () => {
     await deleted(backupJobProperties(), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
-    await deleted(backupJobProperties(), formatPhysicalId({ kind: 'pending', idempotencyToken: 't', fingerprint: 'f' }));
-    // The framework's marker: it looks for a job the Create may have started (none here). The wait
-    // for a busy resource's id: its job, if any, was cleaned up when it failed. Nothing is touched.
+    // It looks for a job the Create may have started (none here); nothing is touched.
     expect(backup.calls().map((c) => c.args[0].constructor.name)).toEqual(['ListBackupJobsCommand']);
   });
 });
@@ -536,19 +500,14 @@ describe('the handlers act only on what is theirs, and find what a Create left b
     expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
   });
 
-  test('a retried Create while its own job runs gets that job back: started, not a wait for a busy resource', async () => {
-    listed([{ ...ours, BackupJobId: JOB_ID, State: 'RUNNING' }]);
+  test('a retried Create while its own job runs gets that job back through the same token', async () => {
     const event = buildCreateEvent();
-    const response = await onEvent(event);
-    expect(parsePhysicalId(response!.PhysicalResourceId)).toMatchObject({ kind: 'started', backupJobId: JOB_ID });
-    expect(backup.commandCalls(StartBackupJobCommand)[0].args[0].input.IdempotencyToken).toBe(idempotencyToken(event));
-  });
-
-  test('a backup plan\'s job on the resource still makes ours wait for it', async () => {
-    listed([{ ...ours, BackupJobId: 'plan-job', State: 'RUNNING', CreatedBy: { BackupPlanId: 'nightly' } }]);
-    const response = await onEvent(buildCreateEvent());
-    expect(parsePhysicalId(response!.PhysicalResourceId)).toMatchObject({ kind: 'pending' });
-    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+    const first = await onEvent(event);
+    const second = await onEvent(event);
+    expect(second!.PhysicalResourceId).toBe(first!.PhysicalResourceId);
+    expect(parsePhysicalId(second!.PhysicalResourceId)).toMatchObject({ kind: 'started', backupJobId: JOB_ID });
+    const tokens = backup.commandCalls(StartBackupJobCommand).map((c) => c.args[0].input.IdempotencyToken);
+    expect(tokens).toEqual([idempotencyToken(event), idempotencyToken(event)]);
   });
 
   test('DESTROY of a job AWS Backup cannot stop: the Delete waits for it, then deletes its recovery point', async () => {
@@ -578,22 +537,54 @@ describe('the handlers act only on what is theirs, and find what a Create left b
   });
 });
 
+describe('a rollback\'s Update back to the current job', () => {
+  const ours = { ResourceArn: TABLE_ARN, BackupVaultName: 'pre-migration', IamRoleArn: 'arn:aws:iam::123456789012:role/backup' };
+  const current = formatPhysicalId({ kind: 'started', backupJobId: 'current-job', fingerprint: fingerprint(backupJobProperties({ Trigger: '1', RemovalPolicy: 'destroy' })), recoveryPointArn: 'arn:current' });
+  const rollback = () => buildUpdateEvent(current, backupJobProperties({ Trigger: '1', RemovalPolicy: 'destroy' }), backupJobProperties({ Trigger: '2', RemovalPolicy: 'destroy' }));
+
+  test('stops the job of the abandoned request (queued or running) and deletes its recovery point; the current job and a plan\'s are left alone', async () => {
+    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [
+      { ...ours, BackupJobId: 'current-job', State: 'COMPLETED', CompletionDate: new Date(NOW - 1000), RecoveryPointArn: 'arn:current' },
+      { ...ours, BackupJobId: JOB_ID, State: 'CREATED', RecoveryPointArn: RECOVERY_POINT },
+      { ...ours, BackupJobId: 'plan-job', State: 'RUNNING', CreatedBy: { BackupPlanId: 'nightly' } },
+    ] as any });
+    backup.on(StopBackupJobCommand).resolves({});
+    backup.on(DeleteRecoveryPointCommand).resolves({});
+    const request = rollback();
+    const response = await onEvent(request);
+    expect(response).toMatchObject({ PhysicalResourceId: current, Wait: { mode: 'unchanged' } });
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+    expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input.BackupJobId)).toEqual([JOB_ID]);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input.RecoveryPointArn)).toEqual([RECOVERY_POINT]);
+  });
+
+  test('a DESTROY job AWS Backup cannot stop is waited for, then its recovery point deleted, and the current job answered', async () => {
+    const rdsArn = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
+    const rds = (trigger: string) => backupJobProperties({ Trigger: trigger, RemovalPolicy: 'destroy', ResourceType: 'RDS', ResourceArn: rdsArn });
+    const physicalId = formatPhysicalId({ kind: 'started', backupJobId: 'current-job', fingerprint: fingerprint(rds('1')), recoveryPointArn: 'arn:current' });
+    const abandonedJob = { ...ours, ResourceArn: rdsArn, BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-2' };
+    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [abandonedJob] as any });
+    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves(abandonedJob as any);
+    backup.on(DescribeBackupJobCommand, { BackupJobId: 'current-job' }).resolves({ ...ours, ResourceArn: rdsArn, BackupJobId: 'current-job', State: 'COMPLETED', RecoveryPointArn: 'arn:current' } as any);
+    backup.on(DeleteRecoveryPointCommand).resolves({});
+    const request = buildUpdateEvent(physicalId, rds('1'), rds('2'));
+    const response = await onEvent(request);
+    expect(response).toMatchObject({ Wait: { mode: 'unchanged', blockingJobIds: [JOB_ID] } });
+    const event = buildIsCompleteEvent(request, response as any);
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({ ...abandonedJob, State: 'COMPLETED' } as any);
+    await expect(isComplete(event)).resolves.toMatchObject({ IsComplete: true, Data: { BackupJobId: 'current-job' } });
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input.RecoveryPointArn)).toEqual([abandonedJob.RecoveryPointArn]);
+  });
+});
+
 describe('nothing starts after CloudFormation stopped waiting', () => {
   const ours = { ResourceArn: TABLE_ARN, BackupVaultName: 'pre-migration', IamRoleArn: 'arn:aws:iam::123456789012:role/backup' };
   const BEGAN = new Date(NOW - 1000);
   const shows = (status: string, lastUpdated: Date, physicalId?: string) => cloudFormation.on(DescribeStackResourceCommand).resolves({
     StackResourceDetail: { LogicalResourceId: 'PreMigrationSnapshot', ResourceType: 'Custom::BackupJob', ResourceStatus: status as any, LastUpdatedTimestamp: lastUpdated, PhysicalResourceId: physicalId },
   });
-
-  async function pendingWithWatch(properties = backupJobProperties()) {
-    shows('CREATE_IN_PROGRESS', BEGAN);
-    backup.on(ListBackupJobsCommand, { ByState: 'RUNNING' }).resolves({ BackupJobs: [{ BackupJobId: 'plan-job', ...ours, CreatedBy: { BackupPlanId: 'nightly' } }] });
-    const request = buildCreateEvent(properties);
-    const response = await onEvent(request);
-    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
-    backup.on(DescribeBackupJobCommand, { BackupJobId: 'plan-job' }).resolves({ BackupJobId: 'plan-job', State: 'COMPLETED' });
-    return { request, response, event: buildIsCompleteEvent(request, response as any) };
-  }
 
   test('onEvent records the resource as CloudFormation shows it when the request begins', async () => {
     shows('CREATE_IN_PROGRESS', BEGAN);
@@ -610,27 +601,17 @@ describe('nothing starts after CloudFormation stopped waiting', () => {
     expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
   });
 
-  test('the wait for a busy resource: when the resource is free but CloudFormation moved on, the backup is not started', async () => {
-    const { event } = await pendingWithWatch();
-    shows('DELETE_COMPLETE', new Date(NOW), 'App-PreMigrationSnapshot-1A2B3C4D5E6F');
-    await expect(isComplete(event)).rejects.toThrow('CloudFormation no longer waits for this request (the resource is DELETE_COMPLETE); the backup was not started');
-    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
-  });
-
-  test('... and when CloudFormation moved on while the job was being started, the job is stopped at once', async () => {
-    const { event } = await pendingWithWatch(backupJobProperties({ RemovalPolicy: 'destroy' }));
-    // Still waiting when the waiter looks before the start; gone when it looks right after.
-    let looks = 0;
-    cloudFormation.on(DescribeStackResourceCommand).callsFake(() => {
-      looks += 1;
-      return { StackResourceDetail: looks === 1
-        ? { LogicalResourceId: 'PreMigrationSnapshot', ResourceType: 'Custom::BackupJob', ResourceStatus: 'CREATE_IN_PROGRESS', LastUpdatedTimestamp: BEGAN }
-        : { LogicalResourceId: 'PreMigrationSnapshot', ResourceType: 'Custom::BackupJob', ResourceStatus: 'DELETE_IN_PROGRESS', LastUpdatedTimestamp: new Date(NOW) } };
-    });
+  test('a queued job (CREATED behind another job) whose Create CloudFormation gave up on is stopped by its waiter', async () => {
+    shows('CREATE_IN_PROGRESS', BEGAN);
+    const request = buildCreateEvent(backupJobProperties({ RemovalPolicy: 'destroy' }));
+    const response = await onEvent(request);
     backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({ BackupJobId: JOB_ID, State: 'CREATED', ...ours });
     backup.on(StopBackupJobCommand).resolves({});
-    await expect(isComplete(event)).rejects.toThrow(/CloudFormation no longer waits for this request \(the resource is DELETE_IN_PROGRESS\); backup job .* was cleaned up/);
-    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+    shows('DELETE_IN_PROGRESS', new Date(NOW + 5_000), 'App-PreMigrationSnapshot-1A2B3C4D5E6F');
+    clock = Math.ceil(NOW / 60_000) * 60_000 + 1_000; // a checking poll
+    await expect(isComplete(buildIsCompleteEvent(request, response as any))).rejects.toThrow(
+      /CloudFormation no longer waits for this request \(the resource is DELETE_IN_PROGRESS\); backup job .* was cleaned up/,
+    );
     expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input.BackupJobId)).toEqual([JOB_ID]);
   });
 

@@ -73,12 +73,14 @@ describe('physical ids', () => {
     expect(parsePhysicalId(formatPhysicalId(id))).toEqual(id);
   });
 
-  test('a pending job round-trips', () => {
-    const id = { kind: 'pending' as const, idempotencyToken: 'tok', fingerprint: 'abc' };
-    expect(parsePhysicalId(formatPhysicalId(id))).toEqual(id);
+  test('a restore job round-trips, before and after it made its resource', () => {
+    for (const createdResourceArn of ['', 'arn:aws:dynamodb:eu-west-1:1:table/T-restored']) {
+      const id = { kind: 'restore' as const, restoreJobId: 'r-1', fingerprint: 'abc', createdResourceArn };
+      expect(parsePhysicalId(formatPhysicalId(id))).toEqual(id);
+    }
   });
 
-  test.each([undefined, '', 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', 'backup-job/', 'backup-job-pending/a'])('%p names no job', (id) => {
+  test.each([undefined, '', 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', 'backup-job/', 'backup-job-pending/tok/abc'])('%p names no job', (id) => {
     expect(parsePhysicalId(id)).toBeUndefined();
   });
 });
