@@ -3,9 +3,10 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ProtectedResource } from './protected-resource';
-import { BackupJobProvider, generatedVaultName } from './provider';
-import { newAwsBackupServiceRole, passRoleGrant } from './service-roles';
-import { BackupJobSettings, formatErrors, MAX_TIMEOUT_SECONDS, validateBackupJob } from './validation';
+import { BackupJobProvider, generatedVaultName } from './private/provider';
+import { newAwsBackupServiceRole, passRoleGrant } from './private/service-roles';
+import { BACKUP_JOB, backupJobRequest } from './core/contract';
+import { BackupJobSettings, formatErrors, MAX_TIMEOUT_SECONDS, validateBackupJob } from './core/validation';
 
 /**
  * When a backup moves to cold storage and when it is deleted.
@@ -220,7 +221,8 @@ export class BackupJob extends Construct {
 
     // Every check before anything is created; all problems in one error.
     const errors = validateProps(props, removalPolicy);
-    const result = validateBackupJob(settingsOf(props, timeout));
+    const lengths = lengthsOf(props, timeout, errors);
+    const result = validateBackupJob(settingsOf(props, lengths));
     errors.push(...result.errors);
     if (errors.length > 0) {
       throw new Error(formatErrors(`BackupJob ${this.node.path}`, errors));
@@ -249,8 +251,29 @@ export class BackupJob extends Construct {
     provider.grantStopBackupJob(props.resource.resourceType);
 
     const timeoutSeconds = timeout.toSeconds();
-    const resource = provider.jobResource(this, 'Custom::BackupJob', timeoutSeconds,
-      renderProperties(props, this.backupVault, this.backupRole, timeoutSeconds, removalPolicy));
+    const resource = provider.jobResource(this, BACKUP_JOB, timeoutSeconds, {
+      ...backupJobRequest({
+        resourceArn: props.resource.resourceArn,
+        backupVaultName: this.backupVault.backupVaultName,
+        iamRoleArn: this.backupRole.roleArn,
+        startWindowMinutes: lengths.startWindowMinutes,
+        completeWindowMinutes: lengths.completeWindowMinutes,
+        moveToColdStorageAfterDays: lengths.moveToColdStorageAfterDays,
+        deleteAfterDays: lengths.deleteAfterDays,
+        optInToArchiveForSupportedResources: props.lifecycle?.optInToArchiveForSupportedResources,
+        recoveryPointTags: props.recoveryPointTags,
+        windowsVss: props.windowsVss,
+        backupOptions: props.backupOptions,
+        index: props.index,
+        logicallyAirGappedBackupVaultArn: props.logicallyAirGappedBackupVaultArn,
+      }),
+      ResourceType: props.resource.resourceType,
+      Trigger: props.trigger,
+      WaitForCompletion: props.waitForCompletion === false ? false : undefined,
+      TimeoutSeconds: timeoutSeconds,
+      AllowPartial: props.allowPartial ? true : undefined,
+      RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : undefined,
+    });
     if (removalPolicy === RemovalPolicy.DESTROY) {
       provider.grantDeleteRecoveryPoints(resource, props.resource.resourceType, props.resource.resourceName);
     }
@@ -259,14 +282,14 @@ export class BackupJob extends Construct {
       resource.node.addDependency(props.backupRole);
     }
 
-    this.backupJobId = resource.getAttString('BackupJobId');
-    this.recoveryPointArn = resource.getAttString('RecoveryPointArn');
-    this.backupSizeInBytes = resource.getAttString('BackupSizeInBytes');
-    this.creationDate = resource.getAttString('CreationDate');
-    this.completionDate = resource.getAttString('CompletionDate');
-    this.state = resource.getAttString('State');
-    this.statusMessage = resource.getAttString('StatusMessage');
-    this.backupVaultArn = resource.getAttString('BackupVaultArn');
+    this.backupJobId = resource.attribute('BackupJobId');
+    this.recoveryPointArn = resource.attribute('RecoveryPointArn');
+    this.backupSizeInBytes = resource.attribute('BackupSizeInBytes');
+    this.creationDate = resource.attribute('CreationDate');
+    this.completionDate = resource.attribute('CompletionDate');
+    this.state = resource.attribute('State');
+    this.statusMessage = resource.attribute('StatusMessage');
+    this.backupVaultArn = resource.attribute('BackupVaultArn');
   }
 }
 
@@ -284,17 +307,46 @@ function validateProps(props: BackupJobProps, removalPolicy: RemovalPolicy): str
   return errors;
 }
 
-/** A duration in a unit, or undefined when it is a token (tokens are not validated). */
-function known(duration: Duration | undefined, unit: 'days' | 'minutes' | 'seconds'): number | undefined {
-  if (duration === undefined || duration.isUnresolved()) return undefined;
-  switch (unit) {
-    case 'days': return duration.toDays({ integral: false });
-    case 'minutes': return duration.toMinutes({ integral: false });
-    case 'seconds': return duration.toSeconds({ integral: false });
+/** The lengths of a job in AWS Backup's units, each converted once (a value may be a token). */
+interface Lengths {
+  readonly moveToColdStorageAfterDays?: number;
+  readonly deleteAfterDays?: number;
+  readonly startWindowMinutes?: number;
+  readonly completeWindowMinutes?: number;
+  readonly timeoutSeconds?: number;
+  readonly minRetentionDays?: number;
+  readonly maxRetentionDays?: number;
+}
+
+/** A duration in a unit; a token duration must be given in that unit (else the problem is recorded). */
+function inUnit(duration: Duration | undefined, unit: 'days' | 'minutes' | 'seconds', name: string, errors: string[]): number | undefined {
+  if (duration === undefined) return undefined;
+  try {
+    switch (unit) {
+      case 'days': return duration.toDays({ integral: false });
+      case 'minutes': return duration.toMinutes({ integral: false });
+      case 'seconds': return duration.toSeconds({ integral: false });
+    }
+  } catch {
+    errors.push(`${name} is a token that cannot be converted to whole ${unit}; build it with Duration.${unit}(...)`);
+    return undefined;
   }
 }
 
-function knownString(value: string | undefined): string | undefined {
+function lengthsOf(props: BackupJobProps, timeout: Duration, errors: string[]): Lengths {
+  return {
+    moveToColdStorageAfterDays: inUnit(props.lifecycle?.moveToColdStorageAfter, 'days', 'lifecycle.moveToColdStorageAfter', errors),
+    deleteAfterDays: inUnit(props.lifecycle?.deleteAfter, 'days', 'lifecycle.deleteAfter', errors),
+    startWindowMinutes: inUnit(props.startWindow, 'minutes', 'startWindow', errors),
+    completeWindowMinutes: inUnit(props.completeWindow, 'minutes', 'completeWindow', errors),
+    timeoutSeconds: inUnit(timeout, 'seconds', 'timeout', errors),
+    minRetentionDays: inUnit(props.vaultLock?.minRetention, 'days', 'vaultLock.minRetention', errors),
+    maxRetentionDays: inUnit(props.vaultLock?.maxRetention, 'days', 'vaultLock.maxRetention', errors),
+  };
+}
+
+/** A value known at synth, or undefined for a token (tokens are never validated as values). */
+function known<T>(value: T | undefined): T | undefined {
   return value === undefined || Token.isUnresolved(value) ? undefined : value;
 }
 
@@ -303,70 +355,26 @@ function knownMap(map: Record<string, string> | undefined): Record<string, strin
   return Object.fromEntries(Object.entries(map).filter(([k, v]) => !Token.isUnresolved(k) && !Token.isUnresolved(v)));
 }
 
-function settingsOf(props: BackupJobProps, timeout: Duration): BackupJobSettings {
+function settingsOf(props: BackupJobProps, lengths: Lengths): BackupJobSettings {
   const vaultName = props.backupVault ? props.backupVault.backupVaultName : props.backupVaultName;
   return {
     resourceType: props.resource.resourceType,
-    backupVaultName: knownString(vaultName),
-    moveToColdStorageAfterDays: known(props.lifecycle?.moveToColdStorageAfter, 'days'),
-    deleteAfterDays: known(props.lifecycle?.deleteAfter, 'days'),
+    backupVaultName: known(vaultName),
+    moveToColdStorageAfterDays: known(lengths.moveToColdStorageAfterDays),
+    deleteAfterDays: known(lengths.deleteAfterDays),
     optInToArchiveForSupportedResources: props.lifecycle?.optInToArchiveForSupportedResources,
-    startWindowMinutes: known(props.startWindow, 'minutes'),
-    completeWindowMinutes: known(props.completeWindow, 'minutes'),
+    startWindowMinutes: known(lengths.startWindowMinutes),
+    completeWindowMinutes: known(lengths.completeWindowMinutes),
     recoveryPointTags: knownMap(props.recoveryPointTags),
     windowsVss: props.windowsVss,
     backupOptions: knownMap(props.backupOptions),
     index: props.index,
-    logicallyAirGappedBackupVaultArn: knownString(props.logicallyAirGappedBackupVaultArn),
-    timeoutSeconds: known(timeout, 'seconds'),
+    logicallyAirGappedBackupVaultArn: known(props.logicallyAirGappedBackupVaultArn),
+    timeoutSeconds: known(lengths.timeoutSeconds),
     vaultLock: props.backupVault || !props.vaultLock ? undefined : {
-      minRetentionDays: known(props.vaultLock.minRetention, 'days'),
-      maxRetentionDays: known(props.vaultLock.maxRetention, 'days'),
+      minRetentionDays: known(lengths.minRetentionDays),
+      maxRetentionDays: known(lengths.maxRetentionDays),
     },
-  };
-}
-
-/** A duration as a whole number in a unit; a token duration must be given in that unit. */
-function inUnit(duration: Duration | undefined, unit: 'days' | 'minutes', name: string): number | undefined {
-  if (duration === undefined) return undefined;
-  try {
-    return unit === 'days' ? duration.toDays() : duration.toMinutes();
-  } catch {
-    throw new Error(`${name} is a token that cannot be converted to whole ${unit}; build it with Duration.${unit}(...)`);
-  }
-}
-
-function renderProperties(
-  props: BackupJobProps,
-  vault: backup.IBackupVault,
-  role: iam.IRole,
-  timeoutSeconds: number,
-  removalPolicy: RemovalPolicy,
-): Record<string, unknown> {
-  const lifecycle = props.lifecycle && {
-    MoveToColdStorageAfterDays: inUnit(props.lifecycle.moveToColdStorageAfter, 'days', 'lifecycle.moveToColdStorageAfter'),
-    DeleteAfterDays: inUnit(props.lifecycle.deleteAfter, 'days', 'lifecycle.deleteAfter'),
-    OptInToArchiveForSupportedResources: props.lifecycle.optInToArchiveForSupportedResources,
-  };
-  const backupOptions = { ...props.backupOptions };
-  if (props.windowsVss !== undefined) backupOptions.WindowsVSS = props.windowsVss ? 'enabled' : 'disabled';
-  return {
-    ResourceArn: props.resource.resourceArn,
-    ResourceType: props.resource.resourceType,
-    BackupVaultName: vault.backupVaultName,
-    IamRoleArn: role.roleArn,
-    StartWindowMinutes: inUnit(props.startWindow, 'minutes', 'startWindow'),
-    CompleteWindowMinutes: inUnit(props.completeWindow, 'minutes', 'completeWindow'),
-    Lifecycle: lifecycle,
-    RecoveryPointTags: props.recoveryPointTags,
-    BackupOptions: Object.keys(backupOptions).length > 0 ? backupOptions : undefined,
-    Index: props.index === undefined ? undefined : props.index ? 'ENABLED' : 'DISABLED',
-    LogicallyAirGappedBackupVaultArn: props.logicallyAirGappedBackupVaultArn,
-    Trigger: props.trigger,
-    WaitForCompletion: props.waitForCompletion === false ? false : undefined,
-    TimeoutSeconds: timeoutSeconds,
-    AllowPartial: props.allowPartial ? true : undefined,
-    RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : undefined,
   };
 }
 

@@ -1,7 +1,11 @@
+/**
+ * cdk-backup-jobs: AWS Backup jobs taken (and restores run) during `cdk deploy`.
+ *
+ * The public API is the constructs, their props and what a composer needs to
+ * name a resource or a recovery point; the provider, its grants, the name
+ * patterns and the rule tables are internal (`private/`, `core/`).
+ */
 export * from './backup-job';
 export * from './protected-resource';
-export * from './provider';
 export * from './recovery-point';
-export * from './resource-types';
 export * from './restore-job';
-export * from './validation';

@@ -4,7 +4,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as efs from 'aws-cdk-lib/aws-efs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { RESOURCE_TYPE_NAMES, resourceTypeFromArn, resourceTypeInfo } from './resource-types';
+import { RESOURCE_TYPE_NAMES, resourceTypeFromArn, resourceTypeInfo } from './core/resource-types';
 
 /**
  * A resource that AWS Backup can back up: its ARN and its AWS Backup resource type.

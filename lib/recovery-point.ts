@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import type * as backup from 'aws-cdk-lib/aws-backup';
 import type { BackupJob } from './backup-job';
-import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from './resource-types';
+import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from './core/resource-types';
 
 /** What is known of a recovery point made elsewhere. */
 export interface RecoveryPointAttributes {

@@ -1,10 +1,11 @@
 import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BackupJobProvider } from './provider';
+import { BackupJobProvider } from './private/provider';
 import { RecoveryPoint } from './recovery-point';
-import { newAwsBackupServiceRole, passRoleGrant } from './service-roles';
-import { formatErrors, MAX_TIMEOUT_SECONDS, validateRestoreJob } from './validation';
+import { newAwsBackupServiceRole, passRoleGrant } from './private/service-roles';
+import { RESTORE_JOB } from './core/contract';
+import { formatErrors, MAX_TIMEOUT_SECONDS, metadataValue, validateRestoreJob } from './core/validation';
 
 /** Properties of a {@link RestoreJob}. */
 export interface RestoreJobProps {
@@ -145,10 +146,10 @@ export class RestoreJob extends Construct {
       arn: recoveryPoint.recoveryPointArn,
       sourceResourceName: recoveryPoint.sourceResourceName,
     });
-    const targetTable = Object.entries(metadata).find(([k]) => k.toLowerCase() === 'targettablename')?.[1];
+    const targetTable = metadataValue(metadata, 'targetTableName');
 
     const timeoutSeconds = timeout.toSeconds();
-    const resource = provider.jobResource(this, 'Custom::RestoreJob', timeoutSeconds, {
+    const resource = provider.jobResource(this, RESTORE_JOB, timeoutSeconds, {
       RecoveryPointArn: recoveryPoint.recoveryPointArn,
       BackupVaultName: recoveryPoint.backupVault.backupVaultName,
       ResourceType: recoveryPoint.resourceType,
@@ -170,13 +171,13 @@ export class RestoreJob extends Construct {
     }
     if (props.restoreRole) resource.node.addDependency(props.restoreRole);
 
-    this.restoreJobId = resource.getAttString('RestoreJobId');
-    this.createdResourceArn = resource.getAttString('CreatedResourceArn');
-    this.status = resource.getAttString('Status');
-    this.statusMessage = resource.getAttString('StatusMessage');
-    this.creationDate = resource.getAttString('CreationDate');
-    this.completionDate = resource.getAttString('CompletionDate');
-    this.backupSizeInBytes = resource.getAttString('BackupSizeInBytes');
+    this.restoreJobId = resource.attribute('RestoreJobId');
+    this.createdResourceArn = resource.attribute('CreatedResourceArn');
+    this.status = resource.attribute('Status');
+    this.statusMessage = resource.attribute('StatusMessage');
+    this.creationDate = resource.attribute('CreationDate');
+    this.completionDate = resource.attribute('CompletionDate');
+    this.backupSizeInBytes = resource.attribute('BackupSizeInBytes');
   }
 }
 

@@ -4,7 +4,8 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as triggers from 'aws-cdk-lib/triggers';
-import { BackupJob, BackupJobProps, generatedNames, ProtectedResource } from '../lib';
+import { BackupJob, BackupJobProps, ProtectedResource } from '../lib';
+import { generatedNames } from '../lib/private/provider';
 import { SynthesizedStack } from './fixtures/simulation/assembly';
 
 const TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Orders';

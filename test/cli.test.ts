@@ -64,6 +64,16 @@ describe('start and wait', () => {
     });
   });
 
+  test('--windows-vss and --no-windows-vss send WindowsVSS as the construct does (enabled, disabled); neither sends none', async () => {
+    const instance = ['start', '--resource-arn', 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0', '--vault', 'pre-migration', '--role', ROLE];
+    for (const [flag, expected] of [['--windows-vss', { WindowsVSS: 'enabled' }], ['--no-windows-vss', { WindowsVSS: 'disabled' }], [undefined, undefined]] as const) {
+      standIn.requests.length = 0;
+      const run = await cli(...instance, ...(flag ? [flag] : []));
+      expect(run.code).toBe(0);
+      expect(standIn.requests.find((r) => r.operation === 'StartBackupJob')!.input.BackupOptions).toEqual(expected);
+    }
+  });
+
   test('start prints the job id; wait waits for it', async () => {
     const started = await cli(...START);
     expect(started.code).toBe(0);

@@ -7,7 +7,7 @@ import {
   MAX_TIMEOUT_SECONDS,
   validateBackupJob,
   validateRestoreJob,
-} from '../lib/validation';
+} from '../lib/core/validation';
 
 function errorsOf(settings: BackupJobSettings): string[] {
   return validateBackupJob(settings).errors;

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { BackupClient, BackupJobState, ListBackupJobsCommandInput, paginateListBackupJobs } from '@aws-sdk/client-backup';
 import { Command, CommanderError, Option } from 'commander';
-import { RESOURCE_TYPE_NAMES, resourceTypeFromArn, resourceTypeInfo } from '../../lib/resource-types';
+import { RESOURCE_TYPE_NAMES, resourceTypeFromArn, resourceTypeInfo } from '../../lib/core/resource-types';
 import {
   CONSTRUCT_SETTING_NAMES,
   formatSeconds,
@@ -15,7 +15,7 @@ import {
   validateBackupJob,
   validateRestoreJob,
   VAULT_NAME_PATTERN,
-} from '../../lib/validation';
+} from '../../lib/core/validation';
 import {
   ACTIVE_BACKUP_STATES,
   BackupJobDescription,
@@ -25,8 +25,9 @@ import {
   findActiveBackupJobs,
   isNotFound,
   startBackupJob,
-} from '../../lambda/core/backup-jobs';
-import { backedUpMetadata, describeRestoreJob, mergeMetadata, RestoreJobDescription, restoreJobFailureMessage, startRestoreJob } from '../../lambda/core/restore-jobs';
+} from '../../lib/core/backup-jobs';
+import { backupJobRequest } from '../../lib/core/contract';
+import { backedUpMetadata, describeRestoreJob, mergeMetadata, RestoreJobDescription, restoreJobFailureMessage, startRestoreJob } from '../../lib/core/restore-jobs';
 import { EXIT, EXIT_CODES_HELP, InvalidInput } from './exit-codes';
 import { fields, formatBytes, Io, table } from './output';
 import { duration, isoDate, jobId as jobIdArgument, keyValue, nonEmpty, oneOf, wholeNumber } from './parse';
@@ -152,6 +153,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--tag <key=value>', 'a recovery point tag (repeatable)', keyValue('--tag'))
     .option('--index', 'create a backup index (EBS, S3)')
     .option('--windows-vss', 'a Windows VSS backup (EC2)')
+    .option('--no-windows-vss', 'explicitly not a Windows VSS backup (EC2)')
     .option('--air-gapped-vault-arn <arn>', 'back up directly to this logically air-gapped vault')
     .option('--idempotency-token <token>', 'the same token returns the same job', nonEmpty('--idempotency-token'))
     .option('--wait', 'wait for the job to end (as the wait command does)')
@@ -194,21 +196,22 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           return void (exitCode = EXIT.TIMED_OUT);
         }
       }
-      const lifecycle = o.deleteAfterDays !== undefined || o.coldAfterDays !== undefined || o.optInToArchive
-        ? { DeleteAfterDays: o.deleteAfterDays, MoveToColdStorageAfterDays: o.coldAfterDays, OptInToArchiveForSupportedResources: o.optInToArchive }
-        : undefined;
       const started = await startBackupJob(backup, {
-        BackupVaultName: o.vault,
-        ResourceArn: o.resourceArn,
-        IamRoleArn: o.role,
+        ...backupJobRequest({
+          resourceArn: o.resourceArn,
+          backupVaultName: o.vault,
+          iamRoleArn: o.role,
+          startWindowMinutes: o.startWindowMinutes,
+          completeWindowMinutes: o.completeWindowMinutes,
+          moveToColdStorageAfterDays: o.coldAfterDays,
+          deleteAfterDays: o.deleteAfterDays,
+          optInToArchiveForSupportedResources: o.optInToArchive,
+          recoveryPointTags: o.tag,
+          windowsVss: o.windowsVss,
+          index: o.index,
+          logicallyAirGappedBackupVaultArn: o.airGappedVaultArn,
+        }),
         IdempotencyToken: o.idempotencyToken,
-        StartWindowMinutes: o.startWindowMinutes,
-        CompleteWindowMinutes: o.completeWindowMinutes,
-        Lifecycle: lifecycle,
-        RecoveryPointTags: o.tag,
-        BackupOptions: o.windowsVss ? { WindowsVSS: 'enabled' } : undefined,
-        Index: o.index ? 'ENABLED' : undefined,
-        LogicallyAirGappedBackupVaultArn: o.airGappedVaultArn,
       });
       const { $metadata: _ignored, ...startedJob } = started;
       if (!o.wait) {

@@ -4,8 +4,8 @@
  * are retried at the next poll; other AWS errors end the wait.
  */
 import type { BackupClient } from '@aws-sdk/client-backup';
-import { BackupJobDescription, classifyBackupState, describeBackupJob, describeError, isTransientError, JobOutcome } from '../../lambda/core/backup-jobs';
-import { classifyRestoreStatus, describeRestoreJob, RestoreJobDescription } from '../../lambda/core/restore-jobs';
+import { BackupJobDescription, classifyBackupState, describeBackupJob, describeError, isTransientError, JobOutcome } from '../../lib/core/backup-jobs';
+import { classifyRestoreStatus, describeRestoreJob, RestoreJobDescription } from '../../lib/core/restore-jobs';
 import { Io, Progress } from './output';
 
 export interface WaitOptions {

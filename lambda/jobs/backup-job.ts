@@ -8,8 +8,8 @@
  */
 import { DeleteRecoveryPointCommand } from '@aws-sdk/client-backup';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
-import { resourceTypeInfo } from '../../lib/resource-types';
-import { formatSeconds } from '../../lib/validation';
+import { resourceTypeInfo } from '../../lib/core/resource-types';
+import { formatSeconds } from '../../lib/core/validation';
 import {
   BackupJobDescription,
   backupJobFailureMessage,
@@ -24,26 +24,13 @@ import {
   naming,
   startBackupJob,
   stopBackupJob,
-} from '../core/backup-jobs';
-import { log } from '../core/log';
+} from '../../lib/core/backup-jobs';
+import { log } from '../../lib/core/log';
 import { stillAwaited, watchAwaitedRequest } from './cloudformation';
 import * as common from './common';
 import { backupClient as client, cancelledCreateWindow, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId } from './physical-id';
-import { BackupJobSpec, fingerprint, idempotencyToken, parseBackupJobProperties } from './properties';
-
-/** The attributes every successful response carries (all strings, all always present). */
-export interface BackupJobAttributes {
-  readonly BackupJobId: string;
-  readonly RecoveryPointArn: string;
-  readonly State: string;
-  readonly StatusMessage: string;
-  readonly BackupSizeInBytes: string;
-  readonly CreationDate: string;
-  readonly CompletionDate: string;
-  readonly BackupVaultArn: string;
-  readonly ResourceType: string;
-}
+import { BackupJobAttributes, BackupJobSpec, fingerprint, idempotencyToken, parseBackupJobProperties } from '../../lib/core/contract';
 
 type OnEventResponse = common.OnEventResponse<BackupJobAttributes>;
 type IsCompleteEvent = common.IsCompleteEvent<BackupJobAttributes>;

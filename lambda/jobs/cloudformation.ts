@@ -8,11 +8,11 @@
  * and the timestamp it had when the request began.
  */
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
-import { describeError, isTransientError } from '../core/backup-jobs';
-import { log } from '../core/log';
+import { describeError, isTransientError } from '../../lib/core/backup-jobs';
+import { log } from '../../lib/core/log';
 import { bounded } from './common';
 import { parsePhysicalId, PhysicalId } from './physical-id';
-import { fingerprint } from './properties';
+import { fingerprint } from '../../lib/core/contract';
 
 /** The resource as CloudFormation showed it when the request began. */
 export interface RequestWatch {

@@ -11,11 +11,11 @@ import type {
   CdkCustomResourceResponse,
 } from 'aws-lambda';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
-import { createBackupClient, describeError } from '../core/backup-jobs';
-import { log } from '../core/log';
+import { createBackupClient, describeError } from '../../lib/core/backup-jobs';
+import { log } from '../../lib/core/log';
 import type { RequestWatch } from './cloudformation';
 import { parsePhysicalId, PhysicalId } from './physical-id';
-import { fingerprint } from './properties';
+import { fingerprint } from '../../lib/core/contract';
 
 let sharedClient: BackupClient | undefined;
 

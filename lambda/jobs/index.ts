@@ -4,7 +4,7 @@
  * poll of the framework's waiter. One provider serves both resource types.
  */
 import type { CdkCustomResourceEvent, Context } from 'aws-lambda';
-import { log, redactEvent } from '../core/log';
+import { log, redactEvent } from '../../lib/core/log';
 import { isBackupJobComplete, onBackupJobEvent } from './backup-job';
 import { IsCompleteEvent, withinInvocation } from './common';
 import { isRestoreJobComplete, onRestoreJobEvent } from './restore-job';

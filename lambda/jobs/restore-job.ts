@@ -8,39 +8,25 @@
  * runs; it never fails because of the restore.
  */
 import type { CdkCustomResourceEvent } from 'aws-lambda';
-import { formatSeconds } from '../../lib/validation';
-import { describeError, isNotFound, isTransientError, naming } from '../core/backup-jobs';
-import { log } from '../core/log';
+import { formatSeconds, metadataValue } from '../../lib/core/validation';
+import { describeError, isNotFound, isTransientError, naming } from '../../lib/core/backup-jobs';
+import { log } from '../../lib/core/log';
 import {
   backedUpMetadata,
   classifyRestoreStatus,
   describeRestoreJob,
   mergeMetadata,
   listRestoreJobsSince,
-  metadataValue,
   RestoreJobDescription,
   restoreJobFailureMessage,
   startRestoreJob,
-} from '../core/restore-jobs';
+} from '../../lib/core/restore-jobs';
 import { stillAwaited, watchAwaitedRequest } from './cloudformation';
 import * as common from './common';
 import { backupClient as client, cancelledCreateWindow, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId, RestoreJobPhysicalId } from './physical-id';
-import { fingerprint, idempotencyToken, parseRestoreJobProperties, RestoreJobSpec } from './properties';
+import { fingerprint, idempotencyToken, parseRestoreJobProperties, RestoreJobAttributes, RestoreJobSpec } from '../../lib/core/contract';
 import { deleteRestoredResource } from './restored-resources';
-
-/** The attributes every successful response carries (all strings, all always present). */
-export interface RestoreJobAttributes {
-  readonly RestoreJobId: string;
-  readonly CreatedResourceArn: string;
-  readonly Status: string;
-  readonly StatusMessage: string;
-  readonly RecoveryPointArn: string;
-  readonly ResourceType: string;
-  readonly BackupSizeInBytes: string;
-  readonly CreationDate: string;
-  readonly CompletionDate: string;
-}
 
 /** ResourceType in the AWS Backup API model. */
 const RESOURCE_TYPE_PARAMETER = /^[a-zA-Z0-9\-_.]{1,50}$/;

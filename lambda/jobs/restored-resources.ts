@@ -5,9 +5,6 @@
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bounded } from './common';
 
-/** Resource types whose restored resource the handler can delete. */
-export const DELETABLE_RESTORE_TYPES: readonly string[] = ['DynamoDB'];
-
 let dynamodb: DynamoDBClient | undefined;
 
 /** Deletes a restored resource: `deleted`, or `gone` when it no longer exists. Throws on any other failure. */

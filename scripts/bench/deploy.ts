@@ -17,7 +17,9 @@ const cdk: typeof import('aws-cdk-lib') = require('aws-cdk-lib');
 const dynamodb: typeof import('aws-cdk-lib/aws-dynamodb') = require('aws-cdk-lib/aws-dynamodb');
 const lib: typeof import('../../lib') = require(join(__dirname, '..', '..', 'dist', 'lib'));
 
-export const POLL_INTERVAL_SECONDS = lib.POLL_INTERVAL.toSeconds();
+const provider: typeof import('../../lib/private/provider') = require(join(__dirname, '..', '..', 'dist', 'lib', 'private', 'provider'));
+
+export const POLL_INTERVAL_SECONDS = provider.POLL_INTERVAL.toSeconds();
 
 export interface DeployRow {
   readonly path: string;

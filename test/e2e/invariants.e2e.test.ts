@@ -17,7 +17,7 @@
  */
 import { RemovalPolicy, Duration } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
-import { idempotencyToken } from '../../lambda/jobs/properties';
+import { idempotencyToken } from '../../lib/core/contract';
 import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../fixtures/simulation';
 import { backupJobStack, TABLE_ARN, useSimulation } from './harness';
 

@@ -10,7 +10,7 @@ import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/cli
 import { mockClient } from 'aws-sdk-client-mock';
 import { isComplete, onEvent } from '../../lambda/jobs';
 import { formatPhysicalId, parsePhysicalId } from '../../lambda/jobs/physical-id';
-import { fingerprint, idempotencyToken } from '../../lambda/jobs/properties';
+import { fingerprint, idempotencyToken } from '../../lib/core/contract';
 import {
   backupJobProperties,
   buildCreateEvent,

@@ -1,5 +1,5 @@
 import { formatPhysicalId, parsePhysicalId } from '../../lambda/jobs/physical-id';
-import { fingerprint, idempotencyToken, parseBackupJobProperties, parseBoolean, parseInteger } from '../../lambda/jobs/properties';
+import { fingerprint, idempotencyToken, parseBackupJobProperties, parseBoolean, parseInteger } from '../../lib/core/contract';
 import { backupJobProperties, STACK_ID } from '../fixtures/events';
 
 describe('reading CloudFormation strings', () => {

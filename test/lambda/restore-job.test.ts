@@ -11,7 +11,7 @@ import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/cli
 import { mockClient } from 'aws-sdk-client-mock';
 import { isComplete, onEvent } from '../../lambda/jobs';
 import { formatPhysicalId, parsePhysicalId } from '../../lambda/jobs/physical-id';
-import { fingerprint, idempotencyToken } from '../../lambda/jobs/properties';
+import { fingerprint, idempotencyToken } from '../../lib/core/contract';
 import { buildCreateEvent, buildDeleteEvent, buildIsCompleteEvent, buildUpdateEvent, CfnProperties } from '../fixtures/events';
 
 const backup = mockClient(BackupClient);

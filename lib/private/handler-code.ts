@@ -10,10 +10,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
  */
 export function handlerCode(name: string): lambda.Code {
   const candidates = [
-    // dist/lib/handler-code.js -> dist/handlers/<name> (the published package)
-    path.join(__dirname, '..', 'handlers', name),
-    // lib/handler-code.ts -> dist/handlers/<name> (this repository, run from source)
-    path.join(__dirname, '..', 'dist', 'handlers', name),
+    // dist/lib/private/handler-code.js -> dist/handlers/<name> (the published package)
+    path.join(__dirname, '..', '..', 'handlers', name),
+    // lib/private/handler-code.ts -> dist/handlers/<name> (this repository, run from source)
+    path.join(__dirname, '..', '..', 'dist', 'handlers', name),
   ];
   const dir = candidates.find((d) => fs.existsSync(path.join(d, 'index.js')));
   if (!dir) {

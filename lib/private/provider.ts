@@ -6,10 +6,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import type { JobResourceContract } from '../core/contract';
 import { acknowledgeFindings, Finding, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
-import { fillArnPattern, ResourceTypeInfo, resourceTypeInfo } from './resource-types';
-import { LIMITS } from './validation';
+import { fillArnPattern, ResourceTypeInfo, resourceTypeInfo } from '../core/resource-types';
+import { LIMITS } from '../core/validation';
 
 /** How often the waiter asks AWS Backup about a job. */
 export const POLL_INTERVAL = Duration.seconds(15);
@@ -49,6 +50,13 @@ export function generatedNames(scope: Construct): GeneratedNames {
 export function generatedVaultName(job: Construct): string {
   const { vaultNamePrefix } = generatedNames(job);
   return vaultNamePrefix + Names.uniqueResourceName(job, { maxLength: 50 - vaultNamePrefix.length, separator: '-' });
+}
+
+/** A job's custom resource; its attributes are those its handler answers with (a typo is a compile error). */
+export class JobResource<A extends object> extends CustomResource {
+  public attribute(name: keyof A & string): string {
+    return this.getAttString(name);
+  }
 }
 
 /**
@@ -191,14 +199,15 @@ export class BackupJobProvider extends Construct {
    * timeout that is a token, at CloudFormation's maximum (the handler checks
    * the timeout's value at deploy time).
    */
-  public jobResource(scope: Construct, resourceType: 'Custom::BackupJob' | 'Custom::RestoreJob', timeoutSeconds: number, properties: Record<string, unknown>): CustomResource {
-    return new CustomResource(scope, 'Resource', {
+  /** The custom resource of a job, with the properties and attributes of its contract. */
+  public jobResource<P extends object, A extends object>(scope: Construct, contract: JobResourceContract<P, A>, timeoutSeconds: number, properties: P): JobResource<A> {
+    return new JobResource<A>(scope, 'Resource', {
       serviceToken: this.serviceToken,
-      resourceType,
+      resourceType: contract.resourceType,
       serviceTimeout: Duration.seconds(Token.isUnresolved(timeoutSeconds)
         ? LIMITS.cloudFormationMaxWaitSeconds
         : Math.min(LIMITS.cloudFormationMaxWaitSeconds, timeoutSeconds + LIMITS.responseMarginSeconds)),
-      properties,
+      properties: properties as Record<string, unknown>,
     });
   }
 

@@ -36,10 +36,17 @@ export const LIMITS = {
 export const MAX_TIMEOUT_SECONDS = LIMITS.cloudFormationMaxWaitSeconds - LIMITS.responseMarginSeconds;
 
 /** BackupVaultName in the AWS Backup API model. */
-export const VAULT_NAME_PATTERN = /^[a-zA-Z0-9\-_]{2,50}$/;
+const VAULT_NAME = '[a-zA-Z0-9\\-_]{2,50}';
+export const VAULT_NAME_PATTERN = new RegExp(`^${VAULT_NAME}$`);
 /** BackupOptionKey and BackupOptionValue in the AWS Backup API model. */
 export const BACKUP_OPTION_PATTERN = /^[a-zA-Z0-9\-_.]{1,50}$/;
-const VAULT_ARN_PATTERN = /^arn:[a-z-]+:backup:[a-z0-9-]+:\d{12}:backup-vault:[a-zA-Z0-9\-_]{2,50}$/;
+const VAULT_ARN_PATTERN = new RegExp(`^arn:[a-z-]+:backup:[a-z0-9-]+:\\d{12}:backup-vault:${VAULT_NAME}$`);
+
+/** The value of a metadata key, whatever its case (AWS Backup reads restore metadata keys without regard to case). */
+export function metadataValue(metadata: Readonly<Record<string, string>>, key: string): string | undefined {
+  const found = Object.keys(metadata).find((k) => k.toLowerCase() === key.toLowerCase());
+  return found === undefined ? undefined : metadata[found];
+}
 
 /** The settings of one backup job, in AWS Backup's units. Leave out what is unknown. */
 export interface BackupJobSettings {
@@ -288,9 +295,8 @@ export function validateRestoreJob(settings: RestoreJobSettings, names: RestoreS
   }
   const keys = Object.keys(settings.metadata);
   const given = new Set(keys.map((k) => k.toLowerCase()));
-  const rawValueOf = (key: string) => Object.entries(settings.metadata).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
   const valueOf = (key: string) => {
-    const value = rawValueOf(key);
+    const value = metadataValue(settings.metadata, key);
     return value === undefined || settings.isUnresolved?.(value) ? undefined : value;
   };
 
@@ -310,7 +316,7 @@ export function validateRestoreJob(settings: RestoreJobSettings, names: RestoreS
     }
     if (type.restoreTargetNameKey && settings.sourceResourceName !== undefined) {
       // Compared as given: two tokens are equal only when they are the same token.
-      const target = rawValueOf(type.restoreTargetNameKey);
+      const target = metadataValue(settings.metadata, type.restoreTargetNameKey);
       if (target !== undefined && target === settings.sourceResourceName) {
         const shown = settings.isUnresolved?.(target) ? 'the same token' : `"${target}"`;
         errors.push(`${names.metadata}.${type.restoreTargetNameKey} (${shown}) must differ from the name of the ${type.name} resource the backup was taken of: the restore creates a new resource`);

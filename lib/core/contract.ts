@@ -1,16 +1,35 @@
 /**
- * The custom resources' properties: how the constructs write them and how the
- * handlers read them back. CloudFormation hands every scalar over as a string,
- * so numbers and booleans are parsed explicitly.
+ * The contract between each custom resource's construct and its handler: the
+ * resource type, the properties the construct renders, the attributes the
+ * handler answers with, and how the handler reads the properties back.
+ * Written once and used by both sides, so that a renamed property is a compile
+ * error rather than a failure at deploy time.
+ *
+ * CloudFormation hands every scalar property over as a string ("30", "true"),
+ * and every attribute a handler answers with is a string: the handler reads
+ * `Delivered<...>` (the same keys, values unchecked) and parses each value.
  */
 import { createHash } from 'crypto';
 import type { StartBackupJobCommandInput } from '@aws-sdk/client-backup';
-import { timeoutErrors } from '../../lib/validation';
+import { timeoutErrors } from './validation';
 
-/** The properties as the construct renders them (before CloudFormation stringifies them). */
-export interface BackupJobResourceProperties {
+/** A custom resource: its CloudFormation type, the properties its construct renders, the attributes its handler returns. */
+export interface JobResourceContract<Properties extends object, Attributes extends object> {
+  readonly resourceType: string;
+  /** Only there to carry the types; never set. */
+  readonly types?: { readonly properties: Properties; readonly attributes: Attributes };
+}
+
+/**
+ * What a handler receives for properties of type T: the same keys (and the
+ * ServiceToken CloudFormation adds), each value as CloudFormation delivered it
+ * (scalars as strings), not yet checked.
+ */
+export type Delivered<T> = { readonly [K in keyof T]?: unknown } & { readonly ServiceToken?: unknown };
+
+/** What StartBackupJob is asked, as the construct renders it (numbers and booleans become strings on the way). */
+export interface BackupJobRequestProperties {
   readonly ResourceArn: string;
-  readonly ResourceType: string;
   readonly BackupVaultName: string;
   readonly IamRoleArn: string;
   readonly StartWindowMinutes?: number;
@@ -24,6 +43,11 @@ export interface BackupJobResourceProperties {
   readonly BackupOptions?: Record<string, string>;
   readonly Index?: 'ENABLED' | 'DISABLED';
   readonly LogicallyAirGappedBackupVaultArn?: string;
+}
+
+/** The properties of a Custom::BackupJob: the request, and how the handler waits and cleans up. */
+export interface BackupJobResourceProperties extends BackupJobRequestProperties {
+  readonly ResourceType: string;
   readonly Trigger?: string;
   readonly WaitForCompletion?: boolean;
   readonly TimeoutSeconds: number;
@@ -31,11 +55,73 @@ export interface BackupJobResourceProperties {
   readonly RemovalPolicy?: 'retain' | 'destroy';
 }
 
+/** The attributes of a Custom::BackupJob (all strings, all always present). */
+export interface BackupJobAttributes {
+  readonly BackupJobId: string;
+  readonly RecoveryPointArn: string;
+  readonly State: string;
+  readonly StatusMessage: string;
+  readonly BackupSizeInBytes: string;
+  readonly CreationDate: string;
+  readonly CompletionDate: string;
+  readonly BackupVaultArn: string;
+  readonly ResourceType: string;
+}
+
+export const BACKUP_JOB: JobResourceContract<BackupJobResourceProperties, BackupJobAttributes> = { resourceType: 'Custom::BackupJob' };
+
+/**
+ * A backup as a user asks for it (the construct's props, the CLI's options),
+ * with lengths already in AWS Backup's units. A value may be a token.
+ */
+export interface BackupRequest {
+  readonly resourceArn: string;
+  readonly backupVaultName: string;
+  readonly iamRoleArn: string;
+  readonly startWindowMinutes?: number;
+  readonly completeWindowMinutes?: number;
+  readonly moveToColdStorageAfterDays?: number;
+  readonly deleteAfterDays?: number;
+  readonly optInToArchiveForSupportedResources?: boolean;
+  readonly recoveryPointTags?: Record<string, string>;
+  /** A Windows VSS backup (true), or explicitly not (false). */
+  readonly windowsVss?: boolean;
+  readonly backupOptions?: Record<string, string>;
+  readonly index?: boolean;
+  readonly logicallyAirGappedBackupVaultArn?: string;
+}
+
+/** The StartBackupJob request for a backup: the one mapping from settings to the API, used by the construct and the CLI. */
+export function backupJobRequest(request: BackupRequest): BackupJobRequestProperties {
+  const lifecycle = dropUndefined({
+    MoveToColdStorageAfterDays: request.moveToColdStorageAfterDays,
+    DeleteAfterDays: request.deleteAfterDays,
+    OptInToArchiveForSupportedResources: request.optInToArchiveForSupportedResources,
+  });
+  const backupOptions: Record<string, string> = { ...request.backupOptions };
+  if (request.windowsVss !== undefined) backupOptions.WindowsVSS = request.windowsVss ? 'enabled' : 'disabled';
+  return dropUndefined({
+    ResourceArn: request.resourceArn,
+    BackupVaultName: request.backupVaultName,
+    IamRoleArn: request.iamRoleArn,
+    StartWindowMinutes: request.startWindowMinutes,
+    CompleteWindowMinutes: request.completeWindowMinutes,
+    Lifecycle: Object.keys(lifecycle).length > 0 ? lifecycle : undefined,
+    RecoveryPointTags: request.recoveryPointTags,
+    BackupOptions: Object.keys(backupOptions).length > 0 ? backupOptions : undefined,
+    Index: request.index === undefined ? undefined : request.index ? 'ENABLED' : 'DISABLED',
+    LogicallyAirGappedBackupVaultArn: request.logicallyAirGappedBackupVaultArn,
+  });
+}
+
 /**
  * Properties that change how the handler waits or cleans up, not which backup
  * is taken: changing one of them alone does not start a new job.
  */
-const BEHAVIOUR_PROPERTIES = new Set(['ServiceToken', 'ServiceTimeout', 'TimeoutSeconds', 'WaitForCompletion', 'AllowPartial', 'RemovalPolicy']);
+const BEHAVIOUR_PROPERTIES = new Set<string>([
+  'ServiceToken', 'ServiceTimeout',
+  ...(['TimeoutSeconds', 'WaitForCompletion', 'AllowPartial', 'RemovalPolicy'] satisfies (keyof BackupJobResourceProperties | keyof RestoreJobResourceProperties)[]),
+]);
 
 /** The properties as the handler uses them. */
 export interface BackupJobSpec {
@@ -49,7 +135,7 @@ export interface BackupJobSpec {
 
 type RawProperties = Record<string, unknown>;
 
-function requiredString(raw: RawProperties, key: string): string {
+function requiredString<T>(raw: Delivered<T>, key: keyof T & string): string {
   const value = raw[key];
   if (typeof value !== 'string' || value === '') {
     throw new Error(`Property ${key} is required (got ${JSON.stringify(value)})`);
@@ -57,7 +143,7 @@ function requiredString(raw: RawProperties, key: string): string {
   return value;
 }
 
-function optionalString(raw: RawProperties, key: string): string | undefined {
+function optionalString<T>(raw: Delivered<T>, key: keyof T & string): string | undefined {
   const value = raw[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
@@ -93,8 +179,8 @@ function stringMap(value: unknown, key: string): Record<string, string> | undefi
 }
 
 /** Reads the custom resource's properties. Throws, naming the property, on a malformed one. */
-export function parseBackupJobProperties(raw: RawProperties): BackupJobSpec {
-  const lifecycleRaw = raw.Lifecycle as RawProperties | undefined;
+export function parseBackupJobProperties(raw: Delivered<BackupJobResourceProperties>): BackupJobSpec {
+  const lifecycleRaw = raw.Lifecycle as Delivered<NonNullable<BackupJobRequestProperties['Lifecycle']>> | undefined;
   const lifecycle = lifecycleRaw
     ? {
       MoveToColdStorageAfterDays: parseInteger(lifecycleRaw.MoveToColdStorageAfterDays, 'Lifecycle.MoveToColdStorageAfterDays'),
@@ -129,7 +215,7 @@ export function parseBackupJobProperties(raw: RawProperties): BackupJobSpec {
   };
 }
 
-/** The restore job resource's properties as the construct renders them. */
+/** The properties of a Custom::RestoreJob, as the construct renders them. */
 export interface RestoreJobResourceProperties {
   readonly RecoveryPointArn: string;
   readonly BackupVaultName: string;
@@ -143,6 +229,21 @@ export interface RestoreJobResourceProperties {
   readonly TimeoutSeconds: number;
   readonly RemovalPolicy?: 'retain' | 'destroy';
 }
+
+/** The attributes of a Custom::RestoreJob (all strings, all always present). */
+export interface RestoreJobAttributes {
+  readonly RestoreJobId: string;
+  readonly CreatedResourceArn: string;
+  readonly Status: string;
+  readonly StatusMessage: string;
+  readonly RecoveryPointArn: string;
+  readonly ResourceType: string;
+  readonly BackupSizeInBytes: string;
+  readonly CreationDate: string;
+  readonly CompletionDate: string;
+}
+
+export const RESTORE_JOB: JobResourceContract<RestoreJobResourceProperties, RestoreJobAttributes> = { resourceType: 'Custom::RestoreJob' };
 
 /** The restore properties as the handler uses them. */
 export interface RestoreJobSpec {
@@ -159,7 +260,7 @@ export interface RestoreJobSpec {
 }
 
 /** Reads the restore job resource's properties. Throws, naming the property, on a malformed one. */
-export function parseRestoreJobProperties(raw: RawProperties): RestoreJobSpec {
+export function parseRestoreJobProperties(raw: Delivered<RestoreJobResourceProperties>): RestoreJobSpec {
   return {
     recoveryPointArn: requiredString(raw, 'RecoveryPointArn'),
     backupVaultName: requiredString(raw, 'BackupVaultName'),
@@ -174,7 +275,7 @@ export function parseRestoreJobProperties(raw: RawProperties): RestoreJobSpec {
   };
 }
 
-function parseRemovalPolicy(raw: RawProperties): 'retain' | 'destroy' {
+function parseRemovalPolicy(raw: Delivered<{ RemovalPolicy?: string }>): 'retain' | 'destroy' {
   const removalPolicy = optionalString(raw, 'RemovalPolicy') ?? 'retain';
   if (removalPolicy !== 'retain' && removalPolicy !== 'destroy') {
     throw new Error(`Property RemovalPolicy must be retain or destroy (got ${JSON.stringify(removalPolicy)})`);
@@ -182,7 +283,7 @@ function parseRemovalPolicy(raw: RawProperties): 'retain' | 'destroy' {
   return removalPolicy;
 }
 
-function parseTimeout(raw: RawProperties): number {
+function parseTimeout(raw: Delivered<{ TimeoutSeconds: number }>): number {
   const timeoutSeconds = parseInteger(raw.TimeoutSeconds, 'TimeoutSeconds');
   if (timeoutSeconds === undefined || timeoutSeconds <= 0) {
     throw new Error(`Property TimeoutSeconds must be a positive whole number (got ${JSON.stringify(raw.TimeoutSeconds)})`);

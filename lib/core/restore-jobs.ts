@@ -71,12 +71,6 @@ export function mergeMetadata(backedUp: Readonly<Record<string, string>>, overri
   };
 }
 
-/** The value of a metadata key, whatever its case. */
-export function metadataValue(metadata: Readonly<Record<string, string>>, key: string): string | undefined {
-  const found = Object.keys(metadata).find((k) => k.toLowerCase() === key.toLowerCase());
-  return found === undefined ? undefined : metadata[found];
-}
-
 /** The sentence a failed restore ends a deploy or a CLI run with. */
 export function restoreJobFailureMessage(job: RestoreJobDescription): string {
   const what = `Restore job ${job.RestoreJobId} of ${job.RecoveryPointArn ?? 'the recovery point'} ended ${job.Status}`;
