@@ -35,6 +35,22 @@ test('ships the compiled library, its types and the pre-built handler bundles, a
   expect(files.filter((f) => f.startsWith('test/') || f.startsWith('lib/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
 });
 
+test('ships the jsii assembly and API.md; the installed library is jsii\'s build (its classes carry their jsii names), from modules that exist', () => {
+  expect(files).toEqual(expect.arrayContaining(['.jsii', 'API.md']));
+  const assembly = JSON.parse(fs.readFileSync(path.join(appDir, 'node_modules', 'cdk-backup-jobs', '.jsii'), 'utf8'));
+  expect(assembly).toMatchObject({ schema: 'jsii/0.10.0', name: 'cdk-backup-jobs', version: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version });
+  expect(Object.keys(assembly.types).sort()).toEqual([
+    'cdk-backup-jobs.BackupJob', 'cdk-backup-jobs.BackupJobLifecycle', 'cdk-backup-jobs.BackupJobProps', 'cdk-backup-jobs.ProtectedResource',
+    'cdk-backup-jobs.RecoveryPoint', 'cdk-backup-jobs.RecoveryPointAttributes', 'cdk-backup-jobs.RestoreJob', 'cdk-backup-jobs.RestoreJobProps',
+  ]);
+  expect(Object.keys(assembly.targets).sort()).toEqual(['dotnet', 'go', 'java', 'js', 'python']);
+  const rtti = execFileSync(process.execPath, ['-e', 'const m = require("cdk-backup-jobs"); console.log(m.BackupJob[Symbol.for("jsii.rtti")].fqn)'], { cwd: appDir, encoding: 'utf8' });
+  expect(rtti.trim()).toBe('cdk-backup-jobs.BackupJob');
+  // Every shipped module of the library is one the sources still have (no leftovers of moved modules).
+  const shipped = files.filter((f) => f.startsWith('dist/lib/') && f.endsWith('.js')).map((f) => f.slice('dist/'.length, -'.js'.length));
+  expect(shipped.filter((m) => !fs.existsSync(path.join(ROOT, `${m}.ts`)))).toEqual([]);
+});
+
 test('a separate app synthesizes a BackupJob from the installed package, handler asset included', () => {
   fs.writeFileSync(path.join(appDir, 'app.js'), `
     const { App, Stack, Duration } = require('aws-cdk-lib');
