@@ -25,8 +25,8 @@ console.log('cdk-backup-jobs demo: the example stack (bin/), deployed and destro
 step('1. Build (TypeScript, then the handler bundles with esbuild)', 'npm', ['run', '--silent', 'build']);
 step('2. Synthesize the example stack into cdk.out (cdk synth)', 'npx', ['cdk', 'synth', '--app', 'node dist/bin/app.js', '--no-notices', '--quiet']);
 
-// The simulation is test infrastructure written in TypeScript: bundle it to run it with plain Node.
-await bundleTool([join(root, 'test', 'fixtures', 'simulation', 'demo.ts')], join(root, '.sim-out'));
+// The local simulation (local/) is written in TypeScript: bundle it to run it with plain Node.
+await bundleTool([join(root, 'local', 'demo.ts')], join(root, '.sim-out'));
 const runner = join(root, '.sim-out', 'demo.js');
 const demo = spawnSync(process.execPath, ['--no-warnings', runner, join(root, 'cdk.out'), 'BackupJobsExample'], { cwd: root, env, stdio: 'inherit' });
 process.exit(demo.status ?? 1);

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'child_process';
 import * as path from 'path';
-import { BackupStandIn } from './fixtures/stand-in/server';
+import { BackupStandIn } from '../local/stand-in/server';
 
 const CLI = path.join(__dirname, '..', 'dist', 'cli', 'backup-jobs.js');
 const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders';

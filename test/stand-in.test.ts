@@ -16,8 +16,8 @@ import {
   StartRestoreJobCommand,
   StopBackupJobCommand,
 } from '@aws-sdk/client-backup';
-import { RUNNING_JOB_MESSAGE } from './fixtures/stand-in/backup-service';
-import { BackupStandIn } from './fixtures/stand-in/server';
+import { RUNNING_JOB_MESSAGE } from '../local/stand-in/backup-job-states';
+import { BackupStandIn } from '../local/stand-in/server';
 import { toolAvailable } from './fixtures/tools';
 
 const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders';

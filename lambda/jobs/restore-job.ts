@@ -8,7 +8,7 @@
  * runs; it never fails because of the restore.
  */
 import type { CdkCustomResourceEvent } from 'aws-lambda';
-import { formatSeconds, metadataValue } from '../../lib/core/validation';
+import { formatSeconds, metadataValue, RESOURCE_TYPE_PATTERN } from '../../lib/core/validation';
 import { describeError, isNotFound, isTransientError, naming } from '../../lib/core/backup-jobs';
 import { log } from '../../lib/core/log';
 import {
@@ -27,9 +27,6 @@ import { backupClient as client, cancelledCreateWindow, deadlineAfter, deleteBud
 import { formatPhysicalId, parsePhysicalId, RestoreJobPhysicalId } from './physical-id';
 import { fingerprint, idempotencyToken, parseRestoreJobProperties, RestoreJobAttributes, RestoreJobSpec } from '../../lib/core/contract';
 import { deleteRestoredResource } from './restored-resources';
-
-/** ResourceType in the AWS Backup API model. */
-const RESOURCE_TYPE_PARAMETER = /^[a-zA-Z0-9\-_.]{1,50}$/;
 
 type OnEventResponse = common.OnEventResponse<RestoreJobAttributes>;
 type IsCompleteEvent = common.IsCompleteEvent<RestoreJobAttributes>;
@@ -53,7 +50,7 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
     IdempotencyToken: idempotencyToken(event, spec.resourceType),
     // The API takes AWS Backup's type names that fit its pattern; the others ("SAP HANA on
     // Amazon EC2") are left for AWS Backup to read from the recovery point.
-    ResourceType: RESOURCE_TYPE_PARAMETER.test(spec.resourceType) ? spec.resourceType : undefined,
+    ResourceType: RESOURCE_TYPE_PATTERN.test(spec.resourceType) ? spec.resourceType : undefined,
     CopySourceTagsToRestoredResource: spec.copySourceTagsToRestoredResource,
   }));
   log('info', 'restore job started', { restoreJobId });

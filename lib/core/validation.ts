@@ -40,6 +40,8 @@ const VAULT_NAME = '[a-zA-Z0-9\\-_]{2,50}';
 export const VAULT_NAME_PATTERN = new RegExp(`^${VAULT_NAME}$`);
 /** BackupOptionKey and BackupOptionValue in the AWS Backup API model. */
 export const BACKUP_OPTION_PATTERN = /^[a-zA-Z0-9\-_.]{1,50}$/;
+/** ResourceType in the AWS Backup API model (StartRestoreJob sends a type only when it matches). */
+export const RESOURCE_TYPE_PATTERN = /^[a-zA-Z0-9\-_.]{1,50}$/;
 const VAULT_ARN_PATTERN = new RegExp(`^arn:[a-z-]+:backup:[a-z0-9-]+:\\d{12}:backup-vault:${VAULT_NAME}$`);
 
 /** The value of a metadata key, whatever its case (AWS Backup reads restore metadata keys without regard to case). */

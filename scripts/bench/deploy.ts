@@ -10,7 +10,7 @@ import { join } from 'path';
 import type { Stack } from 'aws-cdk-lib';
 import type * as dynamodbTypes from 'aws-cdk-lib/aws-dynamodb';
 import { parsePhysicalId } from '../../lambda/jobs/physical-id';
-import { CustomResourceOperation, Simulation, SynthesizedStack } from '../../test/fixtures/simulation';
+import { CustomResourceOperation, Simulation, SynthesizedStack } from '../../local/simulation';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const cdk: typeof import('aws-cdk-lib') = require('aws-cdk-lib');

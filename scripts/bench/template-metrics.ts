@@ -5,7 +5,7 @@
  * between elements).
  */
 import { readFileSync } from 'fs';
-import { resolve, ResourceState, simulatedResource, StackEnvironment } from '../../test/fixtures/simulation/intrinsics';
+import { resolve, ResourceState, simulatedResource, StackEnvironment } from '../../local/simulation/intrinsics';
 
 /** The limits the numbers are held against. */
 export const LIMITS = {

@@ -7,7 +7,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import { BackupJob, ProtectedResource } from '../../lib';
-import { Simulation } from '../fixtures/simulation';
+import { Simulation } from '../../local/simulation';
 import { backupJobStack, backupOps, expectAllAnswered, jobIdOf, overheadMs, TABLE_ARN, useSimulation } from './harness';
 
 const sim = useSimulation();

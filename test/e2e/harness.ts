@@ -9,7 +9,7 @@ import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { BackupJob, BackupJobProps, ProtectedResource } from '../../lib';
 import { parsePhysicalId } from '../../lambda/jobs/physical-id';
-import { CustomResourceOperation, Simulation, SynthesizedStack } from '../fixtures/simulation';
+import { CustomResourceOperation, Simulation, SynthesizedStack } from '../../local/simulation';
 
 export const TABLE_NAME = 'orders';
 export const TABLE_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE_NAME}`;

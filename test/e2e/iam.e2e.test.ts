@@ -7,7 +7,7 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { BackupJob, ProtectedResource } from '../../lib';
-import { Simulation, SynthesizedStack } from '../fixtures/simulation';
+import { Simulation, SynthesizedStack } from '../../local/simulation';
 import { backupJobStack, backupOps, expectAllAnswered, jobIdOf, synthesize, TABLE_ARN, useSimulation } from './harness';
 
 const sim = useSimulation();

@@ -18,7 +18,7 @@
 import { RemovalPolicy, Duration } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { idempotencyToken } from '../../lib/core/contract';
-import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../fixtures/simulation';
+import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
 import { backupJobStack, TABLE_ARN, useSimulation } from './harness';
 
 const sim = useSimulation();

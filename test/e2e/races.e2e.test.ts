@@ -5,7 +5,7 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RecoveryPoint, RestoreJob } from '../../lib';
-import { Simulation } from '../fixtures/simulation';
+import { Simulation } from '../../local/simulation';
 import { backupJobStack, backupOps, expectAllAnswered, TABLE_ARN, useSimulation } from './harness';
 
 const sim = useSimulation();

@@ -5,7 +5,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import { RecoveryPoint, RestoreJob, RestoreJobProps } from '../../lib';
-import { CustomResourceOperation, Simulation, SynthesizedStack } from '../fixtures/simulation';
+import { CustomResourceOperation, Simulation, SynthesizedStack } from '../../local/simulation';
 import { backupJobStack, expectAllAnswered, synthesize, useSimulation } from './harness';
 
 const sim = useSimulation();

@@ -1,0 +1,111 @@
+/** `backup-jobs start`: start an on-demand backup job, its settings checked first by the rules of the BackupJob construct; with --wait, wait for it. */
+import { resourceTypeFromArn } from '../../../lib/core/resource-types';
+import { CONSTRUCT_SETTING_NAMES, SettingNames, validateBackupJob } from '../../../lib/core/validation';
+import { findActiveBackupJobs, startBackupJob } from '../../../lib/core/backup-jobs';
+import { backupJobRequest } from '../../../lib/core/contract';
+import { EXIT, InvalidInput } from '../exit-codes';
+import { endOfBackup } from '../outcomes';
+import { keyValue, nonEmpty, wholeNumber } from '../parse';
+import { waitForBackupJob } from '../wait';
+import { CliContext, ROLE_ARN, WaitFlags, waitOptions } from '../context';
+import type { Command } from 'commander';
+
+/** How the construct's settings are called on this command line. */
+const CLI_SETTING_NAMES: SettingNames = {
+  ...CONSTRUCT_SETTING_NAMES,
+  resourceType: '--resource-arn (its resource type)',
+  backupVaultName: '--vault',
+  moveToColdStorageAfterDays: '--cold-after-days',
+  deleteAfterDays: '--delete-after-days',
+  optInToArchiveForSupportedResources: '--opt-in-to-archive',
+  startWindowMinutes: '--start-window-minutes',
+  completeWindowMinutes: '--complete-window-minutes',
+  recoveryPointTags: '--tag',
+  windowsVss: '--windows-vss',
+  index: '--index',
+  logicallyAirGappedBackupVaultArn: '--air-gapped-vault-arn',
+};
+
+export function startCommand(program: Command, ctx: CliContext): void {
+  waitOptions(program.command('start')
+    .description('start an on-demand backup job; its settings are checked first, with the rules of the BackupJob construct')
+    .requiredOption('--resource-arn <arn>', 'the resource to back up')
+    .requiredOption('--vault <name>', 'the backup vault')
+    .requiredOption('--role <arn>', 'the IAM role AWS Backup assumes')
+    .option('--delete-after-days <n>', 'delete the recovery point after n days', wholeNumber('--delete-after-days'))
+    .option('--cold-after-days <n>', 'move it to cold storage after n days', wholeNumber('--cold-after-days'))
+    .option('--opt-in-to-archive', 'move supported types (EBS) to the archive tier per --cold-after-days')
+    .option('--start-window-minutes <n>', 'minutes the job may take to start (at least 60)', wholeNumber('--start-window-minutes'))
+    .option('--complete-window-minutes <n>', 'minutes the job may take to complete', wholeNumber('--complete-window-minutes'))
+    .option('--tag <key=value>', 'a recovery point tag (repeatable)', keyValue('--tag'))
+    .option('--index', 'create a backup index (EBS, S3)')
+    .option('--windows-vss', 'a Windows VSS backup (EC2)')
+    .option('--no-windows-vss', 'explicitly not a Windows VSS backup (EC2)')
+    .option('--air-gapped-vault-arn <arn>', 'back up directly to this logically air-gapped vault')
+    .option('--idempotency-token <token>', 'the same token returns the same job', nonEmpty('--idempotency-token'))
+    .option('--wait', 'wait for the job to end (as the wait command does)')
+    .option('--allow-partial', 'with --wait: a PARTIAL backup counts as completed'))
+    .action(async (o: Record<string, any>) => {
+      const read = resourceTypeFromArn(o.resourceArn);
+      const problems: string[] = [];
+      if ('error' in read) problems.push(`--resource-arn (${JSON.stringify(o.resourceArn)}) ${read.error}`);
+      if (!ROLE_ARN.test(o.role)) problems.push(`--role (${JSON.stringify(o.role)}) must be an IAM role ARN (arn:aws:iam::account:role/name)`);
+      const result = validateBackupJob({
+        resourceType: 'error' in read ? undefined : read.resourceType,
+        backupVaultName: o.vault,
+        moveToColdStorageAfterDays: o.coldAfterDays,
+        deleteAfterDays: o.deleteAfterDays,
+        optInToArchiveForSupportedResources: o.optInToArchive,
+        startWindowMinutes: o.startWindowMinutes,
+        completeWindowMinutes: o.completeWindowMinutes,
+        recoveryPointTags: o.tag,
+        windowsVss: o.windowsVss,
+        index: o.index,
+        logicallyAirGappedBackupVaultArn: o.airGappedVaultArn,
+      }, CLI_SETTING_NAMES);
+      problems.push(...result.errors);
+      if (problems.length > 0) throw new InvalidInput(problems);
+      result.warnings.forEach((w) => ctx.err(`warning: ${w.message}`));
+
+      const backup = ctx.client();
+      // --timeout bounds the whole command: the wait for another job on the resource and then ours.
+      const deadline = o.timeout === undefined ? undefined : Date.now() + o.timeout;
+      const active = await findActiveBackupJobs(backup, o.resourceArn);
+      for (const id of active) {
+        if (!o.wait) {
+          ctx.err(`warning: backup job ${id} runs on this resource; AWS Backup runs one job per resource at a time, so this one waits for it (and expires if its start window passes)`);
+          continue;
+        }
+        ctx.err(`backup job ${id} runs on this resource; waiting for it to end first`);
+        const blocker = await waitForBackupJob(backup, id, { intervalMs: o.interval, deadline, io: ctx.io });
+        if (blocker.outcome === 'timeout') {
+          ctx.err(`timed out waiting for backup job ${id} on the resource; no backup was started`);
+          return ctx.exit(EXIT.TIMED_OUT);
+        }
+      }
+      const started = await startBackupJob(backup, {
+        ...backupJobRequest({
+          resourceArn: o.resourceArn,
+          backupVaultName: o.vault,
+          iamRoleArn: o.role,
+          startWindowMinutes: o.startWindowMinutes,
+          completeWindowMinutes: o.completeWindowMinutes,
+          moveToColdStorageAfterDays: o.coldAfterDays,
+          deleteAfterDays: o.deleteAfterDays,
+          optInToArchiveForSupportedResources: o.optInToArchive,
+          recoveryPointTags: o.tag,
+          windowsVss: o.windowsVss,
+          index: o.index,
+          logicallyAirGappedBackupVaultArn: o.airGappedVaultArn,
+        }),
+        IdempotencyToken: o.idempotencyToken,
+      });
+      const { $metadata: _ignored, ...startedJob } = started;
+      if (!o.wait) {
+        ctx.out(ctx.json() ? JSON.stringify(startedJob, null, 2) : started.BackupJobId!);
+        return;
+      }
+      ctx.err(`started backup job ${started.BackupJobId}`);
+      ctx.exit(endOfBackup(ctx, await waitForBackupJob(backup, started.BackupJobId!, { intervalMs: o.interval, deadline, io: ctx.io }), o as WaitFlags));
+    });
+}

@@ -1,0 +1,37 @@
+/** What every command of the CLI shares: its output, the AWS Backup client, the exit code and the wait options. */
+import type { BackupClient } from '@aws-sdk/client-backup';
+import { Command, Option } from 'commander';
+import type { Io } from './output';
+import { duration } from './parse';
+
+export interface CliContext {
+  readonly io: Io;
+  /** A line on stdout (results). */
+  out(text: string): void;
+  /** A line on stderr (progress, warnings, errors). */
+  err(text: string): void;
+  /** Whether --json asks for machine output. */
+  json(): boolean;
+  /** The AWS Backup client, for --region and --profile. */
+  client(): BackupClient;
+  /** Sets the exit code the command ends with. */
+  exit(code: number): void;
+}
+
+/** The flags of a command that can wait for a job. */
+export interface WaitFlags {
+  readonly wait?: boolean;
+  readonly timeout?: number;
+  readonly interval: number;
+  readonly allowPartial?: boolean;
+}
+
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
+const DEFAULT_INTERVAL_MS = 15_000;
+
+/** Adds --timeout and --interval to a command that waits. */
+export function waitOptions(cmd: Command): Command {
+  return cmd
+    .option('--timeout <duration>', 'give up waiting after this long (2h, 90m, 45s); the job is left running', duration('--timeout'))
+    .addOption(new Option('--interval <duration>', 'time between two looks at the job').argParser(duration('--interval')).default(DEFAULT_INTERVAL_MS, '15s'));
+}

@@ -1,0 +1,52 @@
+/** How a waited-for job ends the command: what it prints and its exit code. */
+import type { BackupJobDescription } from '../../lib/core/backup-jobs';
+import { backupJobFailureMessage } from '../../lib/core/backup-jobs';
+import type { RestoreJobDescription } from '../../lib/core/restore-jobs';
+import { restoreJobFailureMessage } from '../../lib/core/restore-jobs';
+import { formatSeconds } from '../../lib/core/validation';
+import type { CliContext, WaitFlags } from './context';
+import { EXIT } from './exit-codes';
+import type { WaitResult } from './wait';
+
+export function endOfBackup(ctx: CliContext, result: WaitResult<BackupJobDescription>, flags: WaitFlags): number {
+  const job = result.job;
+  if (ctx.json()) ctx.out(JSON.stringify({ outcome: result.outcome, job }, null, 2));
+  switch (result.outcome) {
+    case 'completed':
+      if (job.StatusMessage) ctx.err(`warning: backup job ${job.BackupJobId} completed with a message: ${job.StatusMessage}`);
+      if (!ctx.json()) ctx.out(job.RecoveryPointArn ?? '');
+      return EXIT.COMPLETED;
+    case 'partial':
+      if (flags.allowPartial) {
+        ctx.err(`warning: ${backupJobFailureMessage(job)} (accepted: --allow-partial)`);
+        if (!ctx.json()) ctx.out(job.RecoveryPointArn ?? '');
+        return EXIT.COMPLETED;
+      }
+      ctx.err(`${backupJobFailureMessage(job)} (accept it with --allow-partial)`);
+      return EXIT.JOB_FAILED;
+    case 'failed':
+      ctx.err(backupJobFailureMessage(job));
+      return EXIT.JOB_FAILED;
+    case 'timeout':
+      ctx.err(`timed out after ${formatSeconds(Math.round(flags.timeout! / 1000))}: backup job ${job.BackupJobId} is left running (${job.State}, ${job.PercentDone ?? '0'}% done)`);
+      if (!ctx.json()) ctx.out(job.BackupJobId ?? '');
+      return EXIT.TIMED_OUT;
+  }
+}
+
+export function endOfRestore(ctx: CliContext, result: WaitResult<RestoreJobDescription>, flags: WaitFlags): number {
+  const job = result.job;
+  if (ctx.json()) ctx.out(JSON.stringify({ outcome: result.outcome, job }, null, 2));
+  switch (result.outcome) {
+    case 'completed':
+      if (!ctx.json()) ctx.out(job.CreatedResourceArn ?? '');
+      return EXIT.COMPLETED;
+    case 'timeout':
+      ctx.err(`timed out after ${formatSeconds(Math.round(flags.timeout! / 1000))}: restore job ${job.RestoreJobId} is left running (${job.Status}); AWS Backup cannot stop a restore job`);
+      if (!ctx.json()) ctx.out(job.RestoreJobId ?? '');
+      return EXIT.TIMED_OUT;
+    default:
+      ctx.err(restoreJobFailureMessage(job));
+      return EXIT.JOB_FAILED;
+  }
+}

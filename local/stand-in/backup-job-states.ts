@@ -1,0 +1,93 @@
+/**
+ * AWS Backup's backup job state machine, as the stand-in plays it: CREATED
+ * (waiting to start, also while another job holds the resource), PENDING,
+ * RUNNING with progress, then the scenario's end; a stopped job is ABORTING,
+ * then ABORTED; one that cannot start within its start window EXPIRED.
+ */
+import type { JobScenario } from './backup-service';
+
+export const RUNNING_JOB_MESSAGE = 'Backup job failed because there was a running job for the same resource.';
+export const START_WINDOW_MESSAGE = 'Backup job expired because it did not start within its start window.';
+export const STOPPED_MESSAGE = 'Backup job was stopped by user.';
+/** How long a stopped job is ABORTING. */
+export const ABORTING_MS = 2_000;
+
+export interface BackupJobRecord {
+  readonly id: string;
+  readonly token?: string;
+  readonly vaultName: string;
+  readonly resourceArn: string;
+  readonly resourceType: string;
+  readonly roleArn: string;
+  readonly recoveryPointArn: string;
+  readonly createdAt: number;
+  readonly startBy: number;
+  readonly lifecycle?: Record<string, unknown>;
+  readonly tags?: Record<string, string>;
+  readonly backupOptions?: Record<string, string>;
+  readonly index?: string;
+  readonly createdBy?: Record<string, string>;
+  scenario: Required<Omit<JobScenario, 'statusMessage' | 'messageCategory'>> & Pick<JobScenario, 'statusMessage' | 'messageCategory'>;
+  stoppedAt?: number;
+}
+
+/** A job's state at a moment, derived from its record and the clock. */
+export interface JobView {
+  readonly state: string;
+  readonly percentDone: number;
+  readonly statusMessage?: string;
+  readonly completedAt?: number;
+  readonly startedAt?: number;
+}
+
+/** When a job starts and ends. */
+export interface Timeline {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * When each job of one resource starts and ends. AWS Backup runs one job per
+ * resource at a time: a job tries to start after its start delay and, while an
+ * earlier job holds the resource, tries again every `startRetryMs`; one that
+ * cannot start by its start window's end expires.
+ */
+export function timelinesOf(jobsOfResource: readonly BackupJobRecord[], startRetryMs: number): Map<string, Timeline> {
+  const timelines = new Map<string, Timeline>();
+  let busyUntil = 0;
+  for (const job of jobsOfResource) {
+    const firstTry = job.createdAt + job.scenario.startDelaySeconds * 1000;
+    const start = busyUntil > firstTry ? firstTry + Math.ceil((busyUntil - firstTry) / startRetryMs) * startRetryMs : firstTry;
+    const natural = start + (job.scenario.pendingSeconds + job.scenario.durationSeconds) * 1000;
+    let end = start > job.startBy ? job.startBy : natural;
+    if (start <= job.startBy && job.stoppedAt !== undefined && job.stoppedAt < natural) end = job.stoppedAt + ABORTING_MS;
+    timelines.set(job.id, { start, end });
+    busyUntil = Math.max(busyUntil, end);
+  }
+  return timelines;
+}
+
+/** A job's state at a moment, from its record and its timeline. */
+export function backupJobView(job: BackupJobRecord, timeline: Timeline, now: number): JobView {
+  const s = job.scenario;
+  const { start } = timeline;
+  if (start > job.startBy) {
+    // Never started within its window.
+    if (now < job.startBy) return { state: 'CREATED', percentDone: 0 };
+    const blocked = job.createdAt + s.startDelaySeconds * 1000 <= job.startBy;
+    return { state: 'EXPIRED', percentDone: 0, statusMessage: blocked ? RUNNING_JOB_MESSAGE : START_WINDOW_MESSAGE, completedAt: job.startBy };
+  }
+  const runStart = start + s.pendingSeconds * 1000;
+  const end = runStart + s.durationSeconds * 1000;
+  const percentAt = (t: number) => Math.min(99, Math.floor(((t - runStart) / Math.max(1, end - runStart)) * 100));
+  if (job.stoppedAt !== undefined && job.stoppedAt < end) {
+    // Stopped while CREATED, it never started (and never made a recovery point).
+    const startedAt = job.stoppedAt >= start ? start : undefined;
+    if (now < job.stoppedAt + ABORTING_MS) return { state: 'ABORTING', percentDone: job.stoppedAt > runStart ? percentAt(job.stoppedAt) : 0, startedAt };
+    return { state: 'ABORTED', percentDone: 0, statusMessage: STOPPED_MESSAGE, completedAt: job.stoppedAt + ABORTING_MS, startedAt };
+  }
+  if (now < start) return { state: 'CREATED', percentDone: 0 };
+  if (now < runStart) return { state: 'PENDING', percentDone: 0, startedAt: start };
+  if (now < end) return { state: 'RUNNING', percentDone: percentAt(now), startedAt: start };
+  return { state: s.outcome, percentDone: s.outcome === 'COMPLETED' ? 100 : percentAt(end), statusMessage: s.statusMessage, completedAt: end, startedAt: start };
+}
