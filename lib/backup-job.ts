@@ -3,6 +3,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ProtectedResource } from './protected-resource';
+import { byArn, Grant, grantOf, recordGrant, STACK_PATTERN } from './private/grants';
 import { BackupJobProvider, generatedVaultName } from './private/provider';
 import { newAwsBackupServiceRole, passRoleGrant } from './private/service-roles';
 import { BACKUP_JOB, backupJobRequest } from './core/contract';
@@ -241,10 +242,10 @@ export class BackupJob extends Construct {
 
     // The handlers' permissions never refer to the vaults and roles that BackupJobs create, so
     // that jobs may depend on one another (see BackupJobProvider.grantStartBackupJob).
-    if (!props.backupVault) VAULT_GRANTS.set(this.backupVault, ownVaultGrant(this, props.backupVaultName, this.backupVault));
+    if (!props.backupVault) recordGrant(this.backupVault, ownVaultGrant(this, props.backupVaultName, this.backupVault));
     const provider = BackupJobProvider.getOrCreate(this);
     provider.grantStartBackupJob(
-      VAULT_GRANTS.get(this.backupVault) ?? this.backupVault.backupVaultArn,
+      grantOf(this.backupVault, this.backupVault.backupVaultArn),
       passRoleGrant(this.backupRole),
       props.logicallyAirGappedBackupVaultArn,
     );
@@ -378,14 +379,11 @@ function settingsOf(props: BackupJobProps, lengths: Lengths): BackupJobSettings 
   };
 }
 
-/** How the handlers are granted the vaults BackupJobs created (a job given such a vault reuses it). */
-const VAULT_GRANTS = new WeakMap<backup.IBackupVault, string>();
-
 /** The grant for a vault the job creates: the stack's generated-name pattern, or the ARN of the name given. */
-function ownVaultGrant(scope: Construct, name: string | undefined, vault: backup.IBackupVault): string {
-  if (name === undefined) return 'generated';
-  if (Token.isUnresolved(name)) return vault.backupVaultArn;
-  return Stack.of(scope).formatArn({ service: 'backup', resource: 'backup-vault', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+function ownVaultGrant(scope: Construct, name: string | undefined, vault: backup.IBackupVault): Grant {
+  if (name === undefined) return STACK_PATTERN;
+  if (Token.isUnresolved(name)) return byArn(vault.backupVaultArn);
+  return byArn(Stack.of(scope).formatArn({ service: 'backup', resource: 'backup-vault', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
 }
 
 function defaultBackupRole(scope: Construct, resourceType: string): iam.IRole {

@@ -4,13 +4,14 @@
  * poll of the framework's waiter. One provider serves both resource types.
  */
 import type { CdkCustomResourceEvent, Context } from 'aws-lambda';
+import { BACKUP_JOB, RESTORE_JOB } from '../../lib/core/contract';
 import { log, redactEvent } from '../../lib/core/log';
 import { isBackupJobComplete, onBackupJobEvent } from './backup-job';
 import { IsCompleteEvent, withinInvocation } from './common';
 import { isRestoreJobComplete, onRestoreJobEvent } from './restore-job';
 
-export const BACKUP_JOB_RESOURCE_TYPE = 'Custom::BackupJob';
-export const RESTORE_JOB_RESOURCE_TYPE = 'Custom::RestoreJob';
+const BACKUP_JOB_RESOURCE_TYPE = BACKUP_JOB.resourceType;
+const RESTORE_JOB_RESOURCE_TYPE = RESTORE_JOB.resourceType;
 
 export async function onEvent(event: CdkCustomResourceEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) {
   return withinInvocation(context, () => dispatchEvent(event));

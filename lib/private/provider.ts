@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import type { JobResourceContract } from '../core/contract';
+import type { Grant } from './grants';
 import { acknowledgeFindings, Finding, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
 import { fillArnPattern, ResourceTypeInfo, resourceTypeInfo } from '../core/resource-types';
@@ -216,15 +217,15 @@ export class BackupJobProvider extends Construct {
    * air-gapped vault). A vault or role the job created itself is granted through
    * the stack's generated-name pattern; one given by the user by its ARN.
    */
-  public grantStartBackupJob(vault: 'generated' | string, backupRole: 'generated' | string, logicallyAirGappedVaultArn?: string): void {
+  public grantStartBackupJob(vault: Grant, backupRole: Grant, logicallyAirGappedVaultArn?: string): void {
     const stack = Stack.of(this);
     const names = generatedNames(this);
-    if (vault === 'generated') {
+    if (vault.kind === 'stack-pattern') {
       this.grantPattern(this.vaultArns, stack.formatArn({
         service: 'backup', resource: 'backup-vault', resourceName: `${names.vaultNamePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }), 'The vaults that this stack\'s BackupJobs create, by their name prefix; naming each would make the policy grow with every job and depend on every job');
     } else {
-      this.vaultArns.add(vault);
+      this.vaultArns.add(vault.arn);
     }
     if (logicallyAirGappedVaultArn) this.vaultArns.add(logicallyAirGappedVaultArn);
     this.grantPassRole(backupRole);
@@ -237,7 +238,7 @@ export class BackupJobProvider extends Construct {
    * this account and region (a DynamoDB one narrowed to its table when the
    * table's name is known at synth).
    */
-  public grantStartRestoreJob(resourceType: string, restoreRole: 'generated' | string, recoveryPoint: { arn: string; sourceResourceName?: string }): void {
+  public grantStartRestoreJob(resourceType: string, restoreRole: Grant, recoveryPoint: { arn: string; sourceResourceName?: string }): void {
     const info = resourceTypeInfo(resourceType);
     if (!info) return;
     const first = this.restorableRecoveryPointArns.size === 0;
@@ -270,13 +271,13 @@ export class BackupJobProvider extends Construct {
   }
 
   /** Lets the handlers pass a role to AWS Backup: one a job created (by the stack's role path), or one by its ARN. */
-  private grantPassRole(role: 'generated' | string): void {
-    if (role === 'generated') {
+  private grantPassRole(role: Grant): void {
+    if (role.kind === 'stack-pattern') {
       const { rolePath } = generatedNames(this);
       this.grantPattern(this.passRoleArns, Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${rolePath.slice(1)}*` }),
         'The roles for AWS Backup that this stack\'s jobs create, by their path, passed only to backup.amazonaws.com');
     } else {
-      this.passRoleArns.add(role);
+      this.passRoleArns.add(role.arn);
     }
   }
 

@@ -1,10 +1,8 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './acknowledge';
+import { Grant, grantOf, recordGrant, STACK_PATTERN } from './grants';
 import { generatedNames } from './provider';
-
-/** The roles for AWS Backup that the constructs of this library created (under the stack's role path). */
-const CREATED_ROLES = new WeakSet<iam.IRole>();
 
 /**
  * A role that AWS Backup assumes, with the AWS managed policies AWS Backup
@@ -22,11 +20,12 @@ export function newAwsBackupServiceRole(scope: Construct, id: string, managedPol
     id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
     reason: `${name.replace('service-role/', '')} is the policy AWS Backup documents for the role it assumes for this work`,
   })));
-  CREATED_ROLES.add(role);
+  // Under the stack's role path: the provider passes it by that pattern.
+  recordGrant(role, STACK_PATTERN);
   return role;
 }
 
 /** How the provider is granted to pass a role: by the stack's role path for one this library created, else by its ARN. */
-export function passRoleGrant(role: iam.IRole): 'generated' | string {
-  return CREATED_ROLES.has(role) ? 'generated' : role.roleArn;
+export function passRoleGrant(role: iam.IRole): Grant {
+  return grantOf(role, role.roleArn);
 }
