@@ -1,0 +1,127 @@
+/**
+ * The long-wait path (timeouts past one custom resource's hour, up to 12
+ * hours): a Step Functions state machine polls DescribeBackupJob through its
+ * AWS SDK integration, with Wait states between the polls, and on the job's
+ * end hands the outcome to a signal task. No Lambda runs per poll.
+ *
+ * The waits adapt to the job's age: every 15 s for the first five minutes,
+ * then a twentieth of the time waited so far, at most ten minutes. A job is
+ * seen at most 5% of its age (and at most ten minutes) after it ended, and a
+ * 12-hour wait costs a few polls an hour.
+ */
+
+/** The longest CloudFormation waits for a WaitCondition (12 hours). */
+export const LONG_WAIT_MAX_SECONDS = 12 * 3600;
+
+const FIRST_WAITS_UNTIL_SECONDS = 300;
+const FIRST_WAIT_SECONDS = 15;
+const WAIT_SHARE_OF_AGE = 1 / 20;
+const LONGEST_WAIT_SECONDS = 600;
+
+/** The waits between polls, from the start, until `timeoutSeconds` have been waited. */
+export function pollSchedule(timeoutSeconds: number): number[] {
+  const waits: number[] = [];
+  let waited = 0;
+  while (waited < timeoutSeconds) {
+    const next = waited < FIRST_WAITS_UNTIL_SECONDS
+      ? FIRST_WAIT_SECONDS
+      : Math.min(LONGEST_WAIT_SECONDS, Math.max(FIRST_WAIT_SECONDS, Math.round(waited * WAIT_SHARE_OF_AGE)));
+    const wait = Math.min(next, timeoutSeconds - waited);
+    waits.push(wait);
+    waited += wait;
+  }
+  return waits;
+}
+
+/** What an execution of the poller is started with (by onEvent, once the job started). */
+export interface PollerInput {
+  readonly BackupJobId: string;
+  /** The WaitConditionHandle's presigned URL the outcome is signalled to. */
+  readonly HandleUrl: string;
+  readonly AllowPartial: boolean;
+  /** The waits between polls (pollSchedule of the job's timeout). */
+  readonly Schedule: number[];
+  /** How many polls the timeout allows: the schedule's length. */
+  readonly Polls: number;
+  /** The poll count so far. */
+  readonly Counter: { readonly Poll: number };
+}
+
+/** The task states a deployment wires to resources: the SDK integration and the signal function. */
+export const POLLER_STATES = { describe: 'DescribeBackupJob', signal: 'Signal' } as const;
+
+/**
+ * The poller's Amazon States Language definition (JSONPath). `signalFunctionArn`
+ * is the function that PUTs the outcome to the handle URL (a token at synth).
+ */
+export function pollerDefinition(signalFunctionArn: string): Record<string, unknown> {
+  const signal = (outcome: string, next: string) => ({
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: {
+      FunctionName: signalFunctionArn,
+      'Payload': {
+        'Outcome': outcome,
+        'HandleUrl.$': '$.HandleUrl',
+        'BackupJobId.$': '$.BackupJobId',
+        'Job.$': '$.Job',
+      },
+    },
+    ResultPath: null,
+    Retry: [{ ErrorEquals: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }],
+    Next: next,
+  });
+  return {
+    Comment: 'cdk-backup-jobs: waits for a backup job (up to 12 hours) and signals its end to the job\'s WaitCondition',
+    StartAt: POLLER_STATES.describe,
+    TimeoutSeconds: LONG_WAIT_MAX_SECONDS + 3600,
+    States: {
+      [POLLER_STATES.describe]: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:backup:describeBackupJob',
+        Parameters: { 'BackupJobId.$': '$.BackupJobId' },
+        // The whole description: a member AWS Backup leaves out (StatusMessage while running) is no error.
+        ResultPath: '$.Job',
+        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 5, MaxAttempts: 6, BackoffRate: 2 }],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.Error', Next: 'Unreadable' }],
+        Next: 'Ended?',
+      },
+      'Ended?': {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.Job.State', StringEquals: 'COMPLETED', Next: 'Completed' },
+          { And: [{ Variable: '$.Job.State', StringEquals: 'PARTIAL' }, { Variable: '$.AllowPartial', BooleanEquals: true }], Next: 'Completed' },
+          { Or: ['PARTIAL', 'FAILED', 'ABORTED', 'EXPIRED'].map((state) => ({ Variable: '$.Job.State', StringEquals: state })), Next: 'Failed' },
+          { Variable: '$.Counter.Poll', NumericGreaterThanEqualsPath: '$.Polls', Next: 'Timed out' },
+        ],
+        Default: 'Next wait',
+      },
+      'Next wait': {
+        Type: 'Pass',
+        Parameters: {
+          'Seconds.$': 'States.ArrayGetItem($.Schedule, $.Counter.Poll)',
+          'Poll.$': 'States.MathAdd($.Counter.Poll, 1)',
+        },
+        ResultPath: '$.Counter',
+        Next: 'Wait',
+      },
+      'Wait': { Type: 'Wait', SecondsPath: '$.Counter.Seconds', Next: POLLER_STATES.describe },
+      'Completed': signal('COMPLETED', 'Done'),
+      'Failed': signal('FAILED', 'Done'),
+      'Timed out': signal('TIMED_OUT', 'Done'),
+      'Unreadable': {
+        Type: 'Pass',
+        Parameters: { 'State': 'UNKNOWN', 'StatusMessage.$': 'States.Format(\'DescribeBackupJob failed: {}\', $.Error.Cause)' },
+        ResultPath: '$.Job',
+        Next: 'Failed',
+      },
+      'Done': { Type: 'Succeed' },
+    },
+  };
+}
+
+/** The execution input for a job: where to signal, and its own schedule (the state machine indexes it). */
+export function pollerInput(job: { backupJobId: string; handleUrl: string; allowPartial: boolean; timeoutSeconds: number }): PollerInput {
+  const schedule = pollSchedule(job.timeoutSeconds);
+  return { BackupJobId: job.backupJobId, HandleUrl: job.handleUrl, AllowPartial: job.allowPartial, Schedule: schedule, Polls: schedule.length, Counter: { Poll: 0 } };
+}

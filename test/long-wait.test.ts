@@ -1,0 +1,168 @@
+/**
+ * The long-wait poller (lib/core/long-wait.ts): its schedule, its definition
+ * (checked by asl-validator) and its executions, run by aws-local-stepfunctions
+ * with DescribeBackupJob answered by the AWS Backup stand-in on a simulated
+ * clock, so that an 8-hour backup takes a moment.
+ */
+import aslValidator from 'asl-validator';
+import * as fc from 'fast-check';
+import { LONG_WAIT_MAX_SECONDS, pollerDefinition, pollerInput, pollSchedule, POLLER_STATES } from '../lib/core/long-wait';
+import { BackupService, JobScenario } from '../local/stand-in/backup-service';
+
+// aws-local-stepfunctions 3.0.0 needs Promise.withResolvers (Node.js 22); this is Node.js 20's stand-in for it.
+if (!(Promise as { withResolvers?: unknown }).withResolvers) {
+  Object.assign(Promise, {
+    withResolvers<T>() {
+      let resolve!: (value: T) => void;
+      let reject!: (reason?: unknown) => void;
+      const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+      return { promise, resolve, reject };
+    },
+  });
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
+
+const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders';
+const SIGNAL_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:signal';
+const HOUR = 3600;
+
+describe('the schedule', () => {
+  test('waits exactly the timeout, 15 s apart for five minutes, then a twentieth of the age, at most ten minutes', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: LONG_WAIT_MAX_SECONDS }), (timeout) => {
+      const waits = pollSchedule(timeout);
+      expect(waits.reduce((a, b) => a + b, 0)).toBe(timeout);
+      let waited = 0;
+      for (const [i, wait] of waits.entries()) {
+        const last = i === waits.length - 1;
+        expect(wait).toBeGreaterThan(0);
+        expect(wait).toBeLessThanOrEqual(600);
+        if (!last) expect(wait).toBe(waited < 300 ? 15 : Math.min(600, Math.max(15, Math.round(waited / 20))));
+        waited += wait;
+      }
+    }));
+  });
+
+  test('a job is seen at most max(15 s, 5% of its age + 1 s), and at most ten minutes, after it ends', () => {
+    const polls: number[] = [];
+    let t = 0;
+    for (const wait of pollSchedule(LONG_WAIT_MAX_SECONDS)) polls.push((t += wait));
+    fc.assert(fc.property(fc.integer({ min: 1, max: LONG_WAIT_MAX_SECONDS }), (end) => {
+      const seen = polls.find((p) => p >= end)!;
+      expect(seen - end).toBeLessThanOrEqual(Math.min(600, Math.max(15, Math.ceil(end / 20) + 1)));
+    }));
+  });
+
+  test.each([[1, 71], [8, 124], [12, 148]])('a %i-hour wait takes %i polls at most (the short path: one every 15 s)', (hours, most) => {
+    expect(pollSchedule(hours * HOUR).length).toBeLessThanOrEqual(most);
+  });
+});
+
+test('the definition is valid Amazon States Language', () => {
+  const { isValid, errors } = aslValidator(pollerDefinition(SIGNAL_ARN) as never);
+  expect(errors).toEqual([]);
+  expect(isValid).toBe(true);
+});
+
+/** What the signal function is invoked with: its Parameters, the Lambda payload. */
+function signalled(parameters: any): { Outcome: string; Job: Record<string, unknown> } {
+  expect(parameters.FunctionName).toBe(SIGNAL_ARN);
+  expect(parameters.Payload).toMatchObject({ HandleUrl: 'https://handle', BackupJobId: expect.any(String) });
+  return parameters.Payload;
+}
+
+describe('executions, with the stand-in on a simulated clock', () => {
+  interface Run {
+    readonly signals: { Outcome: string; Job: Record<string, unknown> }[];
+    readonly polls: number;
+    readonly endedAt: number;
+    readonly jobEnd?: number;
+  }
+
+  async function poll(scenario: JobScenario, timeoutSeconds: number, options: { allowPartial?: boolean; failDescribe?: boolean } = {}): Promise<Run> {
+    let now = Date.parse('2026-12-01T00:00:00Z');
+    const service = new BackupService({ clock: { now: () => now }, anyVault: true });
+    const { BackupJobId } = service.StartBackupJob({
+      BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: 'arn:aws:iam::123456789012:role/backup',
+    }) as { BackupJobId: string };
+    service.onJob(BackupJobId, scenario);
+    const signals: Run['signals'] = [];
+    let polls = 0;
+    const input = pollerInput({ backupJobId: BackupJobId, handleUrl: 'https://handle', allowPartial: options.allowPartial ?? false, timeoutSeconds });
+    const machine = new StateMachine(pollerDefinition(SIGNAL_ARN) as never, { validationOptions: { checkArn: false } });
+    const execution = machine.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: {
+          [POLLER_STATES.describe]: (parameters: any) => {
+            // A local task gets its Parameters: the waits before this poll (the schedule's, as the Wait
+            // states' inputs show below) pass on the simulated clock.
+            expect(parameters).toEqual({ BackupJobId });
+            if (options.failDescribe) {
+              polls += 1;
+              throw Object.assign(new Error('Backup.ResourceNotFoundException'), { name: 'Backup.ResourceNotFoundException' });
+            }
+            if (polls > 0) now += input.Schedule[polls - 1] * 1000;
+            polls += 1;
+            return JSON.parse(JSON.stringify(service.DescribeBackupJob({ BackupJobId })));
+          },
+          Completed: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
+          Failed: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
+          'Timed out': (parameters: any) => { signals.push(signalled(parameters)); return {}; },
+        },
+        waitTimeOverrides: { Wait: 0 },
+        retryIntervalOverrides: { [POLLER_STATES.describe]: 0 },
+      },
+    });
+    const waits: number[] = [];
+    const events = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (event.type === 'StateEntered' && (event as any).state.name === 'Wait') waits.push((event as any).state.input.Counter.Seconds);
+      }
+    })();
+    await execution.result;
+    await events;
+    // The Wait states waited the job's schedule, one wait between two polls.
+    expect(waits).toEqual(input.Schedule.slice(0, options.failDescribe ? 0 : polls - 1));
+    return { signals, polls, endedAt: now, jobEnd: service.jobView(BackupJobId).completedAt };
+  }
+
+  test('an 8-hour backup: COMPLETED is signalled with the job, within 5% of its age after it ended, in 126 polls at most (the short path: 1,921)', async () => {
+    const run = await poll({ durationSeconds: 8 * HOUR }, 12 * HOUR);
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['COMPLETED']);
+    expect(run.signals[0].Job).toMatchObject({ State: 'COMPLETED', ResourceArn: TABLE });
+    expect(run.polls).toBeLessThanOrEqual(126);
+    expect(run.endedAt - run.jobEnd!).toBeLessThanOrEqual(0.05 * 8 * HOUR * 1000 + 1000);
+  });
+
+  test('a 10-minute backup ends within 31 s of the job', async () => {
+    const run = await poll({ durationSeconds: 600 }, 2 * HOUR);
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['COMPLETED']);
+    expect(run.endedAt - run.jobEnd!).toBeLessThanOrEqual(31_000);
+  });
+
+  test.each(['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] as const)('%s is signalled as a failure with AWS Backup\'s status message', async (outcome) => {
+    const run = await poll({ outcome, statusMessage: `ended ${outcome}`, durationSeconds: 2 * HOUR }, 12 * HOUR);
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['FAILED']);
+    expect(run.signals[0].Job).toMatchObject({ State: outcome === 'EXPIRED' ? expect.any(String) : outcome });
+  });
+
+  test('PARTIAL with allowPartial completes', async () => {
+    const run = await poll({ outcome: 'PARTIAL', durationSeconds: HOUR }, 12 * HOUR, { allowPartial: true });
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['COMPLETED']);
+  });
+
+  test('a job that outlasts the timeout is signalled TIMED_OUT when the timeout has been waited, not later', async () => {
+    const start = Date.parse('2026-12-01T00:00:00Z');
+    const run = await poll({ durationSeconds: 10 * HOUR }, 2 * HOUR);
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['TIMED_OUT']);
+    expect(run.signals[0].Job).toMatchObject({ State: 'RUNNING' });
+    expect(run.endedAt - start).toBe(2 * HOUR * 1000);
+  });
+
+  test('a job AWS Backup cannot describe (after the retries) is signalled as a failure saying so', async () => {
+    const run = await poll({ durationSeconds: HOUR }, 12 * HOUR, { failDescribe: true });
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['FAILED']);
+    expect(run.signals[0].Job).toMatchObject({ State: 'UNKNOWN', StatusMessage: expect.stringMatching(/^DescribeBackupJob failed: /) });
+    expect(run.polls).toBe(7);
+  });
+});
