@@ -22,7 +22,7 @@ function step(title, command, args) {
 }
 
 console.log('cdk-backup-jobs demo: the example stack (bin/), deployed and destroyed locally\n');
-step('1. Build (TypeScript, then the handler bundles with esbuild)', 'npm', ['run', '--silent', 'build']);
+step('1. Build (TypeScript checks, jsii, then the handler bundles with esbuild)', 'npm', ['run', '--silent', 'build']);
 step('2. Synthesize the example stack into cdk.out (cdk synth)', 'npx', ['cdk', 'synth', '--app', 'node dist/bin/app.js', '--no-notices', '--quiet']);
 
 // The local simulation (local/) is written in TypeScript: bundle it to run it with plain Node.
