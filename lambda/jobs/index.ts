@@ -10,6 +10,9 @@ import { isBackupJobComplete, onBackupJobEvent } from './backup-job';
 import { IsCompleteEvent, withinInvocation } from './common';
 import { isRestoreJobComplete, onRestoreJobEvent } from './restore-job';
 
+/** The long-wait path's signal (the poller's last task). */
+export { signal } from './signal';
+
 const BACKUP_JOB_RESOURCE_TYPE = BACKUP_JOB.resourceType;
 const RESTORE_JOB_RESOURCE_TYPE = RESTORE_JOB.resourceType;
 

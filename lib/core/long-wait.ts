@@ -68,7 +68,8 @@ export function pollerDefinition(signalFunctionArn: string): Record<string, unkn
       },
     },
     ResultPath: null,
-    Retry: [{ ErrorEquals: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }],
+    // Lambda's own faults, and a signal that did not get through (the function throws): tried again.
+    Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }],
     Next: next,
   });
   return {
@@ -124,4 +125,52 @@ export function pollerDefinition(signalFunctionArn: string): Record<string, unkn
 export function pollerInput(job: { backupJobId: string; handleUrl: string; allowPartial: boolean; timeoutSeconds: number }): PollerInput {
   const schedule = pollSchedule(job.timeoutSeconds);
   return { BackupJobId: job.backupJobId, HandleUrl: job.handleUrl, AllowPartial: job.allowPartial, Schedule: schedule, Polls: schedule.length, Counter: { Poll: 0 } };
+}
+
+/** The attributes a long wait's signal carries, in the order of `longWaitData`. */
+export const LONG_WAIT_ATTRIBUTES = ['State', 'BackupSizeInBytes', 'CreationDate', 'CompletionDate', 'RecoveryPointArn'] as const;
+
+/** The separator of the signal's data; CloudFormation's Fn::Split takes the attributes back out of the WaitCondition's Data. */
+export const LONG_WAIT_SEPARATOR = '|';
+
+/**
+ * The data of a successful signal: `|State|Size|Created|Completed|RecoveryPointArn|`.
+ * The WaitCondition's Data attribute is `{"<UniqueId>":"<data>"}`; split at the
+ * separator, element i + 1 is attribute i (the first and last elements are the
+ * JSON around them). A value can hold neither the separator nor a JSON quote.
+ */
+export function longWaitData(job: Readonly<Record<string, unknown>>): string {
+  const clean = (value: unknown) => String(value ?? '').replace(/[|"\\]/g, '');
+  return LONG_WAIT_SEPARATOR + LONG_WAIT_ATTRIBUTES.map((name) => clean(job[name])).join(LONG_WAIT_SEPARATOR) + LONG_WAIT_SEPARATOR;
+}
+
+/** What the signal task is invoked with (the poller's Parameters). */
+export interface SignalRequest {
+  readonly Outcome: 'COMPLETED' | 'FAILED' | 'TIMED_OUT';
+  readonly HandleUrl: string;
+  readonly BackupJobId: string;
+  readonly Job: Readonly<Record<string, unknown>>;
+}
+
+/** The WaitConditionHandle signal for an outcome: SUCCESS with the attributes, or FAILURE with AWS Backup's own message. */
+export function signalOf(request: SignalRequest): { Status: 'SUCCESS' | 'FAILURE'; UniqueId: string; Reason: string; Data: string } {
+  const job = request.Job;
+  const state = String(job.State ?? '');
+  const message = String(job.StatusMessage ?? '');
+  const base = { UniqueId: request.BackupJobId };
+  switch (request.Outcome) {
+    case 'COMPLETED':
+      return { ...base, Status: 'SUCCESS', Reason: `Backup job ${request.BackupJobId} ended ${state}`, Data: longWaitData(job) };
+    case 'FAILED':
+      return {
+        ...base,
+        Status: 'FAILURE',
+        Reason: message ? `Backup job ${request.BackupJobId} ended ${state}: ${message}` : `Backup job ${request.BackupJobId} ended ${state} without a status message from AWS Backup`,
+        Data: '',
+      };
+    case 'TIMED_OUT': {
+      const progress = job.PercentDone ? `, ${job.PercentDone}% done` : '';
+      return { ...base, Status: 'FAILURE', Reason: `Timed out waiting for backup job ${request.BackupJobId} (still ${state}${progress}); raise timeout`, Data: '' };
+    }
+  }
 }
