@@ -4,9 +4,14 @@
  * with DescribeBackupJob answered by the AWS Backup stand-in on a simulated
  * clock, so that an 8-hour backup takes a moment.
  */
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import aslValidator from 'asl-validator';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { LONG_WAIT_MAX_SECONDS, pollerDefinition, pollerInput, pollSchedule, POLLER_STATES } from '../lib/core/long-wait';
+import { LongWaitPoller } from '../lib/private/long-wait-poller';
 import { BackupService, JobScenario } from '../local/stand-in/backup-service';
 
 // aws-local-stepfunctions 3.0.0 needs Promise.withResolvers (Node.js 22); this is Node.js 20's stand-in for it.
@@ -164,5 +169,51 @@ describe('executions, with the stand-in on a simulated clock', () => {
     expect(run.signals.map((s) => s.Outcome)).toEqual(['FAILED']);
     expect(run.signals[0].Job).toMatchObject({ State: 'UNKNOWN', StatusMessage: expect.stringMatching(/^DescribeBackupJob failed: /) });
     expect(run.polls).toBe(7);
+  });
+});
+
+describe('the poller construct (one per stack)', () => {
+  function pollerStack() {
+    const app = new App();
+    const stack = new Stack(app, 'Long', { env: { account: '123456789012', region: 'us-east-1' } });
+    const first = LongWaitPoller.getOrCreate(stack);
+    expect(LongWaitPoller.getOrCreate(new Construct(stack, 'Elsewhere'))).toBe(first);
+    return { app, stack };
+  }
+
+  test('its state machine runs the core definition, logs without execution data (the handle URL) and traces', () => {
+    const { stack } = pollerStack();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ IncludeExecutionData: false, Level: 'ALL' }),
+      TracingConfiguration: { Enabled: true },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.signal', Runtime: 'nodejs24.x' });
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
+    const [fn] = Object.keys(template.findResources('AWS::Lambda::Function'));
+    const rendered = (machine.Properties.DefinitionString['Fn::Join'][1] as unknown[])
+      .map((part) => (typeof part === 'string' ? part : (part as any)['Fn::GetAtt']?.[0] === fn ? SIGNAL_ARN : JSON.stringify(part)))
+      .join('');
+    const definition = JSON.parse(rendered);
+    expect(definition).toEqual(pollerDefinition(SIGNAL_ARN));
+    expect(aslValidator(definition).isValid).toBe(true);
+  });
+
+  test('least privilege: the machine may describe jobs and invoke its signal function; the function may only log', () => {
+    const { stack } = pollerStack();
+    const template = Template.fromStack(stack);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as any[]);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a: string) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual(['backup:DescribeBackupJob', 'lambda:InvokeFunction']);
+    expect(statements.find((s) => s.Action === 'backup:DescribeBackupJob')).toMatchObject({ Resource: '*', Sid: 'DescribeBackupJobs' });
+  });
+
+  test('passes cdk-nag AwsSolutionsChecks, every acknowledgement with its reason', () => {
+    const { app } = pollerStack();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
   });
 });

@@ -1,0 +1,76 @@
+/**
+ * The long-wait path's poller of one stack (issue 11, being built): the state
+ * machine of lib/core/long-wait.ts and the function that signals a job's end to
+ * its WaitConditionHandle. One per stack, shared by every long-wait job in it.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { pollerDefinition } from '../core/long-wait';
+import { acknowledgeFindings, nagResource } from './acknowledge';
+import { handlerCode } from './handler-code';
+
+export class LongWaitPoller extends Construct {
+  /** The construct id of the poller, directly under the stack. */
+  public static readonly ID = 'cdk-backup-jobs.LongWaitPoller';
+
+  /** The stack's poller, created with the stack's first long-wait job. */
+  public static getOrCreate(scope: Construct): LongWaitPoller {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(LongWaitPoller.ID);
+    return (existing as LongWaitPoller | undefined) ?? new LongWaitPoller(stack, LongWaitPoller.ID);
+  }
+
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly signalFunction: lambda.Function;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+
+    // The signal is a PUT to a presigned URL: the function needs no AWS permission but its logs.
+    const signalRole = new iam.Role(this, 'SignalRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-backup-jobs: signals the end of a long backup job to its WaitCondition',
+    });
+    logGroup.grantWrite(signalRole);
+    this.signalFunction = new lambda.Function(this, 'Signal', {
+      code: handlerCode('jobs'),
+      handler: 'index.signal',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      memorySize: 128,
+      timeout: Duration.seconds(30),
+      role: signalRole,
+      logGroup,
+      description: 'cdk-backup-jobs: signals the end of a long backup job to its WaitCondition',
+    });
+
+    const role = new iam.Role(this, 'StateMachineRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: 'cdk-backup-jobs: polls long backup jobs',
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DescribeBackupJobs',
+      // DescribeBackupJob does not support resource-level permissions.
+      actions: ['backup:DescribeBackupJob'],
+      resources: ['*'],
+    }));
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(pollerDefinition(this.signalFunction.functionArn))),
+      role,
+      // The execution input carries the handle's presigned URL: never logged.
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+      comment: 'cdk-backup-jobs: waits for long backup jobs and signals their end',
+    });
+    this.signalFunction.grantInvoke(role);
+
+    acknowledgeFindings(role, [
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'backup:DescribeBackupJob has no resource-level permissions; Step Functions log delivery and X-Ray have none either' },
+      { id: `AwsSolutions-IAM5[Resource::${nagResource(this, this.signalFunction.functionArn)}:*]`, reason: 'Invoking the signal function by any of its versions (what grantInvoke grants); it is this poller\'s own function' },
+    ]);
+  }
+}
