@@ -251,7 +251,8 @@ export class BackupJob extends Construct {
     );
     provider.grantStopBackupJob(props.resource.resourceType);
 
-    const timeoutSeconds = timeout.toSeconds();
+    // Converted (and checked to be whole seconds) with the other lengths.
+    const timeoutSeconds = lengths.timeoutSeconds!;
     const resource = provider.jobResource(this, BACKUP_JOB, timeoutSeconds, {
       ...backupJobRequest({
         resourceArn: props.resource.resourceArn,

@@ -1,6 +1,7 @@
 /** What every command of the CLI shares: its output, the AWS Backup client, the exit code and the wait options. */
 import type { BackupClient } from '@aws-sdk/client-backup';
 import { Command, Option } from 'commander';
+import { VAULT_NAME_PATTERN } from '../../lib/core/validation';
 import type { Io } from './output';
 import { duration } from './parse';
 
@@ -26,7 +27,17 @@ export interface WaitFlags {
   readonly allowPartial?: boolean;
 }
 
-export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
+
+/** The problem with a flag that must name an IAM role by its ARN, if any. */
+export function roleArnProblem(flag: string, value: string): string[] {
+  return ROLE_ARN.test(value) ? [] : [`${flag} (${JSON.stringify(value)}) must be an IAM role ARN (arn:aws:iam::account:role/name)`];
+}
+
+/** The problem with a flag that names a backup vault, if any. */
+export function vaultNameProblem(flag: string, value: string): string[] {
+  return VAULT_NAME_PATTERN.test(value) ? [] : [`${flag} (${JSON.stringify(value)}) must be 2 to 50 characters: letters, digits, hyphens and underscores`];
+}
 const DEFAULT_INTERVAL_MS = 15_000;
 
 /** Adds --timeout and --interval to a command that waits. */

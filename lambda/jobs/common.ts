@@ -72,7 +72,7 @@ export interface WaitState {
   readonly mode: 'started' | 'unchanged' | 'deleted' | 'deleting';
   /** When the wait ends (ISO 8601). */
   readonly deadline?: string;
-  /** deleting (and a rollback's unchanged wait for restores): the jobs waited for. */
+  /** deleting, and a rollback's unchanged wait (for what its abandoned request started): the jobs waited for. */
   readonly blockingJobIds?: string[];
   /** The resource as CloudFormation showed it when the request began (to tell whether it still waits). */
   readonly watch?: RequestWatch;

@@ -74,10 +74,10 @@ export async function stopBackupJob(client: BackupClient, backupJobId: string): 
 }
 
 /**
- * The jobs that run on a resource now (AWS Backup runs one job per resource
+ * The ids of the jobs that run on a resource now (AWS Backup runs one job per resource
  * at a time), every page of ListBackupJobs for each active state.
  */
-export async function findActiveJobs(client: BackupClient, resourceArn: string): Promise<BackupJobDescription[]> {
+export async function findActiveBackupJobs(client: BackupClient, resourceArn: string): Promise<string[]> {
   const pages = await Promise.all(
     ACTIVE_BACKUP_STATES.map(async (state) => {
       const jobs: BackupJobDescription[] = [];
@@ -87,13 +87,7 @@ export async function findActiveJobs(client: BackupClient, resourceArn: string):
       return jobs;
     }),
   );
-  const byId = new Map(pages.flat().map((job) => [job.BackupJobId!, job]));
-  return [...byId.values()];
-}
-
-/** The ids of the jobs that run on a resource now. */
-export async function findActiveBackupJobs(client: BackupClient, resourceArn: string): Promise<string[]> {
-  return (await findActiveJobs(client, resourceArn)).map((job) => job.BackupJobId!);
+  return [...new Set(pages.flat().map((job) => job.BackupJobId!))];
 }
 
 /** What identifies the jobs a resource starts: the resource, the vault and the role AWS Backup assumes. */

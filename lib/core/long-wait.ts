@@ -47,8 +47,8 @@ export interface PollerInput {
   readonly Counter: { readonly Poll: number };
 }
 
-/** The task states a deployment wires to resources: the SDK integration and the signal function. */
-export const POLLER_STATES = { describe: 'DescribeBackupJob', signal: 'Signal' } as const;
+/** The poller's state names that a deployment (or a local run) refers to. */
+export const POLLER_STATES = { describe: 'DescribeBackupJob' } as const;
 
 /**
  * The poller's Amazon States Language definition (JSONPath). `signalFunctionArn`

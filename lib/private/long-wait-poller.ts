@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { pollerDefinition } from '../core/long-wait';
 import { acknowledgeFindings, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
+import { stackSingleton } from './stack-singleton';
 
 export class LongWaitPoller extends Construct {
   /** The construct id of the poller, directly under the stack. */
@@ -19,9 +20,7 @@ export class LongWaitPoller extends Construct {
 
   /** The stack's poller, created with the stack's first long-wait job. */
   public static getOrCreate(scope: Construct): LongWaitPoller {
-    const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(LongWaitPoller.ID);
-    return (existing as LongWaitPoller | undefined) ?? new LongWaitPoller(stack, LongWaitPoller.ID);
+    return stackSingleton(scope, LongWaitPoller.ID, (stack, id) => new LongWaitPoller(stack, id));
   }
 
   public readonly stateMachine: sfn.StateMachine;

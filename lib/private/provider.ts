@@ -10,6 +10,7 @@ import type { JobResourceContract } from '../core/contract';
 import type { Grant } from './grants';
 import { acknowledgeFindings, Finding, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
+import { stackSingleton } from './stack-singleton';
 import { fillArnPattern, ResourceTypeInfo, resourceTypeInfo } from '../core/resource-types';
 import { LIMITS } from '../core/validation';
 
@@ -76,9 +77,7 @@ export class BackupJobProvider extends Construct {
 
   /** The stack's provider, created with the stack's first job. */
   public static getOrCreate(scope: Construct): BackupJobProvider {
-    const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(BackupJobProvider.ID);
-    return (existing as BackupJobProvider | undefined) ?? new BackupJobProvider(stack, BackupJobProvider.ID);
+    return stackSingleton(scope, BackupJobProvider.ID, (stack, id) => new BackupJobProvider(stack, id));
   }
 
   /** The service token of the custom resources. */

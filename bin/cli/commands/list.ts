@@ -2,11 +2,10 @@
 import { BackupClient, BackupJobState, ListBackupJobsCommandInput, paginateListBackupJobs } from '@aws-sdk/client-backup';
 import { ACTIVE_BACKUP_STATES } from '../../../lib/core/backup-jobs';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from '../../../lib/core/resource-types';
-import { VAULT_NAME_PATTERN } from '../../../lib/core/validation';
 import { InvalidInput } from '../exit-codes';
 import { table } from '../output';
 import { isoDate, oneOf, wholeNumber } from '../parse';
-import { CliContext } from '../context';
+import { CliContext, vaultNameProblem } from '../context';
 import type { Command } from 'commander';
 
 const BACKUP_STATES = [...ACTIVE_BACKUP_STATES, 'ABORTED', 'COMPLETED', 'FAILED', 'EXPIRED', 'PARTIAL'] as const;
@@ -28,7 +27,7 @@ export function listCommand(program: Command, ctx: CliContext): void {
     .option('--page-size <n>', 'jobs per request (1 to 1000)', wholeNumber('--page-size', 1))
     .action(async (o: Record<string, any>) => {
       const problems: string[] = [];
-      if (o.vault !== undefined && !VAULT_NAME_PATTERN.test(o.vault)) problems.push(`--vault (${JSON.stringify(o.vault)}) must be 2 to 50 characters: letters, digits, hyphens and underscores`);
+      if (o.vault !== undefined) problems.push(...vaultNameProblem('--vault', o.vault));
       if (o.resourceType !== undefined && !resourceTypeInfo(o.resourceType)) problems.push(`--resource-type (${JSON.stringify(o.resourceType)}) must be one of ${RESOURCE_TYPE_NAMES.join(', ')}`);
       if (o.pageSize !== undefined && o.pageSize > 1000) problems.push(`--page-size (${o.pageSize}) must be at most 1000`);
       if (problems.length > 0) throw new InvalidInput(problems);

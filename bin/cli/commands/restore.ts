@@ -1,11 +1,11 @@
 /** `backup-jobs restore`: restore a recovery point, from its backed-up metadata with --metadata applied over it. */
-import { RESOURCE_TYPE_PATTERN, validateRestoreJob, VAULT_NAME_PATTERN } from '../../../lib/core/validation';
+import { RESOURCE_TYPE_PATTERN, validateRestoreJob } from '../../../lib/core/validation';
 import { backedUpMetadata, mergeMetadata, startRestoreJob } from '../../../lib/core/restore-jobs';
 import { InvalidInput } from '../exit-codes';
 import { endOfRestore } from '../outcomes';
 import { keyValue, nonEmpty } from '../parse';
 import { waitForRestoreJob } from '../wait';
-import { CliContext, ROLE_ARN, WaitFlags, waitOptions } from '../context';
+import { CliContext, roleArnProblem, vaultNameProblem, WaitFlags, waitOptions } from '../context';
 import type { Command } from 'commander';
 
 export function restoreCommand(program: Command, ctx: CliContext): void {
@@ -23,8 +23,8 @@ export function restoreCommand(program: Command, ctx: CliContext): void {
     .action(async (recoveryPointArn: string, o: Record<string, any>) => {
       const overrides: Record<string, string> = o.metadata ?? {};
       const problems: string[] = [];
-      if (!VAULT_NAME_PATTERN.test(o.vault)) problems.push(`--vault (${JSON.stringify(o.vault)}) must be 2 to 50 characters: letters, digits, hyphens and underscores`);
-      if (o.role !== undefined && !ROLE_ARN.test(o.role)) problems.push(`--role (${JSON.stringify(o.role)}) must be an IAM role ARN (arn:aws:iam::account:role/name)`);
+      problems.push(...vaultNameProblem('--vault', o.vault));
+      if (o.role !== undefined) problems.push(...roleArnProblem('--role', o.role));
       if (!/^arn:[a-z-]+:[a-z0-9-]+:/.test(recoveryPointArn)) problems.push(`recovery point (${JSON.stringify(recoveryPointArn)}) must be an ARN`);
       const restoreNames = { resourceType: '--resource-type', metadata: '--metadata', useBackedUpMetadata: '--no-backed-up-metadata', timeoutSeconds: '--timeout', removalPolicy: '--removal-policy' };
       const check = (resourceType: string | undefined) =>

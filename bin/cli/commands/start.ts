@@ -7,7 +7,7 @@ import { EXIT, InvalidInput } from '../exit-codes';
 import { endOfBackup } from '../outcomes';
 import { keyValue, nonEmpty, wholeNumber } from '../parse';
 import { waitForBackupJob } from '../wait';
-import { CliContext, ROLE_ARN, WaitFlags, waitOptions } from '../context';
+import { CliContext, roleArnProblem, WaitFlags, waitOptions } from '../context';
 import type { Command } from 'commander';
 
 /** How the construct's settings are called on this command line. */
@@ -49,7 +49,7 @@ export function startCommand(program: Command, ctx: CliContext): void {
       const read = resourceTypeFromArn(o.resourceArn);
       const problems: string[] = [];
       if ('error' in read) problems.push(`--resource-arn (${JSON.stringify(o.resourceArn)}) ${read.error}`);
-      if (!ROLE_ARN.test(o.role)) problems.push(`--role (${JSON.stringify(o.role)}) must be an IAM role ARN (arn:aws:iam::account:role/name)`);
+      problems.push(...roleArnProblem('--role', o.role));
       const result = validateBackupJob({
         resourceType: 'error' in read ? undefined : read.resourceType,
         backupVaultName: o.vault,
