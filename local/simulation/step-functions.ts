@@ -1,17 +1,30 @@
 /**
- * Step Functions as the Provider framework uses it: StartExecution, and the
- * executions of the synthesized waiter state machine (Task states with Retry
- * and Catch), its waits advancing the simulated clock instead of sleeping.
+ * Step Functions as the Provider framework and the handlers use it:
+ * StartExecution (named executions are idempotent, as on AWS) and
+ * StopExecution, authorized by IAM as the deployment stands. The executions of
+ * the synthesized waiter state machine (Task states with Retry and Catch) run
+ * here; those of machines with other states (the long-wait poller) run in
+ * aws-local-stepfunctions (asl-executions.ts). Waits advance the simulated
+ * clock instead of sleeping.
  */
+import { accessKeyOf } from '../stand-in/authorization';
+import type { Authorizer } from '../stand-in/server';
+import { interpret, InterpretedRun, needsInterpreter } from './asl-executions';
+import type { RoleCredentials } from './iam';
 import type { VirtualClock } from './virtual-clock';
 import { yieldToIo } from './virtual-clock';
 
 export interface StateMachine {
   readonly arn: string;
   readonly definition: { StartAt: string; States: Record<string, any> };
+  /** The credentials of the machine's role (its tasks call AWS with them). */
+  readonly credentials?: RoleCredentials;
   /** Deleted: its running executions end at their next state transition, as Step Functions does. */
   deleted?: boolean;
 }
+
+/** The key under which the simulation tracks the running executions of interpreted machines. */
+export const INTERPRETED_WORK = 'step-functions:interpreted';
 
 /** What an invocation of a task's function answered. */
 export interface Invoked {
@@ -20,11 +33,25 @@ export interface Invoked {
 }
 
 export interface Execution {
+  /** The execution's ARN. */
+  readonly executionArn: string;
+  /** The state machine's ARN. */
   readonly arn: string;
+  readonly name: string;
+  readonly input: string;
   readonly requestId?: string;
+  readonly startedAt: number;
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   attempts: number;
+  endedAt?: number;
+  /** An interpreted execution's transitions, tasks and waits. */
+  readonly run?: InterpretedRun;
+  abort?: () => void;
 }
+
+type Answer = { status: number; headers: Record<string, string>; body: string };
+const JSON_HEADERS = { 'content-type': 'application/x-amz-json-1.0' };
+const error = (status: number, type: string, message: string): Answer => ({ status, headers: JSON_HEADERS, body: JSON.stringify({ __type: type, message }) });
 
 export class StepFunctions {
   public readonly executions: Execution[] = [];
@@ -38,10 +65,11 @@ export class StepFunctions {
     private readonly clock: VirtualClock,
     private readonly invoke: (functionName: string, payload: string) => Promise<Invoked>,
     private readonly track: (work: Promise<unknown>, requestId?: string) => void,
+    private readonly authorizer: () => Authorizer | undefined = () => undefined,
   ) {}
 
-  public register(arn: string, definition: StateMachine['definition']): void {
-    this.machines.set(arn, { arn, definition });
+  public register(arn: string, definition: StateMachine['definition'], credentials?: RoleCredentials): void {
+    this.machines.set(arn, { arn, definition, credentials });
   }
 
   /** A deleted state machine: its executions are terminated at their next transition. */
@@ -49,6 +77,18 @@ export class StepFunctions {
     const machine = this.machines.get(arn);
     if (machine) machine.deleted = true;
     this.machines.delete(arn);
+    for (const execution of this.executions) {
+      if (execution.arn === arn && execution.status === 'RUNNING') execution.abort?.();
+    }
+  }
+
+  /** Whether the caller's role may do this now (IAM as the deployment stands); the denial's answer if not. */
+  private async denied(authorization: string, action: string, resource: string): Promise<Answer | undefined> {
+    const authorizer = this.authorizer();
+    const key = accessKeyOf(authorization);
+    if (!authorizer || !key) return undefined;
+    const denied = await authorizer(key, [{ action, resource }]);
+    return denied ? error(400, 'AccessDeniedException', `User: ${denied.principal} is not authorized to perform: ${action} on resource: ${resource}`) : undefined;
   }
 
   public reset(): void {
@@ -56,16 +96,78 @@ export class StepFunctions {
     this.executions.length = 0;
   }
 
-  /** StartExecution (the JSON protocol). */
-  public startExecution(body: string, now: number): { status: number; headers: Record<string, string>; body: string } {
-    const { stateMachineArn, input } = JSON.parse(body);
+  /**
+   * StartExecution (the JSON protocol). A name already used answers the
+   * running execution again when the input is the same, and
+   * ExecutionAlreadyExists otherwise (names are not reused).
+   */
+  public async startExecution(body: string, now: number, authorization = ''): Promise<Answer> {
+    const { stateMachineArn, input, name } = JSON.parse(body) as { stateMachineArn: string; input?: string; name?: string };
+    const deniedAnswer = await this.denied(authorization, 'states:StartExecution', stateMachineArn);
+    if (deniedAnswer) return deniedAnswer;
     const machine = this.machines.get(stateMachineArn);
-    if (!machine) {
-      return { status: 400, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify({ __type: 'StateMachineDoesNotExist', message: stateMachineArn }) };
+    if (!machine) return error(400, 'StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    if (name !== undefined && !/^[A-Za-z0-9_-]{1,80}$/.test(name)) return error(400, 'InvalidName', `Invalid Name: '${name}'`);
+    const executionName = name ?? `execution-${this.executions.length + 1}`;
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+    const existing = this.executions.find((e) => e.executionArn === executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === (input ?? '{}')) {
+        return { status: 200, headers: JSON_HEADERS, body: JSON.stringify({ executionArn, startDate: existing.startedAt / 1000 }) };
+      }
+      return error(400, 'ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${this.executions.length + 1}`;
-    this.track(this.execute(machine, input ?? '{}'), requestIdOf(input));
-    return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify({ executionArn, startDate: now / 1000 }) };
+    const execution: Execution = {
+      executionArn, arn: machine.arn, name: executionName, input: input ?? '{}', requestId: requestIdOf(input), startedAt: now, status: 'RUNNING', attempts: 0,
+      run: needsInterpreter(machine.definition) ? { transitions: 0, tasks: {}, waits: [] } : undefined,
+    };
+    this.executions.push(execution);
+    if (execution.run) this.track(this.interpretExecution(machine, execution), INTERPRETED_WORK);
+    else this.track(this.execute(machine, execution), execution.requestId);
+    return { status: 200, headers: JSON_HEADERS, body: JSON.stringify({ executionArn, startDate: now / 1000 }) };
+  }
+
+  /** StopExecution: a running execution is aborted; one that ended is left as it is. */
+  public async stopExecution(body: string, now: number, authorization = ''): Promise<Answer> {
+    const { executionArn } = JSON.parse(body) as { executionArn: string };
+    const deniedAnswer = await this.denied(authorization, 'states:StopExecution', executionArn);
+    if (deniedAnswer) return deniedAnswer;
+    const execution = this.executions.find((e) => e.executionArn === executionArn);
+    if (!execution) return error(400, 'ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    if (execution.status === 'RUNNING') {
+      execution.abort?.();
+      execution.status = 'ABORTED';
+      execution.endedAt = now;
+    }
+    return { status: 200, headers: JSON_HEADERS, body: JSON.stringify({ stopDate: now / 1000 }) };
+  }
+
+  private async interpretExecution(machine: StateMachine, execution: Execution): Promise<void> {
+    const running = interpret(machine.definition, JSON.parse(execution.input), {
+      clock: this.clock,
+      credentials: machine.credentials,
+      run: execution.run!,
+      services: {
+        invoke: async (functionName, payload) => {
+          const result = await this.invoke(functionName, JSON.stringify(payload));
+          if (result.functionError) {
+            const failure = JSON.parse(result.payload) as { errorType?: string; errorMessage?: string };
+            throw Object.assign(new Error(failure.errorMessage ?? 'function error'), { name: failure.errorType ?? 'Lambda.Unknown' });
+          }
+          return result.payload ? JSON.parse(result.payload) : null;
+        },
+        authorize: async (credentials, checks) => {
+          const authorizer = this.authorizer();
+          return !authorizer || !(await authorizer(credentials.AWS_ACCESS_KEY_ID, checks));
+        },
+      },
+    });
+    execution.abort = running.abort;
+    const status = await running.result;
+    if (execution.status === 'RUNNING') {
+      execution.status = status;
+      execution.endedAt = this.clock.now();
+    }
   }
 
   /**
@@ -74,9 +176,8 @@ export class StepFunctions {
    * IntervalSeconds (times BackoffRate each time) up to MaxAttempts, then caught.
    * Waits advance the simulated clock instead of sleeping.
    */
-  private async execute(machine: StateMachine, input: string): Promise<void> {
-    const execution: Execution = { arn: machine.arn, requestId: requestIdOf(input), status: 'RUNNING', attempts: 0 };
-    this.executions.push(execution);
+  private async execute(machine: StateMachine, execution: Execution): Promise<void> {
+    const input = execution.input;
     await yieldToIo();
     let stateName = machine.definition.StartAt;
     let data = input;
