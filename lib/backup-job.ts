@@ -6,7 +6,9 @@ import { ProtectedResource } from './protected-resource';
 import { byArn, Grant, grantOf, recordGrant, STACK_PATTERN } from './private/grants';
 import { BackupJobProvider, generatedVaultName } from './private/provider';
 import { newAwsBackupServiceRole, passRoleGrant } from './private/service-roles';
-import { BACKUP_JOB, backupJobRequest } from './core/contract';
+import { BACKUP_JOB, BackupJobAttributes, backupJobRequest, BackupJobResourceProperties } from './core/contract';
+import { usesLongWait } from './core/long-wait';
+import { LongWait } from './private/long-wait';
 import { BackupJobSettings, formatErrors, MAX_TIMEOUT_SECONDS, validateBackupJob } from './core/validation';
 
 /**
@@ -153,8 +155,11 @@ export interface BackupJobProps {
 
   /**
    * How long to wait for the job (including a wait for another job on the same
-   * resource to end) before the deployment fails. At most 58 minutes:
-   * CloudFormation waits at most one hour for a custom resource.
+   * resource to end) before the deployment fails. At most 12 hours. Up to 58
+   * minutes the job's custom resource waits (CloudFormation waits at most one
+   * hour for one); a longer timeout waits through a WaitCondition that the
+   * stack's poller signals (the long-wait path). A timeout that is a token
+   * takes the short path, and must be at most 58 minutes at deploy time.
    *
    * @default Duration.minutes(58)
    */
@@ -182,7 +187,8 @@ export interface BackupJobProps {
  *
  * The deployment goes on only when the backup is COMPLETED; any other end fails
  * it with AWS Backup's StatusMessage. Make a migration wait for the backup with
- * `migration.node.addDependency(job)` or `trigger.executeAfter(job)`.
+ * `migration.node.addDependency(job)` or `trigger.executeAfter(job)`. A backup
+ * may take up to 12 hours (`timeout`).
  *
  * @example
  * const job = new BackupJob(this, 'Snapshot', {
@@ -253,7 +259,7 @@ export class BackupJob extends Construct {
 
     // Converted (and checked to be whole seconds) with the other lengths.
     const timeoutSeconds = lengths.timeoutSeconds!;
-    const resource = provider.jobResource(this, BACKUP_JOB, timeoutSeconds, {
+    const properties: BackupJobResourceProperties = {
       ...backupJobRequest({
         resourceArn: props.resource.resourceArn,
         backupVaultName: this.backupVault.backupVaultName,
@@ -275,7 +281,13 @@ export class BackupJob extends Construct {
       TimeoutSeconds: timeoutSeconds,
       AllowPartial: props.allowPartial ? true : undefined,
       RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : undefined,
-    });
+    };
+    // Past the short path's 58 minutes, the job's WaitCondition waits: a new one for each new job or timeout.
+    const longWait = usesLongWait(known(timeoutSeconds), props.waitForCompletion !== false)
+      ? LongWait.prepare(this, 'backup', provider, () => ({ ...properties, RemovalPolicy: undefined }))
+      : undefined;
+    const resource = provider.jobResource(this, BACKUP_JOB, timeoutSeconds, { ...properties, LongWait: longWait?.properties });
+    longWait?.gate(resource, timeoutSeconds);
     if (removalPolicy === RemovalPolicy.DESTROY) {
       provider.grantDeleteRecoveryPoints(resource, props.resource.resourceType, props.resource.resourceName);
     }
@@ -284,14 +296,16 @@ export class BackupJob extends Construct {
       resource.node.addDependency(props.backupRole);
     }
 
-    this.backupJobId = resource.attribute('BackupJobId');
-    this.recoveryPointArn = resource.attribute('RecoveryPointArn');
-    this.backupSizeInBytes = resource.attribute('BackupSizeInBytes');
-    this.creationDate = resource.attribute('CreationDate');
-    this.completionDate = resource.attribute('CompletionDate');
-    this.state = resource.attribute('State');
-    this.statusMessage = resource.attribute('StatusMessage');
-    this.backupVaultArn = resource.attribute('BackupVaultArn');
+    // On the long path, from the WaitCondition's data: every use of an attribute waits for the backup.
+    const attribute = (name: keyof BackupJobAttributes) => (longWait ? longWait.attribute(name) : resource.attribute(name));
+    this.backupJobId = attribute('BackupJobId');
+    this.recoveryPointArn = attribute('RecoveryPointArn');
+    this.backupSizeInBytes = attribute('BackupSizeInBytes');
+    this.creationDate = attribute('CreationDate');
+    this.completionDate = attribute('CompletionDate');
+    this.state = attribute('State');
+    this.statusMessage = attribute('StatusMessage');
+    this.backupVaultArn = attribute('BackupVaultArn');
   }
 }
 

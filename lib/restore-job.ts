@@ -4,7 +4,9 @@ import { Construct } from 'constructs';
 import { BackupJobProvider } from './private/provider';
 import { RecoveryPoint } from './recovery-point';
 import { newAwsBackupServiceRole, passRoleGrant } from './private/service-roles';
-import { RESTORE_JOB } from './core/contract';
+import { RESTORE_JOB, RestoreJobAttributes, RestoreJobResourceProperties } from './core/contract';
+import { usesLongWait } from './core/long-wait';
+import { LongWait } from './private/long-wait';
 import { formatErrors, MAX_TIMEOUT_SECONDS, metadataValue, validateRestoreJob } from './core/validation';
 
 /** Properties of a {@link RestoreJob}. */
@@ -63,7 +65,10 @@ export interface RestoreJobProps {
 
   /**
    * How long to wait for the restore before the deployment fails (AWS Backup
-   * cannot stop a restore job: it goes on). At most 58 minutes.
+   * cannot stop a restore job: it goes on). At most 12 hours. Up to 58 minutes
+   * the restore's custom resource waits; a longer timeout waits through a
+   * WaitCondition that the stack's poller signals (the long-wait path). A
+   * timeout that is a token takes the short path (at most 58 minutes).
    *
    * @default Duration.minutes(58)
    */
@@ -149,7 +154,7 @@ export class RestoreJob extends Construct {
     const targetTable = metadataValue(metadata, 'targetTableName');
 
     const timeoutSeconds = timeout.toSeconds();
-    const resource = provider.jobResource(this, RESTORE_JOB, timeoutSeconds, {
+    const properties: RestoreJobResourceProperties = {
       RecoveryPointArn: recoveryPoint.recoveryPointArn,
       BackupVaultName: recoveryPoint.backupVault.backupVaultName,
       ResourceType: recoveryPoint.resourceType,
@@ -161,7 +166,13 @@ export class RestoreJob extends Construct {
       WaitForCompletion: props.waitForCompletion === false ? false : undefined,
       TimeoutSeconds: timeoutSeconds,
       RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : undefined,
-    });
+    };
+    // Past the short path's 58 minutes, the restore's WaitCondition waits: a new one for each new restore or timeout.
+    const longWait = usesLongWait(timeout.isUnresolved() ? undefined : timeoutSeconds, props.waitForCompletion !== false)
+      ? LongWait.prepare(this, 'restore', provider, () => ({ ...properties, RemovalPolicy: undefined }))
+      : undefined;
+    const resource = provider.jobResource(this, RESTORE_JOB, timeoutSeconds, { ...properties, LongWait: longWait?.properties });
+    longWait?.gate(resource, timeoutSeconds);
     if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
       provider.grantDeleteRestoredTable(resource, targetTable);
     }
@@ -171,13 +182,15 @@ export class RestoreJob extends Construct {
     }
     if (props.restoreRole) resource.node.addDependency(props.restoreRole);
 
-    this.restoreJobId = resource.attribute('RestoreJobId');
-    this.createdResourceArn = resource.attribute('CreatedResourceArn');
-    this.status = resource.attribute('Status');
-    this.statusMessage = resource.attribute('StatusMessage');
-    this.creationDate = resource.attribute('CreationDate');
-    this.completionDate = resource.attribute('CompletionDate');
-    this.backupSizeInBytes = resource.attribute('BackupSizeInBytes');
+    // On the long path, from the WaitCondition's data: every use of an attribute waits for the restore.
+    const attribute = (name: keyof RestoreJobAttributes) => (longWait ? longWait.attribute(name) : resource.attribute(name));
+    this.restoreJobId = attribute('RestoreJobId');
+    this.createdResourceArn = attribute('CreatedResourceArn');
+    this.status = attribute('Status');
+    this.statusMessage = attribute('StatusMessage');
+    this.creationDate = attribute('CreationDate');
+    this.completionDate = attribute('CompletionDate');
+    this.backupSizeInBytes = attribute('BackupSizeInBytes');
   }
 }
 

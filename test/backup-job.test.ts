@@ -442,14 +442,14 @@ describe('synth-time validation', () => {
     expect(() => job(stack, {
       lifecycle: { moveToColdStorageAfter: Duration.days(30), deleteAfter: Duration.days(60) },
       startWindow: Duration.minutes(30),
-      timeout: Duration.hours(2),
+      timeout: Duration.hours(13),
       removalPolicy: RemovalPolicy.SNAPSHOT,
     })).toThrow([
       'BackupJob Stack/Job has 4 invalid settings:',
       '  - removalPolicy (snapshot) must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY',
       '  - lifecycle.deleteAfter (60 days) must be at least lifecycle.moveToColdStorageAfter + 90 days (120 days): a recovery point stays in cold storage for at least 90 days',
       '  - startWindow (30 minutes) must be a whole number of minutes from 60 to 52,560,000 (100 years)',
-      '  - timeout (2 hours) must be at most 58 minutes: CloudFormation waits at most 1 hour for a custom resource, and the handler keeps 2 minutes of it to answer',
+      '  - timeout (13 hours) must be at most 12 hours: the longest CloudFormation waits for anything (a WaitCondition, which timeouts past 58 minutes wait through)',
     ].join('\n'));
   });
 

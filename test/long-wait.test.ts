@@ -10,7 +10,7 @@ import aslValidator from 'asl-validator';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
-import { LONG_WAIT_MAX_SECONDS, pollerDefinition, pollerInput, pollSchedule, POLLER_STATES } from '../lib/core/long-wait';
+import { LONG_WAIT_MAX_SECONDS, pollerDefinition, pollerInput, pollSchedule, pollerStates } from '../lib/core/long-wait';
 import { LongWaitPoller } from '../lib/private/long-wait-poller';
 import { BackupService, JobScenario } from '../local/stand-in/backup-service';
 
@@ -31,6 +31,8 @@ const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aw
 const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders';
 const SIGNAL_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:signal';
 const HOUR = 3600;
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Long/1';
+const STATES = pollerStates('backup');
 
 describe('the schedule', () => {
   test('waits exactly the timeout, 15 s apart for five minutes, then a twentieth of the age, at most ten minutes', () => {
@@ -63,7 +65,10 @@ describe('the schedule', () => {
   });
 });
 
-test('the definition is valid Amazon States Language', () => {
+test('the definition is valid Amazon States Language, one loop per kind of job', () => {
+  const states = (pollerDefinition(SIGNAL_ARN) as any).States;
+  expect(states[pollerStates('backup').describe].Resource).toBe('arn:aws:states:::aws-sdk:backup:describeBackupJob');
+  expect(states[pollerStates('restore').describe]).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:backup:describeRestoreJob', Parameters: { 'RestoreJobId.$': '$.JobId' } });
   const { isValid, errors } = aslValidator(pollerDefinition(SIGNAL_ARN) as never);
   expect(errors).toEqual([]);
   expect(isValid).toBe(true);
@@ -72,7 +77,9 @@ test('the definition is valid Amazon States Language', () => {
 /** What the signal function is invoked with: its Parameters, the Lambda payload. */
 function signalled(parameters: any): { Outcome: string; Job: Record<string, unknown> } {
   expect(parameters.FunctionName).toBe(SIGNAL_ARN);
-  expect(parameters.Payload).toMatchObject({ HandleUrl: 'https://handle', BackupJobId: expect.any(String) });
+  // Where to signal, by name: the handle's presigned URL is in no input.
+  expect(parameters.Payload).toMatchObject({ Kind: 'backup', StackId: STACK_ID, HandleLogicalId: 'SnapshotWaitHandle', JobId: expect.any(String) });
+  expect(JSON.stringify(parameters)).not.toMatch(/https?:/);
   return parameters.Payload;
 }
 
@@ -93,12 +100,12 @@ describe('executions, with the stand-in on a simulated clock', () => {
     service.onJob(BackupJobId, scenario);
     const signals: Run['signals'] = [];
     let polls = 0;
-    const input = pollerInput({ backupJobId: BackupJobId, handleUrl: 'https://handle', allowPartial: options.allowPartial ?? false, timeoutSeconds });
+    const input = pollerInput({ kind: 'backup', jobId: BackupJobId, stackId: STACK_ID, handleLogicalId: 'SnapshotWaitHandle', allowPartial: options.allowPartial ?? false, timeoutSeconds });
     const machine = new StateMachine(pollerDefinition(SIGNAL_ARN) as never, { validationOptions: { checkArn: false } });
     const execution = machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: {
-          [POLLER_STATES.describe]: (parameters: any) => {
+          [STATES.describe]: (parameters: any) => {
             // A local task gets its Parameters: the waits before this poll (the schedule's, as the Wait
             // states' inputs show below) pass on the simulated clock.
             expect(parameters).toEqual({ BackupJobId });
@@ -110,18 +117,18 @@ describe('executions, with the stand-in on a simulated clock', () => {
             polls += 1;
             return JSON.parse(JSON.stringify(service.DescribeBackupJob({ BackupJobId })));
           },
-          Completed: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
-          Failed: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
-          'Timed out': (parameters: any) => { signals.push(signalled(parameters)); return {}; },
+          [STATES.completed]: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
+          [STATES.failed]: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
+          [STATES.timedOut]: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
         },
-        waitTimeOverrides: { Wait: 0 },
-        retryIntervalOverrides: { [POLLER_STATES.describe]: 0 },
+        waitTimeOverrides: { [STATES.wait]: 0 },
+        retryIntervalOverrides: { [STATES.describe]: 0 },
       },
     });
     const waits: number[] = [];
     const events = (async () => {
       for await (const event of execution.eventLogs) {
-        if (event.type === 'StateEntered' && (event as any).state.name === 'Wait') waits.push((event as any).state.input.Counter.Seconds);
+        if (event.type === 'StateEntered' && (event as any).state.name === STATES.wait) waits.push((event as any).state.input.Counter.Seconds);
       }
     })();
     await execution.result;
@@ -177,6 +184,7 @@ describe('the poller construct (one per stack)', () => {
     const app = new App();
     const stack = new Stack(app, 'Long', { env: { account: '123456789012', region: 'us-east-1' } });
     const first = LongWaitPoller.getOrCreate(stack);
+    first.grantDescribe('backup');
     expect(LongWaitPoller.getOrCreate(new Construct(stack, 'Elsewhere'))).toBe(first);
     return { app, stack };
   }
@@ -201,14 +209,15 @@ describe('the poller construct (one per stack)', () => {
     expect(aslValidator(definition).isValid).toBe(true);
   });
 
-  test('least privilege: the machine may describe jobs and invoke its signal function; the function may only log', () => {
+  test('least privilege: the machine may describe backup jobs and invoke its signal function; the function may read the stack\'s resources and log', () => {
     const { stack } = pollerStack();
     const template = Template.fromStack(stack);
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as any[]);
     const actions = statements.flatMap((s) => [s.Action].flat());
-    expect(actions.filter((a: string) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual(['backup:DescribeBackupJob', 'lambda:InvokeFunction']);
-    expect(statements.find((s) => s.Action === 'backup:DescribeBackupJob')).toMatchObject({ Resource: '*', Sid: 'DescribeBackupJobs' });
+    expect(actions.filter((a: string) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort()).toEqual(['backup:DescribeBackupJob', 'cloudformation:DescribeStackResource', 'lambda:InvokeFunction']);
+    expect(statements.find((s) => s.Action === 'backup:DescribeBackupJob')).toMatchObject({ Resource: '*', Sid: 'DescribeJobs' });
+    expect(statements.find((s) => s.Action === 'cloudformation:DescribeStackResource')).toMatchObject({ Resource: { Ref: 'AWS::StackId' } });
   });
 
   test('passes cdk-nag AwsSolutionsChecks, every acknowledgement with its reason', () => {

@@ -166,11 +166,11 @@ describe('RestoreJob properties', () => {
 describe('RestoreJob validation', () => {
   test('a DynamoDB restore without a target table name fails at synth with every problem', () => {
     const stack = newStack();
-    expect(() => restore(stack, { metadata: {}, timeout: Duration.hours(2), removalPolicy: RemovalPolicy.SNAPSHOT })).toThrow([
+    expect(() => restore(stack, { metadata: {}, timeout: Duration.hours(13), removalPolicy: RemovalPolicy.SNAPSHOT })).toThrow([
       'RestoreJob Stack/RestoreTest has 3 invalid settings:',
       '  - removalPolicy (snapshot) must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY',
       '  - metadata must contain "targetTableName": DynamoDB restores need it',
-      '  - timeout (2 hours) must be at most 58 minutes: CloudFormation waits at most 1 hour for a custom resource, and the handler keeps 2 minutes of it to answer',
+      '  - timeout (13 hours) must be at most 12 hours: the longest CloudFormation waits for anything (a WaitCondition, which timeouts past 58 minutes wait through)',
     ].join('\n'));
   });
 

@@ -4,6 +4,7 @@ import {
   CONSTRUCT_SETTING_NAMES,
   formatErrors,
   formatSeconds,
+  LIMITS,
   MAX_TIMEOUT_SECONDS,
   validateBackupJob,
   validateRestoreJob,
@@ -193,14 +194,16 @@ describe('recovery point tags', () => {
 
 describe('timeout', () => {
   test('a timeout above what CloudFormation waits is rejected, naming the limit', () => {
-    expect(errorsOf({ timeoutSeconds: 7200 })).toEqual([
-      'timeout (2 hours) must be at most 58 minutes: CloudFormation waits at most 1 hour for a custom resource, and the handler keeps 2 minutes of it to answer',
+    expect(errorsOf({ timeoutSeconds: 13 * 3600 })).toEqual([
+      'timeout (13 hours) must be at most 12 hours: the longest CloudFormation waits for anything (a WaitCondition, which timeouts past 58 minutes wait through)',
     ]);
   });
 
   test('the longest timeout passes, one second more does not', () => {
-    expect(errorsOf({ timeoutSeconds: MAX_TIMEOUT_SECONDS })).toEqual([]);
-    expect(errorsOf({ timeoutSeconds: MAX_TIMEOUT_SECONDS + 1 })).toHaveLength(1);
+    expect(errorsOf({ timeoutSeconds: LIMITS.waitConditionMaxSeconds })).toEqual([]);
+    expect(errorsOf({ timeoutSeconds: LIMITS.waitConditionMaxSeconds + 1 })).toHaveLength(1);
+    // Past the short path's 58 minutes, a timeout waits through a WaitCondition.
+    expect(errorsOf({ timeoutSeconds: MAX_TIMEOUT_SECONDS + 1 })).toEqual([]);
   });
 
   test('a timeout under a minute, or in fractions of a second, is rejected', () => {
@@ -219,7 +222,7 @@ describe('reporting', () => {
       deleteAfterDays: 20,
       startWindowMinutes: 5,
       index: true,
-      timeoutSeconds: 5000,
+      timeoutSeconds: 50_000,
     });
     expect(result.errors).toHaveLength(5);
     const message = formatErrors('BackupJob Stack/Job', result.errors);
@@ -309,8 +312,8 @@ describe('restore jobs', () => {
   });
 
   test('the timeout rule is the same as for backups', () => {
-    expect(restore({ metadata: { targetTableName: 't-copy' }, timeoutSeconds: 7200 }).errors).toEqual([
-      'timeout (2 hours) must be at most 58 minutes: CloudFormation waits at most 1 hour for a custom resource, and the handler keeps 2 minutes of it to answer',
+    expect(restore({ metadata: { targetTableName: 't-copy' }, timeoutSeconds: 13 * 3600 }).errors).toEqual([
+      'timeout (13 hours) must be at most 12 hours: the longest CloudFormation waits for anything (a WaitCondition, which timeouts past 58 minutes wait through)',
     ]);
   });
 });

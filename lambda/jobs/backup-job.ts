@@ -30,6 +30,8 @@ import { stillAwaited, watchAwaitedRequest } from './cloudformation';
 import * as common from './common';
 import { backupClient as client, cancelledCreateWindow, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId } from './physical-id';
+import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
+import { SHORT_PATH_MAX_SECONDS } from '../../lib/core/long-wait';
 import { BackupJobAttributes, BackupJobSpec, fingerprint, idempotencyToken, parseBackupJobProperties } from '../../lib/core/contract';
 
 type OnEventResponse = common.OnEventResponse<BackupJobAttributes>;
@@ -41,19 +43,25 @@ export function onBackupJobEvent(event: CdkCustomResourceEvent): Promise<OnEvent
     kind: 'started',
     start,
     rolledBack,
+    unchanged: rearm,
     remove: async (physicalId, properties) => {
       const stillRunning: string[] = [];
       await withinBudget(deleteBudgetMs(), () => cleanUpOnDelete(physicalId, properties, stillRunning));
       if (stillRunning.length === 0) return { PhysicalResourceId: physicalId, Wait: { mode: 'deleted' } };
-      const timeoutSeconds = parseBackupJobProperties(properties).timeoutSeconds;
-      return { PhysicalResourceId: physicalId, Wait: { mode: 'deleting', deadline: deadlineAfter(timeoutSeconds), blockingJobIds: stillRunning } };
+      return { PhysicalResourceId: physicalId, Wait: { mode: 'deleting', deadline: deadlineAfter(cleanUpSeconds(parseBackupJobProperties(properties))), blockingJobIds: stillRunning } };
     },
   });
+}
+
+/** How long a clean-up may wait for a job to end: the timeout, within one custom resource's wait (a long wait's too). */
+function cleanUpSeconds(spec: BackupJobSpec): number {
+  return Math.min(spec.timeoutSeconds, SHORT_PATH_MAX_SECONDS);
 }
 
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {
   const spec = parseBackupJobProperties(properties);
   const deadline = deadlineAfter(spec.timeoutSeconds);
+  refuseReusedHandle(event, spec.longWait, 'backup');
   const watch = await watchAwaitedRequest(event, 'backup');
   // Always started here, while CloudFormation waits: on a resource another job holds (a backup plan's),
   // AWS Backup keeps ours in CREATED and starts it once the resource is free, within its start window.
@@ -61,15 +69,49 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
   // retried delivery of this request gets its own job back through the same token.
   const started = await naming('StartBackupJob', () => startBackupJob(client(), { ...spec.start, IdempotencyToken: idempotencyToken(event) }));
   log('info', 'backup job started', { backupJobId: started.BackupJobId, recoveryPointArn: started.RecoveryPointArn });
-  return {
-    PhysicalResourceId: formatPhysicalId({
-      kind: 'started',
-      backupJobId: started.BackupJobId!,
-      fingerprint: fingerprint(properties),
-      recoveryPointArn: started.RecoveryPointArn ?? '',
-    }),
-    Wait: { mode: 'started', deadline, watch },
-  };
+  const physicalId = formatPhysicalId({
+    kind: 'started',
+    backupJobId: started.BackupJobId!,
+    fingerprint: fingerprint(properties),
+    recoveryPointArn: started.RecoveryPointArn ?? '',
+  });
+  if (spec.longWait) {
+    await startPollerOrStop(event, spec, started.BackupJobId!, started.RecoveryPointArn);
+    // Answered at once: the job's WaitCondition gates what depends on it.
+    return {
+      PhysicalResourceId: physicalId,
+      Data: attributesOf({
+        BackupJobId: started.BackupJobId, RecoveryPointArn: started.RecoveryPointArn, CreationDate: started.CreationDate, State: 'CREATED', ResourceType: spec.resourceType,
+      }),
+      Wait: { mode: 'handed-off' },
+    };
+  }
+  return { PhysicalResourceId: physicalId, Wait: { mode: 'started', deadline, watch } };
+}
+
+/** Starts the job's poller; when it cannot, the job is stopped (nothing would wait for it) and the request fails. */
+async function startPollerOrStop(event: CdkCustomResourceEvent, spec: BackupJobSpec, backupJobId: string, recoveryPointArn: string | undefined): Promise<void> {
+  try {
+    await startPoller(spec.longWait!, { kind: 'backup', jobId: backupJobId, stackId: event.StackId, allowPartial: spec.allowPartial, timeoutSeconds: spec.timeoutSeconds });
+  } catch (error) {
+    await withinBudget(deleteBudgetMs(), async () => { await cleanUpJob(backupJobId, recoveryPointArn, spec); });
+    throw new Error(`Could not start the long-wait poller for backup job ${backupJobId}: ${describeError(error)}; the job was cleaned up`);
+  }
+}
+
+/**
+ * An Update that takes no new job but comes with a new WaitConditionHandle (a
+ * new timeout, or the switch to the long-wait path): the current job's poller
+ * is started for it, and signals at its first poll when the job completed.
+ */
+async function rearm(event: CdkCustomResourceEvent): Promise<common.WaitState | undefined> {
+  const spec = parseBackupJobProperties(event.ResourceProperties as Record<string, unknown>);
+  if (event.RequestType !== 'Update' || !needsRearm(event, spec.longWait)) return undefined;
+  const current = parsePhysicalId(event.PhysicalResourceId);
+  if (current?.kind !== 'started') return undefined;
+  // The current job is kept whatever happens: were the poller not to start, only it would be cleaned up.
+  await startPollerOrStop(event, { ...spec, destroyOnDelete: false, waitForCompletion: false }, current.backupJobId, current.recoveryPointArn);
+  return { mode: 'unchanged' };
 }
 
 /** Whether this poll also asks CloudFormation whether it still waits: about once a minute while a job runs. */
@@ -95,7 +137,8 @@ async function abandonIfMovedOn(event: IsCompleteEvent, backupJobId: string, spe
 export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
   const wait = event.Wait;
   if (wait?.mode === 'deleting') return finishDelete(event);
-  if (event.RequestType === 'Delete' || wait?.mode === 'deleted') {
+  // deleted: nothing to wait for; handed-off: the long-wait poller waits (onEvent's answer carries the attributes).
+  if (event.RequestType === 'Delete' || wait?.mode === 'deleted' || wait?.mode === 'handed-off') {
     return { IsComplete: true };
   }
   const properties = event.ResourceProperties as Record<string, unknown>;
@@ -290,7 +333,7 @@ async function rolledBack(abandoned: Record<string, unknown>, physicalId: string
   const current = parsePhysicalId(physicalId);
   const stillRunning: string[] = [];
   await withinBudget(deleteBudgetMs(), () => cleanUpAbandoned(spec, stillRunning, current?.kind === 'started' ? current.backupJobId : undefined));
-  return stillRunning.length > 0 ? { mode: 'unchanged', deadline: deadlineAfter(spec.timeoutSeconds), blockingJobIds: stillRunning } : undefined;
+  return stillRunning.length > 0 ? { mode: 'unchanged', deadline: deadlineAfter(cleanUpSeconds(spec)), blockingJobIds: stillRunning } : undefined;
 }
 
 /**
@@ -326,6 +369,7 @@ async function cleanedUpAfter(wait: common.WaitState, spec: BackupJobSpec): Prom
  * recovery point when the removal policy is DESTROY. Logs, never throws.
  */
 async function cleanUpJob(backupJobId: string, recoveryPointArn: string | undefined, spec: BackupJobSpec, known?: BackupJobDescription): Promise<'done' | 'still running'> {
+  if (spec.longWait) await stopPoller(spec.longWait, backupJobId);
   let job = known;
   if (!job) {
     try {

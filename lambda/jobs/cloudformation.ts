@@ -44,7 +44,8 @@ interface Request {
   readonly RequestType: string;
 }
 
-async function describe(request: Request) {
+/** A resource of a stack, as CloudFormation describes it. */
+export async function describeStackResource(request: Pick<Request, 'StackId' | 'LogicalResourceId'>) {
   const { StackResourceDetail } = await cloudFormation().send(new DescribeStackResourceCommand({
     StackName: request.StackId,
     LogicalResourceId: request.LogicalResourceId,
@@ -58,7 +59,7 @@ async function describe(request: Request) {
  */
 async function watchRequest(request: Request): Promise<RequestWatch | undefined> {
   try {
-    const detail = await describe(request);
+    const detail = await describeStackResource(request);
     if (!detail?.ResourceStatus || !detail.LastUpdatedTimestamp) return undefined;
     return { status: detail.ResourceStatus, lastUpdated: detail.LastUpdatedTimestamp.toISOString() };
   } catch (error) {
@@ -84,7 +85,7 @@ export async function stillAwaited(request: Request & { ResourceProperties: Reco
   if (!watch) return { state: 'still-waiting' };
   let detail;
   try {
-    detail = await describe(request);
+    detail = await describeStackResource(request);
   } catch (error) {
     if (isTransientError(error)) return { state: 'unknown' };
     // The resource is gone from the stack (a deleted stack, a removed resource): nothing waits.

@@ -67,9 +67,10 @@ export interface WaitState {
   /**
    * started: our job runs (or waits in CREATED for the resource); unchanged: no new job;
    * deleted: nothing to wait for; deleting: a Delete waits for a job (a restore, or a backup
-   * AWS Backup cannot stop) to end before it cleans up after it.
+   * AWS Backup cannot stop) to end before it cleans up after it; handed-off: the job's
+   * long-wait poller waits, and the resource answers at once.
    */
-  readonly mode: 'started' | 'unchanged' | 'deleted' | 'deleting';
+  readonly mode: 'started' | 'unchanged' | 'deleted' | 'deleting' | 'handed-off';
   /** When the wait ends (ISO 8601). */
   readonly deadline?: string;
   /** deleting, and a rollback's unchanged wait (for what its abandoned request started): the jobs waited for. */
@@ -150,6 +151,8 @@ export interface JobHandlers<Attributes extends object> {
    * removes them after this Update). The wait state to answer with, if any.
    */
   rolledBack?(abandoned: Record<string, unknown>, physicalId: string | undefined): Promise<WaitState | undefined>;
+  /** Any other Update that takes no new job (a change of how to wait): the wait state to answer with, if any. */
+  unchanged?(event: CdkCustomResourceEvent): Promise<WaitState | undefined>;
 }
 
 /**
@@ -169,7 +172,9 @@ export async function onJobEvent<Attributes extends object>(event: CdkCustomReso
         log('info', 'the properties that define the job are unchanged; no new job', { physicalId: event.PhysicalResourceId });
         // Back to the current job from other properties: a rollback of a request that never answered.
         const abandoned = event.OldResourceProperties as Record<string, unknown> | undefined;
-        const wait = abandoned && fingerprint(abandoned) !== current.fingerprint ? await job.rolledBack?.(abandoned, event.PhysicalResourceId) : undefined;
+        const wait = abandoned && fingerprint(abandoned) !== current.fingerprint
+          ? await job.rolledBack?.(abandoned, event.PhysicalResourceId)
+          : await job.unchanged?.(event);
         return { PhysicalResourceId: event.PhysicalResourceId, Wait: wait ?? { mode: 'unchanged' } };
       }
       return job.start(event, properties);

@@ -27,17 +27,25 @@ import { backupClient as client, cancelledCreateWindow, deadlineAfter, deleteBud
 import { formatPhysicalId, parsePhysicalId, RestoreJobPhysicalId } from './physical-id';
 import { fingerprint, idempotencyToken, parseRestoreJobProperties, RestoreJobAttributes, RestoreJobSpec } from '../../lib/core/contract';
 import { deleteRestoredResource } from './restored-resources';
+import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
+import { SHORT_PATH_MAX_SECONDS } from '../../lib/core/long-wait';
 
 type OnEventResponse = common.OnEventResponse<RestoreJobAttributes>;
 type IsCompleteEvent = common.IsCompleteEvent<RestoreJobAttributes>;
 type IsCompleteResponse = common.IsCompleteResponse<RestoreJobAttributes>;
 
 export function onRestoreJobEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
-  return common.onJobEvent(event, { kind: 'restore', start, remove: onDelete, rolledBack });
+  return common.onJobEvent(event, { kind: 'restore', start, remove: onDelete, rolledBack, unchanged: rearm });
+}
+
+/** How long a clean-up may wait for a restore to end: the timeout, within one custom resource's wait (a long wait's too). */
+function cleanUpSeconds(spec: RestoreJobSpec): number {
+  return Math.min(spec.timeoutSeconds, SHORT_PATH_MAX_SECONDS);
 }
 
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {
   const spec = parseRestoreJobProperties(properties);
+  refuseReusedHandle(event, spec.longWait, 'restore');
   const watch = await watchAwaitedRequest(event, 'restore');
   const metadata = spec.useBackedUpMetadata
     ? mergeMetadata((await naming('GetRecoveryPointRestoreMetadata', () => backedUpMetadata(client(), spec.backupVaultName, spec.recoveryPointArn))).metadata, spec.metadata)
@@ -54,16 +62,37 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
     CopySourceTagsToRestoredResource: spec.copySourceTagsToRestoredResource,
   }));
   log('info', 'restore job started', { restoreJobId });
-  return {
-    PhysicalResourceId: formatPhysicalId({ kind: 'restore', restoreJobId, fingerprint: fingerprint(properties), createdResourceArn: '' }),
-    Wait: { mode: 'started', deadline: deadlineAfter(spec.timeoutSeconds), watch },
-  };
+  const physicalId = formatPhysicalId({ kind: 'restore', restoreJobId, fingerprint: fingerprint(properties), createdResourceArn: '' });
+  if (spec.longWait) {
+    await startRestorePoller(event, spec, restoreJobId);
+    // Answered at once: the restore's WaitCondition gates what depends on it.
+    return { PhysicalResourceId: physicalId, Data: attributesOf({ RestoreJobId: restoreJobId, RecoveryPointArn: spec.recoveryPointArn, Status: 'PENDING', ResourceType: spec.resourceType }), Wait: { mode: 'handed-off' } };
+  }
+  return { PhysicalResourceId: physicalId, Wait: { mode: 'started', deadline: deadlineAfter(spec.timeoutSeconds), watch } };
+}
+
+/** Starts the restore's poller; AWS Backup cannot stop a restore, so one without a poller is left to the Delete (DESTROY removes what it makes). */
+async function startRestorePoller(event: CdkCustomResourceEvent, spec: RestoreJobSpec, restoreJobId: string): Promise<void> {
+  try {
+    await startPoller(spec.longWait!, { kind: 'restore', jobId: restoreJobId, stackId: event.StackId, allowPartial: false, timeoutSeconds: spec.timeoutSeconds });
+  } catch (error) {
+    throw new Error(`Could not start the long-wait poller for restore job ${restoreJobId}: ${describeError(error)}; AWS Backup cannot stop the restore, which goes on`);
+  }
+}
+
+/** An Update that takes no new restore but comes with a new WaitConditionHandle: the current restore's poller signals it. */
+async function rearm(event: CdkCustomResourceEvent): Promise<common.WaitState | undefined> {
+  const spec = parseRestoreJobProperties(event.ResourceProperties as Record<string, unknown>);
+  if (event.RequestType !== 'Update' || !needsRearm(event, spec.longWait)) return undefined;
+  await startRestorePoller(event, spec, restoreIdOf(event.PhysicalResourceId).restoreJobId);
+  return { mode: 'unchanged' };
 }
 
 export async function isRestoreJobComplete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
   const wait = event.Wait;
   const properties = event.ResourceProperties as Record<string, unknown>;
-  if (wait?.mode === 'deleted') return { IsComplete: true };
+  // deleted: nothing to wait for; handed-off: the long-wait poller waits (onEvent's answer carries the attributes).
+  if (wait?.mode === 'deleted' || wait?.mode === 'handed-off') return { IsComplete: true };
   if (wait?.mode === 'deleting') return finishDelete(event.PhysicalResourceId, properties, wait);
   const id = restoreIdOf(event.PhysicalResourceId);
   if (wait?.mode === 'unchanged') {
@@ -176,6 +205,8 @@ async function onDelete(physicalId: string | undefined, properties: Record<strin
     log('warn', 'cannot read the properties; leaving the restored resource as it is', { error: describeError(error) });
     return answer({ mode: 'deleted' });
   }
+  // Nothing polls for a restore CloudFormation no longer waits for.
+  if (spec.longWait && id?.kind === 'restore') await stopPoller(spec.longWait, id.restoreJobId);
   if (!spec.destroyOnDelete) {
     log('info', 'removal policy RETAIN: the restored resource is kept', { physicalId });
     return answer({ mode: 'deleted' });
@@ -185,7 +216,7 @@ async function onDelete(physicalId: string | undefined, properties: Record<strin
   const waiting = await removeRestores(id?.kind === 'restore' ? [id] : await restoresOfCancelledCreate(spec), spec);
   if (waiting.length === 0) return answer({ mode: 'deleted' });
   // A restore the physical id names is found again by it; others by their ids.
-  return answer({ mode: 'deleting', deadline: deadlineAfter(spec.timeoutSeconds), ...(id?.kind === 'restore' ? {} : { blockingJobIds: waiting }) });
+  return answer({ mode: 'deleting', deadline: deadlineAfter(cleanUpSeconds(spec)), ...(id?.kind === 'restore' ? {} : { blockingJobIds: waiting }) });
 }
 
 /** The restores of this resource's own (its recovery point, role and target) that still run or ended moments ago. */
@@ -233,11 +264,15 @@ async function rolledBack(abandoned: Record<string, unknown>, physicalId: string
   } catch {
     return undefined;
   }
+  // Under RETAIN nothing is cleaned up (a restore cannot be stopped): an abandoned restore's poller
+  // polls on until the restore ends, and its signal finds its handle gone.
   if (!spec.destroyOnDelete) return undefined;
   const current = parsePhysicalId(physicalId);
   const orphans = (await restoresOfCancelledCreate(spec)).filter((r) => current?.kind !== 'restore' || r.restoreJobId !== current.restoreJobId);
+  const longWait = spec.longWait;
+  if (longWait) for (const orphan of orphans) await stopPoller(longWait, orphan.restoreJobId);
   const left = await removeRestores(orphans, spec);
-  return left.length > 0 ? { mode: 'unchanged', deadline: deadlineAfter(spec.timeoutSeconds), blockingJobIds: left } : undefined;
+  return left.length > 0 ? { mode: 'unchanged', deadline: deadlineAfter(cleanUpSeconds(spec)), blockingJobIds: left } : undefined;
 }
 
 async function finishDelete(physicalId: string | undefined, properties: Record<string, unknown>, wait: common.WaitState): Promise<IsCompleteResponse> {

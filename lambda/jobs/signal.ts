@@ -1,17 +1,36 @@
 /**
  * The long-wait path's signal: the poller's last task hands it the job's end,
- * and it PUTs the WaitConditionHandle signal to the handle's presigned URL
- * (never logged). One invocation per job, however long the job ran.
+ * and it PUTs the WaitConditionHandle signal to the handle's presigned URL. The
+ * URL is the handle's physical id, read from CloudFormation here and never
+ * logged, so that it is in no property, execution input or log line. One
+ * invocation per job, however long the job ran.
  */
 import * as https from 'https';
 import * as http from 'http';
 import { signalOf, SignalRequest } from '../../lib/core/long-wait';
 import { log } from '../../lib/core/log';
+import { describeStackResource } from './cloudformation';
 
 export async function signal(request: SignalRequest): Promise<void> {
+  const fields = { kind: request.Kind, jobId: request.JobId, outcome: request.Outcome, handle: request.HandleLogicalId };
+  let handle;
+  try {
+    handle = await describeStackResource({ StackId: request.StackId, LogicalResourceId: request.HandleLogicalId });
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ValidationError') {
+      // The handle (or its stack) is gone: CloudFormation no longer waits for this job.
+      log('warn', 'the job\'s WaitConditionHandle is gone; nothing waits for the signal', fields);
+      return;
+    }
+    throw error;
+  }
+  if (!handle?.PhysicalResourceId || handle.ResourceStatus?.startsWith('DELETE')) {
+    log('warn', 'the job\'s WaitConditionHandle is being deleted; nothing waits for the signal', { ...fields, status: handle?.ResourceStatus });
+    return;
+  }
   const body = JSON.stringify(signalOf(request));
-  log('info', 'signalling the end of the backup job to its WaitCondition', { backupJobId: request.BackupJobId, outcome: request.Outcome });
-  await put(request.HandleUrl, body);
+  log('info', 'signalling the end of the job to its WaitCondition', fields);
+  await put(handle.PhysicalResourceId, body);
 }
 
 /** A PUT with no Content-Type, as the presigned URL of a WaitConditionHandle expects. */

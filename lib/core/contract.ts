@@ -45,6 +45,16 @@ export interface BackupJobRequestProperties {
   readonly LogicallyAirGappedBackupVaultArn?: string;
 }
 
+/**
+ * The long-wait path of a job (timeouts past the short path's 58 minutes): the
+ * stack's poller to start, and the job's WaitConditionHandle, whose logical id
+ * changes with every new wait. Absent on the short path.
+ */
+export interface LongWaitProperties {
+  readonly StateMachineArn: string;
+  readonly HandleLogicalId: string;
+}
+
 /** The properties of a Custom::BackupJob: the request, and how the handler waits and cleans up. */
 export interface BackupJobResourceProperties extends BackupJobRequestProperties {
   readonly ResourceType: string;
@@ -53,6 +63,7 @@ export interface BackupJobResourceProperties extends BackupJobRequestProperties 
   readonly TimeoutSeconds: number;
   readonly AllowPartial?: boolean;
   readonly RemovalPolicy?: 'retain' | 'destroy';
+  readonly LongWait?: LongWaitProperties;
 }
 
 /** The attributes of a Custom::BackupJob (all strings, all always present). */
@@ -120,7 +131,7 @@ export function backupJobRequest(request: BackupRequest): BackupJobRequestProper
  */
 const BEHAVIOUR_PROPERTIES = new Set<string>([
   'ServiceToken', 'ServiceTimeout',
-  ...(['TimeoutSeconds', 'WaitForCompletion', 'AllowPartial', 'RemovalPolicy'] satisfies (keyof BackupJobResourceProperties | keyof RestoreJobResourceProperties)[]),
+  ...(['TimeoutSeconds', 'WaitForCompletion', 'AllowPartial', 'RemovalPolicy', 'LongWait'] satisfies (keyof BackupJobResourceProperties | keyof RestoreJobResourceProperties)[]),
 ]);
 
 /** The properties as the handler uses them. */
@@ -131,6 +142,13 @@ export interface BackupJobSpec {
   readonly timeoutSeconds: number;
   readonly allowPartial: boolean;
   readonly destroyOnDelete: boolean;
+  readonly longWait?: LongWaitSpec;
+}
+
+/** The long-wait path as the handler uses it. */
+export interface LongWaitSpec {
+  readonly stateMachineArn: string;
+  readonly handleLogicalId: string;
 }
 
 type RawProperties = Record<string, unknown>;
@@ -193,7 +211,8 @@ export function parseBackupJobProperties(raw: Delivered<BackupJobResourcePropert
     throw new Error(`Property Index must be ENABLED or DISABLED (got ${JSON.stringify(index)})`);
   }
   const removalPolicy = parseRemovalPolicy(raw);
-  const timeoutSeconds = parseTimeout(raw);
+  const longWait = parseLongWait(raw);
+  const timeoutSeconds = parseTimeout(raw, longWait);
   return {
     start: dropUndefined({
       BackupVaultName: requiredString(raw, 'BackupVaultName'),
@@ -212,6 +231,7 @@ export function parseBackupJobProperties(raw: Delivered<BackupJobResourcePropert
     timeoutSeconds,
     allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false,
     destroyOnDelete: removalPolicy === 'destroy',
+    longWait,
   };
 }
 
@@ -228,6 +248,7 @@ export interface RestoreJobResourceProperties {
   readonly WaitForCompletion?: boolean;
   readonly TimeoutSeconds: number;
   readonly RemovalPolicy?: 'retain' | 'destroy';
+  readonly LongWait?: LongWaitProperties;
 }
 
 /** The attributes of a Custom::RestoreJob (all strings, all always present). */
@@ -257,10 +278,12 @@ export interface RestoreJobSpec {
   readonly waitForCompletion: boolean;
   readonly timeoutSeconds: number;
   readonly destroyOnDelete: boolean;
+  readonly longWait?: LongWaitSpec;
 }
 
 /** Reads the restore job resource's properties. Throws, naming the property, on a malformed one. */
 export function parseRestoreJobProperties(raw: Delivered<RestoreJobResourceProperties>): RestoreJobSpec {
+  const longWait = parseLongWait(raw);
   return {
     recoveryPointArn: requiredString(raw, 'RecoveryPointArn'),
     backupVaultName: requiredString(raw, 'BackupVaultName'),
@@ -270,8 +293,9 @@ export function parseRestoreJobProperties(raw: Delivered<RestoreJobResourcePrope
     iamRoleArn: optionalString(raw, 'IamRoleArn'),
     copySourceTagsToRestoredResource: parseBoolean(raw.CopySourceTagsToRestoredResource, 'CopySourceTagsToRestoredResource'),
     waitForCompletion: parseBoolean(raw.WaitForCompletion, 'WaitForCompletion') ?? true,
-    timeoutSeconds: parseTimeout(raw),
+    timeoutSeconds: parseTimeout(raw, longWait),
     destroyOnDelete: parseRemovalPolicy(raw) === 'destroy',
+    longWait,
   };
 }
 
@@ -283,13 +307,21 @@ function parseRemovalPolicy(raw: Delivered<{ RemovalPolicy?: string }>): 'retain
   return removalPolicy;
 }
 
-function parseTimeout(raw: Delivered<{ TimeoutSeconds: number }>): number {
+function parseLongWait(raw: Delivered<{ LongWait?: LongWaitProperties }>): LongWaitSpec | undefined {
+  const value = raw.LongWait as Delivered<LongWaitProperties> | undefined;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object') throw new Error(`Property LongWait must be an object (got ${JSON.stringify(value)})`);
+  return { stateMachineArn: requiredString(value, 'StateMachineArn'), handleLogicalId: requiredString(value, 'HandleLogicalId') };
+}
+
+function parseTimeout(raw: Delivered<{ TimeoutSeconds: number }>, longWait: LongWaitSpec | undefined): number {
   const timeoutSeconds = parseInteger(raw.TimeoutSeconds, 'TimeoutSeconds');
   if (timeoutSeconds === undefined || timeoutSeconds <= 0) {
     throw new Error(`Property TimeoutSeconds must be a positive whole number (got ${JSON.stringify(raw.TimeoutSeconds)})`);
   }
-  // A timeout given as a token (a parameter) is checked here, at deploy time, by the same rule as at synth.
-  const [problem] = timeoutErrors(timeoutSeconds, 'Property TimeoutSeconds');
+  // A timeout given as a token (a parameter) is checked here, at deploy time, by the same rules as at
+  // synth; such a timeout always takes the short path (the path is chosen at synth).
+  const [problem] = timeoutErrors(timeoutSeconds, 'Property TimeoutSeconds', longWait ? 'any' : 'short');
   if (problem) throw new Error(problem);
   return timeoutSeconds;
 }

@@ -10,8 +10,23 @@
  * 12-hour wait costs a few polls an hour.
  */
 
+import { createHash } from 'crypto';
+import { LIMITS, MAX_TIMEOUT_SECONDS } from './validation';
+
 /** The longest CloudFormation waits for a WaitCondition (12 hours). */
-export const LONG_WAIT_MAX_SECONDS = 12 * 3600;
+export const LONG_WAIT_MAX_SECONDS = LIMITS.waitConditionMaxSeconds;
+
+/**
+ * Timeouts up to this take the short path (the custom resource waits: CloudFormation
+ * waits at most an hour for it, less the margin its handler keeps to answer); longer
+ * ones the long-wait path (a WaitCondition waits, up to 12 hours).
+ */
+export const SHORT_PATH_MAX_SECONDS = MAX_TIMEOUT_SECONDS;
+
+/** Whether a job waits through the long-wait path: waited for, and a timeout known at synth past the short path's. */
+export function usesLongWait(timeoutSeconds: number | undefined, waitForCompletion: boolean): boolean {
+  return waitForCompletion && timeoutSeconds !== undefined && timeoutSeconds > SHORT_PATH_MAX_SECONDS;
+}
 
 const FIRST_WAITS_UNTIL_SECONDS = 300;
 const FIRST_WAIT_SECONDS = 15;
@@ -33,11 +48,52 @@ export function pollSchedule(timeoutSeconds: number): number[] {
   return waits;
 }
 
-/** What an execution of the poller is started with (by onEvent, once the job started). */
+/** The kinds of job the poller waits for. */
+export type LongWaitKind = 'backup' | 'restore';
+
+/** What the poller needs to know of a kind of job: how to describe it and how it ends. */
+interface KindInfo {
+  /** The AWS Backup action, and the SDK integration's resource for it. */
+  readonly describe: 'DescribeBackupJob' | 'DescribeRestoreJob';
+  readonly idMember: 'BackupJobId' | 'RestoreJobId';
+  readonly stateMember: 'State' | 'Status';
+  /** The ends that fail the wait (PARTIAL only without allowPartial). */
+  readonly failing: readonly string[];
+  readonly noun: string;
+  /** The attributes a successful signal carries, in order (see `longWaitData`). */
+  readonly attributes: readonly string[];
+}
+
+export const LONG_WAIT_KINDS: Record<LongWaitKind, KindInfo> = {
+  backup: {
+    describe: 'DescribeBackupJob',
+    idMember: 'BackupJobId',
+    stateMember: 'State',
+    failing: ['PARTIAL', 'FAILED', 'ABORTED', 'EXPIRED'],
+    noun: 'Backup job',
+    attributes: ['BackupJobId', 'RecoveryPointArn', 'State', 'StatusMessage', 'BackupSizeInBytes', 'CreationDate', 'CompletionDate', 'BackupVaultArn'],
+  },
+  restore: {
+    describe: 'DescribeRestoreJob',
+    idMember: 'RestoreJobId',
+    stateMember: 'Status',
+    failing: ['FAILED', 'ABORTED'],
+    noun: 'Restore job',
+    attributes: ['RestoreJobId', 'CreatedResourceArn', 'Status', 'StatusMessage', 'RecoveryPointArn', 'BackupSizeInBytes', 'CreationDate', 'CompletionDate'],
+  },
+};
+
+/**
+ * What an execution of the poller is started with (by onEvent, once the job
+ * started). It carries no secret: the signal function looks the handle's
+ * presigned URL up in CloudFormation (the handle's physical id) when it signals.
+ */
 export interface PollerInput {
-  readonly BackupJobId: string;
-  /** The WaitConditionHandle's presigned URL the outcome is signalled to. */
-  readonly HandleUrl: string;
+  readonly Kind: LongWaitKind;
+  readonly JobId: string;
+  /** The stack and the logical id of the job's WaitConditionHandle. */
+  readonly StackId: string;
+  readonly HandleLogicalId: string;
   readonly AllowPartial: boolean;
   /** The waits between polls (pollSchedule of the job's timeout). */
   readonly Schedule: number[];
@@ -47,130 +103,204 @@ export interface PollerInput {
   readonly Counter: { readonly Poll: number };
 }
 
-/** The poller's state names that a deployment (or a local run) refers to. */
-export const POLLER_STATES = { describe: 'DescribeBackupJob' } as const;
+/** The poller's state names for a kind of job (a deployment, a local run and the tests refer to them). */
+export function pollerStates(kind: LongWaitKind) {
+  const noun = LONG_WAIT_KINDS[kind].noun;
+  return {
+    describe: LONG_WAIT_KINDS[kind].describe,
+    ended: `${noun} ended?`,
+    nextWait: `${noun}: next wait`,
+    wait: `${noun}: wait`,
+    completed: `${noun} completed`,
+    failed: `${noun} failed`,
+    timedOut: `${noun} timed out`,
+    unreadable: `${noun} unreadable`,
+  };
+}
+
+/** The poller's first state: it picks the kind's loop. */
+export const POLLER_START = 'Which job?';
 
 /**
  * The poller's Amazon States Language definition (JSONPath). `signalFunctionArn`
- * is the function that PUTs the outcome to the handle URL (a token at synth).
+ * is the function that signals the outcome to the job's WaitConditionHandle (a
+ * token at synth). One loop per kind of job: describe, choose, wait.
  */
 export function pollerDefinition(signalFunctionArn: string): Record<string, unknown> {
-  const signal = (outcome: string, next: string) => ({
+  const states: Record<string, unknown> = {
+    [POLLER_START]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.Kind', StringEquals: 'restore', Next: pollerStates('restore').describe }],
+      Default: pollerStates('backup').describe,
+    },
+    'Done': { Type: 'Succeed' },
+  };
+  for (const kind of Object.keys(LONG_WAIT_KINDS) as LongWaitKind[]) Object.assign(states, kindStates(kind, signalFunctionArn));
+  return {
+    Comment: 'cdk-backup-jobs: waits for a backup or restore job (up to 12 hours) and signals its end to the job\'s WaitCondition',
+    StartAt: POLLER_START,
+    TimeoutSeconds: LONG_WAIT_MAX_SECONDS + 3600,
+    States: states,
+  };
+}
+
+function kindStates(kind: LongWaitKind, signalFunctionArn: string): Record<string, unknown> {
+  const info = LONG_WAIT_KINDS[kind];
+  const names = pollerStates(kind);
+  const state = `$.Job.${info.stateMember}`;
+  const signal = (outcome: SignalRequest['Outcome']) => ({
     Type: 'Task',
     Resource: 'arn:aws:states:::lambda:invoke',
     Parameters: {
       FunctionName: signalFunctionArn,
       'Payload': {
         'Outcome': outcome,
-        'HandleUrl.$': '$.HandleUrl',
-        'BackupJobId.$': '$.BackupJobId',
+        'Kind.$': '$.Kind',
+        'JobId.$': '$.JobId',
+        'StackId.$': '$.StackId',
+        'HandleLogicalId.$': '$.HandleLogicalId',
         'Job.$': '$.Job',
       },
     },
     ResultPath: null,
     // Lambda's own faults, and a signal that did not get through (the function throws): tried again.
     Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }],
-    Next: next,
+    Next: 'Done',
   });
+  const ends: unknown[] = [{ Variable: state, StringEquals: 'COMPLETED', Next: names.completed }];
+  if (info.failing.includes('PARTIAL')) {
+    ends.push({ And: [{ Variable: state, StringEquals: 'PARTIAL' }, { Variable: '$.AllowPartial', BooleanEquals: true }], Next: names.completed });
+  }
+  ends.push({ Or: info.failing.map((s) => ({ Variable: state, StringEquals: s })), Next: names.failed });
   return {
-    Comment: 'cdk-backup-jobs: waits for a backup job (up to 12 hours) and signals its end to the job\'s WaitCondition',
-    StartAt: POLLER_STATES.describe,
-    TimeoutSeconds: LONG_WAIT_MAX_SECONDS + 3600,
-    States: {
-      [POLLER_STATES.describe]: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::aws-sdk:backup:describeBackupJob',
-        Parameters: { 'BackupJobId.$': '$.BackupJobId' },
-        // The whole description: a member AWS Backup leaves out (StatusMessage while running) is no error.
-        ResultPath: '$.Job',
-        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 5, MaxAttempts: 6, BackoffRate: 2 }],
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.Error', Next: 'Unreadable' }],
-        Next: 'Ended?',
+    [names.describe]: {
+      Type: 'Task',
+      Resource: `arn:aws:states:::aws-sdk:backup:${info.describe[0].toLowerCase()}${info.describe.slice(1)}`,
+      Parameters: { [`${info.idMember}.$`]: '$.JobId' },
+      // The whole description: a member AWS Backup leaves out (StatusMessage while running) is no error.
+      ResultPath: '$.Job',
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 5, MaxAttempts: 6, BackoffRate: 2 }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.Error', Next: names.unreadable }],
+      Next: names.ended,
+    },
+    [names.ended]: {
+      Type: 'Choice',
+      Choices: [...ends, { Variable: '$.Counter.Poll', NumericGreaterThanEqualsPath: '$.Polls', Next: names.timedOut }],
+      Default: names.nextWait,
+    },
+    [names.nextWait]: {
+      Type: 'Pass',
+      Parameters: {
+        'Seconds.$': 'States.ArrayGetItem($.Schedule, $.Counter.Poll)',
+        'Poll.$': 'States.MathAdd($.Counter.Poll, 1)',
       },
-      'Ended?': {
-        Type: 'Choice',
-        Choices: [
-          { Variable: '$.Job.State', StringEquals: 'COMPLETED', Next: 'Completed' },
-          { And: [{ Variable: '$.Job.State', StringEquals: 'PARTIAL' }, { Variable: '$.AllowPartial', BooleanEquals: true }], Next: 'Completed' },
-          { Or: ['PARTIAL', 'FAILED', 'ABORTED', 'EXPIRED'].map((state) => ({ Variable: '$.Job.State', StringEquals: state })), Next: 'Failed' },
-          { Variable: '$.Counter.Poll', NumericGreaterThanEqualsPath: '$.Polls', Next: 'Timed out' },
-        ],
-        Default: 'Next wait',
-      },
-      'Next wait': {
-        Type: 'Pass',
-        Parameters: {
-          'Seconds.$': 'States.ArrayGetItem($.Schedule, $.Counter.Poll)',
-          'Poll.$': 'States.MathAdd($.Counter.Poll, 1)',
-        },
-        ResultPath: '$.Counter',
-        Next: 'Wait',
-      },
-      'Wait': { Type: 'Wait', SecondsPath: '$.Counter.Seconds', Next: POLLER_STATES.describe },
-      'Completed': signal('COMPLETED', 'Done'),
-      'Failed': signal('FAILED', 'Done'),
-      'Timed out': signal('TIMED_OUT', 'Done'),
-      'Unreadable': {
-        Type: 'Pass',
-        Parameters: { 'State': 'UNKNOWN', 'StatusMessage.$': 'States.Format(\'DescribeBackupJob failed: {}\', $.Error.Cause)' },
-        ResultPath: '$.Job',
-        Next: 'Failed',
-      },
-      'Done': { Type: 'Succeed' },
+      ResultPath: '$.Counter',
+      Next: names.wait,
+    },
+    [names.wait]: { Type: 'Wait', SecondsPath: '$.Counter.Seconds', Next: names.describe },
+    [names.completed]: signal('COMPLETED'),
+    [names.failed]: signal('FAILED'),
+    [names.timedOut]: signal('TIMED_OUT'),
+    [names.unreadable]: {
+      Type: 'Pass',
+      Parameters: { [info.stateMember]: 'UNKNOWN', 'StatusMessage.$': `States.Format('${info.describe} failed: {}', $.Error.Cause)` },
+      ResultPath: '$.Job',
+      Next: names.failed,
     },
   };
 }
 
 /** The execution input for a job: where to signal, and its own schedule (the state machine indexes it). */
-export function pollerInput(job: { backupJobId: string; handleUrl: string; allowPartial: boolean; timeoutSeconds: number }): PollerInput {
+export function pollerInput(job: { kind: LongWaitKind; jobId: string; stackId: string; handleLogicalId: string; allowPartial: boolean; timeoutSeconds: number }): PollerInput {
   const schedule = pollSchedule(job.timeoutSeconds);
-  return { BackupJobId: job.backupJobId, HandleUrl: job.handleUrl, AllowPartial: job.allowPartial, Schedule: schedule, Polls: schedule.length, Counter: { Poll: 0 } };
+  return {
+    Kind: job.kind, JobId: job.jobId, StackId: job.stackId, HandleLogicalId: job.handleLogicalId, AllowPartial: job.allowPartial,
+    Schedule: schedule, Polls: schedule.length, Counter: { Poll: 0 },
+  };
 }
 
-/** The attributes a long wait's signal carries, in the order of `longWaitData`. */
-export const LONG_WAIT_ATTRIBUTES = ['State', 'BackupSizeInBytes', 'CreationDate', 'CompletionDate', 'RecoveryPointArn'] as const;
+/**
+ * The execution's name: one per job and handle (a retried request starts the
+ * same execution again, which Step Functions answers with the running one; a
+ * new wait for the same job gets a new name, as names are not reused for 90 days).
+ */
+export function pollerExecutionName(jobId: string, handleLogicalId: string): string {
+  return `${handleLogicalId.slice(0, 40)}-${createHash('sha256').update(`${jobId}\n${handleLogicalId}`).digest('hex').slice(0, 32)}`.replace(/[^A-Za-z0-9_-]/g, '-');
+}
+
+/** The ARN of an execution of a state machine, by name. */
+export function executionArn(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
 
 /** The separator of the signal's data; CloudFormation's Fn::Split takes the attributes back out of the WaitCondition's Data. */
 export const LONG_WAIT_SEPARATOR = '|';
 
+/** The longest status message a signal carries (the rest is cut, the attribute stays readable). */
+const MAX_MESSAGE_LENGTH = 1000;
+
 /**
- * The data of a successful signal: `|State|Size|Created|Completed|RecoveryPointArn|`.
- * The WaitCondition's Data attribute is `{"<UniqueId>":"<data>"}`; split at the
- * separator, element i + 1 is attribute i (the first and last elements are the
- * JSON around them). A value can hold neither the separator nor a JSON quote.
+ * The data of a successful signal: `|<attribute 1>|...|<attribute n>|`, in the
+ * kind's attribute order. The WaitCondition's Data attribute is
+ * `{"<UniqueId>":"<data>"}`; split at the separator, element i + 1 is
+ * attribute i (the first and last elements are the JSON around them). A value
+ * can hold neither the separator nor a JSON quote or backslash; dates are ISO 8601.
  */
-export function longWaitData(job: Readonly<Record<string, unknown>>): string {
-  const clean = (value: unknown) => String(value ?? '').replace(/[|"\\]/g, '');
-  return LONG_WAIT_SEPARATOR + LONG_WAIT_ATTRIBUTES.map((name) => clean(job[name])).join(LONG_WAIT_SEPARATOR) + LONG_WAIT_SEPARATOR;
+export function longWaitData(kind: LongWaitKind, job: Readonly<Record<string, unknown>>): string {
+  const clean = (name: string) => {
+    const value = job[name];
+    const text = name.endsWith('Date') && value !== undefined && value !== null && value !== '' ? isoDate(value) : String(value ?? '');
+    return (name === 'StatusMessage' ? text.slice(0, MAX_MESSAGE_LENGTH) : text).replace(/[|"\\]/g, '');
+  };
+  return LONG_WAIT_SEPARATOR + LONG_WAIT_KINDS[kind].attributes.map(clean).join(LONG_WAIT_SEPARATOR) + LONG_WAIT_SEPARATOR;
+}
+
+/** A date as the SDK integration returns it (ISO string or epoch seconds), in ISO 8601. */
+function isoDate(value: unknown): string {
+  const date = typeof value === 'number' ? new Date(value * 1000) : new Date(String(value));
+  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
+}
+
+/** The index of an attribute in the Fn::Split of the WaitCondition's Data. */
+export function longWaitIndex(kind: LongWaitKind, attribute: string): number {
+  const i = LONG_WAIT_KINDS[kind].attributes.indexOf(attribute);
+  if (i < 0) throw new Error(`a ${kind} job's long wait carries no attribute ${attribute}`);
+  return i + 1;
 }
 
 /** What the signal task is invoked with (the poller's Parameters). */
 export interface SignalRequest {
   readonly Outcome: 'COMPLETED' | 'FAILED' | 'TIMED_OUT';
-  readonly HandleUrl: string;
-  readonly BackupJobId: string;
+  readonly Kind: LongWaitKind;
+  readonly JobId: string;
+  readonly StackId: string;
+  readonly HandleLogicalId: string;
   readonly Job: Readonly<Record<string, unknown>>;
 }
 
 /** The WaitConditionHandle signal for an outcome: SUCCESS with the attributes, or FAILURE with AWS Backup's own message. */
 export function signalOf(request: SignalRequest): { Status: 'SUCCESS' | 'FAILURE'; UniqueId: string; Reason: string; Data: string } {
+  const info = LONG_WAIT_KINDS[request.Kind];
   const job = request.Job;
-  const state = String(job.State ?? '');
+  const state = String(job[info.stateMember] ?? '');
   const message = String(job.StatusMessage ?? '');
-  const base = { UniqueId: request.BackupJobId };
+  const what = `${info.noun} ${request.JobId}`;
+  const base = { UniqueId: request.JobId };
   switch (request.Outcome) {
     case 'COMPLETED':
-      return { ...base, Status: 'SUCCESS', Reason: `Backup job ${request.BackupJobId} ended ${state}`, Data: longWaitData(job) };
-    case 'FAILED':
+      return { ...base, Status: 'SUCCESS', Reason: `${what} ended ${state}`, Data: longWaitData(request.Kind, job) };
+    case 'FAILED': {
+      const hint = state === 'PARTIAL' ? ' (set allowPartial to accept a partial backup)' : '';
       return {
         ...base,
         Status: 'FAILURE',
-        Reason: message ? `Backup job ${request.BackupJobId} ended ${state}: ${message}` : `Backup job ${request.BackupJobId} ended ${state} without a status message from AWS Backup`,
+        Reason: (message ? `${what} ended ${state}: ${message}` : `${what} ended ${state} without a status message from AWS Backup`) + hint,
         Data: '',
       };
+    }
     case 'TIMED_OUT': {
       const progress = job.PercentDone ? `, ${job.PercentDone}% done` : '';
-      return { ...base, Status: 'FAILURE', Reason: `Timed out waiting for backup job ${request.BackupJobId} (still ${state}${progress}); raise timeout`, Data: '' };
+      return { ...base, Status: 'FAILURE', Reason: `Timed out waiting for ${what.toLowerCase()} (still ${state}${progress}); raise timeout`, Data: '' };
     }
   }
 }

@@ -23,6 +23,8 @@ export const LIMITS = {
   defaultStartWindowMinutes: 8 * 60,
   /** CloudFormation waits at most this long for a custom resource (ServiceTimeout). */
   cloudFormationMaxWaitSeconds: 3_600,
+  /** CloudFormation waits at most this long for a WaitCondition (its Timeout), the long-wait path's limit. */
+  waitConditionMaxSeconds: 43_200,
   /** Kept from that hour for the last poll and the response to CloudFormation. */
   responseMarginSeconds: 120,
   /** The shortest per-job timeout. */
@@ -118,15 +120,23 @@ function isWholeInRange(value: number, min: number, max: number): boolean {
   return Number.isInteger(value) && value >= min && value <= max;
 }
 
-/** The timeout rules, shared by every job: whole seconds, at least a minute, within CloudFormation's wait. */
-/** What is wrong with a job timeout in seconds (empty when nothing): also checked by the handlers at deploy time. */
-export function timeoutErrors(timeout: number | undefined, name: string): string[] {
+/**
+ * What is wrong with a job timeout in seconds (empty when nothing): whole
+ * seconds, at least a minute, at most 12 hours (a WaitCondition's longest wait;
+ * timeouts past 58 minutes take the long-wait path). `shortPath`: the limit of a
+ * wait through the custom resource alone, as the handler checks a timeout that
+ * was a token at synth.
+ */
+export function timeoutErrors(timeout: number | undefined, name: string, path: 'any' | 'short' = 'any'): string[] {
   if (timeout === undefined) return [];
   if (!Number.isInteger(timeout) || timeout < LIMITS.timeoutMinSeconds) {
     return [`${name} (${formatSeconds(timeout)}) must be a whole number of seconds, at least ${formatSeconds(LIMITS.timeoutMinSeconds)}`];
   }
-  if (timeout > MAX_TIMEOUT_SECONDS) {
-    return [`${name} (${formatSeconds(timeout)}) must be at most ${formatSeconds(MAX_TIMEOUT_SECONDS)}: CloudFormation waits at most ${formatSeconds(LIMITS.cloudFormationMaxWaitSeconds)} for a custom resource, and the handler keeps ${formatSeconds(LIMITS.responseMarginSeconds)} of it to answer`];
+  if (path === 'short' && timeout > MAX_TIMEOUT_SECONDS) {
+    return [`${name} (${formatSeconds(timeout)}) must be at most ${formatSeconds(MAX_TIMEOUT_SECONDS)} here: CloudFormation waits at most ${formatSeconds(LIMITS.cloudFormationMaxWaitSeconds)} for a custom resource, and the handler keeps ${formatSeconds(LIMITS.responseMarginSeconds)} of it to answer (a timeout known at synth may be up to ${formatSeconds(LIMITS.waitConditionMaxSeconds)}: it then waits through a WaitCondition)`];
+  }
+  if (timeout > LIMITS.waitConditionMaxSeconds) {
+    return [`${name} (${formatSeconds(timeout)}) must be at most ${formatSeconds(LIMITS.waitConditionMaxSeconds)}: the longest CloudFormation waits for anything (a WaitCondition, which timeouts past ${formatSeconds(MAX_TIMEOUT_SECONDS)} wait through)`];
   }
   return [];
 }

@@ -1,7 +1,7 @@
 /**
- * The long-wait path's poller of one stack (issue 11, being built): the state
- * machine of lib/core/long-wait.ts and the function that signals a job's end to
- * its WaitConditionHandle. One per stack, shared by every long-wait job in it.
+ * The long-wait path's poller of one stack: the state machine of
+ * lib/core/long-wait.ts and the function that signals a job's end to its
+ * WaitConditionHandle. One per stack, shared by every long-wait job in it.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { pollerDefinition } from '../core/long-wait';
+import { LONG_WAIT_KINDS, LongWaitKind, pollerDefinition } from '../core/long-wait';
 import { acknowledgeFindings, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
 import { stackSingleton } from './stack-singleton';
@@ -25,17 +25,25 @@ export class LongWaitPoller extends Construct {
 
   public readonly stateMachine: sfn.StateMachine;
   public readonly signalFunction: lambda.Function;
+  private readonly describe: iam.PolicyStatement;
+  private readonly described = new Set<LongWaitKind>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
 
-    // The signal is a PUT to a presigned URL: the function needs no AWS permission but its logs.
+    // The signal is a PUT to the handle's presigned URL, which the function reads from CloudFormation
+    // (the handle's physical id) when it signals: the URL is in no input, no property and no log.
     const signalRole = new iam.Role(this, 'SignalRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'cdk-backup-jobs: signals the end of a long backup job to its WaitCondition',
     });
     logGroup.grantWrite(signalRole);
+    signalRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadHandles',
+      actions: ['cloudformation:DescribeStackResource'],
+      resources: [Stack.of(this).stackId],
+    }));
     this.signalFunction = new lambda.Function(this, 'Signal', {
       code: handlerCode('jobs'),
       handler: 'index.signal',
@@ -51,16 +59,14 @@ export class LongWaitPoller extends Construct {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: 'cdk-backup-jobs: polls long backup jobs',
     });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DescribeBackupJobs',
-      // DescribeBackupJob does not support resource-level permissions.
-      actions: ['backup:DescribeBackupJob'],
-      resources: ['*'],
-    }));
+    // DescribeBackupJob and DescribeRestoreJob do not support resource-level permissions; each is
+    // granted once a job of its kind waits through the poller (grantDescribe).
+    this.describe = new iam.PolicyStatement({ sid: 'DescribeJobs', resources: ['*'] });
+    role.addToPrincipalPolicy(this.describe);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(pollerDefinition(this.signalFunction.functionArn))),
       role,
-      // The execution input carries the handle's presigned URL: never logged.
+      // Every transition is logged; the job descriptions (their messages, their ARNs) are not.
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
       comment: 'cdk-backup-jobs: waits for long backup jobs and signals their end',
@@ -68,8 +74,15 @@ export class LongWaitPoller extends Construct {
     this.signalFunction.grantInvoke(role);
 
     acknowledgeFindings(role, [
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'backup:DescribeBackupJob has no resource-level permissions; Step Functions log delivery and X-Ray have none either' },
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'backup:DescribeBackupJob and backup:DescribeRestoreJob have no resource-level permissions; Step Functions log delivery and X-Ray have none either' },
       { id: `AwsSolutions-IAM5[Resource::${nagResource(this, this.signalFunction.functionArn)}:*]`, reason: 'Invoking the signal function by any of its versions (what grantInvoke grants); it is this poller\'s own function' },
     ]);
+  }
+
+  /** Lets the machine describe jobs of a kind (the first job of that kind that waits through it). */
+  public grantDescribe(kind: LongWaitKind): void {
+    if (this.described.has(kind)) return;
+    this.described.add(kind);
+    this.describe.addActions(`backup:${LONG_WAIT_KINDS[kind].describe}`);
   }
 }

@@ -10,6 +10,7 @@ import type { JobResourceContract } from '../core/contract';
 import type { Grant } from './grants';
 import { acknowledgeFindings, Finding, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
+import type { LongWaitPoller } from './long-wait-poller';
 import { stackSingleton } from './stack-singleton';
 import { fillArnPattern, ResourceTypeInfo, resourceTypeInfo } from '../core/resource-types';
 import { LIMITS } from '../core/validation';
@@ -91,6 +92,7 @@ export class BackupJobProvider extends Construct {
   private readonly passRoleArns = new Set<string>();
   private readonly restorableRecoveryPointArns = new Set<string>();
   private stopGranted = false;
+  private pollerGranted = false;
   /** What deletions need, by statement id: rendered in the deletion policy (see `grantForDeletion`). */
   private readonly deletionStatements = new Map<string, Set<string>>();
   private deletionPolicy?: iam.Policy;
@@ -284,6 +286,34 @@ export class BackupJobProvider extends Construct {
     if (set.has(arn)) return;
     set.add(arn);
     acknowledgeFindings(this.handlerRole, [{ id: `AwsSolutions-IAM5[Resource::${nagResource(this, arn)}]`, reason }]);
+  }
+
+  /** Lets onEvent start executions of the stack's long-wait poller (once). */
+  public grantStartPoller(poller: LongWaitPoller): void {
+    if (this.pollerGranted) return;
+    this.pollerGranted = true;
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'StartPollers',
+      actions: ['states:StartExecution'],
+      resources: [poller.stateMachine.stateMachineArn],
+    }));
+  }
+
+  /**
+   * Lets a long-wait job's Delete, a rollback and a failed start stop its
+   * poller: the executions of the stack's poller, in the deletion policy (see
+   * `grantForDeletion`).
+   */
+  public grantStopPoller(dependent: IConstruct, poller: LongWaitPoller): void {
+    const stack = Stack.of(this);
+    const executions = stack.formatArn({
+      service: 'states', resource: 'execution', resourceName: `${poller.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.grantForDeletion(dependent, 'StopPollers', ['states:StopExecution'], [executions]);
+    this.acknowledgeOnce(this.deletionPolicyOf(), [{
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, executions)}]`,
+      reason: 'The executions of this stack\'s own long-wait poller; each is named by its job at deploy time',
+    }]);
   }
 
   /** Lets the handlers stop a running job of this type (when AWS Backup can stop it). */

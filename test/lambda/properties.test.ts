@@ -33,7 +33,12 @@ describe('reading CloudFormation strings', () => {
 
   test('a timeout that came from a token is held to the same limit at deploy time', () => {
     expect(() => parseBackupJobProperties(backupJobProperties({ TimeoutSeconds: '7200' }))).toThrow(
-      'Property TimeoutSeconds (2 hours) must be at most 58 minutes: CloudFormation waits at most 1 hour for a custom resource');
+      'Property TimeoutSeconds (2 hours) must be at most 58 minutes here: CloudFormation waits at most 1 hour for a custom resource');
+    // With the long-wait path (chosen at synth), up to 12 hours.
+    const longWait = { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:poller', HandleLogicalId: 'SnapshotWaitHandleABC' };
+    expect(parseBackupJobProperties(backupJobProperties({ TimeoutSeconds: '43200', LongWait: longWait })).longWait).toEqual({ stateMachineArn: longWait.StateMachineArn, handleLogicalId: longWait.HandleLogicalId });
+    expect(() => parseBackupJobProperties(backupJobProperties({ TimeoutSeconds: '43201', LongWait: longWait }))).toThrow('Property TimeoutSeconds (43201 seconds) must be at most 12 hours');
+    expect(() => parseBackupJobProperties(backupJobProperties({ TimeoutSeconds: '7200', LongWait: { StateMachineArn: longWait.StateMachineArn } }))).toThrow('Property HandleLogicalId is required');
     expect(() => parseBackupJobProperties(backupJobProperties({ TimeoutSeconds: '30' }))).toThrow('Property TimeoutSeconds (30 seconds) must be a whole number of seconds, at least 1 minute');
     expect(parseBackupJobProperties(backupJobProperties({ TimeoutSeconds: '3480' })).timeoutSeconds).toBe(3480);
   });

@@ -1,12 +1,21 @@
 /**
- * The long-wait path's signal to a WaitConditionHandle: what it sends for each
- * outcome, how CloudFormation's Fn::Split takes the attributes back out of the
- * WaitCondition's Data, and that the presigned URL is never logged.
+ * The long-wait path's signal to a WaitConditionHandle: it reads the handle's
+ * presigned URL from CloudFormation (the handle's physical id), what it sends
+ * for each outcome, how CloudFormation's Fn::Split takes the attributes back
+ * out of the WaitCondition's Data, and that the presigned URL is never logged.
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
 import { signal } from '../../lambda/jobs';
-import { LONG_WAIT_ATTRIBUTES, LONG_WAIT_SEPARATOR, longWaitData } from '../../lib/core/long-wait';
+import { LONG_WAIT_KINDS, LONG_WAIT_SEPARATOR, longWaitData, SignalRequest } from '../../lib/core/long-wait';
+
+const cloudFormation = mockClient(CloudFormationClient);
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Long/1';
+const request = (outcome: SignalRequest['Outcome'], job: Record<string, unknown>): SignalRequest => ({
+  Outcome: outcome, Kind: 'backup', JobId: 'job-1', StackId: STACK_ID, HandleLogicalId: 'SnapshotWaitHandleABC', Job: job,
+});
 
 const JOB = {
   BackupJobId: 'job-1', State: 'COMPLETED', BackupSizeInBytes: 5242880, CreationDate: '2026-12-01T00:00:00.000Z',
@@ -36,6 +45,10 @@ beforeEach(() => {
   received = [];
   answer = 200;
   logs = [];
+  cloudFormation.reset();
+  cloudFormation.on(DescribeStackResourceCommand, { StackName: STACK_ID, LogicalResourceId: 'SnapshotWaitHandleABC' }).resolves({
+    StackResourceDetail: { LogicalResourceId: 'SnapshotWaitHandleABC', PhysicalResourceId: handle(), ResourceStatus: 'CREATE_COMPLETE', ResourceType: 'AWS::CloudFormation::WaitConditionHandle', LastUpdatedTimestamp: new Date() },
+  });
   jest.spyOn(console, 'log').mockImplementation((line: string) => { logs.push(line); });
 });
 afterEach(() => jest.restoreAllMocks());
@@ -43,40 +56,60 @@ afterEach(() => jest.restoreAllMocks());
 const handle = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/handle?X-Amz-Signature=secret`;
 
 test('COMPLETED: SUCCESS with the attributes as data, PUT without a content type', async () => {
-  await signal({ Outcome: 'COMPLETED', HandleUrl: handle(), BackupJobId: 'job-1', Job: JOB });
+  await signal(request('COMPLETED', JOB));
   expect(received).toHaveLength(1);
   expect(received[0]).toMatchObject({ method: 'PUT', contentType: '' });
   expect(JSON.parse(received[0].body)).toEqual({
-    Status: 'SUCCESS', UniqueId: 'job-1', Reason: 'Backup job job-1 ended COMPLETED', Data: longWaitData(JOB),
+    Status: 'SUCCESS', UniqueId: 'job-1', Reason: 'Backup job job-1 ended COMPLETED', Data: longWaitData('backup', JOB),
   });
   expect(logs.join('\n')).not.toContain('X-Amz-Signature');
 });
 
 test('FAILED: FAILURE with AWS Backup\'s status message; TIMED_OUT says how far the job got', async () => {
-  await signal({ Outcome: 'FAILED', HandleUrl: handle(), BackupJobId: 'job-1', Job: { State: 'EXPIRED', StatusMessage: 'Backup job failed because there was a running job for the same resource.' } });
-  await signal({ Outcome: 'TIMED_OUT', HandleUrl: handle(), BackupJobId: 'job-1', Job: { State: 'RUNNING', PercentDone: '42.0' } });
-  await signal({ Outcome: 'FAILED', HandleUrl: handle(), BackupJobId: 'job-1', Job: { State: 'FAILED' } });
+  await signal(request('FAILED', { State: 'EXPIRED', StatusMessage: 'Backup job failed because there was a running job for the same resource.' }));
+  await signal(request('TIMED_OUT', { State: 'RUNNING', PercentDone: '42.0' }));
+  await signal(request('FAILED', { State: 'FAILED' }));
+  await signal(request('FAILED', { State: 'PARTIAL', StatusMessage: 'Some items were skipped.' }));
   expect(received.map((r) => JSON.parse(r.body))).toEqual([
     expect.objectContaining({ Status: 'FAILURE', Reason: 'Backup job job-1 ended EXPIRED: Backup job failed because there was a running job for the same resource.' }),
     expect.objectContaining({ Status: 'FAILURE', Reason: 'Timed out waiting for backup job job-1 (still RUNNING, 42.0% done); raise timeout' }),
     expect.objectContaining({ Status: 'FAILURE', Reason: 'Backup job job-1 ended FAILED without a status message from AWS Backup' }),
+    expect.objectContaining({ Status: 'FAILURE', Reason: 'Backup job job-1 ended PARTIAL: Some items were skipped. (set allowPartial to accept a partial backup)' }),
   ]);
 });
 
 test('a refused signal fails the task (Step Functions retries it), naming the status and not the URL', async () => {
   answer = 403;
-  await expect(signal({ Outcome: 'COMPLETED', HandleUrl: handle(), BackupJobId: 'job-1', Job: JOB })).rejects.toThrow('the WaitConditionHandle answered 403 to the signal');
-  await expect(signal({ Outcome: 'COMPLETED', HandleUrl: handle(), BackupJobId: 'job-1', Job: JOB })).rejects.not.toThrow(/Signature/);
+  await expect(signal(request('COMPLETED', JOB))).rejects.toThrow('the WaitConditionHandle answered 403 to the signal');
+  await expect(signal(request('COMPLETED', JOB))).rejects.not.toThrow(/Signature/);
+});
+
+test('a handle that is gone (or being deleted) gets no signal, and the task ends: nothing waits for it', async () => {
+  cloudFormation.reset();
+  cloudFormation.on(DescribeStackResourceCommand).rejectsOnce(Object.assign(new Error('Resource SnapshotWaitHandleABC does not exist for stack Long'), { name: 'ValidationError' }))
+    .resolves({ StackResourceDetail: { LogicalResourceId: 'SnapshotWaitHandleABC', PhysicalResourceId: handle(), ResourceStatus: 'DELETE_COMPLETE', ResourceType: 'AWS::CloudFormation::WaitConditionHandle', LastUpdatedTimestamp: new Date() } });
+  await signal(request('COMPLETED', JOB));
+  await signal(request('COMPLETED', JOB));
+  expect(received).toEqual([]);
+  expect(logs.join('\n')).not.toContain('X-Amz-Signature');
+});
+
+test('CloudFormation not answering fails the task (Step Functions retries it)', async () => {
+  cloudFormation.reset();
+  cloudFormation.on(DescribeStackResourceCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+  await expect(signal(request('COMPLETED', JOB))).rejects.toThrow('Rate exceeded');
+  expect(received).toEqual([]);
 });
 
 test('Fn::Split of the WaitCondition\'s Data at the separator gives each attribute back at its index + 1, whatever the values hold', () => {
   const awkward = { ...JOB, State: 'COMP|LETED', RecoveryPointArn: 'arn:"quoted"\\' };
   for (const job of [JOB, awkward, {}]) {
     // CloudFormation's Data attribute: a JSON object of each signal's UniqueId and data.
-    const data = JSON.stringify({ 'job-1': longWaitData(job) });
+    const data = JSON.stringify({ 'job-1': longWaitData('backup', job) });
     const parts = data.split(LONG_WAIT_SEPARATOR);
-    expect(parts).toHaveLength(LONG_WAIT_ATTRIBUTES.length + 2);
-    LONG_WAIT_ATTRIBUTES.forEach((name, i) => {
+    const attributes = LONG_WAIT_KINDS.backup.attributes;
+    expect(parts).toHaveLength(attributes.length + 2);
+    attributes.forEach((name, i) => {
       expect(parts[i + 1]).toBe(String((job as Record<string, unknown>)[name] ?? '').replace(/[|"\\]/g, ''));
     });
   }

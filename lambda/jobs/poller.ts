@@ -1,0 +1,85 @@
+/**
+ * The long-wait path, as the handlers drive it: onEvent starts the stack's
+ * poller for a job once the job started (and answers CloudFormation at once);
+ * every clean-up of the job stops its poller.
+ */
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import type { CdkCustomResourceEvent } from 'aws-lambda';
+import type { LongWaitSpec } from '../../lib/core/contract';
+import { describeError } from '../../lib/core/backup-jobs';
+import { executionArn, LongWaitKind, pollerExecutionName, pollerInput } from '../../lib/core/long-wait';
+import { log } from '../../lib/core/log';
+import { bounded } from './common';
+
+let client: SFNClient | undefined;
+
+function stepFunctions(): SFNClient {
+  client ??= bounded(new SFNClient({ maxAttempts: 4 }));
+  return client;
+}
+
+export interface PolledJob {
+  readonly kind: LongWaitKind;
+  readonly jobId: string;
+  readonly stackId: string;
+  readonly allowPartial: boolean;
+  readonly timeoutSeconds: number;
+}
+
+/**
+ * Starts the poller of a job for its WaitConditionHandle. A retried request
+ * starts the same execution (same name and input), which Step Functions
+ * answers with the running one.
+ */
+export async function startPoller(longWait: LongWaitSpec, job: PolledJob): Promise<string> {
+  const name = pollerExecutionName(job.jobId, longWait.handleLogicalId);
+  const input = pollerInput({ ...job, handleLogicalId: longWait.handleLogicalId });
+  const { executionArn: arn } = await stepFunctions().send(new StartExecutionCommand({
+    stateMachineArn: longWait.stateMachineArn,
+    name,
+    input: JSON.stringify(input),
+  }));
+  log('info', 'the long-wait poller waits for the job; its WaitCondition gates what depends on it', {
+    kind: job.kind, jobId: job.jobId, executionArn: arn, polls: input.Polls, handle: longWait.handleLogicalId,
+  });
+  return arn!;
+}
+
+/** Stops the poller of a job (one that already ended is left as it is). Logs, never throws. */
+export async function stopPoller(longWait: LongWaitSpec, jobId: string): Promise<void> {
+  const arn = executionArn(longWait.stateMachineArn, pollerExecutionName(jobId, longWait.handleLogicalId));
+  try {
+    await stepFunctions().send(new StopExecutionCommand({ executionArn: arn, cause: 'cdk-backup-jobs: CloudFormation no longer waits for this job' }));
+    log('info', 'stopped the job\'s long-wait poller', { jobId, executionArn: arn });
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'ExecutionDoesNotExist') log('info', 'the job has no long-wait poller to stop', { jobId, executionArn: arn });
+    else log('warn', 'could not stop the job\'s long-wait poller; it ends at the job\'s end or its timeout', { jobId, executionArn: arn, error: describeError(error) });
+  }
+}
+
+/** The previous LongWait of an Update, as CloudFormation sent it. */
+function oldHandleOf(event: CdkCustomResourceEvent): unknown {
+  return event.RequestType === 'Update' ? (event.OldResourceProperties as { LongWait?: { HandleLogicalId?: unknown } }).LongWait?.HandleLogicalId : undefined;
+}
+
+/**
+ * An Update that needs a new job must come with a new WaitConditionHandle: the
+ * construct names the handle after what it renders, but a property that is a
+ * token may change at deploy time alone (a replaced resource's ARN), and an old
+ * handle's WaitCondition would not wait for the new job. Throws before anything starts.
+ */
+export function refuseReusedHandle(event: CdkCustomResourceEvent, longWait: LongWaitSpec | undefined, noun: string): void {
+  if (longWait && oldHandleOf(event) === longWait.handleLogicalId) {
+    throw new Error(`A new ${noun} job is needed (a property changed at deploy time, e.g. a resource was replaced), but its WaitCondition ${longWait.handleLogicalId} already waited for the previous job and would not wait again; change the construct's trigger to start the new job with a new wait. No job was started`);
+  }
+}
+
+/**
+ * Whether an Update that takes no new job comes with a new WaitConditionHandle
+ * (a new timeout, or the switch to the long-wait path): the current job's
+ * poller is then started for it, and signals at its first poll.
+ */
+export function needsRearm(event: CdkCustomResourceEvent, longWait: LongWaitSpec | undefined): longWait is LongWaitSpec {
+  return event.RequestType === 'Update' && longWait !== undefined && oldHandleOf(event) !== longWait.handleLogicalId;
+}
