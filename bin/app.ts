@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import { ExampleStack } from './example-stack';
 
 const app = new App();
+// `-c snapshotTimeoutHours=10`: the backup waits through the long-wait path (up to 12 hours).
+const hours = app.node.tryGetContext('snapshotTimeoutHours');
 new ExampleStack(app, 'BackupJobsExample', {
   migrationVersion: app.node.tryGetContext('migrationVersion'),
+  snapshotTimeout: hours === undefined ? undefined : Duration.hours(Number(hours)),
   description: 'cdk-backup-jobs example: a DynamoDB table, a pre-migration backup and a migration that waits for it',
 });

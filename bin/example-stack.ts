@@ -12,6 +12,14 @@ export interface ExampleStackProps extends StackProps {
    * @default '0001'
    */
   readonly migrationVersion?: string;
+
+  /**
+   * How long the deploy waits for the pre-migration backup. Past 58 minutes
+   * it waits through the long-wait path (a WaitCondition, up to 12 hours).
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly snapshotTimeout?: Duration;
 }
 
 /**
@@ -42,7 +50,7 @@ export class ExampleStack extends Stack {
       lifecycle: { deleteAfter: Duration.days(35) },
       recoveryPointTags: { purpose: 'pre-migration', migration: migrationVersion },
       trigger: migrationVersion,
-      timeout: Duration.minutes(30),
+      timeout: props.snapshotTimeout ?? Duration.minutes(30),
     });
 
     // Knowing that the backup restores: a new table from it, deleted with the next test or the stack.

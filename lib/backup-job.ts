@@ -287,7 +287,7 @@ export class BackupJob extends Construct {
       ? LongWait.prepare(this, 'backup', provider, () => ({ ...properties, RemovalPolicy: undefined }))
       : undefined;
     const resource = provider.jobResource(this, BACKUP_JOB, timeoutSeconds, { ...properties, LongWait: longWait?.properties });
-    longWait?.gate(resource, timeoutSeconds);
+    longWait?.gate(resource, timeoutSeconds, { JobId: resource.attribute('BackupJobId'), AllowPartial: props.allowPartial ? true : undefined });
     if (removalPolicy === RemovalPolicy.DESTROY) {
       provider.grantDeleteRecoveryPoints(resource, props.resource.resourceType, props.resource.resourceName);
     }
@@ -296,7 +296,7 @@ export class BackupJob extends Construct {
       resource.node.addDependency(props.backupRole);
     }
 
-    // On the long path, from the WaitCondition's data: every use of an attribute waits for the backup.
+    // On the long path, from the result resource made after the WaitCondition: every use of an attribute waits for the backup.
     const attribute = (name: keyof BackupJobAttributes) => (longWait ? longWait.attribute(name) : resource.attribute(name));
     this.backupJobId = attribute('BackupJobId');
     this.recoveryPointArn = attribute('RecoveryPointArn');

@@ -172,7 +172,7 @@ export class RestoreJob extends Construct {
       ? LongWait.prepare(this, 'restore', provider, () => ({ ...properties, RemovalPolicy: undefined }))
       : undefined;
     const resource = provider.jobResource(this, RESTORE_JOB, timeoutSeconds, { ...properties, LongWait: longWait?.properties });
-    longWait?.gate(resource, timeoutSeconds);
+    longWait?.gate(resource, timeoutSeconds, { JobId: resource.attribute('RestoreJobId'), AllowPartial: undefined });
     if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
       provider.grantDeleteRestoredTable(resource, targetTable);
     }
@@ -182,7 +182,7 @@ export class RestoreJob extends Construct {
     }
     if (props.restoreRole) resource.node.addDependency(props.restoreRole);
 
-    // On the long path, from the WaitCondition's data: every use of an attribute waits for the restore.
+    // On the long path, from the result resource made after the WaitCondition: every use of an attribute waits for the restore.
     const attribute = (name: keyof RestoreJobAttributes) => (longWait ? longWait.attribute(name) : resource.attribute(name));
     this.restoreJobId = attribute('RestoreJobId');
     this.createdResourceArn = attribute('CreatedResourceArn');

@@ -2,16 +2,19 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Duration, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ExampleStack } from '../bin/example-stack';
+import { ExampleStack, ExampleStackProps } from '../bin/example-stack';
 import { toolAvailable } from './fixtures/tools';
 
-function synthExample(): { app: App; stack: ExampleStack } {
+/** The example as `npm run demo` synthesizes it, or with a 10-hour snapshot timeout (the long-wait path, `npm run demo -- --long`). */
+const VARIANTS = [['the short path', {}], ['the long-wait path', { snapshotTimeout: Duration.hours(10) }]] as const;
+
+function synthExample(props: ExampleStackProps = {}): { app: App; stack: ExampleStack } {
   const app = new App();
-  const stack = new ExampleStack(app, 'BackupJobsExample');
+  const stack = new ExampleStack(app, 'BackupJobsExample', props);
   return { app, stack };
 }
 
@@ -26,14 +29,22 @@ describe('the example app', () => {
     expect(trigger.DependsOn).toContain(backupJobId);
   });
 
+  test('with a 10-hour timeout, the migration waits for the backup\'s WaitCondition', () => {
+    const { stack } = synthExample({ snapshotTimeout: Duration.hours(10) });
+    const template = Template.fromStack(stack);
+    const [condition] = Object.keys(template.findResources('AWS::CloudFormation::WaitCondition'));
+    const [trigger] = Object.values(template.findResources('Custom::Trigger')) as any[];
+    expect(trigger.DependsOn).toContain(condition);
+  });
+
   test('a new migration version takes a new backup', () => {
     const app = new App();
     const stack = new ExampleStack(app, 'BackupJobsExample', { migrationVersion: '0002' });
     Template.fromStack(stack).hasResourceProperties('Custom::BackupJob', { Trigger: '0002' });
   });
 
-  test('passes cdk-nag AwsSolutionsChecks with every acknowledgement carrying a reason', () => {
-    const { app, stack } = synthExample();
+  test.each(VARIANTS)('passes cdk-nag AwsSolutionsChecks with every acknowledgement carrying a reason (%s)', (_, props) => {
+    const { app, stack } = synthExample(props);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
 
@@ -57,8 +68,8 @@ describe('the example app', () => {
 
 const haveCfnLint = toolAvailable('cfn-lint', 'the cfn-lint check of the example template', 'pip install cfn-lint');
 
-(haveCfnLint ? test : test.skip)('cfn-lint finds no errors in the synthesized example template', () => {
-  const { app, stack } = synthExample();
+(haveCfnLint ? test.each(VARIANTS) : test.skip.each(VARIANTS))('cfn-lint finds no errors in the synthesized example template (%s)', (_, props) => {
+  const { app, stack } = synthExample(props);
   const assembly = app.synth();
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-')), 'template.json');
   fs.copyFileSync(path.join(assembly.directory, stack.templateFile), file);

@@ -4,13 +4,15 @@
  * with DescribeBackupJob answered by the AWS Backup stand-in on a simulated
  * clock, so that an 8-hour backup takes a moment.
  */
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import aslValidator from 'asl-validator';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { LONG_WAIT_MAX_SECONDS, pollerDefinition, pollerInput, pollSchedule, pollerStates } from '../lib/core/long-wait';
+import { BackupJob, BackupJobProps, ProtectedResource, RecoveryPoint, RestoreJob } from '../lib';
 import { LongWaitPoller } from '../lib/private/long-wait-poller';
 import { BackupService, JobScenario } from '../local/stand-in/backup-service';
 
@@ -224,5 +226,92 @@ describe('the poller construct (one per stack)', () => {
     const { app } = pollerStack();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('a BackupJob or RestoreJob with a timeout past 58 minutes', () => {
+  function longJob(props: Partial<BackupJobProps> = {}, restore = false) {
+    const app = new App();
+    const stack = new Stack(app, 'Long', { env: { account: '123456789012', region: 'us-east-1' } });
+    const table = new dynamodb.Table(stack, 'Orders', { tableName: 'orders', partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    const job = new BackupJob(stack, 'Snapshot', { resource: ProtectedResource.fromDynamoDbTable(table), timeout: Duration.hours(8), ...props });
+    if (restore) new RestoreJob(stack, 'Restore', { recoveryPoint: RecoveryPoint.fromBackupJob(job), metadata: { targetTableName: 'orders-copy' }, timeout: Duration.hours(3) });
+    return { app, stack, job, template: Template.fromStack(stack) };
+  }
+  const only = (template: Template, type: string) => {
+    const found = Object.entries(template.findResources(type));
+    expect(found).toHaveLength(1);
+    return { id: found[0][0], resource: found[0][1] as any };
+  };
+
+  test('the job\'s resource starts the poller for its handle; the WaitCondition waits the timeout (and a margin) after it; the result resource after the condition gives the attributes', () => {
+    const { stack, job, template } = longJob();
+    const handle = only(template, 'AWS::CloudFormation::WaitConditionHandle');
+    const condition = only(template, 'AWS::CloudFormation::WaitCondition');
+    const resource = only(template, 'Custom::BackupJob');
+    const result = only(template, 'Custom::BackupJobResult');
+    const machine = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find((id) => id.includes('LongWaitPoller'))!;
+    expect(resource.resource.Properties).toMatchObject({ TimeoutSeconds: 28800, LongWait: { StateMachineArn: { Ref: machine }, HandleLogicalId: handle.id } });
+    expect(resource.resource.DependsOn).toContain(handle.id);
+    expect(condition.resource).toMatchObject({ Properties: { Handle: { Ref: handle.id }, Timeout: String(28800 + 120), Count: 1 }, DependsOn: [resource.id] });
+    expect(result.resource).toMatchObject({ Properties: { JobId: { 'Fn::GetAtt': [resource.id, 'BackupJobId'] } }, DependsOn: expect.arrayContaining([condition.id]) });
+    expect(stack.resolve(job.recoveryPointArn)).toEqual({ 'Fn::GetAtt': [result.id, 'RecoveryPointArn'] });
+    expect(stack.resolve(job.backupJobId)).toEqual({ 'Fn::GetAtt': [result.id, 'BackupJobId'] });
+  });
+
+  test('a new wait for each new job or timeout: the handle and condition are renamed; a change of removal policy keeps them', () => {
+    const ids = (props: Partial<BackupJobProps>) => {
+      const { template } = longJob(props);
+      return [only(template, 'AWS::CloudFormation::WaitConditionHandle').id, only(template, 'AWS::CloudFormation::WaitCondition').id];
+    };
+    const base = ids({ trigger: 'm-1' });
+    expect(ids({ trigger: 'm-1' })).toEqual(base);
+    expect(ids({ trigger: 'm-1', removalPolicy: RemovalPolicy.DESTROY })).toEqual(base);
+    for (const changed of [ids({ trigger: 'm-2' }), ids({ trigger: 'm-1', timeout: Duration.hours(9) }), ids({ trigger: 'm-1', allowPartial: true })]) {
+      expect(changed[0]).not.toBe(base[0]);
+      expect(changed[1]).not.toBe(base[1]);
+    }
+  });
+
+  test('least privilege: onEvent may start the stack\'s poller; StopExecution of its executions only, in the deletion policy', () => {
+    const { template } = longJob({}, true);
+    const machine = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find((id) => id.includes('LongWaitPoller'))!;
+    const statements = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, p]: [string, any]) => (p.Properties.PolicyDocument.Statement as any[]).map((s) => ({ policy: id, ...s })));
+    expect(statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('states:StartExecution') && s.Sid === 'StartPollers'))).toEqual([
+      expect.objectContaining({ Resource: { Ref: machine }, policy: expect.stringMatching(/HandlerRoleDefaultPolicy/) }),
+    ]);
+    const stop = statements.filter((s) => s.Sid === 'StopPollers');
+    expect(stop).toEqual([expect.objectContaining({ Action: 'states:StopExecution', policy: expect.stringMatching(/^DeletionGrants/) })]);
+    expect(JSON.stringify(stop[0].Resource)).toContain(`"Fn::GetAtt":["${machine}","Name"]`);
+    expect(JSON.stringify(stop[0].Resource)).toContain(':execution:');
+    const describe = statements.find((s) => s.Sid === 'DescribeJobs');
+    expect([describe.Action].flat().sort()).toEqual(['backup:DescribeBackupJob', 'backup:DescribeRestoreJob']);
+    // The restore waits through its own condition, for the backup's.
+    expect(Object.keys(template.findResources('AWS::CloudFormation::WaitCondition'))).toHaveLength(2);
+    only(template, 'Custom::RestoreJobResult');
+  });
+
+  test('cdk-nag is clean with the long-wait path (backup and restore)', () => {
+    const { app } = longJob({}, true);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('the short path stays for a timeout of 58 minutes, for waitForCompletion false, and for a timeout that is a token', () => {
+    const noLongWait = (template: Template) => {
+      template.resourceCountIs('AWS::CloudFormation::WaitCondition', 0);
+      template.resourceCountIs('Custom::BackupJobResult', 0);
+    };
+    noLongWait(longJob({ timeout: Duration.minutes(58) }).template);
+    noLongWait(longJob({ waitForCompletion: false }).template);
+    const app = new App();
+    const stack = new Stack(app, 'Token');
+    const hours = new CfnParameter(stack, 'TimeoutSeconds', { type: 'Number', default: 1800 });
+    new BackupJob(stack, 'Snapshot', { resource: ProtectedResource.fromArn('arn:aws:dynamodb:us-east-1:123456789012:table/orders'), timeout: Duration.seconds(hours.valueAsNumber) });
+    noLongWait(Template.fromStack(stack));
+  });
+
+  test('past 12 hours is a synth error naming the limit', () => {
+    expect(() => longJob({ timeout: Duration.hours(13) })).toThrow('timeout (13 hours) must be at most 12 hours: the longest CloudFormation waits for anything (a WaitCondition, which timeouts past 58 minutes wait through)');
   });
 });

@@ -53,6 +53,18 @@ export function onBackupJobEvent(event: CdkCustomResourceEvent): Promise<OnEvent
   });
 }
 
+/** A long wait's result: the job's attributes, once its WaitCondition completed. */
+export function onBackupJobResultEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
+  return common.onJobResultEvent(event, async (backupJobId, allowPartial) => {
+    const job = await naming('DescribeBackupJob', () => describeBackupJob(client(), backupJobId));
+    const outcome = classifyBackupState(job.State);
+    if (outcome !== 'completed' && !(outcome === 'partial' && allowPartial)) {
+      throw new Error(`Backup job ${backupJobId} is ${job.State}, not COMPLETED${job.StatusMessage ? `: ${job.StatusMessage}` : ''}`);
+    }
+    return attributesOf(job);
+  });
+}
+
 /** How long a clean-up may wait for a job to end: the timeout, within one custom resource's wait (a long wait's too). */
 function cleanUpSeconds(spec: BackupJobSpec): number {
   return Math.min(spec.timeoutSeconds, SHORT_PATH_MAX_SECONDS);

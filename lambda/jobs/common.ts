@@ -15,7 +15,7 @@ import { createBackupClient, describeError } from '../../lib/core/backup-jobs';
 import { log } from '../../lib/core/log';
 import type { RequestWatch } from './cloudformation';
 import { parsePhysicalId, PhysicalId } from './physical-id';
-import { fingerprint } from '../../lib/core/contract';
+import { fingerprint, parseJobResultProperties } from '../../lib/core/contract';
 
 let sharedClient: BackupClient | undefined;
 
@@ -184,4 +184,19 @@ export async function onJobEvent<Attributes extends object>(event: CdkCustomReso
     default:
       throw new Error(`Unknown RequestType ${(event as { RequestType?: string }).RequestType}`);
   }
+}
+
+/**
+ * onEvent of a long wait's result resource (made once the job's WaitCondition
+ * completed): Create and Update describe the job and answer with its
+ * attributes at once; a job that is not COMPLETED (or PARTIAL with
+ * allowPartial) fails the request; Delete has nothing to do.
+ */
+export async function onJobResultEvent<Attributes extends object>(
+  event: CdkCustomResourceEvent,
+  describe: (jobId: string, allowPartial: boolean) => Promise<Attributes>,
+): Promise<OnEventResponse<Attributes>> {
+  if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'deleted' } };
+  const { jobId, allowPartial } = parseJobResultProperties(event.ResourceProperties as Record<string, unknown>);
+  return { PhysicalResourceId: `job-result/${jobId}`, Data: await describe(jobId, allowPartial), Wait: { mode: 'handed-off' } };
 }

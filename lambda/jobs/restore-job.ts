@@ -38,6 +38,17 @@ export function onRestoreJobEvent(event: CdkCustomResourceEvent): Promise<OnEven
   return common.onJobEvent(event, { kind: 'restore', start, remove: onDelete, rolledBack, unchanged: rearm });
 }
 
+/** A long wait's result: the restore's attributes, once its WaitCondition completed. */
+export function onRestoreJobResultEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
+  return common.onJobResultEvent(event, async (restoreJobId) => {
+    const job = await naming('DescribeRestoreJob', () => describeRestoreJob(client(), restoreJobId));
+    if (classifyRestoreStatus(job.Status) !== 'completed') {
+      throw new Error(`Restore job ${restoreJobId} is ${job.Status}, not COMPLETED${job.StatusMessage ? `: ${job.StatusMessage}` : ''}`);
+    }
+    return attributesOf(job);
+  });
+}
+
 /** How long a clean-up may wait for a restore to end: the timeout, within one custom resource's wait (a long wait's too). */
 function cleanUpSeconds(spec: RestoreJobSpec): number {
   return Math.min(spec.timeoutSeconds, SHORT_PATH_MAX_SECONDS);

@@ -235,6 +235,17 @@ export function parseBackupJobProperties(raw: Delivered<BackupJobResourcePropert
   };
 }
 
+/**
+ * The properties of a long wait's result resource (Custom::BackupJobResult,
+ * Custom::RestoreJobResult): made once the job's WaitCondition completed, it
+ * describes the job and answers with its attributes, so that every use of an
+ * attribute waits for the condition.
+ */
+export interface JobResultProperties {
+  readonly JobId: string;
+  readonly AllowPartial?: boolean;
+}
+
 /** The properties of a Custom::RestoreJob, as the construct renders them. */
 export interface RestoreJobResourceProperties {
   readonly RecoveryPointArn: string;
@@ -265,6 +276,14 @@ export interface RestoreJobAttributes {
 }
 
 export const RESTORE_JOB: JobResourceContract<RestoreJobResourceProperties, RestoreJobAttributes> = { resourceType: 'Custom::RestoreJob' };
+
+export const BACKUP_JOB_RESULT: JobResourceContract<JobResultProperties, BackupJobAttributes> = { resourceType: 'Custom::BackupJobResult' };
+export const RESTORE_JOB_RESULT: JobResourceContract<JobResultProperties, RestoreJobAttributes> = { resourceType: 'Custom::RestoreJobResult' };
+
+/** Reads a result resource's properties. */
+export function parseJobResultProperties(raw: Delivered<JobResultProperties>): { jobId: string; allowPartial: boolean } {
+  return { jobId: requiredString(raw, 'JobId'), allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false };
+}
 
 /** The restore properties as the handler uses them. */
 export interface RestoreJobSpec {

@@ -60,8 +60,6 @@ interface KindInfo {
   /** The ends that fail the wait (PARTIAL only without allowPartial). */
   readonly failing: readonly string[];
   readonly noun: string;
-  /** The attributes a successful signal carries, in order (see `longWaitData`). */
-  readonly attributes: readonly string[];
 }
 
 export const LONG_WAIT_KINDS: Record<LongWaitKind, KindInfo> = {
@@ -71,7 +69,6 @@ export const LONG_WAIT_KINDS: Record<LongWaitKind, KindInfo> = {
     stateMember: 'State',
     failing: ['PARTIAL', 'FAILED', 'ABORTED', 'EXPIRED'],
     noun: 'Backup job',
-    attributes: ['BackupJobId', 'RecoveryPointArn', 'State', 'StatusMessage', 'BackupSizeInBytes', 'CreationDate', 'CompletionDate', 'BackupVaultArn'],
   },
   restore: {
     describe: 'DescribeRestoreJob',
@@ -79,7 +76,6 @@ export const LONG_WAIT_KINDS: Record<LongWaitKind, KindInfo> = {
     stateMember: 'Status',
     failing: ['FAILED', 'ABORTED'],
     noun: 'Restore job',
-    attributes: ['RestoreJobId', 'CreatedResourceArn', 'Status', 'StatusMessage', 'RecoveryPointArn', 'BackupSizeInBytes', 'CreationDate', 'CompletionDate'],
   },
 };
 
@@ -233,41 +229,6 @@ export function executionArn(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
-/** The separator of the signal's data; CloudFormation's Fn::Split takes the attributes back out of the WaitCondition's Data. */
-export const LONG_WAIT_SEPARATOR = '|';
-
-/** The longest status message a signal carries (the rest is cut, the attribute stays readable). */
-const MAX_MESSAGE_LENGTH = 1000;
-
-/**
- * The data of a successful signal: `|<attribute 1>|...|<attribute n>|`, in the
- * kind's attribute order. The WaitCondition's Data attribute is
- * `{"<UniqueId>":"<data>"}`; split at the separator, element i + 1 is
- * attribute i (the first and last elements are the JSON around them). A value
- * can hold neither the separator nor a JSON quote or backslash; dates are ISO 8601.
- */
-export function longWaitData(kind: LongWaitKind, job: Readonly<Record<string, unknown>>): string {
-  const clean = (name: string) => {
-    const value = job[name];
-    const text = name.endsWith('Date') && value !== undefined && value !== null && value !== '' ? isoDate(value) : String(value ?? '');
-    return (name === 'StatusMessage' ? text.slice(0, MAX_MESSAGE_LENGTH) : text).replace(/[|"\\]/g, '');
-  };
-  return LONG_WAIT_SEPARATOR + LONG_WAIT_KINDS[kind].attributes.map(clean).join(LONG_WAIT_SEPARATOR) + LONG_WAIT_SEPARATOR;
-}
-
-/** A date as the SDK integration returns it (ISO string or epoch seconds), in ISO 8601. */
-function isoDate(value: unknown): string {
-  const date = typeof value === 'number' ? new Date(value * 1000) : new Date(String(value));
-  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
-}
-
-/** The index of an attribute in the Fn::Split of the WaitCondition's Data. */
-export function longWaitIndex(kind: LongWaitKind, attribute: string): number {
-  const i = LONG_WAIT_KINDS[kind].attributes.indexOf(attribute);
-  if (i < 0) throw new Error(`a ${kind} job's long wait carries no attribute ${attribute}`);
-  return i + 1;
-}
-
 /** What the signal task is invoked with (the poller's Parameters). */
 export interface SignalRequest {
   readonly Outcome: 'COMPLETED' | 'FAILED' | 'TIMED_OUT';
@@ -278,7 +239,7 @@ export interface SignalRequest {
   readonly Job: Readonly<Record<string, unknown>>;
 }
 
-/** The WaitConditionHandle signal for an outcome: SUCCESS with the attributes, or FAILURE with AWS Backup's own message. */
+/** The WaitConditionHandle signal for an outcome: SUCCESS with the end state, or FAILURE with AWS Backup's own message. */
 export function signalOf(request: SignalRequest): { Status: 'SUCCESS' | 'FAILURE'; UniqueId: string; Reason: string; Data: string } {
   const info = LONG_WAIT_KINDS[request.Kind];
   const job = request.Job;
@@ -288,7 +249,8 @@ export function signalOf(request: SignalRequest): { Status: 'SUCCESS' | 'FAILURE
   const base = { UniqueId: request.JobId };
   switch (request.Outcome) {
     case 'COMPLETED':
-      return { ...base, Status: 'SUCCESS', Reason: `${what} ended ${state}`, Data: longWaitData(request.Kind, job) };
+      // The attributes are read by the job's result resource, after the WaitCondition: the data is the end state only.
+      return { ...base, Status: 'SUCCESS', Reason: `${what} ended ${state}`, Data: state };
     case 'FAILED': {
       const hint = state === 'PARTIAL' ? ' (set allowPartial to accept a partial backup)' : '';
       return {

@@ -3,17 +3,18 @@
  * hours): its WaitConditionHandle and WaitCondition, children of the job's
  * construct so that whatever depends on the job waits for the condition. Their
  * logical ids change with every new wait (a new job, or a new timeout), as
- * CloudFormation asks: a handle is never reused. The job's attributes are read
- * back out of the condition's Data, so that every use of them waits too.
+ * CloudFormation asks: a handle is never reused. The job's attributes come
+ * from a result resource made after the condition (it describes the job), so
+ * that every use of them waits too.
  */
 import { createHash } from 'crypto';
-import { CfnResource, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import type { Construct, IConstruct } from 'constructs';
-import type { LongWaitProperties } from '../core/contract';
+import { BACKUP_JOB_RESULT, BackupJobAttributes, JobResultProperties, LongWaitProperties, RESTORE_JOB_RESULT, RestoreJobAttributes } from '../core/contract';
 import { LIMITS } from '../core/validation';
-import { LONG_WAIT_SEPARATOR, longWaitIndex, LongWaitKind } from '../core/long-wait';
-import type { BackupJobProvider } from './provider';
+import type { LongWaitKind } from '../core/long-wait';
+import type { BackupJobProvider, JobResource } from './provider';
 import { LongWaitPoller } from './long-wait-poller';
 
 /** What the WaitCondition's Timeout adds to the job's timeout: the poller's TIMED_OUT signal comes first. */
@@ -35,7 +36,7 @@ export class LongWait {
   /** The custom resource's LongWait property. */
   public readonly properties: LongWaitProperties;
   private readonly handle: cloudformation.CfnWaitConditionHandle;
-  private condition?: cloudformation.CfnWaitCondition;
+  private result?: JobResource<object>;
 
   private constructor(
     private readonly scope: Construct,
@@ -58,9 +59,10 @@ export class LongWait {
   /**
    * The WaitCondition: created once the job's resource answered (it started
    * the job and the poller), it completes on the poller's signal, and fails on
-   * a failing end or at the timeout.
+   * a failing end or at the timeout. Then the result resource, for the
+   * attributes: `jobId` is the job resource's id attribute.
    */
-  public gate(resource: IConstruct, timeoutSeconds: number): void {
+  public gate(resource: IConstruct, timeoutSeconds: number, result: JobResultProperties): void {
     resource.node.addDependency(this.handle);
     // A Delete, a rollback and a failed start stop the job's poller: granted so that the cleanup
     // of an update, or its rollback, still may.
@@ -72,16 +74,20 @@ export class LongWait {
     });
     renameWithHash(condition, this.waitHash);
     condition.node.addDependency(resource);
-    this.condition = condition;
+    const contract = this.kind === 'backup' ? BACKUP_JOB_RESULT : RESTORE_JOB_RESULT;
+    this.result = this.provider.jobResource<JobResultProperties, object>(this.scope, contract, RESULT_TIMEOUT_SECONDS, result, 'Result');
+    this.result.node.addDependency(condition);
   }
 
-  /** An attribute of the job, from the signal's data (so a use of it waits for the condition). */
-  public attribute(name: string): string {
-    if (!this.condition) throw new Error('LongWait.attribute before gate');
-    const data = Token.asString(this.condition.getAtt('Data'));
-    return Fn.select(longWaitIndex(this.kind, name), Fn.split(LONG_WAIT_SEPARATOR, data));
+  /** An attribute of the job, from its result resource (so a use of it waits for the condition). */
+  public attribute(name: keyof BackupJobAttributes | keyof RestoreJobAttributes): string {
+    if (!this.result) throw new Error('LongWait.attribute before gate');
+    return this.result.getAttString(name);
   }
 }
+
+/** The result resource answers at once (one DescribeBackupJob or DescribeRestoreJob). */
+const RESULT_TIMEOUT_SECONDS = 60;
 
 /** The element's logical id, with the wait's hash appended (at synth, once every property is known). */
 function renameWithHash(element: CfnResource, hash: () => string): void {

@@ -202,8 +202,8 @@ export class BackupJobProvider extends Construct {
    * the timeout's value at deploy time).
    */
   /** The custom resource of a job, with the properties and attributes of its contract. */
-  public jobResource<P extends object, A extends object>(scope: Construct, contract: JobResourceContract<P, A>, timeoutSeconds: number, properties: P): JobResource<A> {
-    return new JobResource<A>(scope, 'Resource', {
+  public jobResource<P extends object, A extends object>(scope: Construct, contract: JobResourceContract<P, A>, timeoutSeconds: number, properties: P, id = 'Resource'): JobResource<A> {
+    return new JobResource<A>(scope, id, {
       serviceToken: this.serviceToken,
       resourceType: contract.resourceType,
       serviceTimeout: Duration.seconds(Token.isUnresolved(timeoutSeconds)

@@ -5,7 +5,8 @@
  * DescribeBackupJob answered by the stand-in with the machine's role and its
  * signal sent by the real signal function to the job's WaitConditionHandle;
  * simulated CloudFormation holds the dependents until the WaitCondition has
- * the signal, fails on a FAILURE signal or its Timeout, and rolls back.
+ * the signal (then the job's result resource answers its attributes), fails on
+ * a FAILURE signal or its Timeout, and rolls back.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -41,7 +42,7 @@ function migrationAfter(stack: Stack, job: BackupJob): ssm.StringParameter {
   return migration;
 }
 
-test('an 8-hour backup deploys: the resource answers at once, the WaitCondition holds the migration until the job COMPLETED, the attributes come from the signal', async () => {
+test('an 8-hour backup deploys: the resource answers at once, the WaitCondition holds the migration until the job COMPLETED, the attributes come from the result resource made after it', async () => {
   simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 8 * HOUR });
   const cfn = simulation.cloudFormation('Long');
   const result = await cfn.deploy(longStack());
@@ -60,13 +61,16 @@ test('an 8-hour backup deploys: the resource answers at once, the WaitCondition 
   expect(conditionDone).toBeGreaterThanOrEqual(job.completedAt!);
   expect(conditionDone - job.completedAt!).toBeLessThanOrEqual(0.05 * 8 * HOUR * 1000 + 5_000);
   expect(at(/^Migration/, 'CREATE_COMPLETE')).toBeGreaterThanOrEqual(conditionDone);
-  // One poller execution, a few polls an hour, one signal; the short path's waiter polled once.
+  // One poller execution, a few polls an hour, one signal; the short path's waiter answered the job's
+  // resource and its result resource at its first poll each.
   const [poller, ...more] = await pollers();
   expect(more).toEqual([]);
   expect(poller.status).toBe('SUCCEEDED');
   expect(poller.run!.tasks['arn:aws:states:::aws-sdk:backup:describeBackupJob']).toBeLessThanOrEqual(126);
   expect(poller.run!.tasks['arn:aws:states:::lambda:invoke']).toBe(1);
-  expect(simulation.aws.invocations.filter((i) => /IsComplete/.test(i.logicalId))).toHaveLength(1);
+  expect(simulation.aws.invocations.filter((i) => /IsComplete/.test(i.logicalId))).toHaveLength(2);
+  const resultAt = cfn.events.find((e) => /^SnapshotResult/.test(e.logicalId) && e.status === 'CREATE_COMPLETE')!.at;
+  expect(resultAt).toBeGreaterThanOrEqual(conditionDone);
   expect(simulation.aws.signalAttempts.map((s) => s.status)).toEqual([200]);
   expectAllAnswered(result.operations);
 }, 120_000);

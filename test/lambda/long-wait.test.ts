@@ -1,0 +1,120 @@
+/**
+ * The handlers on the long-wait path, with the SDK mocked: onEvent starts the
+ * job and its poller and answers at once; every clean-up stops the poller; an
+ * Update re-arms a new handle for the current job, and refuses a new job with
+ * a reused handle; the result resource answers the job's attributes.
+ */
+import { BackupClient, DescribeBackupJobCommand, ListBackupJobsCommand, StartBackupJobCommand, StopBackupJobCommand } from '@aws-sdk/client-backup';
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { isComplete, onEvent } from '../../lambda/jobs';
+import { executionArn, pollerExecutionName, pollSchedule } from '../../lib/core/long-wait';
+import { backupJobProperties, buildCreateEvent, buildDeleteEvent, buildIsCompleteEvent, buildUpdateEvent, TABLE_ARN } from '../fixtures/events';
+
+const backup = mockClient(BackupClient);
+const cloudFormation = mockClient(CloudFormationClient);
+const sfn = mockClient(SFNClient);
+const JOB_ID = 'a827233a-d405-4a86-a440-759fa94f34dd';
+const RECOVERY_POINT = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:ABC';
+const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:poller';
+const LONG = { StateMachineArn: MACHINE, HandleLogicalId: 'SnapshotWaitHandleAAAA' };
+const longProperties = (more: Record<string, unknown> = {}) => backupJobProperties({ TimeoutSeconds: '28800', LongWait: LONG, ...more });
+
+beforeAll(() => { process.env.AWS_REGION = 'eu-west-1'; });
+beforeEach(() => {
+  backup.reset();
+  cloudFormation.reset();
+  sfn.reset();
+  cloudFormation.on(DescribeStackResourceCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $retryable: {} }));
+  backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
+  backup.on(StartBackupJobCommand).resolves({ BackupJobId: JOB_ID, RecoveryPointArn: RECOVERY_POINT, CreationDate: new Date('2026-12-01T00:00:00Z') });
+  sfn.on(StartExecutionCommand).resolves({ executionArn: `${MACHINE}:x`, startDate: new Date() });
+  sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+afterEach(() => jest.restoreAllMocks());
+
+function describes(job: Record<string, unknown>) {
+  backup.on(DescribeBackupJobCommand).resolves({
+    BackupJobId: JOB_ID, ResourceArn: TABLE_ARN, ResourceType: 'DynamoDB', RecoveryPointArn: RECOVERY_POINT, BackupVaultName: 'pre-migration',
+    IamRoleArn: 'arn:aws:iam::123456789012:role/backup', CreationDate: new Date('2026-12-01T00:00:00Z'), ...job,
+  });
+}
+
+test('Create starts the job, then its poller (named by job and handle, with the schedule of the timeout), and answers at once with the job\'s first attributes', async () => {
+  const request = buildCreateEvent(longProperties());
+  const response = await onEvent(request);
+  expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+  const [start] = sfn.commandCalls(StartExecutionCommand);
+  expect(start.args[0].input).toMatchObject({ stateMachineArn: MACHINE, name: pollerExecutionName(JOB_ID, LONG.HandleLogicalId) });
+  const input = JSON.parse(start.args[0].input.input!);
+  expect(input).toEqual({
+    Kind: 'backup', JobId: JOB_ID, StackId: request.StackId, HandleLogicalId: LONG.HandleLogicalId, AllowPartial: false,
+    Schedule: pollSchedule(28800), Polls: pollSchedule(28800).length, Counter: { Poll: 0 },
+  });
+  expect(response).toMatchObject({ Wait: { mode: 'handed-off' }, Data: { BackupJobId: JOB_ID, RecoveryPointArn: RECOVERY_POINT, State: 'CREATED' } });
+  // isComplete answers at its first call, without asking AWS Backup.
+  expect(await isComplete(buildIsCompleteEvent(request, response))).toEqual({ IsComplete: true });
+  expect(backup.commandCalls(DescribeBackupJobCommand)).toHaveLength(0);
+});
+
+test('a poller that cannot start: the job is stopped and the request fails, saying so', async () => {
+  sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('User is not authorized to perform: states:StartExecution'), { name: 'AccessDeniedException' }));
+  describes({ State: 'RUNNING' });
+  await expect(onEvent(buildCreateEvent(longProperties()))).rejects.toThrow(`Could not start the long-wait poller for backup job ${JOB_ID}: AccessDeniedException: User is not authorized to perform: states:StartExecution; the job was cleaned up`);
+  expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input)).toEqual([{ BackupJobId: JOB_ID }]);
+});
+
+test('Delete stops the job\'s poller by its name, then the job', async () => {
+  describes({ State: 'RUNNING' });
+  const created = await onEvent(buildCreateEvent(longProperties()));
+  await onEvent(buildDeleteEvent(created.PhysicalResourceId!, longProperties()));
+  expect(sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([executionArn(MACHINE, pollerExecutionName(JOB_ID, LONG.HandleLogicalId))]);
+  expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(1);
+});
+
+test('a poller that already ended (or never ran) does not hold up the Delete', async () => {
+  describes({ State: 'COMPLETED' });
+  sfn.on(StopExecutionCommand).rejects(Object.assign(new Error('Execution Does Not Exist'), { name: 'ExecutionDoesNotExist' }));
+  const created = await onEvent(buildCreateEvent(longProperties()));
+  await expect(onEvent(buildDeleteEvent(created.PhysicalResourceId!, longProperties()))).resolves.toMatchObject({ Wait: { mode: 'deleted' } });
+});
+
+test('an Update with a new handle and the same job (a new timeout) re-arms: the current job\'s poller for the new handle, no new job', async () => {
+  const created = await onEvent(buildCreateEvent(longProperties()));
+  const rearmed = { ...LONG, HandleLogicalId: 'SnapshotWaitHandleBBBB' };
+  const response = await onEvent(buildUpdateEvent(created.PhysicalResourceId!, longProperties({ TimeoutSeconds: '36000', LongWait: rearmed }), longProperties()));
+  expect(response.PhysicalResourceId).toBe(created.PhysicalResourceId);
+  expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+  const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+  expect(names).toEqual([pollerExecutionName(JOB_ID, LONG.HandleLogicalId), pollerExecutionName(JOB_ID, rearmed.HandleLogicalId)]);
+});
+
+test('an Update that needs a new job but names the previous handle is refused before anything starts', async () => {
+  const created = await onEvent(buildCreateEvent(longProperties()));
+  backup.resetHistory();
+  sfn.resetHistory();
+  const replacedTable = longProperties({ ResourceArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/Orders-v2' });
+  await expect(onEvent(buildUpdateEvent(created.PhysicalResourceId!, replacedTable, longProperties()))).rejects.toThrow(
+    `A new backup job is needed (a property changed at deploy time, e.g. a resource was replaced), but its WaitCondition ${LONG.HandleLogicalId} already waited for the previous job and would not wait again; change the construct's trigger`);
+  expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+  expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+});
+
+describe('the result resource', () => {
+  const resultEvent = (properties: { ServiceToken: string } & Record<string, unknown>) => ({ ...buildCreateEvent(properties), ResourceType: 'Custom::BackupJobResult' });
+
+  test('answers the completed job\'s attributes at once', async () => {
+    describes({ State: 'COMPLETED', BackupSizeInBytes: 42, CompletionDate: new Date('2026-12-01T08:00:00Z') });
+    const response = await onEvent(resultEvent({ ServiceToken: 'x', JobId: JOB_ID }) as never);
+    expect(response).toMatchObject({ PhysicalResourceId: `job-result/${JOB_ID}`, Data: { BackupJobId: JOB_ID, State: 'COMPLETED', BackupSizeInBytes: '42', CompletionDate: '2026-12-01T08:00:00.000Z' } });
+  });
+
+  test('fails for a job that is not COMPLETED (PARTIAL only with AllowPartial)', async () => {
+    describes({ State: 'PARTIAL', StatusMessage: 'Some items were skipped.' });
+    await expect(onEvent(resultEvent({ ServiceToken: 'x', JobId: JOB_ID }) as never)).rejects.toThrow(`Backup job ${JOB_ID} is PARTIAL, not COMPLETED: Some items were skipped.`);
+    await expect(onEvent(resultEvent({ ServiceToken: 'x', JobId: JOB_ID, AllowPartial: 'true' }) as never)).resolves.toMatchObject({ Data: { State: 'PARTIAL' } });
+  });
+});
