@@ -1,5 +1,6 @@
 // npm run demo: build, synthesize the example stack, and simulate its deployment
 // and its destruction locally (no AWS account, no Docker).
+// npm run demo -- --long: the same with an 8-hour backup and a 10-hour timeout (the long-wait path).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,12 +22,14 @@ function step(title, command, args) {
   process.stdout.write(`done (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 }
 
-console.log('cdk-backup-jobs demo: the example stack (bin/), deployed and destroyed locally\n');
+const long = process.argv.includes('--long');
+console.log(`cdk-backup-jobs demo: the example stack (bin/), deployed and destroyed locally${long ? ', with an 8-hour backup (the long-wait path)' : ''}\n`);
 step('1. Build (TypeScript checks, jsii, then the handler bundles with esbuild)', 'npm', ['run', '--silent', 'build']);
-step('2. Synthesize the example stack into cdk.out (cdk synth)', 'npx', ['cdk', 'synth', '--app', 'node dist/bin/app.js', '--no-notices', '--quiet']);
+step(`2. Synthesize the example stack into cdk.out (cdk synth${long ? ' -c snapshotTimeoutHours=10' : ''})`, 'npx',
+  ['cdk', 'synth', '--app', 'node dist/bin/app.js', '--no-notices', '--quiet', ...(long ? ['-c', 'snapshotTimeoutHours=10'] : [])]);
 
 // The local simulation (local/) is written in TypeScript: bundle it to run it with plain Node.
 await bundleTool([join(root, 'local', 'demo.ts')], join(root, '.sim-out'));
 const runner = join(root, '.sim-out', 'demo.js');
-const demo = spawnSync(process.execPath, ['--no-warnings', runner, join(root, 'cdk.out'), 'BackupJobsExample'], { cwd: root, env, stdio: 'inherit' });
+const demo = spawnSync(process.execPath, ['--no-warnings', runner, join(root, 'cdk.out'), 'BackupJobsExample', ...(long ? ['--long'] : [])], { cwd: root, env, stdio: 'inherit' });
 process.exit(demo.status ?? 1);

@@ -16,19 +16,7 @@ import { BackupJob, BackupJobProps, ProtectedResource, RecoveryPoint, RestoreJob
 import { LongWaitPoller } from '../lib/private/long-wait-poller';
 import { BackupService, JobScenario } from '../local/stand-in/backup-service';
 
-// aws-local-stepfunctions 3.0.0 needs Promise.withResolvers (Node.js 22); this is Node.js 20's stand-in for it.
-if (!(Promise as { withResolvers?: unknown }).withResolvers) {
-  Object.assign(Promise, {
-    withResolvers<T>() {
-      let resolve!: (value: T) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
-      return { promise, resolve, reject };
-    },
-  });
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
+import { Interpreter as StateMachine } from '../local/simulation/asl-interpreter';
 
 const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders';
 const SIGNAL_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:signal';

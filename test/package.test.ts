@@ -6,6 +6,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Simulation, SynthesizedStack } from '../local/simulation';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -106,3 +107,33 @@ test('a synth-time error reads the same from the installed package', () => {
     /timeout \(13 hours\) must be at most 12 hours/,
   );
 });
+
+test('a separate app\'s 10-hour BackupJob from the installed package deploys in the simulation: an 8-hour backup through the long-wait path', async () => {
+  fs.writeFileSync(path.join(appDir, 'long.js'), `
+    const { App, Stack, Duration, CfnOutput } = require('aws-cdk-lib');
+    const dynamodb = require('aws-cdk-lib/aws-dynamodb');
+    const { BackupJob, ProtectedResource } = require('cdk-backup-jobs');
+    const app = new App({ outdir: 'cdk.out.long' });
+    const stack = new Stack(app, 'UserLong');
+    const table = new dynamodb.Table(stack, 'Orders', { tableName: 'orders', partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    const job = new BackupJob(stack, 'Snapshot', { resource: ProtectedResource.fromDynamoDbTable(table), timeout: Duration.hours(10) });
+    new CfnOutput(stack, 'RecoveryPointArn', { value: job.recoveryPointArn });
+    new CfnOutput(stack, 'State', { value: job.state });
+    app.synth();
+  `);
+  execFileSync('node', ['long.js'], { cwd: appDir, encoding: 'utf8' });
+  const stack = SynthesizedStack.fromAssembly(path.join(appDir, 'cdk.out.long'), 'UserLong');
+  const types = Object.values(stack.template.Resources).map((r) => r.Type);
+  expect(types).toEqual(expect.arrayContaining(['AWS::CloudFormation::WaitConditionHandle', 'AWS::CloudFormation::WaitCondition', 'Custom::BackupJob', 'Custom::BackupJobResult']));
+  const simulation = await Simulation.start({ echo: false });
+  try {
+    simulation.standIn.service.onResource('arn:aws:dynamodb:us-east-1:123456789012:table/orders', { durationSeconds: 8 * 3600 });
+    const result = await simulation.cloudFormation('UserLong').deploy(stack);
+    expect({ status: result.status, reason: result.reason }).toEqual({ status: 'CREATE_COMPLETE', reason: undefined });
+    expect(result.outputs).toMatchObject({ State: 'COMPLETED', RecoveryPointArn: expect.stringMatching(/^arn:aws:backup:us-east-1:123456789012:recovery-point:/) });
+    await simulation.aws.idle();
+    expect(simulation.aws.executions.filter((e) => e.run).map((e) => e.status)).toEqual(['SUCCEEDED']);
+  } finally {
+    await simulation.stop();
+  }
+}, 120_000);

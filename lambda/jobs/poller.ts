@@ -3,7 +3,7 @@
  * poller for a job once the job started (and answers CloudFormation at once);
  * every clean-up of the job stops its poller.
  */
-import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import type { LongWaitSpec } from '../../lib/core/contract';
 import { describeError } from '../../lib/core/backup-jobs';
@@ -13,8 +13,11 @@ import { bounded } from './common';
 
 let client: SFNClient | undefined;
 
-function stepFunctions(): SFNClient {
-  client ??= bounded(new SFNClient({ maxAttempts: 4 }));
+/** The Step Functions SDK, loaded on first use: the short path's cold start does not pay for it. */
+const sdk = () => import('@aws-sdk/client-sfn');
+
+async function stepFunctions(): Promise<SFNClient> {
+  client ??= bounded(new (await sdk()).SFNClient({ maxAttempts: 4 }));
   return client;
 }
 
@@ -34,7 +37,8 @@ export interface PolledJob {
 export async function startPoller(longWait: LongWaitSpec, job: PolledJob): Promise<string> {
   const name = pollerExecutionName(job.jobId, longWait.handleLogicalId);
   const input = pollerInput({ ...job, handleLogicalId: longWait.handleLogicalId });
-  const { executionArn: arn } = await stepFunctions().send(new StartExecutionCommand({
+  const { StartExecutionCommand } = await sdk();
+  const { executionArn: arn } = await (await stepFunctions()).send(new StartExecutionCommand({
     stateMachineArn: longWait.stateMachineArn,
     name,
     input: JSON.stringify(input),
@@ -49,7 +53,8 @@ export async function startPoller(longWait: LongWaitSpec, job: PolledJob): Promi
 export async function stopPoller(longWait: LongWaitSpec, jobId: string): Promise<void> {
   const arn = executionArn(longWait.stateMachineArn, pollerExecutionName(jobId, longWait.handleLogicalId));
   try {
-    await stepFunctions().send(new StopExecutionCommand({ executionArn: arn, cause: 'cdk-backup-jobs: CloudFormation no longer waits for this job' }));
+    const { StopExecutionCommand } = await sdk();
+    await (await stepFunctions()).send(new StopExecutionCommand({ executionArn: arn, cause: 'cdk-backup-jobs: CloudFormation no longer waits for this job' }));
     log('info', 'stopped the job\'s long-wait poller', { jobId, executionArn: arn });
   } catch (error) {
     const name = (error as { name?: string }).name;

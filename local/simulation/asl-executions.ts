@@ -11,21 +11,8 @@
 import * as backupSdk from '@aws-sdk/client-backup';
 import type { IamCheck } from './iam';
 import type { RoleCredentials } from './iam';
+import { Interpreter } from './asl-interpreter';
 import { VirtualClock } from './virtual-clock';
-
-// aws-local-stepfunctions 3 needs Promise.withResolvers (Node.js 22); this is Node.js 20's stand-in for it.
-if (!(Promise as { withResolvers?: unknown }).withResolvers) {
-  Object.assign(Promise, {
-    withResolvers<T>() {
-      let resolve!: (value: T) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
-      return { promise, resolve, reject };
-    },
-  });
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { StateMachine: Interpreter } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
 
 /** What an interpreted execution did (for tests and the benchmark). */
 export interface InterpretedRun {

@@ -12,6 +12,7 @@ import { cpus } from 'os';
 import { join, relative } from 'path';
 import { measureDeployOverhead, POLL_INTERVAL_SECONDS } from './deploy';
 import { measureHandlers } from './handlers';
+import { measureWaitCost } from './long-wait';
 import { BenchResults, markdown, svgChart, targets } from './report';
 import { measureScale } from './scale';
 
@@ -34,14 +35,16 @@ async function main(): Promise<number> {
     `${runs} synth runs per point, ${HANDLER_RUNS} cold loads per handler`,
   ].join(', ');
 
-  log(`1/3 Scale: N = ${jobCounts.join(', ')}, ${runs} runs each`);
+  log(`1/4 Scale: N = ${jobCounts.join(', ')}, ${runs} runs each`);
   const scale = measureScale(jobCounts, runs, synthScript, log);
-  log('2/3 Handler cold load');
+  log('2/4 Handler cold load');
   const handlers = measureHandlers(HANDLER_RUNS);
-  log('3/3 Deploy overhead in the local simulation');
+  log('3/4 Deploy overhead in the local simulation');
   const deploy = await measureDeployOverhead();
+  log('4/4 The cost of waiting hours: the short path and the long-wait path');
+  const waitCost = await measureWaitCost(log);
 
-  const results: BenchResults = { environment, scale, handlers, deploy, pollSeconds: POLL_INTERVAL_SECONDS };
+  const results: BenchResults = { environment, scale, handlers, deploy, waitCost, pollSeconds: POLL_INTERVAL_SECONDS };
   const report = markdown(results);
   const defaults = process.env.BENCH_RUNS === undefined && process.env.BENCH_JOBS === undefined;
   const dir = defaults ? join(root, 'docs') : join(root, '.sim-out', 'bench');

@@ -4,6 +4,7 @@
  */
 import type { DeployRow } from './deploy';
 import type { HandlerRow } from './handlers';
+import type { WaitCostRow } from './long-wait';
 import { VARIANTS, ScaleRow } from './scale';
 import type { Variant } from './synth-stack';
 import { LIMITS } from './template-metrics';
@@ -13,6 +14,7 @@ export interface BenchResults {
   readonly scale: readonly ScaleRow[];
   readonly handlers: readonly HandlerRow[];
   readonly deploy: readonly DeployRow[];
+  readonly waitCost: readonly WaitCostRow[];
   readonly pollSeconds: number;
 }
 
@@ -91,6 +93,37 @@ export function targets(results: BenchResults): Target[] {
       measured: `${fixed(worstOverhead, 1)} s at worst`,
       holds: worstOverhead <= results.pollSeconds + 2,
     },
+    ...waitTargets(results.waitCost),
+  ];
+}
+
+/** The long-wait path against the short path in the same run: polls per waited hour, invocations, overhead. */
+function waitTargets(rows: readonly WaitCostRow[]): Target[] {
+  const short = rows.find((w) => w.path === 'short');
+  const long = rows.filter((w) => w.path === 'long-wait');
+  const eight = long.find((w) => w.jobHours === 8);
+  if (!short || !eight || long.length === 0) return [{ target: 'the cost of waiting measured on both paths', measured: 'missing', holds: false }];
+  const perHour = (w: WaitCostRow, n: number) => n / w.waitedHours;
+  const pollRatio = perHour(eight, eight.polls) / perHour(short, short.polls);
+  const invocations = [...new Set(long.map((w) => w.invocations))];
+  const beyond = (w: WaitCostRow) => w.overheadSeconds - 0.05 * w.waitedHours * 3600;
+  const worst = Math.max(...long.map(beyond));
+  return [
+    {
+      target: 'an 8-hour wait polls at most 1/10 as often per hour as the short path',
+      measured: `${fixed(perHour(eight, eight.polls), 1)} against ${fixed(perHour(short, short.polls), 1)} polls per hour (${ratio(perHour(eight, eight.polls), perHour(short, short.polls))})`,
+      holds: pollRatio <= 0.1,
+    },
+    {
+      target: 'the long-wait path\'s Lambda invocations do not grow with the job\'s length',
+      measured: `${invocations.join(', ')} invocations for ${long.map((w) => `${fixed(w.jobHours, 1)} h`).join(', ')}`,
+      holds: invocations.length === 1,
+    },
+    {
+      target: 'the long-wait path sees the end within 5% of the job\'s length + 60 s',
+      measured: long.map((w) => `${fixed(w.overheadSeconds, 1)} s after ${fixed(w.jobHours, 1)} h (${fixed((100 * w.overheadSeconds) / (w.waitedHours * 3600), 1)}%)`).join(', '),
+      holds: worst <= 60,
+    },
   ];
 }
 
@@ -159,6 +192,15 @@ export function markdown(results: BenchResults): string {
   table(['path', 'jobs', 'job s', 'overhead mean s', 'overhead max s', 'Describe calls per job', 'other AWS Backup calls per job', 'Lambda invocations per job', 'note'],
     results.deploy.map((d) => [d.path, String(d.jobs), fixed(d.jobSeconds, 0), fixed(d.overheadMeanSeconds, 1), fixed(d.overheadMaxSeconds, 1), fixed(d.describeCallsPerJob, 1),
       fixed(d.otherCallsPerJob, 1), fixed(d.invocationsPerJob, 1), d.note]));
+
+  lines.push('## The cost of waiting hours (local simulation)', '',
+    'One backup job and a dependent. The short path (timeouts up to 58 minutes): the Provider framework\'s waiter invokes isComplete every ' +
+    `${results.pollSeconds} s. The long-wait path (past 58 minutes, up to 12 hours): the stack's poller describes the job through the Step Functions SDK integration ` +
+    'with adaptive waits, and one Lambda signals the end. Per waited hour: over the job\'s own length. Overhead: from the job\'s end to the dependent being made. ' +
+    'Transitions: the state transitions of every execution (the framework\'s waiter counts one per task attempt).', '');
+  table(['path', 'job h', 'timeout h', 'polls', 'polls per hour', 'transitions', 'transitions per hour', 'Lambda invocations', 'invocations per hour', 'overhead s'],
+    results.waitCost.map((w) => [w.path, fixed(w.jobHours, 2), fixed(w.timeoutHours, 2), String(w.polls), fixed(w.polls / w.waitedHours, 1), String(w.transitions),
+      fixed(w.transitions / w.waitedHours, 1), String(w.invocations), fixed(w.invocations / w.waitedHours, 1), fixed(w.overheadSeconds, 1)]));
   return lines.join('\n');
 }
 

@@ -24,3 +24,20 @@ test('npm run demo deploys the example (backup, then migration) and destroys it'
   expect(output).toMatch(/=> DELETE_COMPLETE/);
   expect(output).toMatch(/IAM enforced throughout: [1-9]\d* calls of the handlers decided against the synthesized policies as they stood, 0 denied/);
 }, 180_000);
+
+test('npm run demo -- --long deploys the example with an 8-hour backup through the long-wait path, showing the poller\'s progress and cost', () => {
+  const run = spawnSync('npm', ['run', '--silent', 'demo', '--', '--long'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const output = run.stdout;
+  expect({ status: run.status, stderr: run.stderr.replace(/npm warn.*\n/g, '') }).toEqual({ status: 0, stderr: '' });
+  expect(output).toContain('cdk synth -c snapshotTimeoutHours=10');
+  expect(output).toMatch(/long-wait poller +backup +RUNNING +\d+% +\d+ polls, next in \d+ s/);
+  const cost = /long-wait poller: SUCCEEDED, (\d+) polls, (\d+) state transitions, 1 Lambda invocation \(the signal\)/.exec(output);
+  expect(cost).not.toBeNull();
+  expect(Number(cost![1])).toBeLessThanOrEqual(126);
+  // The condition completed once the 8-hour backup had (simulated time from the deploy's start).
+  expect(output).toMatch(/PreMigrationSnapshotWaitCondition\S* +CREATE_COMPLETE after 0[89]:\d\d:\d\d simulated/);
+  expect(output.indexOf('CREATE_COMPLETE after')).toBeLessThan(output.indexOf('migration ran after the backup'));
+  expect(output).toMatch(/=> CREATE_COMPLETE/);
+  expect(output).toMatch(/=> DELETE_COMPLETE/);
+  expect(output).toMatch(/IAM enforced throughout: [1-9]\d* calls of the handlers decided against the synthesized policies as they stood, 0 denied/);
+}, 180_000);

@@ -11,7 +11,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { BackupJob, BackupJobProps, ProtectedResource, RecoveryPoint, RestoreJob } from '../../lib';
-import { executionArn } from '../../lib/core/long-wait';
 import { Simulation } from '../../local/simulation';
 import { backupOps, expectAllAnswered, jobIdOf, synthesize, TABLE_ARN, useSimulation } from './harness';
 
@@ -258,7 +257,6 @@ test('a restore from a long backup waits for the backup\'s WaitCondition', async
   expect(restore.properties.RecoveryPointArn).toBe(simulation.standIn.service.DescribeBackupJob({ BackupJobId: backupJobId }).RecoveryPointArn);
 }, 60_000);
 
-void executionArn;
 
 describe('a long restore', () => {
   function restoreStack(props: { removalPolicy?: RemovalPolicy } = {}) {
