@@ -81,7 +81,7 @@ describe('executions, with the stand-in on a simulated clock', () => {
     readonly jobEnd?: number;
   }
 
-  async function poll(scenario: JobScenario, timeoutSeconds: number, options: { allowPartial?: boolean; failDescribe?: boolean } = {}): Promise<Run> {
+  async function poll(scenario: JobScenario, timeoutSeconds: number, options: { allowPartial?: boolean; failDescribe?: boolean; handleGoneAfterPolls?: number } = {}): Promise<Run> {
     let now = Date.parse('2026-12-01T00:00:00Z');
     const service = new BackupService({ clock: { now: () => now }, anyVault: true });
     const { BackupJobId } = service.StartBackupJob({
@@ -90,7 +90,8 @@ describe('executions, with the stand-in on a simulated clock', () => {
     service.onJob(BackupJobId, scenario);
     const signals: Run['signals'] = [];
     let polls = 0;
-    const input = pollerInput({ kind: 'backup', jobId: BackupJobId, stackId: STACK_ID, handleLogicalId: 'SnapshotWaitHandle', allowPartial: options.allowPartial ?? false, timeoutSeconds });
+    const cleanUp = { FunctionName: 'onEvent', Event: { RequestType: 'Delete', PhysicalResourceId: `backup-job/${BackupJobId}` } };
+    const input = pollerInput({ kind: 'backup', jobId: BackupJobId, stackId: STACK_ID, handleLogicalId: 'SnapshotWaitHandle', allowPartial: options.allowPartial ?? false, timeoutSeconds, cleanUp });
     const machine = new StateMachine(pollerDefinition(SIGNAL_ARN) as never, { validationOptions: { checkArn: false } });
     const execution = machine.run(input as never, {
       overrides: {
@@ -107,12 +108,25 @@ describe('executions, with the stand-in on a simulated clock', () => {
             polls += 1;
             return JSON.parse(JSON.stringify(service.DescribeBackupJob({ BackupJobId })));
           },
+          [STATES.handle]: (parameters: any) => {
+            expect(parameters).toEqual({ StackName: STACK_ID, LogicalResourceId: 'SnapshotWaitHandle' });
+            if (options.handleGoneAfterPolls !== undefined && polls > options.handleGoneAfterPolls) {
+              throw Object.assign(new Error('Resource SnapshotWaitHandle does not exist for stack Long'), { name: 'CloudFormation.CloudFormationException' });
+            }
+            return { StackResourceDetail: { ResourceStatus: 'CREATE_COMPLETE' } };
+          },
+          [STATES.abandoned]: (parameters: any) => {
+            // The job resource's Delete, handed to the provider's onEvent function.
+            expect(parameters).toEqual({ FunctionName: 'onEvent', Payload: cleanUp.Event });
+            signals.push({ Outcome: 'ABANDONED', Job: {} });
+            return {};
+          },
           [STATES.completed]: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
           [STATES.failed]: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
           [STATES.timedOut]: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
         },
         waitTimeOverrides: { [STATES.wait]: 0 },
-        retryIntervalOverrides: { [STATES.describe]: 0 },
+        retryIntervalOverrides: { [STATES.describe]: 0, [STATES.handle]: 0 },
       },
     });
     const waits: number[] = [];
@@ -161,6 +175,12 @@ describe('executions, with the stand-in on a simulated clock', () => {
     expect(run.endedAt - start).toBe(2 * HOUR * 1000);
   });
 
+  test('a job whose handle is gone (its request abandoned, its rollback done) is handed to the job resource\'s Delete, and nothing is signalled', async () => {
+    const run = await poll({ durationSeconds: 10 * HOUR }, 12 * HOUR, { handleGoneAfterPolls: 30 });
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['ABANDONED']);
+    expect(run.polls).toBe(31);
+  });
+
   test('a job AWS Backup cannot describe (after the retries) is signalled as a failure saying so', async () => {
     const run = await poll({ durationSeconds: HOUR }, 12 * HOUR, { failDescribe: true });
     expect(run.signals.map((s) => s.Outcome)).toEqual(['FAILED']);
@@ -199,15 +219,18 @@ describe('the poller construct (one per stack)', () => {
     expect(aslValidator(definition).isValid).toBe(true);
   });
 
-  test('least privilege: the machine may describe backup jobs and invoke its signal function; the function may read the stack\'s resources and log', () => {
+  test('least privilege: the machine may describe backup jobs, read the stack\'s resources (its handles) and invoke its signal function; the function may read the stack\'s resources and log', () => {
     const { stack } = pollerStack();
     const template = Template.fromStack(stack);
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
-    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as any[]);
-    const actions = statements.flatMap((s) => [s.Action].flat());
-    expect(actions.filter((a: string) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort()).toEqual(['backup:DescribeBackupJob', 'cloudformation:DescribeStackResource', 'lambda:InvokeFunction']);
-    expect(statements.find((s) => s.Action === 'backup:DescribeBackupJob')).toMatchObject({ Resource: '*', Sid: 'DescribeJobs' });
-    expect(statements.find((s) => s.Action === 'cloudformation:DescribeStackResource')).toMatchObject({ Resource: { Ref: 'AWS::StackId' } });
+    const byRole = (role: RegExp) => (Object.values(template.findResources('AWS::IAM::Policy')) as any[])
+      .filter((p) => p.Properties.Roles.some((r: any) => role.test(r.Ref)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as any[])
+      .filter((st) => ![st.Action].flat().every((a: string) => a.startsWith('logs:') || a.startsWith('xray:')));
+    const machine = byRole(/StateMachineRole/);
+    expect(machine.flatMap((st) => [st.Action].flat()).sort()).toEqual(['backup:DescribeBackupJob', 'cloudformation:DescribeStackResource', 'lambda:InvokeFunction']);
+    expect(machine.find((st) => st.Sid === 'DescribeJobs')).toMatchObject({ Action: 'backup:DescribeBackupJob', Resource: '*' });
+    expect(machine.find((st) => st.Sid === 'ReadHandles')).toMatchObject({ Resource: { Ref: 'AWS::StackId' } });
+    expect(byRole(/SignalRole/)).toEqual([expect.objectContaining({ Action: 'cloudformation:DescribeStackResource', Resource: { Ref: 'AWS::StackId' } })]);
   });
 
   test('passes cdk-nag AwsSolutionsChecks, every acknowledgement with its reason', () => {
@@ -265,13 +288,19 @@ describe('a BackupJob or RestoreJob with a timeout past 58 minutes', () => {
     const { template } = longJob({}, true);
     const machine = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find((id) => id.includes('LongWaitPoller'))!;
     const statements = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, p]: [string, any]) => (p.Properties.PolicyDocument.Statement as any[]).map((s) => ({ policy: id, ...s })));
-    expect(statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('states:StartExecution') && s.Sid === 'StartPollers'))).toEqual([
-      expect.objectContaining({ Resource: { Ref: machine }, policy: expect.stringMatching(/HandlerRoleDefaultPolicy/) }),
-    ]);
+    // The poller is named by the stack's pattern, so that the handlers' policy names it without depending on it
+    // (the poller's role may invoke onEvent: a dependency the other way would be a cycle).
+    const name = (template.findResources('AWS::StepFunctions::StateMachine')[machine] as any).Properties.StateMachineName as string;
+    expect(name).toMatch(/^cdk-backup-jobs-poller-[0-9a-f]{8}$/);
+    const start = statements.filter((s) => s.Sid === 'StartPollers');
+    expect(start).toEqual([expect.objectContaining({ Action: 'states:StartExecution', policy: expect.stringMatching(/HandlerRoleDefaultPolicy/) })]);
+    expect(JSON.stringify(start[0].Resource)).toContain(`:stateMachine:${name}"`);
     const stop = statements.filter((s) => s.Sid === 'StopPollers');
     expect(stop).toEqual([expect.objectContaining({ Action: 'states:StopExecution', policy: expect.stringMatching(/^DeletionGrants/) })]);
-    expect(JSON.stringify(stop[0].Resource)).toContain(`"Fn::GetAtt":["${machine}","Name"]`);
-    expect(JSON.stringify(stop[0].Resource)).toContain(':execution:');
+    expect(JSON.stringify(stop[0].Resource)).toContain(`:execution:${name}:*"`);
+    // The poller may hand an abandoned job to the provider's onEvent function, and no other.
+    const invoke = statements.filter((s) => /StateMachineRole/.test(s.policy) && [s.Action].flat().includes('lambda:InvokeFunction'));
+    expect(JSON.stringify(invoke.map((s) => s.Resource))).toMatch(/OnEvent/);
     const describe = statements.find((s) => s.Sid === 'DescribeJobs');
     expect([describe.Action].flat().sort()).toEqual(['backup:DescribeBackupJob', 'backup:DescribeRestoreJob']);
     // The restore waits through its own condition, for the backup's.

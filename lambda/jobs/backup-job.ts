@@ -88,7 +88,15 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
     recoveryPointArn: started.RecoveryPointArn ?? '',
   });
   if (spec.longWait) {
-    await startPollerOrStop(event, spec, started.BackupJobId!, started.RecoveryPointArn);
+    await startPollerOrStop(event, spec, started.BackupJobId!, started.RecoveryPointArn, physicalId);
+    // No waiter comes back to this request: CloudFormation is asked once more, now that the job and its
+    // poller run. Had it stopped waiting meanwhile (a cancel, a sibling's failure), they are cleaned up
+    // here; if it stops later, its rollback finds the job (it exists by then) and cleans up.
+    const awaited = await stillAwaited({ ...event, ResourceProperties: properties }, watch, 'started');
+    if (awaited.state === 'moved-on') {
+      await withinBudget(deleteBudgetMs(), async () => { await cleanUpJob(started.BackupJobId!, started.RecoveryPointArn, spec); });
+      throw new Error(`CloudFormation no longer waits for this request (the resource is ${awaited.status}); backup job ${started.BackupJobId} and its poller were cleaned up`);
+    }
     // Answered at once: the job's WaitCondition gates what depends on it.
     return {
       PhysicalResourceId: physicalId,
@@ -102,9 +110,9 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
 }
 
 /** Starts the job's poller; when it cannot, the job is stopped (nothing would wait for it) and the request fails. */
-async function startPollerOrStop(event: CdkCustomResourceEvent, spec: BackupJobSpec, backupJobId: string, recoveryPointArn: string | undefined): Promise<void> {
+async function startPollerOrStop(event: CdkCustomResourceEvent, spec: BackupJobSpec, backupJobId: string, recoveryPointArn: string | undefined, physicalId: string): Promise<void> {
   try {
-    await startPoller(spec.longWait!, { kind: 'backup', jobId: backupJobId, stackId: event.StackId, allowPartial: spec.allowPartial, timeoutSeconds: spec.timeoutSeconds });
+    await startPoller(spec.longWait!, { kind: 'backup', jobId: backupJobId, allowPartial: spec.allowPartial, timeoutSeconds: spec.timeoutSeconds, request: event, physicalId });
   } catch (error) {
     await withinBudget(deleteBudgetMs(), async () => { await cleanUpJob(backupJobId, recoveryPointArn, spec); });
     throw new Error(`Could not start the long-wait poller for backup job ${backupJobId}: ${describeError(error)}; the job was cleaned up`);
@@ -122,7 +130,7 @@ async function rearm(event: CdkCustomResourceEvent): Promise<common.WaitState | 
   const current = parsePhysicalId(event.PhysicalResourceId);
   if (current?.kind !== 'started') return undefined;
   // The current job is kept whatever happens: were the poller not to start, only it would be cleaned up.
-  await startPollerOrStop(event, { ...spec, destroyOnDelete: false, waitForCompletion: false }, current.backupJobId, current.recoveryPointArn);
+  await startPollerOrStop(event, { ...spec, destroyOnDelete: false, waitForCompletion: false }, current.backupJobId, current.recoveryPointArn, event.PhysicalResourceId);
   return { mode: 'unchanged' };
 }
 

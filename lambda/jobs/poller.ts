@@ -7,7 +7,8 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import type { LongWaitSpec } from '../../lib/core/contract';
 import { describeError } from '../../lib/core/backup-jobs';
-import { executionArn, LongWaitKind, pollerExecutionName, pollerInput } from '../../lib/core/long-wait';
+import { executionArn, LongWaitKind, pollerExecutionName, pollerInput, PollerInput } from '../../lib/core/long-wait';
+import { metadataValue } from '../../lib/core/validation';
 import { log } from '../../lib/core/log';
 import { bounded } from './common';
 
@@ -24,9 +25,38 @@ async function stepFunctions(): Promise<SFNClient> {
 export interface PolledJob {
   readonly kind: LongWaitKind;
   readonly jobId: string;
-  readonly stackId: string;
   readonly allowPartial: boolean;
   readonly timeoutSeconds: number;
+  /** The request that started the job, and the physical id it answers with. */
+  readonly request: CdkCustomResourceEvent;
+  readonly physicalId: string;
+}
+
+/**
+ * The job resource's Delete, for the poller to hand a job to when its handle
+ * is gone: this very function (onEvent) runs it as CloudFormation's Delete
+ * would (no response is sent). The sensitive maps are left out but what the
+ * Delete needs (a restore's target table).
+ */
+function cleanUpOf(job: PolledJob): PollerInput['CleanUp'] {
+  const { RecoveryPointTags, Metadata, ...properties } = job.request.ResourceProperties as Record<string, unknown>;
+  void RecoveryPointTags;
+  const target = metadataValue((Metadata ?? {}) as Record<string, string>, 'targetTableName');
+  const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  if (!functionName) log('warn', 'no AWS_LAMBDA_FUNCTION_NAME: the poller cannot hand an abandoned job back to this function', { jobId: job.jobId });
+  return {
+    FunctionName: functionName ?? '',
+    Event: {
+      RequestType: 'Delete',
+      ServiceToken: properties.ServiceToken,
+      StackId: job.request.StackId,
+      RequestId: `long-wait-clean-up-${job.jobId}`,
+      LogicalResourceId: job.request.LogicalResourceId,
+      ResourceType: job.request.ResourceType,
+      PhysicalResourceId: job.physicalId,
+      ResourceProperties: { ...properties, ...(target === undefined ? {} : { Metadata: { targetTableName: target } }) },
+    },
+  };
 }
 
 /**
@@ -36,7 +66,10 @@ export interface PolledJob {
  */
 export async function startPoller(longWait: LongWaitSpec, job: PolledJob): Promise<string> {
   const name = pollerExecutionName(job.jobId, longWait.handleLogicalId);
-  const input = pollerInput({ ...job, handleLogicalId: longWait.handleLogicalId });
+  const input = pollerInput({
+    kind: job.kind, jobId: job.jobId, stackId: job.request.StackId, handleLogicalId: longWait.handleLogicalId,
+    allowPartial: job.allowPartial, timeoutSeconds: job.timeoutSeconds, cleanUp: cleanUpOf(job),
+  });
   const { StartExecutionCommand } = await sdk();
   const { executionArn: arn } = await (await stepFunctions()).send(new StartExecutionCommand({
     stateMachineArn: longWait.stateMachineArn,

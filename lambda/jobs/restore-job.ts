@@ -75,7 +75,14 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
   log('info', 'restore job started', { restoreJobId });
   const physicalId = formatPhysicalId({ kind: 'restore', restoreJobId, fingerprint: fingerprint(properties), createdResourceArn: '' });
   if (spec.longWait) {
-    await startRestorePoller(event, spec, restoreJobId);
+    await startRestorePoller(event, spec, restoreJobId, physicalId);
+    // As for a backup: had CloudFormation stopped waiting meanwhile, the poller is stopped (a restore
+    // cannot be; under DESTROY the rollback's Delete removes what it makes).
+    const awaited = await stillAwaited({ ...event, ResourceProperties: properties }, watch, 'restore');
+    if (awaited.state === 'moved-on') {
+      await stopPoller(spec.longWait, restoreJobId);
+      throw new Error(`CloudFormation no longer waits for this request (the resource is ${awaited.status}); the poller of restore job ${restoreJobId} was stopped (AWS Backup cannot stop the restore)`);
+    }
     // Answered at once: the restore's WaitCondition gates what depends on it.
     return { PhysicalResourceId: physicalId, Data: attributesOf({ RestoreJobId: restoreJobId, RecoveryPointArn: spec.recoveryPointArn, Status: 'PENDING', ResourceType: spec.resourceType }), Wait: { mode: 'handed-off' } };
   }
@@ -83,9 +90,9 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
 }
 
 /** Starts the restore's poller; AWS Backup cannot stop a restore, so one without a poller is left to the Delete (DESTROY removes what it makes). */
-async function startRestorePoller(event: CdkCustomResourceEvent, spec: RestoreJobSpec, restoreJobId: string): Promise<void> {
+async function startRestorePoller(event: CdkCustomResourceEvent, spec: RestoreJobSpec, restoreJobId: string, physicalId: string): Promise<void> {
   try {
-    await startPoller(spec.longWait!, { kind: 'restore', jobId: restoreJobId, stackId: event.StackId, allowPartial: false, timeoutSeconds: spec.timeoutSeconds });
+    await startPoller(spec.longWait!, { kind: 'restore', jobId: restoreJobId, allowPartial: false, timeoutSeconds: spec.timeoutSeconds, request: event, physicalId });
   } catch (error) {
     throw new Error(`Could not start the long-wait poller for restore job ${restoreJobId}: ${describeError(error)}; AWS Backup cannot stop the restore, which goes on`);
   }
@@ -95,7 +102,7 @@ async function startRestorePoller(event: CdkCustomResourceEvent, spec: RestoreJo
 async function rearm(event: CdkCustomResourceEvent): Promise<common.WaitState | undefined> {
   const spec = parseRestoreJobProperties(event.ResourceProperties as Record<string, unknown>);
   if (event.RequestType !== 'Update' || !needsRearm(event, spec.longWait)) return undefined;
-  await startRestorePoller(event, spec, restoreIdOf(event.PhysicalResourceId).restoreJobId);
+  await startRestorePoller(event, spec, restoreIdOf(event.PhysicalResourceId).restoreJobId, event.PhysicalResourceId);
   return { mode: 'unchanged' };
 }
 

@@ -97,6 +97,13 @@ export interface PollerInput {
   readonly Polls: number;
   /** The poll count so far. */
   readonly Counter: { readonly Poll: number };
+  /**
+   * What cleans up after a job whose handle is gone (CloudFormation gave up
+   * on the request that started it, and its rollback or the stack's deletion
+   * removed the handle): the provider's onEvent function, invoked with the
+   * job resource's Delete.
+   */
+  readonly CleanUp: { readonly FunctionName: string; readonly Event: Record<string, unknown> };
 }
 
 /** The poller's state names for a kind of job (a deployment, a local run and the tests refer to them). */
@@ -111,6 +118,9 @@ export function pollerStates(kind: LongWaitKind) {
     failed: `${noun} failed`,
     timedOut: `${noun} timed out`,
     unreadable: `${noun} unreadable`,
+    handle: `${noun}: handle still there?`,
+    handleGone: `${noun}: handle gone?`,
+    abandoned: `${noun} abandoned`,
   };
 }
 
@@ -159,8 +169,9 @@ function kindStates(kind: LongWaitKind, signalFunctionArn: string): Record<strin
       },
     },
     ResultPath: null,
-    // Lambda's own faults, and a signal that did not get through (the function throws): tried again.
-    Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }],
+    // Lambda's own faults, and a signal that did not get through (CloudFormation throttled, the
+    // handle's URL not answering: the function throws): tried again for about 8 minutes.
+    Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 12, BackoffRate: 1.5 }],
     Next: 'Done',
   });
   const ends: unknown[] = [{ Variable: state, StringEquals: 'COMPLETED', Next: names.completed }];
@@ -182,7 +193,40 @@ function kindStates(kind: LongWaitKind, signalFunctionArn: string): Record<strin
     [names.ended]: {
       Type: 'Choice',
       Choices: [...ends, { Variable: '$.Counter.Poll', NumericGreaterThanEqualsPath: '$.Polls', Next: names.timedOut }],
+      Default: names.handle,
+    },
+    // A job whose handle is gone has no one waiting for it: a request CloudFormation gave up on
+    // started it late (its rollback could not see it yet). The poller hands it to the job's Delete.
+    [names.handle]: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:cloudformation:describeStackResource',
+      Parameters: { 'StackName.$': '$.StackId', 'LogicalResourceId.$': '$.HandleLogicalId' },
+      ResultSelector: { 'Status.$': '$.StackResourceDetail.ResourceStatus' },
+      ResultPath: '$.Handle',
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2 }],
+      // Not answered (throttled, or the handle is gone): the choice tells which.
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.Handle', Next: names.handleGone }],
+      Next: names.handleGone,
+    },
+    [names.handleGone]: {
+      Type: 'Choice',
+      Choices: [{
+        Or: [
+          { And: [{ Variable: '$.Handle.Status', IsPresent: true }, { Variable: '$.Handle.Status', StringMatches: 'DELETE*' }] },
+          { And: [{ Variable: '$.Handle.Cause', IsPresent: true }, { Variable: '$.Handle.Cause', StringMatches: '*does not exist*' }] },
+        ],
+        Next: names.abandoned,
+      }],
       Default: names.nextWait,
+    },
+    [names.abandoned]: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { 'FunctionName.$': '$.CleanUp.FunctionName', 'Payload.$': '$.CleanUp.Event' },
+      ResultPath: null,
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Done' }],
+      Next: 'Done',
     },
     [names.nextWait]: {
       Type: 'Pass',
@@ -207,11 +251,14 @@ function kindStates(kind: LongWaitKind, signalFunctionArn: string): Record<strin
 }
 
 /** The execution input for a job: where to signal, and its own schedule (the state machine indexes it). */
-export function pollerInput(job: { kind: LongWaitKind; jobId: string; stackId: string; handleLogicalId: string; allowPartial: boolean; timeoutSeconds: number }): PollerInput {
+export function pollerInput(job: {
+  kind: LongWaitKind; jobId: string; stackId: string; handleLogicalId: string; allowPartial: boolean; timeoutSeconds: number;
+  cleanUp: PollerInput['CleanUp'];
+}): PollerInput {
   const schedule = pollSchedule(job.timeoutSeconds);
   return {
     Kind: job.kind, JobId: job.jobId, StackId: job.stackId, HandleLogicalId: job.handleLogicalId, AllowPartial: job.allowPartial,
-    Schedule: schedule, Polls: schedule.length, Counter: { Poll: 0 },
+    Schedule: schedule, Polls: schedule.length, Counter: { Poll: 0 }, CleanUp: job.cleanUp,
   };
 }
 

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { LONG_WAIT_KINDS, LongWaitKind, pollerDefinition } from '../core/long-wait';
 import { acknowledgeFindings, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
+import { generatedNames } from './provider';
 import { stackSingleton } from './stack-singleton';
 
 export class LongWaitPoller extends Construct {
@@ -26,6 +27,8 @@ export class LongWaitPoller extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly signalFunction: lambda.Function;
   private readonly describe: iam.PolicyStatement;
+  private readonly role: iam.IRole;
+  private cleanUpGranted = false;
   private readonly described = new Set<LongWaitKind>();
 
   private constructor(scope: Construct, id: string) {
@@ -63,6 +66,13 @@ export class LongWaitPoller extends Construct {
     // granted once a job of its kind waits through the poller (grantDescribe).
     this.describe = new iam.PolicyStatement({ sid: 'DescribeJobs', resources: ['*'] });
     role.addToPrincipalPolicy(this.describe);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadHandles',
+      // Whether a job's handle is still there (else no one waits for the job).
+      actions: ['cloudformation:DescribeStackResource'],
+      resources: [Stack.of(this).stackId],
+    }));
+    this.role = role;
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(pollerDefinition(this.signalFunction.functionArn))),
       role,
@@ -70,6 +80,8 @@ export class LongWaitPoller extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
       comment: 'cdk-backup-jobs: waits for long backup jobs and signals their end',
+      // Named by the stack's pattern: the handlers' grants name it without depending on it.
+      stateMachineName: generatedNames(this).pollerName,
     });
     this.signalFunction.grantInvoke(role);
 
@@ -77,6 +89,20 @@ export class LongWaitPoller extends Construct {
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'backup:DescribeBackupJob and backup:DescribeRestoreJob have no resource-level permissions; Step Functions log delivery and X-Ray have none either' },
       { id: `AwsSolutions-IAM5[Resource::${nagResource(this, this.signalFunction.functionArn)}:*]`, reason: 'Invoking the signal function by any of its versions (what grantInvoke grants); it is this poller\'s own function' },
     ]);
+  }
+
+  /**
+   * Lets the machine hand a job whose handle is gone to the provider's onEvent
+   * function (the job resource's Delete cleans up after it).
+   */
+  public grantCleanUp(onEvent: lambda.IFunction): void {
+    if (this.cleanUpGranted) return;
+    this.cleanUpGranted = true;
+    onEvent.grantInvoke(this.role);
+    acknowledgeFindings(this.role, [{
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, onEvent.functionArn)}:*]`,
+      reason: 'Invoking the provider\'s onEvent function by any of its versions (what grantInvoke grants), to hand it an abandoned job\'s Delete',
+    }]);
   }
 
   /** Lets the machine describe jobs of a kind (the first job of that kind that waits through it). */

@@ -29,7 +29,8 @@ export class LongWait {
   public static prepare(scope: Construct, kind: LongWaitKind, provider: BackupJobProvider, identity: () => unknown): LongWait {
     const poller = LongWaitPoller.getOrCreate(scope);
     poller.grantDescribe(kind);
-    provider.grantStartPoller(poller);
+    poller.grantCleanUp(provider.onEventFunction);
+    provider.grantStartPoller();
     return new LongWait(scope, kind, provider, poller, identity);
   }
 
@@ -42,7 +43,7 @@ export class LongWait {
     private readonly scope: Construct,
     private readonly kind: LongWaitKind,
     private readonly provider: BackupJobProvider,
-    private readonly poller: LongWaitPoller,
+    poller: LongWaitPoller,
     identity: () => unknown,
   ) {
     const stack = Stack.of(scope);
@@ -66,7 +67,7 @@ export class LongWait {
     resource.node.addDependency(this.handle);
     // A Delete, a rollback and a failed start stop the job's poller: granted so that the cleanup
     // of an update, or its rollback, still may.
-    this.provider.grantStopPoller(resource, this.poller);
+    this.provider.grantStopPoller(resource);
     const condition = new cloudformation.CfnWaitCondition(this.scope, 'WaitCondition', {
       handle: this.handle.ref,
       timeout: String(Math.min(LIMITS.waitConditionMaxSeconds, timeoutSeconds + CONDITION_MARGIN_SECONDS)),

@@ -10,7 +10,6 @@ import type { JobResourceContract } from '../core/contract';
 import type { Grant } from './grants';
 import { acknowledgeFindings, Finding, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
-import type { LongWaitPoller } from './long-wait-poller';
 import { stackSingleton } from './stack-singleton';
 import { fillArnPattern, ResourceTypeInfo, resourceTypeInfo } from '../core/resource-types';
 import { LIMITS } from '../core/validation';
@@ -39,6 +38,8 @@ const TOTAL_TIMEOUT = Duration.seconds(LIMITS.cloudFormationMaxWaitSeconds);
 export interface GeneratedNames {
   readonly vaultNamePrefix: string;
   readonly rolePath: string;
+  /** The name of the stack's long-wait poller (a state machine). */
+  readonly pollerName: string;
 }
 
 /** The generated-name patterns of a stack (stable: derived from the stack's name). */
@@ -46,7 +47,7 @@ export function generatedNames(scope: Construct): GeneratedNames {
   const stack = Stack.of(scope);
   const identity = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
   const hash = createHash('sha256').update(identity).digest('hex').slice(0, 8);
-  return { vaultNamePrefix: `bj-${hash}-`, rolePath: `/cdk-backup-jobs/${hash}/` };
+  return { vaultNamePrefix: `bj-${hash}-`, rolePath: `/cdk-backup-jobs/${hash}/`, pollerName: `cdk-backup-jobs-poller-${hash}` };
 }
 
 /** A vault name for a job's own vault: the stack's prefix and a name unique in the stack (at most 50 characters). */
@@ -87,6 +88,8 @@ export class BackupJobProvider extends Construct {
   public readonly handlerRole: iam.IRole;
   /** Where the handlers and the framework log. */
   public readonly logGroup: logs.ILogGroup;
+  /** The onEvent handler (the long-wait poller hands it an abandoned job's Delete). */
+  public readonly onEventFunction: lambda.IFunction;
 
   private readonly vaultArns = new Set<string>();
   private readonly passRoleArns = new Set<string>();
@@ -150,6 +153,7 @@ export class BackupJobProvider extends Construct {
       timeout: HANDLER_TIMEOUT,
       description: 'cdk-backup-jobs: starts a backup job (onEvent)',
     });
+    this.onEventFunction = onEvent;
     const isComplete = new lambda.Function(this, 'IsComplete', {
       ...common,
       handler: 'index.isComplete',
@@ -288,14 +292,18 @@ export class BackupJobProvider extends Construct {
     acknowledgeFindings(this.handlerRole, [{ id: `AwsSolutions-IAM5[Resource::${nagResource(this, arn)}]`, reason }]);
   }
 
-  /** Lets onEvent start executions of the stack's long-wait poller (once). */
-  public grantStartPoller(poller: LongWaitPoller): void {
+  /**
+   * Lets onEvent start executions of the stack's long-wait poller (once). The
+   * poller is named by the stack's pattern (see `generatedNames`), so that this
+   * policy does not depend on it: the poller's own role may invoke onEvent.
+   */
+  public grantStartPoller(): void {
     if (this.pollerGranted) return;
     this.pollerGranted = true;
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'StartPollers',
       actions: ['states:StartExecution'],
-      resources: [poller.stateMachine.stateMachineArn],
+      resources: [Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: generatedNames(this).pollerName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     }));
   }
 
@@ -304,10 +312,9 @@ export class BackupJobProvider extends Construct {
    * poller: the executions of the stack's poller, in the deletion policy (see
    * `grantForDeletion`).
    */
-  public grantStopPoller(dependent: IConstruct, poller: LongWaitPoller): void {
-    const stack = Stack.of(this);
-    const executions = stack.formatArn({
-      service: 'states', resource: 'execution', resourceName: `${poller.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  public grantStopPoller(dependent: IConstruct): void {
+    const executions = Stack.of(this).formatArn({
+      service: 'states', resource: 'execution', resourceName: `${generatedNames(this).pollerName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     this.grantForDeletion(dependent, 'StopPollers', ['states:StopExecution'], [executions]);
     this.acknowledgeOnce(this.deletionPolicyOf(), [{

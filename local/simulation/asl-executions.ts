@@ -8,7 +8,6 @@
  * `arn:aws:states:::lambda:invoke` invokes a local function once the role may.
  * Waits and retry intervals pass on the simulated clock, not in real time.
  */
-import * as backupSdk from '@aws-sdk/client-backup';
 import type { IamCheck } from './iam';
 import type { RoleCredentials } from './iam';
 import { Interpreter } from './asl-interpreter';
@@ -29,6 +28,8 @@ export interface TaskServices {
   invoke(functionName: string, payload: unknown): Promise<unknown>;
   /** IAM's decision for the machine's role (undefined when IAM is not enforced). */
   authorize?(credentials: RoleCredentials, checks: IamCheck[]): Promise<boolean>;
+  /** A function's ARN from its name or ARN (Lambda authorizes an invocation on the ARN however it is named). */
+  functionArn?(nameOrArn: string): string;
 }
 
 /** Whether a definition needs the interpreter (more than Task states with Retry and Catch). */
@@ -98,13 +99,24 @@ function waitSeconds(state: any, input: any): number {
   throw new Error('the simulation serves Wait states with Seconds or SecondsPath');
 }
 
+/** The AWS SDK integrations the simulation serves: the service's client package and its error prefix. */
+const SDK_SERVICES: Record<string, { load: () => Record<string, any>; client: string; errorPrefix: string }> = {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  backup: { load: () => require('@aws-sdk/client-backup'), client: 'BackupClient', errorPrefix: 'Backup' },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  cloudformation: { load: () => require('@aws-sdk/client-cloudformation'), client: 'CloudFormationClient', errorPrefix: 'CloudFormation' },
+};
+
 async function serveTask(resource: string, parameters: any, credentials: RoleCredentials | undefined, services: TaskServices): Promise<unknown> {
-  const sdk = /^arn:aws:states:::aws-sdk:backup:([a-zA-Z]+)$/.exec(resource);
+  const sdk = /^arn:aws:states:::aws-sdk:([a-z]+):([a-zA-Z]+)$/.exec(resource);
   if (sdk) {
-    const action = sdk[1][0].toUpperCase() + sdk[1].slice(1);
-    const Command = (backupSdk as unknown as Record<string, new (input: unknown) => any>)[`${action}Command`];
-    if (!Command) throw new Error(`the simulation knows no AWS Backup action ${action}`);
-    const client = new backupSdk.BackupClient({
+    const service = SDK_SERVICES[sdk[1]];
+    if (!service) throw new Error(`the simulation serves no SDK integration of ${sdk[1]}`);
+    const action = sdk[2][0].toUpperCase() + sdk[2].slice(1);
+    const module = service.load();
+    const Command = module[`${action}Command`] as (new (input: unknown) => any) | undefined;
+    if (!Command) throw new Error(`the simulation knows no ${sdk[1]} action ${action}`);
+    const client = new module[service.client]({
       maxAttempts: 1,
       credentials: credentials && { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY, sessionToken: credentials.AWS_SESSION_TOKEN },
     });
@@ -115,14 +127,15 @@ async function serveTask(resource: string, parameters: any, credentials: RoleCre
       return JSON.parse(JSON.stringify(output));
     } catch (error: any) {
       // The SDK integration's errors are named by the service: Backup.ResourceNotFoundException.
-      throw Object.assign(new Error(error?.message ?? String(error)), { name: `Backup.${error?.name ?? 'Error'}` });
+      throw Object.assign(new Error(error?.message ?? String(error)), { name: `${service.errorPrefix}.${error?.name ?? 'Error'}` });
     } finally {
       client.destroy();
     }
   }
   if (resource === 'arn:aws:states:::lambda:invoke') {
     const functionName = String(parameters.FunctionName);
-    if (credentials && services.authorize && !(await services.authorize(credentials, [{ action: 'lambda:InvokeFunction', resource: functionName }]))) {
+    const arn = services.functionArn?.(functionName) ?? functionName;
+    if (credentials && services.authorize && !(await services.authorize(credentials, [{ action: 'lambda:InvokeFunction', resource: arn }]))) {
       throw Object.assign(new Error(`not authorized to perform lambda:InvokeFunction on ${functionName}`), { name: 'Lambda.AWSLambdaException' });
     }
     const payload = await services.invoke(functionName, parameters.Payload);

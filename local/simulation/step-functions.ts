@@ -66,6 +66,7 @@ export class StepFunctions {
     private readonly invoke: (functionName: string, payload: string) => Promise<Invoked>,
     private readonly track: (work: Promise<unknown>, requestId?: string) => void,
     private readonly authorizer: () => Authorizer | undefined = () => undefined,
+    private readonly functionArn: (nameOrArn: string) => string = (name) => name,
   ) {}
 
   public register(arn: string, definition: StateMachine['definition'], credentials?: RoleCredentials): void {
@@ -149,13 +150,17 @@ export class StepFunctions {
       run: execution.run!,
       services: {
         invoke: async (functionName, payload) => {
-          const result = await this.invoke(functionName, JSON.stringify(payload));
+          // The invocation runs to its end even if the execution is stopped meanwhile (as Lambda's would).
+          const invocation = this.invoke(functionName, JSON.stringify(payload));
+          this.track(invocation, INTERPRETED_WORK);
+          const result = await invocation;
           if (result.functionError) {
             const failure = JSON.parse(result.payload) as { errorType?: string; errorMessage?: string };
             throw Object.assign(new Error(failure.errorMessage ?? 'function error'), { name: failure.errorType ?? 'Lambda.Unknown' });
           }
           return result.payload ? JSON.parse(result.payload) : null;
         },
+        functionArn: this.functionArn,
         authorize: async (credentials, checks) => {
           const authorizer = this.authorizer();
           return !authorizer || !(await authorizer(credentials.AWS_ACCESS_KEY_ID, checks));

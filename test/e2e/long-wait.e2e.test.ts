@@ -74,10 +74,10 @@ test('an 8-hour backup deploys: the resource answers at once, the WaitCondition 
   expectAllAnswered(result.operations);
 }, 120_000);
 
-/** What runs after a deployment: jobs of the table still running, poller executions still running. */
+/** What runs after a deployment: jobs of the table still running (and not being stopped), poller executions still running. */
 function leftRunning(): { jobs: string[]; pollers: string[] } {
   const service = simulation.standIn.service;
-  const jobs = ((service.ListBackupJobs({}) as { BackupJobs: { BackupJobId: string }[] }).BackupJobs).filter((j: any) => ['CREATED', 'PENDING', 'RUNNING', 'ABORTING'].includes(service.jobView(j.BackupJobId).state));
+  const jobs = ((service.ListBackupJobs({}) as { BackupJobs: { BackupJobId: string }[] }).BackupJobs).filter((j: any) => ['CREATED', 'PENDING', 'RUNNING'].includes(service.jobView(j.BackupJobId).state));
   return { jobs: jobs.map((j: any) => j.BackupJobId), pollers: simulation.aws.executions.filter((e) => e.run && e.status === 'RUNNING').map((e) => e.name) };
 }
 
@@ -293,5 +293,91 @@ describe('a long restore', () => {
     expect(result.reason).toMatch(/^WaitCondition received failed message: 'Restore job [^ ]+ ended FAILED: Table already exists: orders-restored'/);
     expect(leftRunning().pollers).toEqual([]);
     expectAllAnswered(result.operations);
+  }, 60_000);
+});
+
+describe('the short path\'s faults, on the long path', () => {
+  test('a busy resource: another job holds it for 2 hours; ours waits in CREATED, starts at AWS Backup\'s next try, and the deploy succeeds', async () => {
+    const other = simulation.standIn.service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 2 * HOUR }, backupPlanId: 'nightly' });
+    simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: HOUR });
+    const result = await simulation.cloudFormation('Long').deploy(longStack());
+    expect(result.status).toBe('CREATE_COMPLETE');
+    const ours = simulation.standIn.service.jobView(result.outputs.BackupJobId);
+    expect(ours.startedAt!).toBeGreaterThanOrEqual(simulation.standIn.service.jobView(other).completedAt!);
+    expect(simulation.standIn.requests.filter((r) => r.operation === 'StartBackupJob')).toHaveLength(1);
+  }, 60_000);
+
+  test('a Create delivered twice (same request): one job and one poller', async () => {
+    const cfn = simulation.cloudFormation('Long', { faultsFor: (r) => (r.logicalId.startsWith('Snapshot') && r.requestType === 'Create' ? { redeliverAfterMs: 0 } : undefined) });
+    const result = await cfn.deploy(longStack());
+    expect(result.status).toBe('CREATE_COMPLETE');
+    expect(new Set(simulation.standIn.requests.filter((r) => r.operation === 'StartBackupJob').map((r) => JSON.stringify(r.input)))).toHaveProperty('size', 1);
+    expect(simulation.standIn.service.jobIds()).toHaveLength(1);
+    expect((await pollers()).map((e) => e.status)).toEqual(['SUCCEEDED']);
+  }, 60_000);
+
+  test('an Update CloudFormation gives up on at once (the stack cancelled): the rollback answers, and no job or poller runs on', async () => {
+    const faulty = simulation.cloudFormation('Long', {
+      faultsFor: (r) => (/^Snapshot[0-9A-F]{8}$/.test(r.logicalId) && r.requestType === 'Update' && r.phase === 'deploy' ? { cancelAfterMs: 0 } : undefined),
+    });
+    expect((await faulty.deploy(longStack({ trigger: 'v1', removalPolicy: RemovalPolicy.DESTROY }))).status).toBe('CREATE_COMPLETE');
+    const second = await faulty.deploy(longStack({ trigger: 'v2', removalPolicy: RemovalPolicy.DESTROY }));
+    expect(second.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(second.reason).toBe('Resource update cancelled');
+    // Whatever the cancelled request still did in the background, it ends; then nothing runs: a job it
+    // started was stopped, with its poller, before it could complete.
+    await simulation.aws.idle();
+    expect(leftRunning()).toEqual({ jobs: [], pollers: [] });
+    const [, abandoned] = simulation.standIn.service.jobIds();
+    if (abandoned) expect(simulation.standIn.service.jobView(abandoned).state).toMatch(/^ABORT/);
+    expect((await pollers()).map((e) => e.status).slice(1)).toEqual(abandoned ? ['ABORTED'] : []);
+    expectAllAnswered(second.operations);
+  }, 120_000);
+
+  test('CloudFormation throttled when the job ends: the signal is tried again until it gets through', async () => {
+    simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 3 * HOUR });
+    const cfn = simulation.cloudFormation('Long');
+    const signals = () => simulation.aws.invocations.filter((i) => /Signal/.test(i.logicalId));
+    // Throttled from the job's end until the signal function has failed twice.
+    const watch = setInterval(() => {
+      const [jobId] = simulation.standIn.service.jobIds();
+      if (jobId && simulation.standIn.service.jobView(jobId).completedAt !== undefined && signals().length === 0) simulation.aws.throttleCloudFormation = true;
+      if (signals().filter((i) => i.error).length >= 2) simulation.aws.throttleCloudFormation = false;
+    }, 1);
+    try {
+      const result = await cfn.deploy(longStack());
+      expect(result.status).toBe('CREATE_COMPLETE');
+    } finally {
+      clearInterval(watch);
+    }
+    expect(signals().filter((i) => i.error).length).toBeGreaterThanOrEqual(2);
+    expect(signals().filter((i) => !i.error)).toHaveLength(1);
+    expect(simulation.aws.signalAttempts.map((s) => s.status)).toEqual([200]);
+  }, 120_000);
+});
+
+describe('IAM, enforced on the long-wait path', () => {
+  test('the poller describes with its own role, invokes its signal function as that role may, and the signal reads the handle with the signal role', async () => {
+    const result = await simulation.cloudFormation('Long').deploy(longStack({ timeout: Duration.hours(2) }));
+    expect(result.status).toBe('CREATE_COMPLETE');
+    const decided = (action: string) => [...new Set(simulation.iam.decisions.filter((d) => d.action === action).map((d) => `${d.principal.split('/').pop()!.replace(/-[A-Z0-9]+$/, '')} ${d.decision}`))];
+    expect(decided('backup:DescribeBackupJob')).toEqual(expect.arrayContaining([expect.stringMatching(/^Long-cdkbackupjobsLongWaitPollerStateMachin\w* Allowed$/)]));
+    expect(decided('lambda:InvokeFunction')).toEqual([expect.stringMatching(/^Long-cdkbackupjobsLongWaitPollerStateMachin\w* Allowed$/)]);
+    expect(decided('cloudformation:DescribeStackResource')).toEqual(expect.arrayContaining([expect.stringMatching(/^Long-cdkbackupjobsLongWaitPollerSignalRole\w* Allowed$/)]));
+    expect(decided('states:StartExecution')).toEqual(expect.arrayContaining([expect.stringMatching(/^Long-cdkbackupjobsBackupJobProviderHandlerRole\w* Allowed$/)]));
+    expect(simulation.iam.decisions.filter((d) => d.decision !== 'Allowed')).toEqual([]);
+  }, 60_000);
+
+  test('without the poller\'s DescribeJobs grant, its describe is denied: the deploy fails saying so, and the rollback cleans up', async () => {
+    const stack = longStack({ timeout: Duration.hours(2) });
+    for (const resource of Object.values(stack.template.Resources)) {
+      if (resource.Type !== 'AWS::IAM::Policy') continue;
+      const document = resource.Properties!.PolicyDocument;
+      document.Statement = document.Statement.filter((s: { Sid?: string }) => s.Sid !== 'DescribeJobs');
+    }
+    const result = await simulation.cloudFormation('Long').deploy(stack);
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.reason).toMatch(/^WaitCondition received failed message: 'Backup job [^ ]+ ended UNKNOWN: DescribeBackupJob failed: User: .*LongWaitPollerStateMachineRole.* is not authorized to perform: backup:DescribeBackupJob/);
+    expect(leftRunning()).toEqual({ jobs: [], pollers: [] });
   }, 60_000);
 });

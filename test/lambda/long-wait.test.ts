@@ -21,7 +21,11 @@ const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:poller';
 const LONG = { StateMachineArn: MACHINE, HandleLogicalId: 'SnapshotWaitHandleAAAA' };
 const longProperties = (more: Record<string, unknown> = {}) => backupJobProperties({ TimeoutSeconds: '28800', LongWait: LONG, ...more });
 
-beforeAll(() => { process.env.AWS_REGION = 'eu-west-1'; });
+beforeAll(() => {
+  process.env.AWS_REGION = 'eu-west-1';
+  process.env.AWS_LAMBDA_FUNCTION_NAME = 'cdk-backup-jobs-onEvent';
+});
+afterAll(() => { delete process.env.AWS_LAMBDA_FUNCTION_NAME; });
 beforeEach(() => {
   backup.reset();
   cloudFormation.reset();
@@ -44,7 +48,7 @@ function describes(job: Record<string, unknown>) {
 }
 
 test('Create starts the job, then its poller (named by job and handle, with the schedule of the timeout), and answers at once with the job\'s first attributes', async () => {
-  const request = buildCreateEvent(longProperties());
+  const request = buildCreateEvent(longProperties({ RecoveryPointTags: { owner: 'data-team' } }));
   const response = await onEvent(request);
   expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
   const [start] = sfn.commandCalls(StartExecutionCommand);
@@ -53,7 +57,14 @@ test('Create starts the job, then its poller (named by job and handle, with the 
   expect(input).toEqual({
     Kind: 'backup', JobId: JOB_ID, StackId: request.StackId, HandleLogicalId: LONG.HandleLogicalId, AllowPartial: false,
     Schedule: pollSchedule(28800), Polls: pollSchedule(28800).length, Counter: { Poll: 0 },
+    // What the poller hands a job to if its handle goes: this function, with the resource's Delete (no tags).
+    CleanUp: {
+      FunctionName: 'cdk-backup-jobs-onEvent',
+      Event: expect.objectContaining({ RequestType: 'Delete', ResourceType: 'Custom::BackupJob', PhysicalResourceId: response.PhysicalResourceId, StackId: request.StackId }),
+    },
   });
+  expect(input.CleanUp.Event.ResourceProperties).not.toHaveProperty('RecoveryPointTags');
+  expect(input.CleanUp.Event.ResourceProperties).toMatchObject({ ResourceArn: TABLE_ARN, LongWait: LONG });
   expect(response).toMatchObject({ Wait: { mode: 'handed-off' }, Data: { BackupJobId: JOB_ID, RecoveryPointArn: RECOVERY_POINT, State: 'CREATED' } });
   // isComplete answers at its first call, without asking AWS Backup.
   expect(await isComplete(buildIsCompleteEvent(request, response))).toEqual({ IsComplete: true });
