@@ -28,10 +28,9 @@ import {
 import { log } from '../../lib/core/log';
 import { stillAwaited, watchAwaitedRequest } from './cloudformation';
 import * as common from './common';
-import { backupClient as client, cancelledCreateWindow, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
+import { backupClient as client, cancelledCreateWindow, cleanUpDeadline, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId } from './physical-id';
 import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
-import { SHORT_PATH_MAX_SECONDS } from '../../lib/core/long-wait';
 import { BackupJobAttributes, BackupJobSpec, fingerprint, idempotencyToken, parseBackupJobProperties } from '../../lib/core/contract';
 
 type OnEventResponse = common.OnEventResponse<BackupJobAttributes>;
@@ -48,7 +47,7 @@ export function onBackupJobEvent(event: CdkCustomResourceEvent): Promise<OnEvent
       const stillRunning: string[] = [];
       await withinBudget(deleteBudgetMs(), () => cleanUpOnDelete(physicalId, properties, stillRunning));
       if (stillRunning.length === 0) return { PhysicalResourceId: physicalId, Wait: { mode: 'deleted' } };
-      return { PhysicalResourceId: physicalId, Wait: { mode: 'deleting', deadline: deadlineAfter(cleanUpSeconds(parseBackupJobProperties(properties))), blockingJobIds: stillRunning } };
+      return { PhysicalResourceId: physicalId, Wait: { mode: 'deleting', deadline: cleanUpDeadline(parseBackupJobProperties(properties).timeoutSeconds), blockingJobIds: stillRunning } };
     },
   });
 }
@@ -63,11 +62,6 @@ export function onBackupJobResultEvent(event: CdkCustomResourceEvent): Promise<O
     }
     return attributesOf(job);
   });
-}
-
-/** How long a clean-up may wait for a job to end: the timeout, within one custom resource's wait (a long wait's too). */
-function cleanUpSeconds(spec: BackupJobSpec): number {
-  return Math.min(spec.timeoutSeconds, SHORT_PATH_MAX_SECONDS);
 }
 
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {
@@ -353,7 +347,7 @@ async function rolledBack(abandoned: Record<string, unknown>, physicalId: string
   const current = parsePhysicalId(physicalId);
   const stillRunning: string[] = [];
   await withinBudget(deleteBudgetMs(), () => cleanUpAbandoned(spec, stillRunning, current?.kind === 'started' ? current.backupJobId : undefined));
-  return stillRunning.length > 0 ? { mode: 'unchanged', deadline: deadlineAfter(cleanUpSeconds(spec)), blockingJobIds: stillRunning } : undefined;
+  return stillRunning.length > 0 ? { mode: 'unchanged', deadline: cleanUpDeadline(spec.timeoutSeconds), blockingJobIds: stillRunning } : undefined;
 }
 
 /**

@@ -16,6 +16,7 @@ import { log } from '../../lib/core/log';
 import type { RequestWatch } from './cloudformation';
 import { parsePhysicalId, PhysicalId } from './physical-id';
 import { fingerprint, parseJobResultProperties } from '../../lib/core/contract';
+import { SHORT_PATH_MAX_SECONDS } from '../../lib/core/long-wait';
 
 let sharedClient: BackupClient | undefined;
 
@@ -110,6 +111,14 @@ export function cancelledCreateWindow(timeoutSeconds: number): { createdAfter: D
 
 const LOOK_BACK_MARGIN_SECONDS = 15 * 60;
 const JUST_ENDED_MS = 60_000;
+
+/**
+ * When a clean-up stops waiting for a job to end: after the job's timeout, but
+ * within one custom resource's wait (a long-wait job's timeout may be 12 hours).
+ */
+export function cleanUpDeadline(timeoutSeconds: number): string {
+  return deadlineAfter(Math.min(timeoutSeconds, SHORT_PATH_MAX_SECONDS));
+}
 
 export function deadlineAfter(seconds: number): string {
   return new Date(Date.now() + seconds * 1000).toISOString();

@@ -23,12 +23,11 @@ import {
 } from '../../lib/core/restore-jobs';
 import { stillAwaited, watchAwaitedRequest } from './cloudformation';
 import * as common from './common';
-import { backupClient as client, cancelledCreateWindow, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
+import { backupClient as client, cancelledCreateWindow, cleanUpDeadline, deadlineAfter, deleteBudgetMs, isoDate, withinBudget } from './common';
 import { formatPhysicalId, parsePhysicalId, RestoreJobPhysicalId } from './physical-id';
 import { fingerprint, idempotencyToken, parseRestoreJobProperties, RestoreJobAttributes, RestoreJobSpec } from '../../lib/core/contract';
 import { deleteRestoredResource } from './restored-resources';
 import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
-import { SHORT_PATH_MAX_SECONDS } from '../../lib/core/long-wait';
 
 type OnEventResponse = common.OnEventResponse<RestoreJobAttributes>;
 type IsCompleteEvent = common.IsCompleteEvent<RestoreJobAttributes>;
@@ -47,11 +46,6 @@ export function onRestoreJobResultEvent(event: CdkCustomResourceEvent): Promise<
     }
     return attributesOf(job);
   });
-}
-
-/** How long a clean-up may wait for a restore to end: the timeout, within one custom resource's wait (a long wait's too). */
-function cleanUpSeconds(spec: RestoreJobSpec): number {
-  return Math.min(spec.timeoutSeconds, SHORT_PATH_MAX_SECONDS);
 }
 
 async function start(event: CdkCustomResourceEvent, properties: Record<string, unknown>): Promise<OnEventResponse> {
@@ -234,7 +228,7 @@ async function onDelete(physicalId: string | undefined, properties: Record<strin
   const waiting = await removeRestores(id?.kind === 'restore' ? [id] : await restoresOfCancelledCreate(spec), spec);
   if (waiting.length === 0) return answer({ mode: 'deleted' });
   // A restore the physical id names is found again by it; others by their ids.
-  return answer({ mode: 'deleting', deadline: deadlineAfter(cleanUpSeconds(spec)), ...(id?.kind === 'restore' ? {} : { blockingJobIds: waiting }) });
+  return answer({ mode: 'deleting', deadline: cleanUpDeadline(spec.timeoutSeconds), ...(id?.kind === 'restore' ? {} : { blockingJobIds: waiting }) });
 }
 
 /** The restores of this resource's own (its recovery point, role and target) that still run or ended moments ago. */
@@ -290,7 +284,7 @@ async function rolledBack(abandoned: Record<string, unknown>, physicalId: string
   const longWait = spec.longWait;
   if (longWait) for (const orphan of orphans) await stopPoller(longWait, orphan.restoreJobId);
   const left = await removeRestores(orphans, spec);
-  return left.length > 0 ? { mode: 'unchanged', deadline: deadlineAfter(cleanUpSeconds(spec)), blockingJobIds: left } : undefined;
+  return left.length > 0 ? { mode: 'unchanged', deadline: cleanUpDeadline(spec.timeoutSeconds), blockingJobIds: left } : undefined;
 }
 
 async function finishDelete(physicalId: string | undefined, properties: Record<string, unknown>, wait: common.WaitState): Promise<IsCompleteResponse> {

@@ -7,6 +7,7 @@
  * aws-local-stepfunctions (asl-executions.ts). Waits advance the simulated
  * clock instead of sleeping.
  */
+import { executionArn as executionArnOf } from '../../lib/core/long-wait';
 import { accessKeyOf } from '../stand-in/authorization';
 import type { Authorizer } from '../stand-in/server';
 import { interpret, InterpretedRun, needsInterpreter } from './asl-executions';
@@ -110,7 +111,7 @@ export class StepFunctions {
     if (!machine) return error(400, 'StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     if (name !== undefined && !/^[A-Za-z0-9_-]{1,80}$/.test(name)) return error(400, 'InvalidName', `Invalid Name: '${name}'`);
     const executionName = name ?? `execution-${this.executions.length + 1}`;
-    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+    const executionArn = executionArnOf(stateMachineArn, executionName);
     const existing = this.executions.find((e) => e.executionArn === executionArn);
     if (existing) {
       if (existing.status === 'RUNNING' && existing.input === (input ?? '{}')) {
