@@ -9,7 +9,7 @@ export async function bundleTool(entryPoints, outdir) {
     outdir,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'cjs',
     packages: 'external',
     logLevel: 'warning',

@@ -14,8 +14,8 @@ const common = {
   bundle: true,
   minify: true,
   platform: 'node',
-  // Lambda runs nodejs24.x; node20 syntax also lets the local simulation and older Node run them.
-  target: 'node20',
+  // Lambda runs nodejs24.x; node22 syntax also lets the CLI run on the oldest supported Node.js.
+  target: 'node22',
   format: 'cjs',
   // Prefer the SDK's ES modules, so that unused commands are shaken out.
   mainFields: ['module', 'main'],
@@ -23,9 +23,7 @@ const common = {
   logLevel: 'warning',
 };
 
-const handlers = readdirSync(join(root, 'lambda')).filter(
-  (name) => name !== 'core' && existsSync(join(root, 'lambda', name, 'index.ts')),
-);
+const handlers = readdirSync(join(root, 'lambda')).filter((name) => existsSync(join(root, 'lambda', name, 'index.ts')));
 for (const name of handlers) {
   const outfile = join(root, 'dist', 'handlers', name, 'index.js');
   await build({ ...common, entryPoints: [join(root, 'lambda', name, 'index.ts')], outfile });

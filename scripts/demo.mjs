@@ -1,12 +1,16 @@
 // npm run demo: build, synthesize the example stack, and simulate its deployment
 // and its destruction locally (no AWS account, no Docker).
 // npm run demo -- --long: the same with an 8-hour backup and a 10-hour timeout (the long-wait path).
+// --no-build: use the package as built (npm test builds it first, and tests that run beside the demo read it).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleTool } from './bundle-tool.mjs';
+import { runOnSupported } from './node-runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Node.js 22 or newer; on an older one, this runs on Node.js 24 fetched from the npm registry.
+runOnSupported(fileURLToPath(import.meta.url));
 const env = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' };
 
 function step(title, command, args) {
@@ -24,7 +28,8 @@ function step(title, command, args) {
 
 const long = process.argv.includes('--long');
 console.log(`cdk-backup-jobs demo: the example stack (bin/), deployed and destroyed locally${long ? ', with an 8-hour backup (the long-wait path)' : ''}\n`);
-step('1. Build (TypeScript checks, jsii, then the handler bundles with esbuild)', 'npm', ['run', '--silent', 'build']);
+if (process.argv.includes('--no-build')) console.log('1. Build: skipped (--no-build: the package as built)');
+else step('1. Build (TypeScript checks, jsii, then the handler bundles with esbuild)', 'npm', ['run', '--silent', 'build']);
 step(`2. Synthesize the example stack into cdk.out (cdk synth${long ? ' -c snapshotTimeoutHours=10' : ''})`, 'npx',
   ['cdk', 'synth', '--app', 'node dist/bin/app.js', '--no-notices', '--quiet', ...(long ? ['-c', 'snapshotTimeoutHours=10'] : [])]);
 

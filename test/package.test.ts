@@ -7,6 +7,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Simulation, SynthesizedStack } from '../local/simulation';
+import { envOf, nodeOf } from './fixtures/node-releases';
+
+/** The supported Node.js releases the installed package is tried on. */
+const RELEASES = [24, 22] as const;
 
 const ROOT = path.join(__dirname, '..');
 
@@ -52,7 +56,7 @@ test('ships the jsii assembly and API.md; the installed library is jsii\'s build
   expect(shipped.filter((m) => !fs.existsSync(path.join(ROOT, `${m}.ts`)))).toEqual([]);
 });
 
-test('a separate app synthesizes a BackupJob from the installed package, handler asset included', () => {
+test.each(RELEASES)('on Node.js %i, a separate app synthesizes a BackupJob from the installed package, handler asset included', (major) => {
   fs.writeFileSync(path.join(appDir, 'app.js'), `
     const { App, Stack, Duration } = require('aws-cdk-lib');
     const { BackupJob, ProtectedResource } = require('cdk-backup-jobs');
@@ -72,7 +76,9 @@ test('a separate app synthesizes a BackupJob from the installed package, handler
       assetFiles: assets.map((a) => require('fs').readdirSync(require('path').join('cdk.out', a))),
     }));
   `);
-  const out = JSON.parse(execFileSync('node', ['app.js'], { cwd: appDir, encoding: 'utf8' }).trim().split('\n').pop()!);
+  const node = nodeOf(major);
+  expect(execFileSync(node, ['--version'], { encoding: 'utf8' })).toMatch(new RegExp(`^v${major}\\.`));
+  const out = JSON.parse(execFileSync(node, ['app.js'], { cwd: appDir, encoding: 'utf8' }).trim().split('\n').pop()!);
   expect(out.types).toEqual(['Custom::BackupJob']);
   expect(out.handlers).toBe(2);
   expect(out.assetFiles).toEqual([['index.js'], ['index.js']]);
@@ -84,11 +90,12 @@ test('the package adds no dependencies to the app: the handlers and the CLI carr
   expect(Object.keys(manifest.peerDependencies)).toEqual(['aws-cdk-lib', 'constructs']);
 });
 
-test('npx backup-jobs --help works from the installed package', () => {
-  const help = execFileSync('npx', ['--offline', 'backup-jobs', '--help'], { cwd: appDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+test.each(RELEASES)('on Node.js %i, npx backup-jobs --help works from the installed package', (major) => {
+  const env = envOf(nodeOf(major));
+  const help = execFileSync('npx', ['--offline', 'backup-jobs', '--help'], { cwd: appDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
   expect(help).toMatch(/^Usage: backup-jobs \[options\] \[command\]/);
   expect(help).toContain('Exit codes:');
-  expect(execFileSync('npx', ['--offline', 'backup-jobs', '--version'], { cwd: appDir, encoding: 'utf8' }).trim()).toBe(
+  expect(execFileSync('npx', ['--offline', 'backup-jobs', '--version'], { cwd: appDir, encoding: 'utf8', env }).trim()).toBe(
     JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version,
   );
 });

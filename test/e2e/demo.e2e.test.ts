@@ -1,14 +1,17 @@
 /**
  * The README's main command, as a newcomer runs it: npm run demo builds,
  * synthesizes the example app, and deploys and destroys it in the simulation.
+ * Here with --no-build: npm test built the package first, and the tests that
+ * run beside this one read it (a build would remove dist/lib under them).
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 
 test('npm run demo deploys the example (backup, then migration) and destroys it', () => {
-  const run = spawnSync('npm', ['run', '--silent', 'demo'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const run = spawnSync('npm', ['run', '--silent', 'demo', '--', '--no-build'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
   const output = run.stdout;
   expect({ status: run.status, stderr: run.stderr.replace(/npm warn.*\n/g, '') }).toEqual({ status: 0, stderr: '' });
+  expect(output).toContain('1. Build: skipped (--no-build: the package as built)');
   expect(output).toMatch(/PreMigrationSnapshot +backup +RUNNING +\d+%/);
   expect(output).toMatch(/RestoreTest +Create SUCCESS \(Custom::RestoreJob/);
   expect(output.indexOf('RestoreTest              Create SUCCESS')).toBeLessThan(output.indexOf('MigrationTrigger         Create sent'));
@@ -26,7 +29,7 @@ test('npm run demo deploys the example (backup, then migration) and destroys it'
 }, 180_000);
 
 test('npm run demo -- --long deploys the example with an 8-hour backup through the long-wait path, showing the poller\'s progress and cost', () => {
-  const run = spawnSync('npm', ['run', '--silent', 'demo', '--', '--long'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const run = spawnSync('npm', ['run', '--silent', 'demo', '--', '--long', '--no-build'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
   const output = run.stdout;
   expect({ status: run.status, stderr: run.stderr.replace(/npm warn.*\n/g, '') }).toEqual({ status: 0, stderr: '' });
   expect(output).toContain('cdk synth -c snapshotTimeoutHours=10');
