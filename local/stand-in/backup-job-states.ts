@@ -1,12 +1,28 @@
 /**
  * AWS Backup's backup job state machine, as the stand-in plays it: CREATED
- * (waiting to start, also while another job holds the resource), PENDING,
- * RUNNING with progress, then the scenario's end; a stopped job is ABORTING,
- * then ABORTED; one that cannot start within its start window EXPIRED.
+ * (waiting to start), PENDING, RUNNING with progress, then the scenario's end;
+ * a stopped job is ABORTING, then ABORTED; one that cannot start within its
+ * start window EXPIRED.
+ *
+ * AWS Backup runs one backup of a resource at a time. What happens to a job
+ * that tries to start while another job of the resource runs is documented and
+ * reported in more than one way, and the stand-in plays each (`BusyBehaviour`):
+ * - `queue`: the job stays CREATED, and AWS Backup tries again to start it at
+ *   least every 10 minutes within its start window (StartWindowMinutes'
+ *   documentation; Timestream's backup docs say the request is queued);
+ * - `expire`: the job ends at once, EXPIRED, "Backup job expired because another
+ *   backup job for the same resource was already in progress." (users' reports);
+ * - `fail`: the job ends at once, FAILED, "Backup job failed because there was a
+ *   running job for the same resource." (users' reports).
  */
 import type { JobScenario } from './backup-service';
 
+/** What AWS Backup does with a job that tries to start while another job holds the resource. */
+export type BusyBehaviour = 'queue' | 'expire' | 'fail';
+export const BUSY_BEHAVIOURS: readonly BusyBehaviour[] = ['queue', 'expire', 'fail'];
+
 export const RUNNING_JOB_MESSAGE = 'Backup job failed because there was a running job for the same resource.';
+export const EXPIRED_BUSY_MESSAGE = 'Backup job expired because another backup job for the same resource was already in progress.';
 export const START_WINDOW_MESSAGE = 'Backup job expired because it did not start within its start window.';
 export const STOPPED_MESSAGE = 'Backup job was stopped by user.';
 /** How long a stopped job is ABORTING. */
@@ -27,6 +43,8 @@ export interface BackupJobRecord {
   readonly backupOptions?: Record<string, string>;
   readonly index?: string;
   readonly createdBy?: Record<string, string>;
+  /** What AWS Backup did, when the job was created, with a job that finds the resource busy. */
+  readonly busyBehaviour: BusyBehaviour;
   scenario: Required<Omit<JobScenario, 'statusMessage' | 'messageCategory'>> & Pick<JobScenario, 'statusMessage' | 'messageCategory'>;
   stoppedAt?: number;
 }
@@ -44,25 +62,38 @@ export interface JobView {
 export interface Timeline {
   readonly start: number;
   readonly end: number;
+  /** The job found the resource busy at its first try and ended then (`expire`, `fail`). */
+  readonly busyEnd?: { readonly state: 'EXPIRED' | 'FAILED'; readonly message: string };
 }
 
 /**
  * When each job of one resource starts and ends. AWS Backup runs one job per
- * resource at a time: a job tries to start after its start delay and, while an
- * earlier job holds the resource, tries again every `startRetryMs`; one that
- * cannot start by its start window's end expires.
+ * resource at a time: a job tries to start after its start delay. While an
+ * earlier job holds the resource, it tries again every `startRetryMs` (`queue`;
+ * one that cannot start by its start window's end expires) or ends at once
+ * (`expire`, `fail`), without ever holding the resource.
  */
 export function timelinesOf(jobsOfResource: readonly BackupJobRecord[], startRetryMs: number): Map<string, Timeline> {
   const timelines = new Map<string, Timeline>();
   let busyUntil = 0;
   for (const job of jobsOfResource) {
     const firstTry = job.createdAt + job.scenario.startDelaySeconds * 1000;
+    const stoppedFirst = job.stoppedAt !== undefined && job.stoppedAt < firstTry;
+    if (busyUntil > firstTry && job.busyBehaviour !== 'queue' && !stoppedFirst) {
+      const busyEnd = job.busyBehaviour === 'expire'
+        ? { state: 'EXPIRED' as const, message: EXPIRED_BUSY_MESSAGE }
+        : { state: 'FAILED' as const, message: RUNNING_JOB_MESSAGE };
+      timelines.set(job.id, { start: firstTry, end: firstTry, busyEnd });
+      continue;
+    }
     const start = busyUntil > firstTry ? firstTry + Math.ceil((busyUntil - firstTry) / startRetryMs) * startRetryMs : firstTry;
     const natural = start + (job.scenario.pendingSeconds + job.scenario.durationSeconds) * 1000;
     let end = start > job.startBy ? job.startBy : natural;
     if (start <= job.startBy && job.stoppedAt !== undefined && job.stoppedAt < natural) end = job.stoppedAt + ABORTING_MS;
     timelines.set(job.id, { start, end });
-    busyUntil = Math.max(busyUntil, end);
+    // Only a job that started holds the resource (one stopped while it waited in CREATED never did).
+    const neverStarted = start > job.startBy || (job.stoppedAt !== undefined && job.stoppedAt < start);
+    if (!neverStarted) busyUntil = Math.max(busyUntil, end);
   }
   return timelines;
 }
@@ -71,6 +102,10 @@ export function timelinesOf(jobsOfResource: readonly BackupJobRecord[], startRet
 export function backupJobView(job: BackupJobRecord, timeline: Timeline, now: number): JobView {
   const s = job.scenario;
   const { start } = timeline;
+  if (timeline.busyEnd) {
+    if (now < timeline.end) return { state: 'CREATED', percentDone: 0 };
+    return { state: timeline.busyEnd.state, percentDone: 0, statusMessage: timeline.busyEnd.message, completedAt: timeline.end };
+  }
   if (start > job.startBy) {
     // Never started within its window.
     if (now < job.startBy) return { state: 'CREATED', percentDone: 0 };
