@@ -212,6 +212,12 @@ export class BackupJob extends Construct {
   public readonly state: string;
   /** AWS Backup's status message for the job (often empty). */
   public readonly statusMessage: string;
+  /**
+   * AWS Backup's message category for the job: `SUCCESS`, or what its status
+   * message is about. A COMPLETED job with another category "completed with
+   * issues" (AWS Backup's console); the deployment accepts it and logs a warning.
+   */
+  public readonly messageCategory: string;
   /** The ARN of the vault the recovery point is in. */
   public readonly backupVaultArn: string;
   /** The vault the recovery point is stored in. */
@@ -284,10 +290,10 @@ export class BackupJob extends Construct {
     };
     // Past the short path's 58 minutes, the job's WaitCondition waits: a new one for each new job or timeout.
     const longWait = usesLongWait(known(timeoutSeconds), props.waitForCompletion !== false)
-      ? LongWait.prepare(this, 'backup', provider, () => ({ ...properties, RemovalPolicy: undefined }))
+      ? LongWait.prepare(this, 'backup', provider, timeoutSeconds, () => ({ ...properties, RemovalPolicy: undefined }))
       : undefined;
     const resource = provider.jobResource(this, BACKUP_JOB, timeoutSeconds, { ...properties, LongWait: longWait?.properties });
-    longWait?.gate(resource, timeoutSeconds, { JobId: resource.attribute('BackupJobId'), AllowPartial: props.allowPartial ? true : undefined });
+    longWait?.gate(resource, { JobId: resource.attribute('BackupJobId'), AllowPartial: props.allowPartial ? true : undefined });
     if (removalPolicy === RemovalPolicy.DESTROY) {
       provider.grantDeleteRecoveryPoints(resource, props.resource.resourceType, props.resource.resourceName);
     }
@@ -305,6 +311,7 @@ export class BackupJob extends Construct {
     this.completionDate = attribute('CompletionDate');
     this.state = attribute('State');
     this.statusMessage = attribute('StatusMessage');
+    this.messageCategory = attribute('MessageCategory');
     this.backupVaultArn = attribute('BackupVaultArn');
   }
 }

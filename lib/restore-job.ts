@@ -169,10 +169,10 @@ export class RestoreJob extends Construct {
     };
     // Past the short path's 58 minutes, the restore's WaitCondition waits: a new one for each new restore or timeout.
     const longWait = usesLongWait(timeout.isUnresolved() ? undefined : timeoutSeconds, props.waitForCompletion !== false)
-      ? LongWait.prepare(this, 'restore', provider, () => ({ ...properties, RemovalPolicy: undefined }))
+      ? LongWait.prepare(this, 'restore', provider, timeoutSeconds, () => ({ ...properties, RemovalPolicy: undefined }))
       : undefined;
     const resource = provider.jobResource(this, RESTORE_JOB, timeoutSeconds, { ...properties, LongWait: longWait?.properties });
-    longWait?.gate(resource, timeoutSeconds, { JobId: resource.attribute('RestoreJobId'), AllowPartial: undefined });
+    longWait?.gate(resource, { JobId: resource.attribute('RestoreJobId'), AllowPartial: undefined });
     if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
       provider.grantDeleteRestoredTable(resource, targetTable);
     }

@@ -87,7 +87,7 @@ describe('start and wait', () => {
   test.each([
     ['FAILED', 'Insufficient privileges to perform this action.'],
     ['ABORTED', 'Backup job was aborted.'],
-    ['EXPIRED', 'Backup job failed because there was a running job for the same resource.'],
+    ['EXPIRED', 'Backup job expired because it did not start within its start window.'],
     ['PARTIAL', 'Some items were skipped.'],
   ] as const)('a job that ends %s exits 1 with its status message', async (outcome, statusMessage) => {
     standIn.service.onResource(TABLE, { ...FAST, outcome, statusMessage });
@@ -126,11 +126,53 @@ describe('start and wait', () => {
     expect(run.stderr).toContain(`backup job ${planJob} runs on this resource; waiting for it to end first`);
   });
 
+  test.each(['expire', 'fail'] as const)('a busy resource AWS Backup ends our job on (%s): start --wait takes the next attempt once the other job ended, and prints the recovery point of the one that completed', async (behaviour) => {
+    standIn.service.busyBehaviour = behaviour;
+    // Another job starts just after ours was created, and holds the resource before ours starts.
+    standIn.service.onNextJob(TABLE, { ...FAST, startDelaySeconds: 0.5 });
+    const started = cli(...START, '--wait', '--idempotency-token', 'deploy-42', ...FAST_WAIT);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const planJob = standIn.service.seedJob({ resourceArn: TABLE, scenario: { ...FAST, startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 1.5 }, backupPlanId: 'nightly' });
+    const run = await started;
+    expect(run.code).toBe(0);
+    const ours = standIn.service.jobRecords().filter((j) => !j.byPlan);
+    expect(ours.map((j) => j.token)).toEqual(['deploy-42', 'deploy-42-attempt-2']);
+    expect(standIn.service.jobView(ours[0].id)).toMatchObject({ state: behaviour === 'expire' ? 'EXPIRED' : 'FAILED' });
+    expect(run.stderr).toContain(`waiting for backup job(s) ${planJob} to release the resource`);
+    expect(run.stderr).toContain(`the resource is free: started backup job ${ours[1].id} (attempt 2)`);
+    expect(standIn.service.jobView(ours[1].id).startedAt!).toBeGreaterThanOrEqual(standIn.service.jobView(planJob).completedAt!);
+    expect(run.stdout.trim()).toBe(ours[1].recoveryPointArn);
+  });
+
+  test('a busy end that outlasts --timeout exits 3, naming the jobs that hold the resource', async () => {
+    standIn.service.busyBehaviour = 'fail';
+    standIn.service.onNextJob(TABLE, { ...FAST, startDelaySeconds: 0.5 });
+    const started = cli(...START, '--wait', '--timeout', '2s', ...FAST_WAIT);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const planJob = standIn.service.seedJob({ resourceArn: TABLE, scenario: { ...FAST, startDelaySeconds: 0, durationSeconds: 3600 }, backupPlanId: 'nightly' });
+    const run = await started;
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(new RegExp(`timed out after 2 seconds: Backup job [0-9A-F-]+ of ${TABLE} ended FAILED: .*same resource.*, and backup job\\(s\\) ${planJob} still held the resource; no backup was taken`));
+    expect(standIn.service.jobRecords().filter((j) => !j.byPlan)).toHaveLength(1);
+  });
+
+  test('a job that completed with issues: exit 0, with a warning naming the category and the message', async () => {
+    standIn.service.onResource(TABLE, { ...FAST, statusMessage: 'Windows VSS backup attempt failed because either Instance or SSM Agent has invalid state.', messageCategory: 'VSS_FAILED' });
+    const run = await cli(...START, '--wait', ...FAST_WAIT);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/warning: backup job [0-9A-F-]+ completed with issues \(VSS_FAILED\): Windows VSS backup attempt failed/);
+  });
+
   test('--json: start, wait, describe and list print JSON', async () => {
     const started = JSON.parse((await cli('--json', ...START)).stdout);
     expect(started).toMatchObject({ BackupJobId: expect.any(String), RecoveryPointArn: expect.any(String), IsParent: false });
     const waited = JSON.parse((await cli('--json', 'wait', started.BackupJobId, ...FAST_WAIT)).stdout);
     expect(waited).toMatchObject({ outcome: 'completed', job: { BackupJobId: started.BackupJobId, State: 'COMPLETED' } });
+    // The fields DescribeBackupJob gained are there as AWS Backup gave them.
+    expect(waited.job).toMatchObject({
+      MessageCategory: 'SUCCESS', VaultType: 'BACKUP_VAULT', VaultLockState: 'UNLOCKED', IsEncrypted: true,
+      EncryptionKeyArn: expect.stringMatching(/^arn:aws:kms:us-east-1:123456789012:key\//), InitiationDate: expect.stringMatching(/Z$/),
+    });
     const described = JSON.parse((await cli('--json', 'describe', started.BackupJobId)).stdout);
     expect(described).toMatchObject({ BackupJobId: started.BackupJobId, ResourceArn: TABLE, CreationDate: expect.stringMatching(/Z$/) });
     const listed = JSON.parse((await cli('--json', 'list')).stdout);
@@ -143,6 +185,18 @@ describe('start and wait', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^Backup job +${jobId}$`, 'm'));
     expect(run.stdout).toMatch(/^Resource +arn:aws:dynamodb:us-east-1:123456789012:table\/orders \(DynamoDB\)$/m);
+  });
+
+  test('describe shows the fields DescribeBackupJob gained, and a job that completed with issues', async () => {
+    standIn.service.onResource(TABLE, { ...FAST, statusMessage: 'Some objects were skipped.', messageCategory: 'OBJECTS_SKIPPED' });
+    const jobId = (await cli(...START, '--wait', ...FAST_WAIT)).stdout.trim() && standIn.service.jobIds()[0];
+    const run = await cli('describe', jobId);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^State +COMPLETED \(completed with issues\)$/m);
+    expect(run.stdout).toMatch(/^Message category +OBJECTS_SKIPPED$/m);
+    expect(run.stdout).toMatch(/^Vault +pre-migration \(BACKUP_VAULT, UNLOCKED\)$/m);
+    expect(run.stdout).toMatch(/^Encrypted +yes, arn:aws:kms:us-east-1:123456789012:key\/[0-9a-f-]+$/m);
+    expect(run.stdout).toMatch(/^Initiated +\d{4}-\d\d-\d\dT/m);
   });
 });
 

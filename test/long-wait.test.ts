@@ -6,7 +6,7 @@
  */
 import { App, CfnParameter, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import aslValidator from 'asl-validator';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -14,12 +14,15 @@ import * as fc from 'fast-check';
 import { LONG_WAIT_MAX_SECONDS, pollerDefinition, pollerInput, pollSchedule, pollerStates } from '../lib/core/long-wait';
 import { BackupJob, BackupJobProps, ProtectedResource, RecoveryPoint, RestoreJob } from '../lib';
 import { LongWaitPoller } from '../lib/private/long-wait-poller';
+import { BackupJobProvider } from '../lib/private/provider';
 import { BackupService, JobScenario } from '../local/stand-in/backup-service';
 
 import { Interpreter as StateMachine } from '../local/simulation/asl-interpreter';
 
 const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders';
 const SIGNAL_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:signal';
+const ATTEMPT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:attempt';
+const FUNCTIONS = { signal: SIGNAL_ARN, attempt: ATTEMPT_ARN };
 const HOUR = 3600;
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Long/1';
 const STATES = pollerStates('backup');
@@ -56,10 +59,10 @@ describe('the schedule', () => {
 });
 
 test('the definition is valid Amazon States Language, one loop per kind of job', () => {
-  const states = (pollerDefinition(SIGNAL_ARN) as any).States;
+  const states = (pollerDefinition(FUNCTIONS) as any).States;
   expect(states[pollerStates('backup').describe].Resource).toBe('arn:aws:states:::aws-sdk:backup:describeBackupJob');
   expect(states[pollerStates('restore').describe]).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:backup:describeRestoreJob', Parameters: { 'RestoreJobId.$': '$.JobId' } });
-  const { isValid, errors } = aslValidator(pollerDefinition(SIGNAL_ARN) as never);
+  const { isValid, errors } = aslValidator(pollerDefinition(FUNCTIONS) as never);
   expect(errors).toEqual([]);
   expect(isValid).toBe(true);
 });
@@ -81,7 +84,14 @@ describe('executions, with the stand-in on a simulated clock', () => {
     readonly jobEnd?: number;
   }
 
-  async function poll(scenario: JobScenario, timeoutSeconds: number, options: { allowPartial?: boolean; failDescribe?: boolean; handleGoneAfterPolls?: number } = {}): Promise<Run> {
+  /**
+   * What the attempt function answers (the function itself is tested with its handler): by default, that
+   * the end was not another job's doing.
+   */
+  type AttemptTask = (state: any, service: BackupService) => Record<string, unknown>;
+  const notBusy: AttemptTask = (state) => ({ ...state, Attempts: { ...state.Attempts, Outcome: 'failed' } });
+
+  async function poll(scenario: JobScenario, timeoutSeconds: number, options: { allowPartial?: boolean; failDescribe?: boolean; handleGoneAfterPolls?: number; attempt?: AttemptTask; heldBy?: string[] } = {}): Promise<Run & { attempts: number; service: BackupService }> {
     let now = Date.parse('2026-12-01T00:00:00Z');
     const service = new BackupService({ clock: { now: () => now }, anyVault: true });
     const { BackupJobId } = service.StartBackupJob({
@@ -91,22 +101,37 @@ describe('executions, with the stand-in on a simulated clock', () => {
     const signals: Run['signals'] = [];
     let polls = 0;
     const cleanUp = { FunctionName: 'onEvent', Event: { RequestType: 'Delete', PhysicalResourceId: `backup-job/${BackupJobId}` } };
-    const input = pollerInput({ kind: 'backup', jobId: BackupJobId, stackId: STACK_ID, handleLogicalId: 'SnapshotWaitHandle', allowPartial: options.allowPartial ?? false, timeoutSeconds, cleanUp });
-    const machine = new StateMachine(pollerDefinition(SIGNAL_ARN) as never, { validationOptions: { checkArn: false } });
+    const attempts = {
+      FirstJobId: BackupJobId, Request: { StackId: STACK_ID, LogicalResourceId: 'Snapshot', RequestId: 'r-1' }, Start: {}, ResourceType: 'DynamoDB',
+      ConditionLogicalId: 'SnapshotWaitCondition', TimeoutSeconds: timeoutSeconds, HeldBy: options.heldBy ?? [], Queued: (options.heldBy ?? []).length > 0,
+    };
+    const input = pollerInput({ kind: 'backup', jobId: BackupJobId, stackId: STACK_ID, handleLogicalId: 'SnapshotWaitHandle', allowPartial: options.allowPartial ?? false, timeoutSeconds, cleanUp, attempts });
+    let attemptCalls = 0;
+    let current = BackupJobId;
+    const machine = new StateMachine(pollerDefinition(FUNCTIONS) as never, { validationOptions: { checkArn: false } });
     const execution = machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: {
           [STATES.describe]: (parameters: any) => {
             // A local task gets its Parameters: the waits before this poll (the schedule's, as the Wait
             // states' inputs show below) pass on the simulated clock.
-            expect(parameters).toEqual({ BackupJobId });
+            expect(parameters).toEqual({ BackupJobId: current });
             if (options.failDescribe) {
               polls += 1;
               throw Object.assign(new Error('Backup.ResourceNotFoundException'), { name: 'Backup.ResourceNotFoundException' });
             }
             if (polls > 0) now += input.Schedule[polls - 1] * 1000;
             polls += 1;
-            return JSON.parse(JSON.stringify(service.DescribeBackupJob({ BackupJobId })));
+            return JSON.parse(JSON.stringify(service.DescribeBackupJob({ BackupJobId: current })));
+          },
+          [STATES.attempt]: (parameters: any) => {
+            // The whole state goes to the attempt function, which answers with it.
+            expect(parameters.FunctionName).toBe(ATTEMPT_ARN);
+            expect(parameters.Payload).toMatchObject({ JobId: current, Attempts: { FirstJobId: BackupJobId } });
+            attemptCalls += 1;
+            const next = (options.attempt ?? notBusy)(parameters.Payload, service) as any;
+            current = next.JobId;
+            return { StatusCode: 200, Payload: next };
           },
           [STATES.handle]: (parameters: any) => {
             expect(parameters).toEqual({ StackName: STACK_ID, LogicalResourceId: 'SnapshotWaitHandle' });
@@ -139,7 +164,7 @@ describe('executions, with the stand-in on a simulated clock', () => {
     await events;
     // The Wait states waited the job's schedule, one wait between two polls.
     expect(waits).toEqual(input.Schedule.slice(0, options.failDescribe ? 0 : polls - 1));
-    return { signals, polls, endedAt: now, jobEnd: service.jobView(BackupJobId).completedAt };
+    return { signals, polls, endedAt: now, jobEnd: service.jobView(current).completedAt, attempts: attemptCalls, service };
   }
 
   test('an 8-hour backup: COMPLETED is signalled with the job, within 5% of its age after it ended, in 126 polls at most (the short path: 1,921)', async () => {
@@ -156,10 +181,49 @@ describe('executions, with the stand-in on a simulated clock', () => {
     expect(run.endedAt - run.jobEnd!).toBeLessThanOrEqual(31_000);
   });
 
-  test.each(['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] as const)('%s is signalled as a failure with AWS Backup\'s status message', async (outcome) => {
+  test.each(['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] as const)('%s is signalled as a failure with AWS Backup\'s status message (FAILED, ABORTED and EXPIRED after the attempt function said it was not another job\'s doing)', async (outcome) => {
     const run = await poll({ outcome, statusMessage: `ended ${outcome}`, durationSeconds: 2 * HOUR }, 12 * HOUR);
     expect(run.signals.map((s) => s.Outcome)).toEqual(['FAILED']);
     expect(run.signals[0].Job).toMatchObject({ State: outcome === 'EXPIRED' ? expect.any(String) : outcome });
+    expect(run.attempts).toBe(outcome === 'PARTIAL' ? 0 : 1);
+  });
+
+  test('a busy end: the attempt function holds the next attempt while another job holds the resource, then starts it; the poller follows it to COMPLETED', async () => {
+    let holderEnds = 0;
+    const run = await poll({ outcome: 'EXPIRED', statusMessage: 'Backup job expired because another backup job for the same resource was already in progress.', durationSeconds: 60 }, 12 * HOUR, {
+      attempt: (state, service) => {
+        if (holderEnds++ < 3) return { ...state, Job: { ...state.Job, Holders: ['PLAN-JOB'] }, Attempts: { ...state.Attempts, Outcome: 'poll', Holders: ['PLAN-JOB'] } };
+        const { BackupJobId: next } = service.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: 'arn:aws:iam::123456789012:role/backup' }) as { BackupJobId: string };
+        return { ...state, JobId: next, Attempts: { ...state.Attempts, Outcome: 'poll', Holders: [] } };
+      },
+    });
+    expect(run.attempts).toBe(4);
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['COMPLETED']);
+    expect(run.signals[0]).toMatchObject({ JobId: expect.not.stringMatching(run.service.jobIds()[0]), Job: { State: 'COMPLETED' } });
+  });
+
+  test('a busy end that outlasts the timeout is signalled TIMED_OUT, naming the jobs that still held the resource', async () => {
+    const run = await poll({ outcome: 'FAILED', statusMessage: 'Backup job failed because there was a running job for the same resource.', durationSeconds: 60 }, 2 * HOUR, {
+      attempt: (state) => ({ ...state, Job: { ...state.Job, Holders: ['PLAN-JOB'] }, Attempts: { ...state.Attempts, Outcome: 'poll', Holders: ['PLAN-JOB'] } }),
+    });
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['TIMED_OUT']);
+    expect(run.signals[0]).toMatchObject({ Attempts: { Holders: ['PLAN-JOB'] } });
+  });
+
+  test('a first attempt queued behind other jobs asks the attempt function at each poll while it is CREATED; a replacement that already completed is judged at once', async () => {
+    const run = await poll({ startDelaySeconds: 3600, durationSeconds: 60 }, 12 * HOUR, {
+      heldBy: ['PLAN-JOB'],
+      attempt: (state, service) => {
+        if (state.Counter.Poll < 5) return { ...state, Attempts: { ...state.Attempts, Outcome: 'poll' } };
+        const { BackupJobId: next } = service.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: 'arn:aws:iam::123456789012:role/backup' }) as { BackupJobId: string };
+        service.onJob(next, { startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 0 });
+        service.StopBackupJob({ BackupJobId: state.Attempts.FirstJobId });
+        return { ...state, JobId: next, Job: JSON.parse(JSON.stringify(service.DescribeBackupJob({ BackupJobId: next }))), Attempts: { ...state.Attempts, Queued: false, Outcome: 'check' } };
+      },
+    });
+    expect(run.attempts).toBe(6);
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['COMPLETED']);
+    expect(run.polls).toBe(6);
   });
 
   test('PARTIAL with allowPartial completes', async () => {
@@ -193,29 +257,39 @@ describe('the poller construct (one per stack)', () => {
   function pollerStack() {
     const app = new App();
     const stack = new Stack(app, 'Long', { env: { account: '123456789012', region: 'us-east-1' } });
-    const first = LongWaitPoller.getOrCreate(stack);
+    const provider = BackupJobProvider.getOrCreate(stack);
+    const first = LongWaitPoller.getOrCreate(stack, provider);
     first.grantDescribe('backup');
-    expect(LongWaitPoller.getOrCreate(new Construct(stack, 'Elsewhere'))).toBe(first);
+    expect(LongWaitPoller.getOrCreate(new Construct(stack, 'Elsewhere'), provider)).toBe(first);
     return { app, stack };
   }
 
-  test('its state machine runs the core definition, logs without execution data (the handle URL) and traces', () => {
+  test('its state machine runs the core definition, logs without execution data (the handle URL) and traces; its signal and attempt functions run nodejs24.x', () => {
     const { stack } = pollerStack();
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    template.resourceCountIs('AWS::Lambda::Function', 1);
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      LoggingConfiguration: Match.objectLike({ IncludeExecutionData: false, Level: 'ALL' }),
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    const machineId = Object.keys(machines).find((id) => id.includes('LongWaitPoller'))!;
+    expect(machines[machineId].Properties).toMatchObject({
+      LoggingConfiguration: expect.objectContaining({ IncludeExecutionData: false, Level: 'ALL' }),
       TracingConfiguration: { Enabled: true },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.signal', Runtime: 'nodejs24.x' });
-    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
-    const [fn] = Object.keys(template.findResources('AWS::Lambda::Function'));
-    const rendered = (machine.Properties.DefinitionString['Fn::Join'][1] as unknown[])
-      .map((part) => (typeof part === 'string' ? part : (part as any)['Fn::GetAtt']?.[0] === fn ? SIGNAL_ARN : JSON.stringify(part)))
+    const functions = template.findResources('AWS::Lambda::Function');
+    const byHandler = (handler: string) => Object.entries(functions).filter(([, f]) => (f as any).Properties.Handler === handler).map(([id]) => id);
+    const [signal] = byHandler('index.signal');
+    const [attempt] = byHandler('index.attempt');
+    expect(functions[signal].Properties).toMatchObject({ Runtime: 'nodejs24.x', Timeout: 30 });
+    // The attempt function runs as the provider's handlers (their grants to start, stop and list jobs).
+    expect(functions[attempt].Properties).toMatchObject({ Runtime: 'nodejs24.x', Role: { 'Fn::GetAtt': [expect.stringMatching(/HandlerRole/), 'Arn'] } });
+    const rendered = (machines[machineId].Properties.DefinitionString['Fn::Join'][1] as unknown[])
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const target = (part as any)['Fn::GetAtt']?.[0];
+        return target === signal ? SIGNAL_ARN : target === attempt ? ATTEMPT_ARN : JSON.stringify(part);
+      })
       .join('');
     const definition = JSON.parse(rendered);
-    expect(definition).toEqual(pollerDefinition(SIGNAL_ARN));
+    expect(definition).toEqual(pollerDefinition(FUNCTIONS));
     expect(aslValidator(definition).isValid).toBe(true);
   });
 
@@ -227,7 +301,10 @@ describe('the poller construct (one per stack)', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement as any[])
       .filter((st) => ![st.Action].flat().every((a: string) => a.startsWith('logs:') || a.startsWith('xray:')));
     const machine = byRole(/StateMachineRole/);
-    expect(machine.flatMap((st) => [st.Action].flat()).sort()).toEqual(['backup:DescribeBackupJob', 'cloudformation:DescribeStackResource', 'lambda:InvokeFunction']);
+    expect(machine.flatMap((st) => [st.Action].flat()).sort()).toEqual(['backup:DescribeBackupJob', 'cloudformation:DescribeStackResource', 'lambda:InvokeFunction', 'lambda:InvokeFunction']);
+    // It invokes its own signal and attempt functions, no other.
+    const invoked = machine.filter((st) => st.Action === 'lambda:InvokeFunction').flatMap((st) => [st.Resource].flat()).map((r: any) => JSON.stringify(r));
+    expect(invoked.every((r) => /LongWaitPoller(Signal|Attempt)/.test(r))).toBe(true);
     expect(machine.find((st) => st.Sid === 'DescribeJobs')).toMatchObject({ Action: 'backup:DescribeBackupJob', Resource: '*' });
     expect(machine.find((st) => st.Sid === 'ReadHandles')).toMatchObject({ Resource: { Ref: 'AWS::StackId' } });
     expect(byRole(/SignalRole/)).toEqual([expect.objectContaining({ Action: 'cloudformation:DescribeStackResource', Resource: { Ref: 'AWS::StackId' } })]);

@@ -1,6 +1,6 @@
 /** How a waited-for job ends the command: what it prints and its exit code. */
 import type { BackupJobDescription } from '../../lib/core/backup-jobs';
-import { backupJobFailureMessage } from '../../lib/core/backup-jobs';
+import { backupJobFailureMessage, completedWithIssues } from '../../lib/core/backup-jobs';
 import type { RestoreJobDescription } from '../../lib/core/restore-jobs';
 import { restoreJobFailureMessage } from '../../lib/core/restore-jobs';
 import { formatSeconds } from '../../lib/core/validation';
@@ -13,7 +13,10 @@ export function endOfBackup(ctx: CliContext, result: WaitResult<BackupJobDescrip
   if (ctx.json()) ctx.out(JSON.stringify({ outcome: result.outcome, job }, null, 2));
   switch (result.outcome) {
     case 'completed':
-      if (job.StatusMessage) ctx.err(`warning: backup job ${job.BackupJobId} completed with a message: ${job.StatusMessage}`);
+      if (completedWithIssues(job)) {
+        const category = job.MessageCategory && job.MessageCategory !== 'SUCCESS' ? ` (${job.MessageCategory})` : '';
+        ctx.err(`warning: backup job ${job.BackupJobId} completed with issues${category}${job.StatusMessage ? `: ${job.StatusMessage}` : ''}`);
+      }
       if (!ctx.json()) ctx.out(job.RecoveryPointArn ?? '');
       return EXIT.COMPLETED;
     case 'partial':
@@ -28,6 +31,11 @@ export function endOfBackup(ctx: CliContext, result: WaitResult<BackupJobDescrip
       ctx.err(backupJobFailureMessage(job));
       return EXIT.JOB_FAILED;
     case 'timeout':
+      if (result.holders?.length) {
+        ctx.err(`timed out after ${formatSeconds(Math.round(flags.timeout! / 1000))}: ${backupJobFailureMessage(job)}, and backup job(s) ${result.holders.join(', ')} still held the resource; no backup was taken`);
+        if (!ctx.json()) ctx.out(job.BackupJobId ?? '');
+        return EXIT.TIMED_OUT;
+      }
       ctx.err(`timed out after ${formatSeconds(Math.round(flags.timeout! / 1000))}: backup job ${job.BackupJobId} is left running (${job.State}, ${job.PercentDone ?? '0'}% done)`);
       if (!ctx.json()) ctx.out(job.BackupJobId ?? '');
       return EXIT.TIMED_OUT;

@@ -4,6 +4,7 @@
  * are retried at the next poll; other AWS errors end the wait.
  */
 import type { BackupClient } from '@aws-sdk/client-backup';
+import { advance, AttemptOptions, endedBecauseBusy } from '../../lib/core/backup-attempts';
 import { BackupJobDescription, classifyBackupState, describeBackupJob, describeError, isTransientError, JobOutcome } from '../../lib/core/backup-jobs';
 import { classifyRestoreStatus, describeRestoreJob, RestoreJobDescription } from '../../lib/core/restore-jobs';
 import { Io, Progress } from './output';
@@ -20,6 +21,8 @@ export interface WaitOptions {
 export interface WaitResult<Job> {
   readonly outcome: Exclude<JobOutcome, 'running' | 'unknown'> | 'timeout';
   readonly job: Job;
+  /** A timeout while other jobs held the resource (the job ended because of them): their ids. */
+  readonly holders?: readonly string[];
 }
 
 /** Node.js timers take at most 2^31 - 1 ms; a longer delay would fire at once. */
@@ -80,4 +83,36 @@ export function waitForRestoreJob(client: BackupClient, restoreJobId: string, op
     percent: Number.parseFloat(job.PercentDone ?? '0') || 0,
     bytes: job.BackupSizeInBytes,
   }));
+}
+
+/**
+ * Waits for a backup this command started, taking it again in a new attempt
+ * when AWS Backup ends it because another job held the resource: the next
+ * attempt starts once no other job holds it (lib/core/backup-attempts.ts).
+ */
+export async function waitForBackupAttempts(
+  client: BackupClient,
+  firstJobId: string,
+  attempts: Pick<AttemptOptions, 'start' | 'tokenOf' | 'stoppable'>,
+  options: WaitOptions,
+): Promise<WaitResult<BackupJobDescription>> {
+  const ends = options.deadline ?? (options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs);
+  const say = (line: string) => options.io.stderr.write(`${line}\n`);
+  let current = firstJobId;
+  for (;;) {
+    const result = await waitForBackupJob(client, current, { ...options, timeoutMs: undefined, deadline: ends });
+    if (result.outcome !== 'failed' || !endedBecauseBusy(result.job)) return result;
+    for (;;) {
+      const step = await advance({ ...attempts, client, stillWanted: async () => 'yes', mayStart: Date.now() < ends }, firstJobId);
+      if (step.kind === 'waiting') {
+        if (Date.now() + options.intervalMs > ends) return { outcome: 'timeout', job: step.job, holders: step.holders };
+        say(`backup job ${step.job.BackupJobId} ended ${step.job.State}: ${step.job.StatusMessage}; waiting for backup job(s) ${step.holders.join(', ')} to release the resource`);
+        await sleep(options.intervalMs);
+        continue;
+      }
+      if (step.kind === 'started') say(`the resource is free: started backup job ${step.job.BackupJobId} (attempt ${step.attempt})`);
+      current = step.job.BackupJobId!;
+      break;
+    }
+  }
 }

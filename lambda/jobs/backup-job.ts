@@ -14,6 +14,7 @@ import {
   BackupJobDescription,
   backupJobFailureMessage,
   classifyBackupState,
+  completedWithIssues,
   describeBackupJob,
   describeError,
   isNotFound,
@@ -32,6 +33,9 @@ import { backupClient as client, cancelledCreateWindow, cleanUpDeadline, deadlin
 import { formatPhysicalId, parsePhysicalId } from './physical-id';
 import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
 import { BackupJobAttributes, BackupJobSpec, fingerprint, idempotencyToken, parseBackupJobProperties } from '../../lib/core/contract';
+import { advance, AttemptStep, attemptsFrom, currentAttempt } from '../../lib/core/backup-attempts';
+import type { PollerAttempts } from '../../lib/core/long-wait';
+import { attemptOptions, heldByOthers } from './backup-attempt';
 
 type OnEventResponse = common.OnEventResponse<BackupJobAttributes>;
 type IsCompleteEvent = common.IsCompleteEvent<BackupJobAttributes>;
@@ -54,8 +58,10 @@ export function onBackupJobEvent(event: CdkCustomResourceEvent): Promise<OnEvent
 
 /** A long wait's result: the job's attributes, once its WaitCondition completed. */
 export function onBackupJobResultEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> {
-  return common.onJobResultEvent(event, async (backupJobId, allowPartial) => {
-    const job = await naming('DescribeBackupJob', () => describeBackupJob(client(), backupJobId));
+  return common.onJobResultEvent(event, async (firstJobId, allowPartial) => {
+    // On a busy resource, the backup is the request's last attempt.
+    const job = await naming('DescribeBackupJob', () => currentAttempt(client(), firstJobId));
+    const backupJobId = job.BackupJobId;
     const outcome = classifyBackupState(job.State);
     if (outcome !== 'completed' && !(outcome === 'partial' && allowPartial)) {
       throw new Error(`Backup job ${backupJobId} is ${job.State}, not COMPLETED${job.StatusMessage ? `: ${job.StatusMessage}` : ''}`);
@@ -74,7 +80,10 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
   // The physical id names the job from the start, so every later request knows what to stop. A
   // retried delivery of this request gets its own job back through the same token.
   const started = await naming('StartBackupJob', () => startBackupJob(client(), { ...spec.start, IdempotencyToken: idempotencyToken(event) }));
-  log('info', 'backup job started', { backupJobId: started.BackupJobId, recoveryPointArn: started.RecoveryPointArn });
+  // The jobs that hold the resource now: ours is queued behind them, and replaced by a job started at
+  // once when they ended before AWS Backup's next try (lib/core/backup-attempts.ts).
+  const heldBy = spec.waitForCompletion ? await heldByOthers(spec.start.ResourceArn!, started.BackupJobId!) : [];
+  log('info', 'backup job started', { backupJobId: started.BackupJobId, recoveryPointArn: started.RecoveryPointArn, ...(heldBy.length ? { queuedBehind: heldBy } : {}) });
   const physicalId = formatPhysicalId({
     kind: 'started',
     backupJobId: started.BackupJobId!,
@@ -82,13 +91,16 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
     recoveryPointArn: started.RecoveryPointArn ?? '',
   });
   if (spec.longWait) {
-    await startPollerOrStop(event, spec, started.BackupJobId!, started.RecoveryPointArn, physicalId);
+    await startPollerOrStop(event, spec, started.BackupJobId!, started.RecoveryPointArn, physicalId, pollerAttempts(event, spec, started.BackupJobId!, heldBy));
     // No waiter comes back to this request: CloudFormation is asked once more, now that the job and its
     // poller run. Had it stopped waiting meanwhile (a cancel, a sibling's failure), they are cleaned up
     // here; if it stops later, its rollback finds the job (it exists by then) and cleans up.
     const awaited = await stillAwaited({ ...event, ResourceProperties: properties }, watch, 'started');
     if (awaited.state === 'moved-on') {
-      await withinBudget(deleteBudgetMs(), async () => { await cleanUpJob(started.BackupJobId!, started.RecoveryPointArn, spec); });
+      await withinBudget(deleteBudgetMs(), async () => {
+        await stopPoller(spec.longWait!, started.BackupJobId!);
+        await cleanUpJob(started.BackupJobId!, started.RecoveryPointArn, spec);
+      });
       throw new Error(`CloudFormation no longer waits for this request (the resource is ${awaited.status}); backup job ${started.BackupJobId} and its poller were cleaned up`);
     }
     // Answered at once: the job's WaitCondition gates what depends on it.
@@ -100,13 +112,30 @@ async function start(event: CdkCustomResourceEvent, properties: Record<string, u
       Wait: { mode: 'handed-off' },
     };
   }
-  return { PhysicalResourceId: physicalId, Wait: { mode: 'started', deadline, watch } };
+  return { PhysicalResourceId: physicalId, Wait: { mode: 'started', deadline, watch, ...(heldBy.length ? { heldBy } : {}) } };
+}
+
+/** What the long-wait poller needs to take the next attempts of the request's backup on a busy resource. */
+function pollerAttempts(event: CdkCustomResourceEvent, spec: BackupJobSpec, firstJobId: string, heldBy: readonly string[]): PollerAttempts {
+  return {
+    FirstJobId: firstJobId,
+    Request: { StackId: event.StackId, LogicalResourceId: event.LogicalResourceId, RequestId: event.RequestId },
+    Start: spec.start,
+    ResourceType: spec.resourceType,
+    ConditionLogicalId: spec.longWait?.conditionLogicalId ?? '',
+    TimeoutSeconds: spec.timeoutSeconds,
+    HeldBy: heldBy,
+    Queued: heldBy.length > 0,
+  };
 }
 
 /** Starts the job's poller; when it cannot, the job is stopped (nothing would wait for it) and the request fails. */
-async function startPollerOrStop(event: CdkCustomResourceEvent, spec: BackupJobSpec, backupJobId: string, recoveryPointArn: string | undefined, physicalId: string): Promise<void> {
+async function startPollerOrStop(
+  event: CdkCustomResourceEvent, spec: BackupJobSpec, backupJobId: string, recoveryPointArn: string | undefined, physicalId: string, attempts: PollerAttempts,
+  currentJobId = backupJobId,
+): Promise<void> {
   try {
-    await startPoller(spec.longWait!, { kind: 'backup', jobId: backupJobId, allowPartial: spec.allowPartial, timeoutSeconds: spec.timeoutSeconds, request: event, physicalId });
+    await startPoller(spec.longWait!, { kind: 'backup', jobId: backupJobId, currentJobId, allowPartial: spec.allowPartial, timeoutSeconds: spec.timeoutSeconds, request: event, physicalId, attempts });
   } catch (error) {
     await withinBudget(deleteBudgetMs(), async () => { await cleanUpJob(backupJobId, recoveryPointArn, spec); });
     throw new Error(`Could not start the long-wait poller for backup job ${backupJobId}: ${describeError(error)}; the job was cleaned up`);
@@ -124,7 +153,10 @@ async function rearm(event: CdkCustomResourceEvent): Promise<common.WaitState | 
   const current = parsePhysicalId(event.PhysicalResourceId);
   if (current?.kind !== 'started') return undefined;
   // The current job is kept whatever happens: were the poller not to start, only it would be cleaned up.
-  await startPollerOrStop(event, { ...spec, destroyOnDelete: false, waitForCompletion: false }, current.backupJobId, current.recoveryPointArn, event.PhysicalResourceId);
+  // On a busy resource, the poller follows the request's last attempt (the one that completed).
+  const last = await currentAttempt(client(), current.backupJobId).catch(() => undefined);
+  await startPollerOrStop(event, { ...spec, destroyOnDelete: false, waitForCompletion: false }, current.backupJobId, current.recoveryPointArn, event.PhysicalResourceId,
+    pollerAttempts(event, spec, current.backupJobId, []), last?.BackupJobId ?? current.backupJobId);
   return { mode: 'unchanged' };
 }
 
@@ -174,24 +206,41 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
   if (id?.kind !== 'started') {
     throw new Error(`isComplete: physical resource id ${event.PhysicalResourceId} names no backup job`);
   }
-  const backupJobId = id.backupJobId;
-  if (checksCloudFormation(Date.now())) await abandonIfMovedOn(event, backupJobId, spec);
 
-  let job: BackupJobDescription;
+  // The request's current attempt (its first job unless a busy resource made it take more), and the next
+  // attempt started when the one before gave way to another job that no longer holds the resource.
+  let step: AttemptStep;
   try {
-    job = await describeBackupJob(client(), backupJobId);
+    step = await advance(attemptOptions({
+      request: event,
+      start: spec.start,
+      resourceType: spec.resourceType,
+      stillWanted: async () => ({ 'still-waiting': 'yes', 'moved-on': 'no', 'unknown': 'unknown' } as const)[(await stillAwaited(event, wait.watch, 'started')).state],
+      heldBy: wait.heldBy,
+      until: new Date(deadline),
+      mayStart: spec.waitForCompletion && !timedOut,
+    }), id.backupJobId);
   } catch (error) {
     if (isTransientError(error)) {
-      log('warn', 'DescribeBackupJob failed; trying again at the next poll', { backupJobId, error: describeError(error) });
-      return retryOrTimeOut(timedOut, spec, describeError(error), backupJobId);
+      log('warn', 'AWS Backup did not answer; trying again at the next poll', { backupJobId: id.backupJobId, error: describeError(error) });
+      return retryOrTimeOut(timedOut, spec, describeError(error), id.backupJobId);
     }
-    throw new Error(`DescribeBackupJob of ${backupJobId} failed: ${describeError(error)}`);
+    throw new Error(`DescribeBackupJob of ${id.backupJobId} failed: ${describeError(error)}`);
   }
+  const job = step.job;
+  const backupJobId = job.BackupJobId!;
+  if (step.kind === 'not-wanted') {
+    await withinBudget(deleteBudgetMs(), async () => { await cleanUpJob(backupJobId, job.RecoveryPointArn, { ...spec, waitForCompletion: true }, job); });
+    throw new Error(`CloudFormation no longer waits for this request; backup job ${backupJobId} was cleaned up and no new attempt was started`);
+  }
+  if (checksCloudFormation(Date.now())) await abandonIfMovedOn(event, backupJobId, spec, job);
 
   const done = async (): Promise<IsCompleteResponse> => {
     // A job that ended after CloudFormation stopped waiting for it (between two checks) is cleaned up, not reported.
     if (spec.waitForCompletion) await abandonIfMovedOn(event, backupJobId, spec, job);
-    return { IsComplete: true, Data: attributesOf(job) };
+    // The answer names the attempt that completed (on a busy resource, not always the first job).
+    const physicalId = backupJobId === id.backupJobId ? undefined : formatPhysicalId({ ...id, backupJobId, recoveryPointArn: job.RecoveryPointArn ?? '' });
+    return { IsComplete: true, Data: attributesOf(job), ...(physicalId ? { PhysicalResourceId: physicalId } : {}) };
   };
   const fail = async (message: string): Promise<never> => {
     // CloudFormation stops waiting with this answer. A job that still runs is stopped now (nothing may run
@@ -205,12 +254,28 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
     throw new Error(message);
   };
 
+  switch (step.kind) {
+    case 'started':
+      log('info', 'the resource is free: started the next attempt', { backupJobId, attempt: step.attempt, replaced: step.replaced.BackupJobId, replacedState: step.replaced.State });
+      return { IsComplete: false };
+    case 'waiting':
+      if (!spec.waitForCompletion) return fail(backupJobFailureMessage(job));
+      if (timedOut) {
+        const holders = step.holders.length > 0 ? `backup job(s) ${step.holders.join(', ')} still held the resource` : 'the resource was not free in time';
+        return fail(`Timed out after ${formatSeconds(spec.timeoutSeconds)}: ${backupJobFailureMessage(job)}, and ${holders} (AWS Backup runs one backup of a resource at a time), so no backup was taken. Raise timeout`);
+      }
+      log('info', 'the backup job ended because another job holds the resource; the next attempt starts once it ended', { backupJobId, attempt: step.attempt, holders: step.holders });
+      return { IsComplete: false };
+    case 'current':
+      break;
+  }
+
   const outcome = classifyBackupState(job.State);
-  log('info', 'backup job state', { backupJobId, state: job.State, percentDone: job.PercentDone, outcome });
+  log('info', 'backup job state', { backupJobId, attempt: step.attempt, state: job.State, percentDone: job.PercentDone, outcome, ...(step.queuedBehind?.length ? { queuedBehind: step.queuedBehind } : {}) });
   switch (outcome) {
     case 'completed':
-      if (job.StatusMessage) {
-        log('warn', 'backup job completed with a status message', { backupJobId, statusMessage: job.StatusMessage });
+      if (completedWithIssues(job)) {
+        log('warn', 'backup job completed with issues', { backupJobId, messageCategory: job.MessageCategory, statusMessage: job.StatusMessage });
       }
       return done();
     case 'partial':
@@ -229,7 +294,9 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
       if (!spec.waitForCompletion) return done();
       if (timedOut) {
         const progress = job.PercentDone ? `, ${job.PercentDone}% done` : '';
-        const queued = job.State === 'CREATED' ? '; a job waits in CREATED while another job holds the resource (AWS Backup runs one job per resource at a time)' : '';
+        const queued = job.State !== 'CREATED' ? '' : step.queuedBehind?.length
+          ? `; it was queued behind backup job(s) ${step.queuedBehind.join(', ')} (AWS Backup runs one job per resource at a time)`
+          : '; a job waits in CREATED while another job holds the resource (AWS Backup runs one job per resource at a time)';
         const after = resourceTypeInfo(spec.resourceType)?.stoppable === false ? `AWS Backup cannot stop ${spec.resourceType} jobs: it runs to its end` : 'it was stopped';
         return fail(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for backup job ${backupJobId} of ${spec.start.ResourceArn} (still ${job.State}${progress}${queued}); ${after}. Raise timeout, or set waitForCompletion to false`);
       }
@@ -256,6 +323,7 @@ function attributesOf(job: BackupJobDescription): BackupJobAttributes {
     CompletionDate: isoDate(job.CompletionDate),
     BackupVaultArn: job.BackupVaultArn ?? '',
     ResourceType: job.ResourceType ?? '',
+    MessageCategory: job.MessageCategory ?? '',
   };
 }
 
@@ -266,7 +334,7 @@ async function currentAttributes(physicalId: string | undefined, properties: Rec
     throw new Error(`isComplete: physical resource id ${physicalId} names no backup job`);
   }
   try {
-    return attributesOf(await describeBackupJob(client(), id.backupJobId));
+    return attributesOf(await currentAttempt(client(), id.backupJobId));
   } catch (error) {
     log('warn', 'could not describe the current backup job; answering from the physical id', { backupJobId: id.backupJobId, error: describeError(error) });
     return {
@@ -279,6 +347,7 @@ async function currentAttributes(physicalId: string | undefined, properties: Rec
       CompletionDate: '',
       BackupVaultArn: '',
       ResourceType: String(properties.ResourceType ?? ''),
+      MessageCategory: '',
     };
   }
 }
@@ -299,13 +368,33 @@ async function cleanUpOnDelete(physicalId: string | undefined, properties: Recor
   }
   const id = parsePhysicalId(physicalId);
   if (id?.kind === 'started') {
-    if (await cleanUpJob(id.backupJobId, id.recoveryPointArn, spec) === 'still running') stillRunning.push(id.backupJobId);
+    if (spec.longWait) await stopPoller(spec.longWait, id.backupJobId);
+    // The request's attempts (more than its first job when a busy resource made it take more): the
+    // last one made the backup, or still runs.
+    for (const attempt of await attemptsOf(id.backupJobId, id.recoveryPointArn, spec)) {
+      if (await cleanUpJob(attempt.jobId, attempt.recoveryPointArn, spec, attempt.job) === 'still running') stillRunning.push(attempt.jobId);
+    }
     return;
   }
   // A physical id this handler never returned (one CloudFormation made up): CloudFormation stopped
   // waiting for a Create that may have started a job.
   await cleanUpAbandoned(spec, stillRunning);
 }
+
+/** A request's attempts from its first job; the first job alone when AWS Backup cannot tell. */
+async function attemptsOf(firstJobId: string, recoveryPointArn: string, spec: BackupJobSpec): Promise<{ jobId: string; recoveryPointArn?: string; job?: BackupJobDescription }[]> {
+  try {
+    const first = await describeBackupJob(client(), firstJobId);
+    const until = first.CreationDate ? new Date(new Date(first.CreationDate).getTime() + (spec.timeoutSeconds + LATE_ATTEMPT_MARGIN_SECONDS) * 1000) : undefined;
+    return (await attemptsFrom(client(), first, until)).map((job) => ({ jobId: job.BackupJobId!, recoveryPointArn: job.RecoveryPointArn, job }));
+  } catch (error) {
+    log('warn', 'could not describe the backup job (AWS Backup keeps job history for a limited time)', { backupJobId: firstJobId, error: describeError(error) });
+    return [{ jobId: firstJobId, recoveryPointArn }];
+  }
+}
+
+/** How long after a request's timeout an attempt of it may still have been created (a last poll, its answer). */
+const LATE_ATTEMPT_MARGIN_SECONDS = 5 * 60;
 
 /**
  * Cleans up after the job of a request CloudFormation gave up on (a Create's
@@ -315,17 +404,22 @@ async function cleanUpOnDelete(physicalId: string | undefined, properties: Recor
  * the same resource, vault and role that ended earlier is another request's
  * and is left alone, and so is the current job.
  */
-async function cleanUpAbandoned(spec: BackupJobSpec, stillRunning: string[], currentJobId?: string): Promise<void> {
+async function cleanUpAbandoned(spec: BackupJobSpec, stillRunning: string[], rollback?: { currentJobId?: string }): Promise<void> {
   const window = cancelledCreateWindow(spec.timeoutSeconds);
+  // A rollback's Update takes only the jobs that still run: a job that just ended may be an earlier
+  // request's of the same resource, vault and role (a failed update's, kept under RETAIN), and the
+  // abandoned request's own waiter cleans up after a job of its that ended (it polls on, and finds that
+  // CloudFormation moved on). A Create's resource has had no earlier request.
   const jobs = (await listJobsSince(client(), ownerOf(spec), window.createdAfter)).filter((job) => isOwnedBy(job, ownerOf(spec))
-    && job.BackupJobId !== currentJobId
-    && window.mayBeIt(classifyBackupState(job.State) === 'running', job.CompletionDate));
+    && (rollback === undefined || job.BackupJobId !== rollback.currentJobId)
+    && (rollback === undefined ? window.mayBeIt(classifyBackupState(job.State) === 'running', job.CompletionDate) : classifyBackupState(job.State) === 'running'));
   if (jobs.length === 0) {
     log('info', 'no backup job of this resource was started by a request CloudFormation gave up on; nothing to clean up');
     return;
   }
   for (const job of jobs) {
     log('info', 'a job this resource started before CloudFormation stopped waiting for it', { backupJobId: job.BackupJobId, state: job.State });
+    if (spec.longWait) await stopPoller(spec.longWait, job.BackupJobId!);
     if (await cleanUpJob(job.BackupJobId!, job.RecoveryPointArn, spec, job) === 'still running') stillRunning.push(job.BackupJobId!);
   }
 }
@@ -346,7 +440,7 @@ async function rolledBack(abandoned: Record<string, unknown>, physicalId: string
   }
   const current = parsePhysicalId(physicalId);
   const stillRunning: string[] = [];
-  await withinBudget(deleteBudgetMs(), () => cleanUpAbandoned(spec, stillRunning, current?.kind === 'started' ? current.backupJobId : undefined));
+  await withinBudget(deleteBudgetMs(), () => cleanUpAbandoned(spec, stillRunning, { currentJobId: current?.kind === 'started' ? current.backupJobId : undefined }));
   return stillRunning.length > 0 ? { mode: 'unchanged', deadline: cleanUpDeadline(spec.timeoutSeconds), blockingJobIds: stillRunning } : undefined;
 }
 
@@ -383,7 +477,6 @@ async function cleanedUpAfter(wait: common.WaitState, spec: BackupJobSpec): Prom
  * recovery point when the removal policy is DESTROY. Logs, never throws.
  */
 async function cleanUpJob(backupJobId: string, recoveryPointArn: string | undefined, spec: BackupJobSpec, known?: BackupJobDescription): Promise<'done' | 'still running'> {
-  if (spec.longWait) await stopPoller(spec.longWait, backupJobId);
   let job = known;
   if (!job) {
     try {

@@ -78,6 +78,8 @@ export interface WaitState {
   readonly blockingJobIds?: string[];
   /** The resource as CloudFormation showed it when the request began (to tell whether it still waits). */
   readonly watch?: RequestWatch;
+  /** started: the jobs that held the resource when the first attempt started (it is queued behind them). */
+  readonly heldBy?: string[];
 }
 
 /** What onEvent answers: the physical id, and the wait state for isComplete. */

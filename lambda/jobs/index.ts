@@ -12,6 +12,8 @@ import { isRestoreJobComplete, onRestoreJobEvent, onRestoreJobResultEvent } from
 
 /** The long-wait path's signal (the poller's last task). */
 export { signal } from './signal';
+/** The long-wait path's attempt task: a backup's next attempt on a busy resource. */
+export { attempt } from './backup-attempt';
 
 const BACKUP_JOB_RESOURCE_TYPE = BACKUP_JOB.resourceType;
 const RESTORE_JOB_RESOURCE_TYPE = RESTORE_JOB.resourceType;

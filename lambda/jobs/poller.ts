@@ -7,7 +7,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import type { LongWaitSpec } from '../../lib/core/contract';
 import { describeError } from '../../lib/core/backup-jobs';
-import { executionArn, LongWaitKind, pollerExecutionName, pollerInput, PollerInput } from '../../lib/core/long-wait';
+import { executionArn, LongWaitKind, PollerAttempts, pollerExecutionName, pollerInput, PollerInput } from '../../lib/core/long-wait';
 import { metadataValue } from '../../lib/core/validation';
 import { log } from '../../lib/core/log';
 import { bounded } from './common';
@@ -24,7 +24,12 @@ async function stepFunctions(): Promise<SFNClient> {
 
 export interface PolledJob {
   readonly kind: LongWaitKind;
+  /** The job the request started (it names the poller's execution). */
   readonly jobId: string;
+  /** The job to poll first (a later attempt of a backup on a busy resource). @default jobId */
+  readonly currentJobId?: string;
+  /** A backup's attempts on a busy resource. */
+  readonly attempts?: PollerAttempts;
   readonly allowPartial: boolean;
   readonly timeoutSeconds: number;
   /** The request that started the job, and the physical id it answers with. */
@@ -67,15 +72,25 @@ function cleanUpOf(job: PolledJob): PollerInput['CleanUp'] {
 export async function startPoller(longWait: LongWaitSpec, job: PolledJob): Promise<string> {
   const name = pollerExecutionName(job.jobId, longWait.handleLogicalId);
   const input = pollerInput({
-    kind: job.kind, jobId: job.jobId, stackId: job.request.StackId, handleLogicalId: longWait.handleLogicalId,
-    allowPartial: job.allowPartial, timeoutSeconds: job.timeoutSeconds, cleanUp: cleanUpOf(job),
+    kind: job.kind, jobId: job.currentJobId ?? job.jobId, stackId: job.request.StackId, handleLogicalId: longWait.handleLogicalId,
+    allowPartial: job.allowPartial, timeoutSeconds: job.timeoutSeconds, cleanUp: cleanUpOf(job), attempts: job.attempts,
   });
   const { StartExecutionCommand } = await sdk();
-  const { executionArn: arn } = await (await stepFunctions()).send(new StartExecutionCommand({
-    stateMachineArn: longWait.stateMachineArn,
-    name,
-    input: JSON.stringify(input),
-  }));
+  let arn: string | undefined;
+  try {
+    ({ executionArn: arn } = await (await stepFunctions()).send(new StartExecutionCommand({
+      stateMachineArn: longWait.stateMachineArn,
+      name,
+      input: JSON.stringify(input),
+    })));
+  } catch (error) {
+    // The execution is named by the job and its handle: one of that name is this job's poller, started by
+    // another delivery of this request (its input may differ: the jobs that held the resource then).
+    if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
+    arn = executionArn(longWait.stateMachineArn, name);
+    log('info', 'the job\'s poller was already started (another delivery of this request)', { kind: job.kind, jobId: job.jobId, executionArn: arn });
+    return arn;
+  }
   log('info', 'the long-wait poller waits for the job; its WaitCondition gates what depends on it', {
     kind: job.kind, jobId: job.jobId, executionArn: arn, polls: input.Polls, handle: longWait.handleLogicalId,
   });

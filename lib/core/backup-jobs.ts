@@ -168,6 +168,15 @@ export async function naming<T>(operation: string, call: () => Promise<T>): Prom
   }
 }
 
+/**
+ * Whether a COMPLETED job "completed with issues", as AWS Backup's console
+ * says: its MessageCategory is not SUCCESS (or, without one, it has a status message).
+ */
+export function completedWithIssues(job: Pick<BackupJobDescription, 'State' | 'MessageCategory' | 'StatusMessage'>): boolean {
+  if (job.State !== 'COMPLETED') return false;
+  return job.MessageCategory ? job.MessageCategory !== 'SUCCESS' : !!job.StatusMessage;
+}
+
 /** The sentence a failed job ends a deploy or a CLI run with. */
 export function backupJobFailureMessage(job: BackupJobDescription): string {
   const what = `Backup job ${job.BackupJobId} of ${job.ResourceArn ?? 'the resource'} ended ${job.State}`;

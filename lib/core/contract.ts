@@ -53,6 +53,8 @@ export interface BackupJobRequestProperties {
 export interface LongWaitProperties {
   readonly StateMachineArn: string;
   readonly HandleLogicalId: string;
+  /** The job's WaitCondition: while CloudFormation waits for it, a busy resource's next attempt may start. */
+  readonly ConditionLogicalId?: string;
 }
 
 /** The properties of a Custom::BackupJob: the request, and how the handler waits and cleans up. */
@@ -77,6 +79,8 @@ export interface BackupJobAttributes {
   readonly CompletionDate: string;
   readonly BackupVaultArn: string;
   readonly ResourceType: string;
+  /** SUCCESS, or what the job's message is about: a COMPLETED job with another category "completed with issues". */
+  readonly MessageCategory: string;
 }
 
 export const BACKUP_JOB: JobResourceContract<BackupJobResourceProperties, BackupJobAttributes> = { resourceType: 'Custom::BackupJob' };
@@ -149,6 +153,7 @@ export interface BackupJobSpec {
 export interface LongWaitSpec {
   readonly stateMachineArn: string;
   readonly handleLogicalId: string;
+  readonly conditionLogicalId?: string;
 }
 
 type RawProperties = Record<string, unknown>;
@@ -330,7 +335,11 @@ function parseLongWait(raw: Delivered<{ LongWait?: LongWaitProperties }>): LongW
   const value = raw.LongWait as Delivered<LongWaitProperties> | undefined;
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object') throw new Error(`Property LongWait must be an object (got ${JSON.stringify(value)})`);
-  return { stateMachineArn: requiredString(value, 'StateMachineArn'), handleLogicalId: requiredString(value, 'HandleLogicalId') };
+  return {
+    stateMachineArn: requiredString(value, 'StateMachineArn'),
+    handleLogicalId: requiredString(value, 'HandleLogicalId'),
+    conditionLogicalId: optionalString(value, 'ConditionLogicalId'),
+  };
 }
 
 function parseTimeout(raw: Delivered<{ TimeoutSeconds: number }>, longWait: LongWaitSpec | undefined): number {

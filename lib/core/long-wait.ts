@@ -59,6 +59,12 @@ interface KindInfo {
   readonly stateMember: 'State' | 'Status';
   /** The ends that fail the wait (PARTIAL only without allowPartial). */
   readonly failing: readonly string[];
+  /**
+   * The ends after which a busy resource's next attempt may be due (a job AWS
+   * Backup ended because another job of the resource ran, or a queued one that
+   * was replaced): the attempt function decides. Absent for kinds without attempts.
+   */
+  readonly mayGiveWay?: readonly string[];
   readonly noun: string;
 }
 
@@ -68,6 +74,7 @@ export const LONG_WAIT_KINDS: Record<LongWaitKind, KindInfo> = {
     idMember: 'BackupJobId',
     stateMember: 'State',
     failing: ['PARTIAL', 'FAILED', 'ABORTED', 'EXPIRED'],
+    mayGiveWay: ['FAILED', 'ABORTED', 'EXPIRED'],
     noun: 'Backup job',
   },
   restore: {
@@ -104,6 +111,36 @@ export interface PollerInput {
    * job resource's Delete.
    */
   readonly CleanUp: { readonly FunctionName: string; readonly Event: Record<string, unknown> };
+  /** A backup's attempts on a busy resource (backup-attempts.ts); `JobId` is the current attempt. */
+  readonly Attempts?: PollerAttempts;
+  /** The current job as the last poll described it (set by the poller). */
+  readonly Job?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What the attempt function needs to take a backup's next attempt on a busy
+ * resource, and what it last decided. The StartBackupJob request travels here
+ * whole (its tags too): the execution's data is never logged.
+ */
+export interface PollerAttempts {
+  /** The request's first job (the job resource names it): the later attempts are found from it. */
+  readonly FirstJobId: string;
+  /** The CloudFormation request the attempts' idempotency tokens derive from. */
+  readonly Request: { readonly StackId: string; readonly LogicalResourceId: string; readonly RequestId: string };
+  /** StartBackupJob of every attempt, but its token. */
+  readonly Start: Readonly<Record<string, unknown>>;
+  readonly ResourceType: string;
+  /** The job's WaitCondition: a new attempt starts only while CloudFormation waits for it. */
+  readonly ConditionLogicalId: string;
+  readonly TimeoutSeconds: number;
+  /** The jobs that held the resource when the first attempt started. */
+  readonly HeldBy: readonly string[];
+  /** Whether the current attempt is queued behind them: while it is CREATED, each poll asks the attempt function. */
+  readonly Queued: boolean;
+  /** The attempt function's last decision: poll on, judge the current attempt's end now, or the backup failed (`Job` says why). */
+  readonly Outcome?: 'poll' | 'check' | 'failed';
+  /** Jobs of other requests that held the resource at the last poll (a busy end's next attempt waits for them). */
+  readonly Holders?: readonly string[];
 }
 
 /** The poller's state names for a kind of job (a deployment, a local run and the tests refer to them). */
@@ -121,18 +158,28 @@ export function pollerStates(kind: LongWaitKind) {
     handle: `${noun}: handle still there?`,
     handleGone: `${noun}: handle gone?`,
     abandoned: `${noun} abandoned`,
+    attempt: `${noun}: next attempt?`,
+    attempted: `${noun}: attempt decided`,
+    attemptFailed: `${noun}: attempt function failed`,
   };
 }
 
 /** The poller's first state: it picks the kind's loop. */
 export const POLLER_START = 'Which job?';
 
+/** The functions the poller invokes (tokens at synth). */
+export interface PollerFunctions {
+  /** Signals the outcome to the job's WaitConditionHandle. */
+  readonly signal: string;
+  /** Decides a busy resource's next attempt (and starts it). */
+  readonly attempt: string;
+}
+
 /**
- * The poller's Amazon States Language definition (JSONPath). `signalFunctionArn`
- * is the function that signals the outcome to the job's WaitConditionHandle (a
- * token at synth). One loop per kind of job: describe, choose, wait.
+ * The poller's Amazon States Language definition (JSONPath). One loop per kind
+ * of job: describe, choose, wait.
  */
-export function pollerDefinition(signalFunctionArn: string): Record<string, unknown> {
+export function pollerDefinition(functions: PollerFunctions): Record<string, unknown> {
   const states: Record<string, unknown> = {
     [POLLER_START]: {
       Type: 'Choice',
@@ -141,7 +188,7 @@ export function pollerDefinition(signalFunctionArn: string): Record<string, unkn
     },
     'Done': { Type: 'Succeed' },
   };
-  for (const kind of Object.keys(LONG_WAIT_KINDS) as LongWaitKind[]) Object.assign(states, kindStates(kind, signalFunctionArn));
+  for (const kind of Object.keys(LONG_WAIT_KINDS) as LongWaitKind[]) Object.assign(states, kindStates(kind, functions));
   return {
     Comment: 'cdk-backup-jobs: waits for a backup or restore job (up to 12 hours) and signals its end to the job\'s WaitCondition',
     StartAt: POLLER_START,
@@ -150,15 +197,16 @@ export function pollerDefinition(signalFunctionArn: string): Record<string, unkn
   };
 }
 
-function kindStates(kind: LongWaitKind, signalFunctionArn: string): Record<string, unknown> {
+function kindStates(kind: LongWaitKind, functions: PollerFunctions): Record<string, unknown> {
   const info = LONG_WAIT_KINDS[kind];
   const names = pollerStates(kind);
   const state = `$.Job.${info.stateMember}`;
+  const timedOut = { Variable: '$.Counter.Poll', NumericGreaterThanEqualsPath: '$.Polls', Next: names.timedOut };
   const signal = (outcome: SignalRequest['Outcome']) => ({
     Type: 'Task',
     Resource: 'arn:aws:states:::lambda:invoke',
     Parameters: {
-      FunctionName: signalFunctionArn,
+      FunctionName: functions.signal,
       'Payload': {
         'Outcome': outcome,
         'Kind.$': '$.Kind',
@@ -166,6 +214,7 @@ function kindStates(kind: LongWaitKind, signalFunctionArn: string): Record<strin
         'StackId.$': '$.StackId',
         'HandleLogicalId.$': '$.HandleLogicalId',
         'Job.$': '$.Job',
+        ...(info.mayGiveWay ? { 'Attempts.$': '$.Attempts' } : {}),
       },
     },
     ResultPath: null,
@@ -178,8 +227,17 @@ function kindStates(kind: LongWaitKind, signalFunctionArn: string): Record<strin
   if (info.failing.includes('PARTIAL')) {
     ends.push({ And: [{ Variable: state, StringEquals: 'PARTIAL' }, { Variable: '$.AllowPartial', BooleanEquals: true }], Next: names.completed });
   }
+  if (info.mayGiveWay) {
+    // A busy resource: an end that may be another job's doing, and a first attempt queued behind other jobs.
+    ends.push({ Or: info.mayGiveWay.map((s) => ({ Variable: state, StringEquals: s })), Next: names.attempt });
+    ends.push({
+      And: [{ Variable: state, StringEquals: 'CREATED' }, { Variable: '$.Attempts.Queued', IsPresent: true }, { Variable: '$.Attempts.Queued', BooleanEquals: true }],
+      Next: names.attempt,
+    });
+  }
   ends.push({ Or: info.failing.map((s) => ({ Variable: state, StringEquals: s })), Next: names.failed });
   return {
+    ...(info.mayGiveWay ? attemptStates(names, functions.attempt, timedOut) : {}),
     [names.describe]: {
       Type: 'Task',
       Resource: `arn:aws:states:::aws-sdk:backup:${info.describe[0].toLowerCase()}${info.describe.slice(1)}`,
@@ -192,7 +250,7 @@ function kindStates(kind: LongWaitKind, signalFunctionArn: string): Record<strin
     },
     [names.ended]: {
       Type: 'Choice',
-      Choices: [...ends, { Variable: '$.Counter.Poll', NumericGreaterThanEqualsPath: '$.Polls', Next: names.timedOut }],
+      Choices: [...ends, timedOut],
       Default: names.handle,
     },
     // A job whose handle is gone has no one waiting for it: a request CloudFormation gave up on
@@ -250,15 +308,49 @@ function kindStates(kind: LongWaitKind, signalFunctionArn: string): Record<strin
   };
 }
 
+/**
+ * The attempt function's states: it gets the whole execution state and answers
+ * with it, the current attempt (`JobId`, `Job`) and its decision in `Attempts`.
+ */
+function attemptStates(names: ReturnType<typeof pollerStates>, attemptFunctionArn: string, timedOut: Record<string, unknown>): Record<string, unknown> {
+  return {
+    [names.attempt]: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: attemptFunctionArn, 'Payload.$': '$' },
+      OutputPath: '$.Payload',
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.Error', Next: names.attemptFailed }],
+      Next: names.attempted,
+    },
+    [names.attempted]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.Attempts.Outcome', StringEquals: 'failed', Next: names.failed },
+        { Variable: '$.Attempts.Outcome', StringEquals: 'check', Next: names.ended },
+        timedOut,
+      ],
+      Default: names.handle,
+    },
+    [names.attemptFailed]: {
+      Type: 'Pass',
+      Parameters: { State: 'UNKNOWN', 'StatusMessage.$': "States.Format('the next attempt on the busy resource could not be decided: {}', $.Error.Cause)" },
+      ResultPath: '$.Job',
+      Next: names.failed,
+    },
+  };
+}
+
 /** The execution input for a job: where to signal, and its own schedule (the state machine indexes it). */
 export function pollerInput(job: {
   kind: LongWaitKind; jobId: string; stackId: string; handleLogicalId: string; allowPartial: boolean; timeoutSeconds: number;
-  cleanUp: PollerInput['CleanUp'];
+  cleanUp: PollerInput['CleanUp']; attempts?: PollerAttempts;
 }): PollerInput {
   const schedule = pollSchedule(job.timeoutSeconds);
   return {
     Kind: job.kind, JobId: job.jobId, StackId: job.stackId, HandleLogicalId: job.handleLogicalId, AllowPartial: job.allowPartial,
     Schedule: schedule, Polls: schedule.length, Counter: { Poll: 0 }, CleanUp: job.cleanUp,
+    ...(job.attempts ? { Attempts: job.attempts } : {}),
   };
 }
 
@@ -284,6 +376,7 @@ export interface SignalRequest {
   readonly StackId: string;
   readonly HandleLogicalId: string;
   readonly Job: Readonly<Record<string, unknown>>;
+  readonly Attempts?: Pick<PollerAttempts, 'Holders'>;
 }
 
 /** The WaitConditionHandle signal for an outcome: SUCCESS with the end state, or FAILURE with AWS Backup's own message. */
@@ -308,8 +401,19 @@ export function signalOf(request: SignalRequest): { Status: 'SUCCESS' | 'FAILURE
       };
     }
     case 'TIMED_OUT': {
+      // Ids are quoted as AWS Backup gave them.
+      const waited = `${info.noun.toLowerCase()} ${request.JobId}`;
+      const holders = request.Attempts?.Holders ?? [];
+      if (holders.length > 0) {
+        return {
+          ...base,
+          Status: 'FAILURE',
+          Reason: `Timed out: ${waited} ended ${state}${message ? ` (${message})` : ''}, and backup job(s) ${holders.join(', ')} still held the resource, so no backup was taken; raise timeout`,
+          Data: '',
+        };
+      }
       const progress = job.PercentDone ? `, ${job.PercentDone}% done` : '';
-      return { ...base, Status: 'FAILURE', Reason: `Timed out waiting for ${what.toLowerCase()} (still ${state}${progress}); raise timeout`, Data: '' };
+      return { ...base, Status: 'FAILURE', Reason: `Timed out waiting for ${waited} (still ${state}${progress}); raise timeout`, Data: '' };
     }
   }
 }

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { LONG_WAIT_KINDS, LongWaitKind, pollerDefinition } from '../core/long-wait';
 import { acknowledgeFindings, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
-import { generatedNames } from './provider';
+import { BackupJobProvider, generatedNames, HANDLER_TIMEOUT } from './provider';
 import { stackSingleton } from './stack-singleton';
 
 export class LongWaitPoller extends Construct {
@@ -20,18 +20,20 @@ export class LongWaitPoller extends Construct {
   public static readonly ID = 'cdk-backup-jobs.LongWaitPoller';
 
   /** The stack's poller, created with the stack's first long-wait job. */
-  public static getOrCreate(scope: Construct): LongWaitPoller {
-    return stackSingleton(scope, LongWaitPoller.ID, (stack, id) => new LongWaitPoller(stack, id));
+  public static getOrCreate(scope: Construct, provider: BackupJobProvider): LongWaitPoller {
+    return stackSingleton(scope, LongWaitPoller.ID, (stack, id) => new LongWaitPoller(stack, id, provider));
   }
 
   public readonly stateMachine: sfn.StateMachine;
   public readonly signalFunction: lambda.Function;
+  /** Decides (and starts) a backup's next attempt on a busy resource: it runs as the provider's handlers, with their grants. */
+  public readonly attemptFunction: lambda.Function;
   private readonly describe: iam.PolicyStatement;
   private readonly role: iam.IRole;
   private cleanUpGranted = false;
   private readonly described = new Set<LongWaitKind>();
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, provider: BackupJobProvider) {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
 
@@ -58,6 +60,17 @@ export class LongWaitPoller extends Construct {
       description: 'cdk-backup-jobs: signals the end of a long backup job to its WaitCondition',
     });
 
+    this.attemptFunction = new lambda.Function(this, 'Attempt', {
+      code: handlerCode('jobs'),
+      handler: 'index.attempt',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      memorySize: 256,
+      timeout: HANDLER_TIMEOUT,
+      role: provider.handlerRole,
+      logGroup: provider.logGroup,
+      description: 'cdk-backup-jobs: takes the next attempt of a long backup on a busy resource',
+    });
+
     const role = new iam.Role(this, 'StateMachineRole', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: 'cdk-backup-jobs: polls long backup jobs',
@@ -74,7 +87,10 @@ export class LongWaitPoller extends Construct {
     }));
     this.role = role;
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(pollerDefinition(this.signalFunction.functionArn))),
+      definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(pollerDefinition({
+        signal: this.signalFunction.functionArn,
+        attempt: this.attemptFunction.functionArn,
+      }))),
       role,
       // Every transition is logged; the job descriptions (their messages, their ARNs) are not.
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
@@ -84,10 +100,12 @@ export class LongWaitPoller extends Construct {
       stateMachineName: generatedNames(this).pollerName,
     });
     this.signalFunction.grantInvoke(role);
+    this.attemptFunction.grantInvoke(role);
 
     acknowledgeFindings(role, [
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'backup:DescribeBackupJob and backup:DescribeRestoreJob have no resource-level permissions; Step Functions log delivery and X-Ray have none either' },
       { id: `AwsSolutions-IAM5[Resource::${nagResource(this, this.signalFunction.functionArn)}:*]`, reason: 'Invoking the signal function by any of its versions (what grantInvoke grants); it is this poller\'s own function' },
+      { id: `AwsSolutions-IAM5[Resource::${nagResource(this, this.attemptFunction.functionArn)}:*]`, reason: 'Invoking the attempt function by any of its versions (what grantInvoke grants); it is this poller\'s own function' },
     ]);
   }
 

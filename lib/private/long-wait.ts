@@ -26,17 +26,18 @@ export class LongWait {
    * the handlers need, and the handle. `identity` is what makes a new wait (the
    * properties the job's resource renders, but its removal policy).
    */
-  public static prepare(scope: Construct, kind: LongWaitKind, provider: BackupJobProvider, identity: () => unknown): LongWait {
-    const poller = LongWaitPoller.getOrCreate(scope);
+  public static prepare(scope: Construct, kind: LongWaitKind, provider: BackupJobProvider, timeoutSeconds: number, identity: () => unknown): LongWait {
+    const poller = LongWaitPoller.getOrCreate(scope, provider);
     poller.grantDescribe(kind);
     poller.grantCleanUp(provider.onEventFunction);
     provider.grantStartPoller();
-    return new LongWait(scope, kind, provider, poller, identity);
+    return new LongWait(scope, kind, provider, poller, timeoutSeconds, identity);
   }
 
   /** The custom resource's LongWait property. */
   public readonly properties: LongWaitProperties;
   private readonly handle: cloudformation.CfnWaitConditionHandle;
+  private readonly condition: cloudformation.CfnWaitCondition;
   private result?: JobResource<object>;
 
   private constructor(
@@ -44,6 +45,7 @@ export class LongWait {
     private readonly kind: LongWaitKind,
     private readonly provider: BackupJobProvider,
     poller: LongWaitPoller,
+    timeoutSeconds: number,
     identity: () => unknown,
   ) {
     const stack = Stack.of(scope);
@@ -51,11 +53,18 @@ export class LongWait {
     const waitHash = () => (hash ??= createHash('sha256').update(JSON.stringify(stack.resolve(identity()))).digest('hex').slice(0, 8).toUpperCase());
     this.handle = new cloudformation.CfnWaitConditionHandle(scope, 'WaitHandle');
     renameWithHash(this.handle, waitHash);
-    this.properties = { StateMachineArn: poller.stateMachine.stateMachineArn, HandleLogicalId: this.handle.logicalId };
-    this.waitHash = waitHash;
+    this.condition = new cloudformation.CfnWaitCondition(scope, 'WaitCondition', {
+      handle: this.handle.ref,
+      timeout: String(Math.min(LIMITS.waitConditionMaxSeconds, timeoutSeconds + CONDITION_MARGIN_SECONDS)),
+      count: 1,
+    });
+    renameWithHash(this.condition, waitHash);
+    this.properties = {
+      StateMachineArn: poller.stateMachine.stateMachineArn,
+      HandleLogicalId: this.handle.logicalId,
+      ...(kind === 'backup' ? { ConditionLogicalId: this.condition.logicalId } : {}),
+    };
   }
-
-  private readonly waitHash: () => string;
 
   /**
    * The WaitCondition: created once the job's resource answered (it started
@@ -63,21 +72,15 @@ export class LongWait {
    * a failing end or at the timeout. Then the result resource, for the
    * attributes: `jobId` is the job resource's id attribute.
    */
-  public gate(resource: IConstruct, timeoutSeconds: number, result: JobResultProperties): void {
+  public gate(resource: IConstruct, result: JobResultProperties): void {
     resource.node.addDependency(this.handle);
     // A Delete, a rollback and a failed start stop the job's poller: granted so that the cleanup
     // of an update, or its rollback, still may.
     this.provider.grantStopPoller(resource);
-    const condition = new cloudformation.CfnWaitCondition(this.scope, 'WaitCondition', {
-      handle: this.handle.ref,
-      timeout: String(Math.min(LIMITS.waitConditionMaxSeconds, timeoutSeconds + CONDITION_MARGIN_SECONDS)),
-      count: 1,
-    });
-    renameWithHash(condition, this.waitHash);
-    condition.node.addDependency(resource);
+    this.condition.node.addDependency(resource);
     const contract = this.kind === 'backup' ? BACKUP_JOB_RESULT : RESTORE_JOB_RESULT;
     this.result = this.provider.jobResource<JobResultProperties, object>(this.scope, contract, RESULT_TIMEOUT_SECONDS, result, 'Result');
-    this.result.node.addDependency(condition);
+    this.result.node.addDependency(this.condition);
   }
 
   /** An attribute of the job, from its result resource (so a use of it waits for the condition). */

@@ -50,7 +50,7 @@ describe('Create', () => {
   test.each([
     ['FAILED', 'Insufficient privileges to perform this action.'],
     ['ABORTED', 'Backup job was aborted by AWS Backup.'],
-    ['EXPIRED', 'Backup job failed because there was a running job for the same resource.'],
+    ['EXPIRED', 'Backup job expired because it did not start within its start window.'],
   ] as const)('a job that ends %s fails the deploy with AWS Backup\'s status message, and the rollback answers', async (outcome, statusMessage) => {
     simulation.standIn.service.onResource(TABLE_ARN, { outcome, statusMessage });
     const cfn = simulation.cloudFormation('E2E');
@@ -78,21 +78,45 @@ describe('Create', () => {
     expect(backupOps(result.operations)[0].response!.Data).toMatchObject({ State: 'PARTIAL', StatusMessage: 'Some items were skipped.' });
   });
 
-  test('a busy resource: ours is started at once, AWS Backup starts it once the other job ended, and the stack goes on', async () => {
-    const planJob = simulation.standIn.service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
+  test('a busy resource (AWS Backup queues ours): once the other job ended, ours is replaced by a job that starts at once, and the stack goes on with it', async () => {
+    const service = simulation.standIn.service;
+    const planJob = service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
     const result = await simulation.cloudFormation('E2E').deploy(backupJobStack());
     expect(result.status).toBe('CREATE_COMPLETE');
     const [create] = backupOps(result.operations);
     const ours = jobIdOf(create)!;
     expect(ours).not.toBe(planJob);
-    // One StartBackupJob, by onEvent; the job waited in CREATED and started at AWS Backup's next try after the plan's job.
-    expect(simulation.standIn.count('StartBackupJob')).toBe(1);
-    expect(simulation.standIn.count('ListBackupJobs')).toBe(0);
-    const planEnd = simulation.standIn.service.jobView(planJob).completedAt!;
-    expect(simulation.standIn.service.jobView(ours)).toMatchObject({ state: 'COMPLETED' });
-    expect(simulation.standIn.service.jobView(ours).startedAt!).toBeGreaterThanOrEqual(planEnd);
-    expect(simulation.standIn.service.jobView(ours).startedAt! - planEnd).toBeLessThanOrEqual(600_000);
-    expect(simulation.standIn.service.jobIds()).toHaveLength(2);
+    // Two StartBackupJob calls: onEvent's (queued behind the plan's job), then its replacement once the plan's job ended.
+    const starts = simulation.standIn.requests.filter((r) => r.operation === 'StartBackupJob');
+    expect(starts).toHaveLength(2);
+    const [queued] = service.jobRecords().filter((j) => !j.byPlan && j.id !== ours);
+    expect(service.jobView(queued.id)).toMatchObject({ state: 'ABORTED', startedAt: undefined });
+    const planEnd = service.jobView(planJob).completedAt!;
+    expect(service.jobView(ours)).toMatchObject({ state: 'COMPLETED' });
+    // Ours started within one poll of the plan's job's end (AWS Backup's next try would have been up to 10 minutes later).
+    expect(service.jobView(ours).startedAt!).toBeGreaterThanOrEqual(planEnd);
+    expect(service.jobView(ours).startedAt! - planEnd).toBeLessThanOrEqual(POLL_MS + 10_000);
+    // The answer and the attributes name the job that completed.
+    expect(create.response!.Data).toMatchObject({ BackupJobId: ours, State: 'COMPLETED' });
+    expect(result.outputs.BackupJobId).toBe(ours);
+  });
+
+  test.each(['expire', 'fail'] as const)('a busy resource (AWS Backup ends ours at once: %s): the next attempt starts once the other job ended, and the stack goes on with it', async (behaviour) => {
+    const service = simulation.standIn.service;
+    service.busyBehaviour = behaviour;
+    const planJob = service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
+    const result = await simulation.cloudFormation('E2E').deploy(backupJobStack());
+    expect(result.status).toBe('CREATE_COMPLETE');
+    const [create] = backupOps(result.operations);
+    const ours = jobIdOf(create)!;
+    const [first] = service.jobRecords().filter((j) => !j.byPlan && j.id !== ours);
+    expect(service.jobView(first.id)).toMatchObject({ state: behaviour === 'expire' ? 'EXPIRED' : 'FAILED', statusMessage: expect.stringMatching(/same resource/) });
+    const planEnd = service.jobView(planJob).completedAt!;
+    expect(service.jobView(ours)).toMatchObject({ state: 'COMPLETED' });
+    expect(service.jobView(ours).startedAt! - planEnd).toBeGreaterThanOrEqual(0);
+    expect(service.jobView(ours).startedAt! - planEnd).toBeLessThanOrEqual(POLL_MS + 10_000);
+    expect(result.outputs.BackupJobId).toBe(ours);
+    expectAllAnswered(result.operations);
   });
 
   test('throttling and 5xx answers are survived', async () => {

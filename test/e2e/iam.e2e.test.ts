@@ -20,7 +20,7 @@ test('every call of the handlers is decided by IAM, as the handler role\'s polic
   const result = await simulation.cloudFormation('E2E').deploy(backupJobStack({ removalPolicy: RemovalPolicy.DESTROY }));
   expect(result.status).toBe('CREATE_COMPLETE');
   const handlers = simulation.iam.decisions.filter((d) => d.action !== 'states:StartExecution');
-  expect(new Set(handlers.map((d) => d.action))).toEqual(new Set(['cloudformation:DescribeStackResource', 'backup:StartBackupJob', 'iam:PassRole', 'backup:DescribeBackupJob']));
+  expect(new Set(handlers.map((d) => d.action))).toEqual(new Set(['cloudformation:DescribeStackResource', 'backup:StartBackupJob', 'iam:PassRole', 'backup:DescribeBackupJob', 'backup:ListBackupJobs']));
   expect(new Set(handlers.map((d) => d.principal))).toEqual(new Set([expect.stringMatching(/^arn:aws:iam::123456789012:role\/E2E-cdkbackupjobsBackupJobProviderHandlerRole/)]));
   // The Provider framework's onEvent starts its waiter, as its own role allows.
   expect(simulation.iam.decisions.filter((d) => d.action === 'states:StartExecution').map((d) => d.principal))

@@ -91,7 +91,7 @@ describe('failing ends', () => {
   test.each([
     ['FAILED', 'Insufficient privileges to perform this action.'],
     ['ABORTED', 'Backup job was aborted by AWS Backup.'],
-    ['EXPIRED', 'Backup job failed because there was a running job for the same resource.'],
+    ['EXPIRED', 'Backup job expired because it did not start within its start window.'],
     ['PARTIAL', 'Some items could not be backed up.'],
   ] as const)('a job that ends %s after 3 hours fails the stack at its WaitCondition with AWS Backup\'s status message; the migration is never made and the rollback cleans up', async (outcome, statusMessage) => {
     simulation.standIn.service.onResource(TABLE_ARN, { outcome, statusMessage, durationSeconds: 3 * HOUR });
@@ -297,14 +297,23 @@ describe('a long restore', () => {
 });
 
 describe('the short path\'s faults, on the long path', () => {
-  test('a busy resource: another job holds it for 2 hours; ours waits in CREATED, starts at AWS Backup\'s next try, and the deploy succeeds', async () => {
-    const other = simulation.standIn.service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 2 * HOUR }, backupPlanId: 'nightly' });
-    simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: HOUR });
+  test.each(['queue', 'expire', 'fail'] as const)('a busy resource (%s): another job holds it for 2 hours; ours starts within a poll of its end, and the deploy succeeds with it', async (behaviour) => {
+    const service = simulation.standIn.service;
+    service.busyBehaviour = behaviour;
+    const other = service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 2 * HOUR }, backupPlanId: 'nightly' });
+    service.onResource(TABLE_ARN, { durationSeconds: HOUR });
     const result = await simulation.cloudFormation('Long').deploy(longStack());
     expect(result.status).toBe('CREATE_COMPLETE');
-    const ours = simulation.standIn.service.jobView(result.outputs.BackupJobId);
-    expect(ours.startedAt!).toBeGreaterThanOrEqual(simulation.standIn.service.jobView(other).completedAt!);
-    expect(simulation.standIn.requests.filter((r) => r.operation === 'StartBackupJob')).toHaveLength(1);
+    const ours = service.jobView(result.outputs.BackupJobId);
+    const otherEnd = service.jobView(other).completedAt!;
+    expect(ours.state).toBe('COMPLETED');
+    expect(ours.startedAt!).toBeGreaterThanOrEqual(otherEnd);
+    // The poller's waits then are a twentieth of the age (at most 10 minutes): within one of them.
+    expect(ours.startedAt! - otherEnd).toBeLessThanOrEqual(0.05 * 2 * HOUR * 1000 + 60_000);
+    // Two jobs of ours: the first (queued and replaced, or ended by AWS Backup), then the one that completed.
+    expect(service.jobRecords().filter((j) => !j.byPlan)).toHaveLength(2);
+    expect(result.outputs.BackupJobId).not.toBe(service.jobRecords().find((j) => !j.byPlan)!.id);
+    expect(leftRunning()).toEqual({ jobs: [], pollers: [] });
   }, 60_000);
 
   test('a Create delivered twice (same request): one job and one poller', async () => {

@@ -112,13 +112,21 @@ describe('Create', () => {
     expect(response.Data).toBeUndefined();
   });
 
-  test('starts the job at once, even on a resource another job holds: AWS Backup keeps it CREATED until the resource is free', async () => {
-    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [{ BackupJobId: 'plan-job', State: 'RUNNING', ResourceArn: TABLE_ARN }] });
+  test('starts the job at once, even on a resource another job holds, and notes the jobs it is queued behind', async () => {
+    backup.on(ListBackupJobsCommand).callsFake((input) => ({ BackupJobs: input.ByState === 'RUNNING' ? [{ BackupJobId: 'plan-job', State: 'RUNNING', ResourceArn: TABLE_ARN }] : [] }));
     const { response } = await created();
     expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
-    // It neither looks at the resource's other jobs nor waits for them: the physical id names our job from the start.
-    expect(backup.commandCalls(ListBackupJobsCommand)).toHaveLength(0);
+    // The physical id names our job from the start; the resource's active jobs are listed after the start, once per active state.
+    expect(backup.commandCalls(ListBackupJobsCommand).map((c) => c.args[0].input)).toEqual(
+      ['CREATED', 'PENDING', 'RUNNING', 'ABORTING'].map((ByState) => ({ ByResourceArn: TABLE_ARN, ByState })),
+    );
     expect(parsePhysicalId(response.PhysicalResourceId)).toMatchObject({ kind: 'started', backupJobId: JOB_ID });
+    expect(response.Wait).toMatchObject({ mode: 'started', heldBy: ['plan-job'] });
+  });
+
+  test('a fire-and-forget job does not look at the resource\'s other jobs', async () => {
+    await created(backupJobProperties({ WaitForCompletion: 'false' }));
+    expect(backup.commandCalls(ListBackupJobsCommand)).toHaveLength(0);
   });
 
   test('a retried invocation of the same request uses the same token; another request another one', async () => {
@@ -167,6 +175,7 @@ describe('isComplete maps every job state', () => {
         CompletionDate: '2026-11-22T10:02:00.000Z',
         BackupVaultArn: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:pre-migration',
         ResourceType: 'DynamoDB',
+        MessageCategory: '',
       },
     });
   });
@@ -181,7 +190,7 @@ describe('isComplete maps every job state', () => {
   test.each([
     ['FAILED', 'Insufficient privileges to perform this action.'],
     ['ABORTED', 'Backup job was stopped by user.'],
-    ['EXPIRED', 'Backup job failed because there was a running job for the same resource.'],
+    ['EXPIRED', 'Backup job expired because it did not start within its start window.'],
   ])('%s fails with AWS Backup\'s status message', async (State, StatusMessage) => {
     const { event } = await created();
     describes({ State, StatusMessage });
@@ -354,6 +363,7 @@ describe('Update', () => {
         CompletionDate: '',
         BackupVaultArn: '',
         ResourceType: 'DynamoDB',
+        MessageCategory: '',
       },
     });
   });

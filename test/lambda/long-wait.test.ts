@@ -57,6 +57,13 @@ test('Create starts the job, then its poller (named by job and handle, with the 
   expect(input).toEqual({
     Kind: 'backup', JobId: JOB_ID, StackId: request.StackId, HandleLogicalId: LONG.HandleLogicalId, AllowPartial: false,
     Schedule: pollSchedule(28800), Polls: pollSchedule(28800).length, Counter: { Poll: 0 },
+    // What the attempt function needs on a busy resource: the request (for the attempts' tokens) and its StartBackupJob.
+    Attempts: {
+      FirstJobId: JOB_ID,
+      Request: { StackId: request.StackId, LogicalResourceId: request.LogicalResourceId, RequestId: request.RequestId },
+      Start: { BackupVaultName: 'pre-migration', ResourceArn: TABLE_ARN, IamRoleArn: 'arn:aws:iam::123456789012:role/backup', RecoveryPointTags: { owner: 'data-team' } },
+      ResourceType: 'DynamoDB', ConditionLogicalId: '', TimeoutSeconds: 28800, HeldBy: [], Queued: false,
+    },
     // What the poller hands a job to if its handle goes: this function, with the resource's Delete (no tags).
     CleanUp: {
       FunctionName: 'cdk-backup-jobs-onEvent',

@@ -1,5 +1,5 @@
 /** `backup-jobs describe`: a backup job's details. */
-import { describeBackupJob } from '../../../lib/core/backup-jobs';
+import { completedWithIssues, describeBackupJob } from '../../../lib/core/backup-jobs';
 import { fields, formatBytes } from '../output';
 import { jobId as jobIdArgument } from '../parse';
 import { CliContext } from '../context';
@@ -17,14 +17,17 @@ export function describeCommand(program: Command, ctx: CliContext): void {
       }
       ctx.out(fields([
         ['Backup job', job.BackupJobId],
-        ['State', job.State],
+        ['State', job.State === 'COMPLETED' && completedWithIssues(job) ? 'COMPLETED (completed with issues)' : job.State],
+        ['Message category', job.MessageCategory],
         ['Status message', job.StatusMessage],
         ['Percent done', job.PercentDone === undefined ? undefined : `${job.PercentDone}%`],
         ['Resource', `${job.ResourceArn} (${job.ResourceType})`],
-        ['Vault', job.BackupVaultName],
+        ['Vault', job.VaultType ? `${job.BackupVaultName} (${job.VaultType}${job.VaultLockState ? `, ${job.VaultLockState}` : ''})` : job.BackupVaultName],
+        ['Encrypted', job.IsEncrypted === undefined ? undefined : job.IsEncrypted ? `yes${job.EncryptionKeyArn ? `, ${job.EncryptionKeyArn}` : ''}` : 'no'],
         ['Recovery point', job.RecoveryPointArn],
         ['Role', job.IamRoleArn],
         ['Created', job.CreationDate?.toISOString()],
+        ['Initiated', job.InitiationDate?.toISOString()],
         ['Start by', job.StartBy?.toISOString()],
         ['Completed', job.CompletionDate?.toISOString()],
         ['Size', job.BackupSizeInBytes === undefined ? undefined : formatBytes(job.BackupSizeInBytes)],

@@ -1,12 +1,14 @@
 /** `backup-jobs start`: start an on-demand backup job, its settings checked first by the rules of the BackupJob construct; with --wait, wait for it. */
 import { resourceTypeFromArn } from '../../../lib/core/resource-types';
 import { CONSTRUCT_SETTING_NAMES, SettingNames, validateBackupJob } from '../../../lib/core/validation';
+import { randomUUID } from 'crypto';
 import { findActiveBackupJobs, startBackupJob } from '../../../lib/core/backup-jobs';
+import { resourceTypeInfo } from '../../../lib/core/resource-types';
 import { backupJobRequest } from '../../../lib/core/contract';
 import { EXIT, InvalidInput } from '../exit-codes';
 import { endOfBackup } from '../outcomes';
 import { keyValue, nonEmpty, wholeNumber } from '../parse';
-import { waitForBackupJob } from '../wait';
+import { waitForBackupAttempts, waitForBackupJob } from '../wait';
 import { CliContext, roleArnProblem, WaitFlags, waitOptions } from '../context';
 import type { Command } from 'commander';
 
@@ -26,6 +28,11 @@ const CLI_SETTING_NAMES: SettingNames = {
   logicallyAirGappedBackupVaultArn: '--air-gapped-vault-arn',
 };
 
+function resourceTypeOf(arn: string): string {
+  const read = resourceTypeFromArn(arn);
+  return 'error' in read ? '' : read.resourceType;
+}
+
 export function startCommand(program: Command, ctx: CliContext): void {
   waitOptions(program.command('start')
     .description('start an on-demand backup job; its settings are checked first, with the rules of the BackupJob construct')
@@ -42,7 +49,7 @@ export function startCommand(program: Command, ctx: CliContext): void {
     .option('--windows-vss', 'a Windows VSS backup (EC2)')
     .option('--no-windows-vss', 'explicitly not a Windows VSS backup (EC2)')
     .option('--air-gapped-vault-arn <arn>', 'back up directly to this logically air-gapped vault')
-    .option('--idempotency-token <token>', 'the same token returns the same job', nonEmpty('--idempotency-token'))
+    .option('--idempotency-token <token>', 'the same token returns the same job (with --wait, a later attempt on a busy resource gets a token derived from it)', nonEmpty('--idempotency-token'))
     .option('--wait', 'wait for the job to end (as the wait command does)')
     .option('--allow-partial', 'with --wait: a PARTIAL backup counts as completed'))
     .action(async (o: Record<string, any>) => {
@@ -83,8 +90,7 @@ export function startCommand(program: Command, ctx: CliContext): void {
           return ctx.exit(EXIT.TIMED_OUT);
         }
       }
-      const started = await startBackupJob(backup, {
-        ...backupJobRequest({
+      const start = backupJobRequest({
           resourceArn: o.resourceArn,
           backupVaultName: o.vault,
           iamRoleArn: o.role,
@@ -97,15 +103,19 @@ export function startCommand(program: Command, ctx: CliContext): void {
           windowsVss: o.windowsVss,
           index: o.index,
           logicallyAirGappedBackupVaultArn: o.airGappedVaultArn,
-        }),
-        IdempotencyToken: o.idempotencyToken,
       });
+      // Each attempt of this run has its own token: a later one (on a busy resource) derives it from the first.
+      const base: string | undefined = o.idempotencyToken ?? (o.wait ? randomUUID() : undefined);
+      const tokenOf = (attempt: number) => (attempt === 1 || base === undefined ? base : `${base}-attempt-${attempt}`);
+      const started = await startBackupJob(backup, { ...start, IdempotencyToken: tokenOf(1) });
       const { $metadata: _ignored, ...startedJob } = started;
       if (!o.wait) {
         ctx.out(ctx.json() ? JSON.stringify(startedJob, null, 2) : started.BackupJobId!);
         return;
       }
       ctx.err(`started backup job ${started.BackupJobId}`);
-      ctx.exit(endOfBackup(ctx, await waitForBackupJob(backup, started.BackupJobId!, { intervalMs: o.interval, deadline, io: ctx.io }), o as WaitFlags));
+      const stoppable = resourceTypeInfo(resourceTypeOf(o.resourceArn))?.stoppable !== false;
+      const ended = await waitForBackupAttempts(backup, started.BackupJobId!, { start, tokenOf, stoppable }, { intervalMs: o.interval, deadline, io: ctx.io });
+      ctx.exit(endOfBackup(ctx, ended, o as WaitFlags));
     });
 }

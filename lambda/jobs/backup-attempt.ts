@@ -1,0 +1,129 @@
+/**
+ * A backup's attempts on a busy resource, as the handlers drive them
+ * (lib/core/backup-attempts.ts): the options of a request's attempts, the jobs
+ * a first attempt is queued behind, and the long-wait poller's attempt task.
+ */
+import { AttemptOptions, advance, AttemptStep, Wanted } from '../../lib/core/backup-attempts';
+import { BackupJobDescription, describeError, findActiveBackupJobs, isTransientError } from '../../lib/core/backup-jobs';
+import { idempotencyToken } from '../../lib/core/contract';
+import type { PollerAttempts, PollerInput } from '../../lib/core/long-wait';
+import { resourceTypeInfo } from '../../lib/core/resource-types';
+import { log } from '../../lib/core/log';
+import { describeStackResource } from './cloudformation';
+import { backupClient } from './common';
+
+/** The CloudFormation request a backup's attempts belong to: their tokens derive from it. */
+export interface AttemptRequest {
+  readonly StackId: string;
+  readonly LogicalResourceId: string;
+  readonly RequestId: string;
+}
+
+/** The idempotency token of a request's attempt n: the first is the request's own token (a retried delivery gets its job back). */
+export function attemptTokenOf(request: AttemptRequest): (attempt: number) => string {
+  return (attempt) => (attempt === 1 ? idempotencyToken(request) : idempotencyToken(request, `attempt-${attempt}`));
+}
+
+/** The options of a request's attempts. */
+export function attemptOptions(options: {
+  request: AttemptRequest;
+  start: AttemptOptions['start'];
+  resourceType: string;
+  stillWanted: () => Promise<Wanted>;
+  heldBy?: readonly string[];
+  until?: Date;
+  mayStart?: boolean;
+}): AttemptOptions {
+  return {
+    client: backupClient(),
+    start: options.start,
+    tokenOf: attemptTokenOf(options.request),
+    stoppable: resourceTypeInfo(options.resourceType)?.stoppable !== false,
+    stillWanted: options.stillWanted,
+    heldBy: options.heldBy,
+    until: options.until,
+    mayStart: options.mayStart,
+  };
+}
+
+/**
+ * The other jobs that hold the resource just after a first attempt started (it
+ * is queued behind them); empty when AWS Backup cannot tell now (the job then
+ * waits for AWS Backup's own next try).
+ */
+export async function heldByOthers(resourceArn: string, backupJobId: string): Promise<string[]> {
+  try {
+    return (await findActiveBackupJobs(backupClient(), resourceArn)).filter((id) => id !== backupJobId);
+  } catch (error) {
+    log('warn', 'could not list the jobs that hold the resource', { resourceArn, error: describeError(error) });
+    return [];
+  }
+}
+
+/** Whether CloudFormation still waits for a long wait's WaitCondition (or is about to create it: its handle stands). */
+export async function conditionAwaited(stackId: string, conditionLogicalId: string, handleLogicalId: string): Promise<Wanted> {
+  try {
+    const condition = await describeStackResource({ StackId: stackId, LogicalResourceId: conditionLogicalId });
+    return condition?.ResourceStatus === 'CREATE_IN_PROGRESS' ? 'yes' : 'no';
+  } catch (error) {
+    if (isTransientError(error)) return 'unknown';
+  }
+  try {
+    const handle = await describeStackResource({ StackId: stackId, LogicalResourceId: handleLogicalId });
+    return handle?.ResourceStatus && !handle.ResourceStatus.startsWith('DELETE') ? 'yes' : 'no';
+  } catch (error) {
+    return isTransientError(error) ? 'unknown' : 'no';
+  }
+}
+
+/** A job description as the poller's state holds it (JSON: dates as ISO 8601 strings). */
+function asState(job: BackupJobDescription, holders?: readonly string[]): Record<string, unknown> {
+  return { ...JSON.parse(JSON.stringify(job)), ...(holders?.length ? { Holders: holders } : {}) };
+}
+
+/**
+ * The long-wait poller's attempt task, at an end that may be another job's
+ * doing or while a first attempt is queued: the poller's state back, with the
+ * current attempt (`JobId`, `Job`) and the decision (`Attempts.Outcome`).
+ */
+export async function attempt(state: PollerInput): Promise<PollerInput> {
+  const attempts = state.Attempts;
+  if (!attempts) throw new Error('the poller\'s state has no Attempts: only a backup takes attempts');
+  const until = new Date(Date.now() + attempts.TimeoutSeconds * 1000);
+  const step: AttemptStep = await advance(attemptOptions({
+    request: attempts.Request,
+    start: attempts.Start as AttemptOptions['start'],
+    resourceType: attempts.ResourceType,
+    stillWanted: () => conditionAwaited(state.StackId, attempts.ConditionLogicalId, state.HandleLogicalId),
+    heldBy: attempts.HeldBy,
+    until,
+    mayStart: state.Counter.Poll < state.Polls,
+  }), attempts.FirstJobId);
+  const job = step.job;
+  const fields = { firstJobId: attempts.FirstJobId, backupJobId: job.BackupJobId, attempt: step.attempt, state: job.State };
+  let next: Pick<PollerAttempts, 'Queued' | 'Outcome' | 'Holders'>;
+  const ended = job.State !== 'CREATED' && job.State !== 'PENDING' && job.State !== 'RUNNING' && job.State !== 'ABORTING';
+  switch (step.kind) {
+    case 'waiting':
+      log('info', 'the backup job ended because another job holds the resource; the next attempt starts once it ended', { ...fields, holders: step.holders });
+      next = { Queued: false, Outcome: 'poll', Holders: step.holders };
+      break;
+    case 'started':
+      log('info', 'the resource is free: started the next attempt', { ...fields, replaced: step.replaced.BackupJobId });
+      next = { Queued: false, Outcome: 'poll', Holders: [] };
+      break;
+    case 'not-wanted':
+      log('warn', 'CloudFormation no longer waits for this backup: no new attempt', fields);
+      next = { Queued: false, Outcome: 'failed', Holders: [] };
+      break;
+    case 'current': {
+      const queued = (step.queuedBehind?.length ?? 0) > 0;
+      // A later attempt that already ended is judged at once (COMPLETED, PARTIAL); any other end was not
+      // another job's doing and fails the backup with AWS Backup's message.
+      const outcome = !ended ? 'poll' : job.State === 'COMPLETED' || job.State === 'PARTIAL' ? 'check' : 'failed';
+      next = { Queued: queued, Outcome: outcome, Holders: step.queuedBehind ?? [] };
+      break;
+    }
+  }
+  return { ...state, JobId: job.BackupJobId!, Job: asState(job, next.Holders), Attempts: { ...attempts, ...next } } as PollerInput;
+}
