@@ -48,6 +48,11 @@ function cli(...args: string[]): Promise<Run> {
 }
 
 const START = ['start', '--resource-arn', TABLE, '--vault', 'pre-migration', '--role', ROLE];
+
+/** Resolves once the stand-in has created a job of ours (the CLI's first StartBackupJob). */
+async function ourJobCreated(): Promise<void> {
+  while (!standIn.requests.some((r) => r.operation === 'StartBackupJob' && r.outcome === 'ok')) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 const FAST_WAIT = ['--interval', '100ms'];
 
 describe('start and wait', () => {
@@ -128,10 +133,10 @@ describe('start and wait', () => {
 
   test.each(['expire', 'fail'] as const)('a busy resource AWS Backup ends our job on (%s): start --wait takes the next attempt once the other job ended, and prints the recovery point of the one that completed', async (behaviour) => {
     standIn.service.busyBehaviour = behaviour;
-    // Another job starts just after ours was created, and holds the resource before ours starts.
+    // Another job starts just after ours was created, and holds the resource when ours tries to start.
     standIn.service.onNextJob(TABLE, { ...FAST, startDelaySeconds: 0.5 });
     const started = cli(...START, '--wait', '--idempotency-token', 'deploy-42', ...FAST_WAIT);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await ourJobCreated();
     const planJob = standIn.service.seedJob({ resourceArn: TABLE, scenario: { ...FAST, startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 1.5 }, backupPlanId: 'nightly' });
     const run = await started;
     expect(run.code).toBe(0);
@@ -148,7 +153,7 @@ describe('start and wait', () => {
     standIn.service.busyBehaviour = 'fail';
     standIn.service.onNextJob(TABLE, { ...FAST, startDelaySeconds: 0.5 });
     const started = cli(...START, '--wait', '--timeout', '2s', ...FAST_WAIT);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await ourJobCreated();
     const planJob = standIn.service.seedJob({ resourceArn: TABLE, scenario: { ...FAST, startDelaySeconds: 0, durationSeconds: 3600 }, backupPlanId: 'nightly' });
     const run = await started;
     expect(run.code).toBe(3);

@@ -68,7 +68,8 @@ export interface Timeline {
 
 /**
  * When each job of one resource starts and ends. AWS Backup runs one job per
- * resource at a time: a job tries to start after its start delay. While an
+ * resource at a time: a job tries to start after its start delay, the first to
+ * try first. While an
  * earlier job holds the resource, it tries again every `startRetryMs` (`queue`;
  * one that cannot start by its start window's end expires) or ends at once
  * (`expire`, `fail`), without ever holding the resource.
@@ -76,8 +77,11 @@ export interface Timeline {
 export function timelinesOf(jobsOfResource: readonly BackupJobRecord[], startRetryMs: number): Map<string, Timeline> {
   const timelines = new Map<string, Timeline>();
   let busyUntil = 0;
-  for (const job of jobsOfResource) {
-    const firstTry = job.createdAt + job.scenario.startDelaySeconds * 1000;
+  // In the order the jobs first try to start (a job created later may try first: a shorter start delay).
+  const firstTryOf = (job: BackupJobRecord) => job.createdAt + job.scenario.startDelaySeconds * 1000;
+  const inOrder = [...jobsOfResource].sort((a, b) => firstTryOf(a) - firstTryOf(b) || a.createdAt - b.createdAt);
+  for (const job of inOrder) {
+    const firstTry = firstTryOf(job);
     const stoppedFirst = job.stoppedAt !== undefined && job.stoppedAt < firstTry;
     if (busyUntil > firstTry && job.busyBehaviour !== 'queue' && !stoppedFirst) {
       const busyEnd = job.busyBehaviour === 'expire'

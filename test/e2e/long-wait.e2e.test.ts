@@ -129,6 +129,8 @@ test('the timeout: a job still running after 2 hours fails the stack when the ti
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.reason).toMatch(/^WaitCondition received failed message: 'Timed out waiting for backup job [^ ]+ \(still RUNNING, [\d.]+% done\); raise timeout'/);
   const [create, rollbackDelete] = backupOps(result.operations);
+  // The job id as AWS Backup gave it (upper case), so that it can be looked up.
+  expect(result.reason).toContain(`Timed out waiting for backup job ${jobIdOf(create)} (still RUNNING`);
   const failedAt = cfn.events.find((e) => /^SnapshotWaitCondition/.test(e.logicalId) && e.status === 'CREATE_FAILED')!.at;
   expect(failedAt - create.sentAt).toBeGreaterThanOrEqual(2 * HOUR * 1000);
   expect(failedAt - create.sentAt).toBeLessThanOrEqual(2 * HOUR * 1000 + 60_000);

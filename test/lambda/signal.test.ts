@@ -77,6 +77,20 @@ test('FAILED: FAILURE with AWS Backup\'s status message; TIMED_OUT says how far 
   ]);
 });
 
+test('TIMED_OUT quotes the job id as AWS Backup gave it, and names the jobs that still held a busy resource', async () => {
+  const id = 'CC07C10E-2D19-4607-B6F7-E28F67F71995';
+  await signal({ ...request('TIMED_OUT', { State: 'RUNNING', PercentDone: '10.0' }), JobId: id });
+  await signal({
+    ...request('TIMED_OUT', { State: 'EXPIRED', StatusMessage: 'Backup job expired because another backup job for the same resource was already in progress.' }),
+    JobId: id,
+    Attempts: { Holders: ['PLAN-JOB-1'] },
+  });
+  expect(received.map((r) => JSON.parse(r.body).Reason)).toEqual([
+    `Timed out waiting for backup job ${id} (still RUNNING, 10.0% done); raise timeout`,
+    `Timed out: backup job ${id} ended EXPIRED (Backup job expired because another backup job for the same resource was already in progress.), and backup job(s) PLAN-JOB-1 still held the resource, so no backup was taken; raise timeout`,
+  ]);
+});
+
 test('a refused signal fails the task (Step Functions retries it), naming the status and not the URL', async () => {
   answer = 403;
   await expect(signal(request('COMPLETED', JOB))).rejects.toThrow('the WaitConditionHandle answered 403 to the signal');

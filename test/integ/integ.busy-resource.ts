@@ -1,0 +1,36 @@
+/**
+ * Integration test (an AWS account): a busy resource. Two BackupJobs of one
+ * table start side by side (nothing orders them), so AWS Backup finds the
+ * table busy for one of them and queues it or ends it at once, whichever it
+ * does in that account and region; both deploy, each with a COMPLETED backup
+ * of its own. Asserted through the AWS API. Everything is removed with the
+ * stacks, recovery points included.
+ *
+ * Run it as CONTRIBUTING.md says: npm run integ -- busy-resource
+ */
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { BackupJob, ProtectedResource } from '../../lib';
+
+const app = new App();
+const stack = new Stack(app, 'BackupJobsIntegBusyResource');
+const table = new dynamodb.Table(stack, 'Table', {
+  partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+  billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+  removalPolicy: RemovalPolicy.DESTROY,
+});
+const jobs = ['First', 'Second'].map((id) => new BackupJob(stack, id, {
+  resource: ProtectedResource.fromDynamoDbTable(table),
+  backupVault: new backup.BackupVault(stack, `${id}Vault`, { removalPolicy: RemovalPolicy.DESTROY }),
+  lifecycle: { deleteAfter: Duration.days(1) },
+  removalPolicy: RemovalPolicy.DESTROY,
+}));
+
+const integ = new IntegTest(app, 'BusyResource', { testCases: [stack] });
+for (const job of jobs) {
+  integ.assertions.awsApiCall('Backup', 'describeBackupJob', { BackupJobId: job.backupJobId })
+    .expect(ExpectedResult.objectLike({ State: 'COMPLETED', ResourceArn: table.tableArn }));
+}
+app.synth();
