@@ -1,15 +1,20 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { BACKUP_JOB, BACKUP_JOB_RESULT, BackupJobAttributes, backupJobRequest, BackupJobResourceProperties } from './core/backup-job-contract';
+import { BACKUP_POLLER } from './core/backup-job-poller';
+import { BackupJobSettings, validateBackupJob } from './core/backup-job-rules';
+import { formatErrors } from './core/messages';
+import { DEFAULT_TIMEOUT_SECONDS, usesLongWait } from './core/timing';
 import { ProtectedResource } from './protected-resource';
-import { byArn, Grant, grantOf, recordGrant, STACK_PATTERN } from './private/grants';
-import { BackupJobProvider, generatedVaultName } from './private/provider';
-import { newAwsBackupServiceRole, passRoleGrant } from './private/service-roles';
-import { BACKUP_JOB, BackupJobAttributes, backupJobRequest, BackupJobResourceProperties } from './core/contract';
-import { usesLongWait } from './core/long-wait';
+import { grantDeleteRecoveryPoints, grantStartBackupJob, grantStopBackupJob, ownVaultGrant } from './private/backup-job-grants';
+import { inUnit, known, knownMap } from './private/durations';
+import { grantOf, recordGrant } from './private/grants';
 import { LongWait } from './private/long-wait';
-import { BackupJobSettings, formatErrors, MAX_TIMEOUT_SECONDS, validateBackupJob } from './core/validation';
+import { generatedVaultName } from './private/names';
+import { JobProvider } from './private/provider';
+import { newBackupRole, passRoleGrant } from './private/service-roles';
 
 /**
  * When a backup moves to cold storage and when it is deleted.
@@ -230,7 +235,7 @@ export class BackupJob extends Construct {
   constructor(scope: Construct, id: string, props: BackupJobProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const timeout = props.timeout ?? Duration.seconds(MAX_TIMEOUT_SECONDS);
+    const timeout = props.timeout ?? Duration.seconds(DEFAULT_TIMEOUT_SECONDS);
 
     // Every check before anything is created; all problems in one error.
     const errors = validateProps(props, removalPolicy);
@@ -250,18 +255,14 @@ export class BackupJob extends Construct {
       lockConfiguration: props.vaultLock,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.backupRole = props.backupRole ?? defaultBackupRole(this, props.resource.resourceType);
+    this.backupRole = props.backupRole ?? newBackupRole(this, props.resource.resourceType);
 
     // The handlers' permissions never refer to the vaults and roles that BackupJobs create, so
-    // that jobs may depend on one another (see BackupJobProvider.grantStartBackupJob).
+    // that jobs may depend on one another (see grantStartBackupJob).
     if (!props.backupVault) recordGrant(this.backupVault, ownVaultGrant(this, props.backupVaultName, this.backupVault));
-    const provider = BackupJobProvider.getOrCreate(this);
-    provider.grantStartBackupJob(
-      grantOf(this.backupVault, this.backupVault.backupVaultArn),
-      passRoleGrant(this.backupRole),
-      props.logicallyAirGappedBackupVaultArn,
-    );
-    provider.grantStopBackupJob(props.resource.resourceType);
+    const provider = JobProvider.getOrCreate(this);
+    grantStartBackupJob(provider, grantOf(this.backupVault, this.backupVault.backupVaultArn), passRoleGrant(this.backupRole), props.logicallyAirGappedBackupVaultArn);
+    grantStopBackupJob(provider, props.resource.resourceType);
 
     // Converted (and checked to be whole seconds) with the other lengths.
     const timeoutSeconds = lengths.timeoutSeconds!;
@@ -290,12 +291,12 @@ export class BackupJob extends Construct {
     };
     // Past the short path's 58 minutes, the job's WaitCondition waits: a new one for each new job or timeout.
     const longWait = usesLongWait(known(timeoutSeconds), props.waitForCompletion !== false)
-      ? LongWait.prepare(this, 'backup', provider, timeoutSeconds, () => ({ ...properties, RemovalPolicy: undefined }))
+      ? LongWait.prepare(this, { poller: BACKUP_POLLER, result: BACKUP_JOB_RESULT }, provider, timeoutSeconds, () => ({ ...properties, RemovalPolicy: undefined }))
       : undefined;
     const resource = provider.jobResource(this, BACKUP_JOB, timeoutSeconds, { ...properties, LongWait: longWait?.properties });
     longWait?.gate(resource, { JobId: resource.attribute('BackupJobId'), AllowPartial: props.allowPartial ? true : undefined });
     if (removalPolicy === RemovalPolicy.DESTROY) {
-      provider.grantDeleteRecoveryPoints(resource, props.resource.resourceType, props.resource.resourceName);
+      grantDeleteRecoveryPoints(provider, resource, props.resource.resourceType, props.resource.resourceName);
     }
     if (props.backupRole) {
       // A role given by the user may get its permissions from policies declared elsewhere.
@@ -341,21 +342,6 @@ interface Lengths {
   readonly maxRetentionDays?: number;
 }
 
-/** A duration in a unit; a token duration must be given in that unit (else the problem is recorded). */
-function inUnit(duration: Duration | undefined, unit: 'days' | 'minutes' | 'seconds', name: string, errors: string[]): number | undefined {
-  if (duration === undefined) return undefined;
-  try {
-    switch (unit) {
-      case 'days': return duration.toDays({ integral: false });
-      case 'minutes': return duration.toMinutes({ integral: false });
-      case 'seconds': return duration.toSeconds({ integral: false });
-    }
-  } catch {
-    errors.push(`${name} is a token that cannot be converted to whole ${unit}; build it with Duration.${unit}(...)`);
-    return undefined;
-  }
-}
-
 function lengthsOf(props: BackupJobProps, timeout: Duration, errors: string[]): Lengths {
   return {
     moveToColdStorageAfterDays: inUnit(props.lifecycle?.moveToColdStorageAfter, 'days', 'lifecycle.moveToColdStorageAfter', errors),
@@ -366,16 +352,6 @@ function lengthsOf(props: BackupJobProps, timeout: Duration, errors: string[]): 
     minRetentionDays: inUnit(props.vaultLock?.minRetention, 'days', 'vaultLock.minRetention', errors),
     maxRetentionDays: inUnit(props.vaultLock?.maxRetention, 'days', 'vaultLock.maxRetention', errors),
   };
-}
-
-/** A value known at synth, or undefined for a token (tokens are never validated as values). */
-function known<T>(value: T | undefined): T | undefined {
-  return value === undefined || Token.isUnresolved(value) ? undefined : value;
-}
-
-function knownMap(map: Record<string, string> | undefined): Record<string, string> | undefined {
-  if (map === undefined) return undefined;
-  return Object.fromEntries(Object.entries(map).filter(([k, v]) => !Token.isUnresolved(k) && !Token.isUnresolved(v)));
 }
 
 function settingsOf(props: BackupJobProps, lengths: Lengths): BackupJobSettings {
@@ -399,17 +375,4 @@ function settingsOf(props: BackupJobProps, lengths: Lengths): BackupJobSettings 
       maxRetentionDays: known(lengths.maxRetentionDays),
     },
   };
-}
-
-/** The grant for a vault the job creates: the stack's generated-name pattern, or the ARN of the name given. */
-function ownVaultGrant(scope: Construct, name: string | undefined, vault: backup.IBackupVault): Grant {
-  if (name === undefined) return STACK_PATTERN;
-  if (Token.isUnresolved(name)) return byArn(vault.backupVaultArn);
-  return byArn(Stack.of(scope).formatArn({ service: 'backup', resource: 'backup-vault', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
-}
-
-function defaultBackupRole(scope: Construct, resourceType: string): iam.IRole {
-  const policyNames = ['service-role/AWSBackupServiceRolePolicyForBackup'];
-  if (resourceType === 'S3') policyNames.push('AWSBackupServiceRolePolicyForS3Backup');
-  return newAwsBackupServiceRole(scope, 'BackupRole', policyNames, 'Assumed by AWS Backup to take an on-demand backup (cdk-backup-jobs)');
 }

@@ -1,13 +1,16 @@
 import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BackupJobProvider } from './private/provider';
-import { RecoveryPoint } from './recovery-point';
-import { newAwsBackupServiceRole, passRoleGrant } from './private/service-roles';
-import { RESTORE_JOB, RestoreJobAttributes, RestoreJobResourceProperties } from './core/contract';
-import { usesLongWait } from './core/long-wait';
+import { formatErrors } from './core/messages';
+import { RESTORE_JOB, RESTORE_JOB_RESULT, RestoreJobAttributes, RestoreJobResourceProperties } from './core/restore-job-contract';
+import { RESTORE_POLLER } from './core/restore-job-poller';
+import { metadataValue, validateRestoreJob } from './core/restore-job-rules';
+import { DEFAULT_TIMEOUT_SECONDS, usesLongWait } from './core/timing';
 import { LongWait } from './private/long-wait';
-import { formatErrors, MAX_TIMEOUT_SECONDS, metadataValue, validateRestoreJob } from './core/validation';
+import { JobProvider } from './private/provider';
+import { grantDeleteRestoredTable, grantStartRestoreJob } from './private/restore-job-grants';
+import { newRestoreRole, passRoleGrant } from './private/service-roles';
+import { RecoveryPoint } from './recovery-point';
 
 /** Properties of a {@link RestoreJob}. */
 export interface RestoreJobProps {
@@ -118,7 +121,7 @@ export class RestoreJob extends Construct {
   constructor(scope: Construct, id: string, props: RestoreJobProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const timeout = props.timeout ?? Duration.seconds(MAX_TIMEOUT_SECONDS);
+    const timeout = props.timeout ?? Duration.seconds(DEFAULT_TIMEOUT_SECONDS);
     const recoveryPoint = props.recoveryPoint;
     const metadata = props.metadata ?? {};
 
@@ -144,10 +147,10 @@ export class RestoreJob extends Construct {
     }
 
     this.recoveryPoint = recoveryPoint;
-    this.restoreRole = props.restoreRole ?? defaultRestoreRole(this, recoveryPoint.resourceType);
+    this.restoreRole = props.restoreRole ?? newRestoreRole(this, recoveryPoint.resourceType);
 
-    const provider = BackupJobProvider.getOrCreate(this);
-    provider.grantStartRestoreJob(recoveryPoint.resourceType, passRoleGrant(this.restoreRole), {
+    const provider = JobProvider.getOrCreate(this);
+    grantStartRestoreJob(provider, recoveryPoint.resourceType, passRoleGrant(this.restoreRole), {
       arn: recoveryPoint.recoveryPointArn,
       sourceResourceName: recoveryPoint.sourceResourceName,
     });
@@ -169,12 +172,12 @@ export class RestoreJob extends Construct {
     };
     // Past the short path's 58 minutes, the restore's WaitCondition waits: a new one for each new restore or timeout.
     const longWait = usesLongWait(timeout.isUnresolved() ? undefined : timeoutSeconds, props.waitForCompletion !== false)
-      ? LongWait.prepare(this, 'restore', provider, timeoutSeconds, () => ({ ...properties, RemovalPolicy: undefined }))
+      ? LongWait.prepare(this, { poller: RESTORE_POLLER, result: RESTORE_JOB_RESULT }, provider, timeoutSeconds, () => ({ ...properties, RemovalPolicy: undefined }))
       : undefined;
     const resource = provider.jobResource(this, RESTORE_JOB, timeoutSeconds, { ...properties, LongWait: longWait?.properties });
     longWait?.gate(resource, { JobId: resource.attribute('RestoreJobId'), AllowPartial: undefined });
     if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
-      provider.grantDeleteRestoredTable(resource, targetTable);
+      grantDeleteRestoredTable(provider, resource, targetTable);
     }
     if (recoveryPoint.backupJob) {
       // The restore waits for the backup: its custom resource completes only when the backup did.
@@ -192,10 +195,4 @@ export class RestoreJob extends Construct {
     this.completionDate = attribute('CompletionDate');
     this.backupSizeInBytes = attribute('BackupSizeInBytes');
   }
-}
-
-function defaultRestoreRole(scope: Construct, resourceType: string): iam.IRole {
-  const policyNames = ['service-role/AWSBackupServiceRolePolicyForRestores'];
-  if (resourceType === 'S3') policyNames.push('AWSBackupServiceRolePolicyForS3Restore');
-  return newAwsBackupServiceRole(scope, 'RestoreRole', policyNames, 'Assumed by AWS Backup to restore a recovery point (cdk-backup-jobs)');
 }

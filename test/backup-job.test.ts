@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { BackupJob, BackupJobProps, ProtectedResource } from '../lib';
-import { generatedNames } from '../lib/private/provider';
+import { generatedNames } from '../lib/private/names';
 import { SynthesizedStack } from '../local/simulation/assembly';
 
 const TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Orders';

@@ -11,10 +11,12 @@ import aslValidator from 'asl-validator';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
-import { LONG_WAIT_MAX_SECONDS, pollerDefinition, pollerInput, pollSchedule, pollerStates } from '../lib/core/long-wait';
+import { LONG_WAIT_MAX_SECONDS, pollSchedule } from '../lib/core/timing';
+import { pollerInput, pollerStates } from '../lib/core/long-wait';
+import { LONG_WAIT_KINDS, longWaitDefinition } from '../lib/core/long-wait-kinds';
 import { BackupJob, BackupJobProps, ProtectedResource, RecoveryPoint, RestoreJob } from '../lib';
 import { LongWaitPoller } from '../lib/private/long-wait-poller';
-import { BackupJobProvider } from '../lib/private/provider';
+import { JobProvider } from '../lib/private/provider';
 import { BackupService, JobScenario } from '../local/stand-in/backup-service';
 
 import { Interpreter as StateMachine } from '../local/simulation/asl-interpreter';
@@ -25,7 +27,7 @@ const ATTEMPT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:attempt';
 const FUNCTIONS = { signal: SIGNAL_ARN, attempt: ATTEMPT_ARN };
 const HOUR = 3600;
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Long/1';
-const STATES = pollerStates('backup');
+const STATES = pollerStates(LONG_WAIT_KINDS.backup);
 
 describe('the schedule', () => {
   test('waits exactly the timeout, 15 s apart for five minutes, then a twentieth of the age, at most ten minutes', () => {
@@ -59,10 +61,10 @@ describe('the schedule', () => {
 });
 
 test('the definition is valid Amazon States Language, one loop per kind of job', () => {
-  const states = (pollerDefinition(FUNCTIONS) as any).States;
-  expect(states[pollerStates('backup').describe].Resource).toBe('arn:aws:states:::aws-sdk:backup:describeBackupJob');
-  expect(states[pollerStates('restore').describe]).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:backup:describeRestoreJob', Parameters: { 'RestoreJobId.$': '$.JobId' } });
-  const { isValid, errors } = aslValidator(pollerDefinition(FUNCTIONS) as never);
+  const states = (longWaitDefinition(FUNCTIONS) as any).States;
+  expect(states[pollerStates(LONG_WAIT_KINDS.backup).describe].Resource).toBe('arn:aws:states:::aws-sdk:backup:describeBackupJob');
+  expect(states[pollerStates(LONG_WAIT_KINDS.restore).describe]).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:backup:describeRestoreJob', Parameters: { 'RestoreJobId.$': '$.JobId' } });
+  const { isValid, errors } = aslValidator(longWaitDefinition(FUNCTIONS) as never);
   expect(errors).toEqual([]);
   expect(isValid).toBe(true);
 });
@@ -108,7 +110,7 @@ describe('executions, with the stand-in on a simulated clock', () => {
     const input = pollerInput({ kind: 'backup', jobId: BackupJobId, stackId: STACK_ID, handleLogicalId: 'SnapshotWaitHandle', allowPartial: options.allowPartial ?? false, timeoutSeconds, cleanUp, attempts });
     let attemptCalls = 0;
     let current = BackupJobId;
-    const machine = new StateMachine(pollerDefinition(FUNCTIONS) as never, { validationOptions: { checkArn: false } });
+    const machine = new StateMachine(longWaitDefinition(FUNCTIONS) as never, { validationOptions: { checkArn: false } });
     const execution = machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: {
@@ -257,9 +259,9 @@ describe('the poller construct (one per stack)', () => {
   function pollerStack() {
     const app = new App();
     const stack = new Stack(app, 'Long', { env: { account: '123456789012', region: 'us-east-1' } });
-    const provider = BackupJobProvider.getOrCreate(stack);
+    const provider = JobProvider.getOrCreate(stack);
     const first = LongWaitPoller.getOrCreate(stack, provider);
-    first.grantDescribe('backup');
+    first.grantDescribe(LONG_WAIT_KINDS.backup);
     expect(LongWaitPoller.getOrCreate(new Construct(stack, 'Elsewhere'), provider)).toBe(first);
     return { app, stack };
   }
@@ -289,7 +291,7 @@ describe('the poller construct (one per stack)', () => {
       })
       .join('');
     const definition = JSON.parse(rendered);
-    expect(definition).toEqual(pollerDefinition(FUNCTIONS));
+    expect(definition).toEqual(longWaitDefinition(FUNCTIONS));
     expect(aslValidator(definition).isValid).toBe(true);
   });
 

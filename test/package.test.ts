@@ -84,6 +84,20 @@ test.each(RELEASES)('on Node.js %i, a separate app synthesizes a BackupJob from 
   expect(out.assetFiles).toEqual([['index.js'], ['index.js']]);
 });
 
+test('the jsii library ships only construct code: dist/lib requires nothing but aws-cdk-lib, constructs, Node.js built-ins and itself', () => {
+  const lib = path.join(appDir, 'node_modules', 'cdk-backup-jobs', 'dist', 'lib');
+  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const files = walk(lib).filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'));
+  expect(files.length).toBeGreaterThan(20);
+  const builtins = new Set(require('module').builtinModules as string[]);
+  const allowed = (specifier: string) => specifier.startsWith('.') || specifier === 'constructs' || specifier === 'aws-cdk-lib'
+    || specifier.startsWith('aws-cdk-lib/') || builtins.has(specifier.replace(/^node:/, ''));
+  const foreign = files.flatMap((file) => [...fs.readFileSync(file, 'utf8').matchAll(/(?:require\(|from |import\()\s*["']([^"']+)["']/g)]
+    .map((m) => m[1]).filter((specifier) => !allowed(specifier)).map((specifier) => `${path.relative(lib, file)}: ${specifier}`));
+  expect(foreign).toEqual([]);
+});
+
 test('the package adds no dependencies to the app: the handlers and the CLI carry theirs', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(appDir, 'node_modules', 'cdk-backup-jobs', 'package.json'), 'utf8'));
   expect(manifest.dependencies ?? {}).toEqual({});

@@ -4,7 +4,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { BackupJob, ProtectedResource, RecoveryPoint, RestoreJob, RestoreJobProps } from '../lib';
-import { generatedNames } from '../lib/private/provider';
+import { generatedNames } from '../lib/private/names';
 
 function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });

@@ -1,14 +1,7 @@
-import {
-  amount,
-  BackupJobSettings,
-  CONSTRUCT_SETTING_NAMES,
-  formatErrors,
-  formatSeconds,
-  LIMITS,
-  MAX_TIMEOUT_SECONDS,
-  validateBackupJob,
-  validateRestoreJob,
-} from '../lib/core/validation';
+import { BackupJobSettings, CONSTRUCT_SETTING_NAMES, validateBackupJob } from '../lib/core/backup-job-rules';
+import { amount, formatErrors, formatSeconds } from '../lib/core/messages';
+import { validateRestoreJob } from '../lib/core/restore-job-rules';
+import { LONG_WAIT_MAX_SECONDS, SHORT_PATH_MAX_SECONDS } from '../lib/core/timing';
 
 function errorsOf(settings: BackupJobSettings): string[] {
   return validateBackupJob(settings).errors;
@@ -200,10 +193,10 @@ describe('timeout', () => {
   });
 
   test('the longest timeout passes, one second more does not', () => {
-    expect(errorsOf({ timeoutSeconds: LIMITS.waitConditionMaxSeconds })).toEqual([]);
-    expect(errorsOf({ timeoutSeconds: LIMITS.waitConditionMaxSeconds + 1 })).toHaveLength(1);
+    expect(errorsOf({ timeoutSeconds: LONG_WAIT_MAX_SECONDS })).toEqual([]);
+    expect(errorsOf({ timeoutSeconds: LONG_WAIT_MAX_SECONDS + 1 })).toHaveLength(1);
     // Past the short path's 58 minutes, a timeout waits through a WaitCondition.
-    expect(errorsOf({ timeoutSeconds: MAX_TIMEOUT_SECONDS + 1 })).toEqual([]);
+    expect(errorsOf({ timeoutSeconds: SHORT_PATH_MAX_SECONDS + 1 })).toEqual([]);
   });
 
   test('a timeout under a minute, or in fractions of a second, is rejected', () => {

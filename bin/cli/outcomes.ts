@@ -1,9 +1,9 @@
 /** How a waited-for job ends the command: what it prints and its exit code. */
-import type { BackupJobDescription } from '../../lib/core/backup-jobs';
-import { backupJobFailureMessage, completedWithIssues } from '../../lib/core/backup-jobs';
-import type { RestoreJobDescription } from '../../lib/core/restore-jobs';
-import { restoreJobFailureMessage } from '../../lib/core/restore-jobs';
-import { formatSeconds } from '../../lib/core/validation';
+import type { BackupJobDescription } from '../../lambda/shared/backup-jobs';
+import { backupJobFailureMessage, completedWithIssues } from '../../lambda/shared/backup-jobs';
+import type { RestoreJobDescription } from '../../lambda/shared/restore-jobs';
+import { restoreJobFailureMessage } from '../../lambda/shared/restore-jobs';
+import { formatSeconds } from '../../lib/core/messages';
 import type { CliContext, WaitFlags } from './context';
 import { EXIT } from './exit-codes';
 import type { WaitResult } from './wait';

@@ -4,9 +4,9 @@
  * are retried at the next poll; other AWS errors end the wait.
  */
 import type { BackupClient } from '@aws-sdk/client-backup';
-import { advance, AttemptOptions, endedBecauseBusy } from '../../lib/core/backup-attempts';
-import { BackupJobDescription, classifyBackupState, describeBackupJob, describeError, isTransientError, JobOutcome } from '../../lib/core/backup-jobs';
-import { classifyRestoreStatus, describeRestoreJob, RestoreJobDescription } from '../../lib/core/restore-jobs';
+import { advance, AttemptOptions, endedBecauseBusy } from '../../lambda/shared/backup-attempts';
+import { BackupJobDescription, classifyBackupState, describeBackupJob, describeError, isTransientError, JobOutcome } from '../../lambda/shared/backup-jobs';
+import { classifyRestoreStatus, describeRestoreJob, RestoreJobDescription } from '../../lambda/shared/restore-jobs';
 import { Io, Progress } from './output';
 
 export interface WaitOptions {

@@ -8,11 +8,11 @@
  * and the timestamp it had when the request began.
  */
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
-import { describeError, isTransientError } from '../../lib/core/backup-jobs';
-import { log } from '../../lib/core/log';
-import { bounded } from './common';
-import { parsePhysicalId, PhysicalId } from './physical-id';
-import { fingerprint } from '../../lib/core/contract';
+import { describeError, isTransientError } from '../shared/backup-jobs';
+import { log } from '../shared/log';
+import { bounded } from './invocation';
+import { physicalIdOf } from './physical-id';
+import { fingerprint } from '../../lib/core/properties';
 
 /** The resource as CloudFormation showed it when the request began. */
 export interface RequestWatch {
@@ -81,7 +81,7 @@ export async function watchAwaitedRequest(request: Request, what: string): Promi
 }
 
 /** Whether CloudFormation still waits for the request the watch was taken at (for a job of this kind). */
-export async function stillAwaited(request: Request & { ResourceProperties: Record<string, unknown> }, watch: RequestWatch | undefined, kind: PhysicalId['kind']): Promise<Awaited> {
+export async function stillAwaited(request: Request & { ResourceProperties: Record<string, unknown> }, watch: RequestWatch | undefined, kind: string): Promise<Awaited> {
   if (!watch) return { state: 'still-waiting' };
   let detail;
   try {
@@ -104,8 +104,7 @@ export async function stillAwaited(request: Request & { ResourceProperties: Reco
  * these very properties (an Update starts a job only for properties that differ
  * from the current job's, so that is never the previous job).
  */
-function answeredByThisRequest(now: { status: string; physicalId?: string }, request: Request & { ResourceProperties: Record<string, unknown> }, kind: PhysicalId['kind']): boolean {
+function answeredByThisRequest(now: { status: string; physicalId?: string }, request: Request & { ResourceProperties: Record<string, unknown> }, kind: string): boolean {
   if (now.status !== `${request.RequestType.toUpperCase()}_COMPLETE`) return false;
-  const id = parsePhysicalId(now.physicalId);
-  return id?.kind === kind && id.fingerprint === fingerprint(request.ResourceProperties);
+  return physicalIdOf(kind, now.physicalId)?.fingerprint === fingerprint(request.ResourceProperties);
 }

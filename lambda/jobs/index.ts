@@ -1,59 +1,49 @@
 /**
- * The handlers of the stack's provider, for the aws-cdk Provider framework:
- * `onEvent` starts a job (never waits) and `isComplete` describes it at each
- * poll of the framework's waiter. One provider serves both resource types.
+ * The handler bundle's entry points, for the aws-cdk Provider framework and the
+ * long-wait poller. Their names are lib/core/entry-points.ts's: the constructs
+ * render `index.<name>` from there, and `ENTRY` must have every one of them.
+ * Each kind of job is registered once, in `KINDS`.
  */
 import type { CdkCustomResourceEvent, Context } from 'aws-lambda';
-import { BACKUP_JOB, BACKUP_JOB_RESULT, RESTORE_JOB, RESTORE_JOB_RESULT } from '../../lib/core/contract';
-import { log, redactEvent } from '../../lib/core/log';
-import { isBackupJobComplete, onBackupJobEvent, onBackupJobResultEvent } from './backup-job';
-import { IsCompleteEvent, withinInvocation } from './common';
-import { isRestoreJobComplete, onRestoreJobEvent, onRestoreJobResultEvent } from './restore-job';
+import type { EntryPoint } from '../../lib/core/entry-points';
+import { log, redactEvent } from '../shared/log';
+import { attempt as backupAttempt } from './backup-job-attempt';
+import { BACKUP_JOB_KIND } from './backup-job';
+import { withinInvocation } from './invocation';
+import { IsCompleteEvent, IsCompleteResponse, JobKind, OnEventResponse } from './requests';
+import { RESTORE_JOB_KIND } from './restore-job';
+import { signal as signalEnd } from './signal';
 
-/** The long-wait path's signal (the poller's last task). */
-export { signal } from './signal';
-/** The long-wait path's attempt task: a backup's next attempt on a busy resource. */
-export { attempt } from './backup-attempt';
+/** Every kind of job the provider serves: one line each. */
+const KINDS: readonly JobKind[] = [BACKUP_JOB_KIND, RESTORE_JOB_KIND];
 
-const BACKUP_JOB_RESOURCE_TYPE = BACKUP_JOB.resourceType;
-const RESTORE_JOB_RESOURCE_TYPE = RESTORE_JOB.resourceType;
-const SERVED = [BACKUP_JOB, RESTORE_JOB, BACKUP_JOB_RESULT, RESTORE_JOB_RESULT].map((c) => c.resourceType).join(', ');
+const SERVED = [...KINDS.map((k) => k.resourceType), ...KINDS.map((k) => k.resultResourceType)].join(', ');
 
-export async function onEvent(event: CdkCustomResourceEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) {
-  return withinInvocation(context, () => dispatchEvent(event));
-}
+type LambdaContext = Pick<Context, 'getRemainingTimeInMillis'>;
 
-export async function isComplete(event: IsCompleteEvent<Record<string, string>>, context?: Pick<Context, 'getRemainingTimeInMillis'>) {
-  return withinInvocation(context, () => dispatchIsComplete(event));
-}
-
-async function dispatchEvent(event: CdkCustomResourceEvent) {
-  log('info', 'onEvent', { event: redactEvent(event) });
-  switch (event.ResourceType) {
-    case BACKUP_JOB_RESOURCE_TYPE:
-      return onBackupJobEvent(event);
-    case RESTORE_JOB_RESOURCE_TYPE:
-      return onRestoreJobEvent(event);
-    case BACKUP_JOB_RESULT.resourceType:
-      return onBackupJobResultEvent(event);
-    case RESTORE_JOB_RESULT.resourceType:
-      return onRestoreJobResultEvent(event);
-    default:
-      throw new Error(`This provider serves ${SERVED}, not ${event.ResourceType}`);
+function kindOf(resourceType: string): { kind: JobKind; result: boolean } {
+  for (const kind of KINDS) {
+    if (resourceType === kind.resourceType) return { kind, result: false };
+    if (resourceType === kind.resultResourceType) return { kind, result: true };
   }
+  throw new Error(`This provider serves ${SERVED}, not ${resourceType}`);
 }
 
-async function dispatchIsComplete(event: IsCompleteEvent<Record<string, string>>) {
-  switch (event.ResourceType) {
-    case BACKUP_JOB_RESOURCE_TYPE:
-      return isBackupJobComplete(event as Parameters<typeof isBackupJobComplete>[0]);
-    case RESTORE_JOB_RESOURCE_TYPE:
-      return isRestoreJobComplete(event as Parameters<typeof isRestoreJobComplete>[0]);
-    case BACKUP_JOB_RESULT.resourceType:
-    case RESTORE_JOB_RESULT.resourceType:
-      // Answered by onEvent at once.
-      return { IsComplete: true };
-    default:
-      throw new Error(`This provider serves ${SERVED}, not ${event.ResourceType}`);
-  }
-}
+const ENTRY = {
+  onEvent: (event: CdkCustomResourceEvent, context?: LambdaContext): Promise<OnEventResponse<any>> => withinInvocation(context, async () => {
+    log('info', 'onEvent', { event: redactEvent(event) });
+    const { kind, result } = kindOf(event.ResourceType);
+    return result ? kind.onResultEvent(event) : kind.onEvent(event);
+  }),
+  isComplete: (event: IsCompleteEvent<any>, context?: LambdaContext): Promise<IsCompleteResponse<any>> => withinInvocation(context, async () => {
+    const { kind, result } = kindOf(event.ResourceType);
+    // A result resource is answered by onEvent at once.
+    return result ? { IsComplete: true } : kind.isComplete(event);
+  }),
+  /** The long-wait path's signal (the poller's last task). */
+  signal: (request: Parameters<typeof signalEnd>[0]) => signalEnd(request),
+  /** The long-wait path's attempt task: a backup's next attempt on a busy resource. */
+  attempt: (state: Parameters<typeof backupAttempt>[0], context?: LambdaContext) => withinInvocation(context, () => backupAttempt(state)),
+} satisfies { readonly [E in EntryPoint]: (event: any, context?: LambdaContext) => Promise<unknown> };
+
+export const { onEvent, isComplete, signal, attempt } = ENTRY;

@@ -1,54 +1,38 @@
 /**
- * The physical resource ids of the backup job and restore job resources.
+ * The physical resource ids of the job resources, one format for every kind:
+ *
+ *   <kind>/<jobId>/<fingerprint>/<tail>
  *
  * It carries what a later request needs without asking AWS: the job id (to
  * stop it), the fingerprint of the properties that took it (to tell a rollback
- * to these properties from a change), and the recovery point ARN (to delete it,
- * and to answer with it even after AWS Backup has forgotten the job).
- *
- *   started:  backup-job/<jobId>/<fingerprint>/<recoveryPointArn>
- *   restore:  restore-job/<restoreJobId>/<fingerprint>/<createdResourceArn, once known>
+ * to these properties from a change), and what the job made once known (the
+ * tail, to delete it, and to answer with it even after AWS Backup has forgotten
+ * the job): a backup's recovery point ARN, a restore's created resource ARN.
  */
 
-export interface StartedJobId {
-  readonly kind: 'started';
-  readonly backupJobId: string;
+export interface PhysicalId {
+  /** The kind's prefix: `backup-job`, `restore-job`. */
+  readonly kind: string;
+  readonly jobId: string;
   readonly fingerprint: string;
-  readonly recoveryPointArn: string;
+  /** What the job made (empty until known). */
+  readonly tail: string;
 }
-
-export interface RestoreJobPhysicalId {
-  readonly kind: 'restore';
-  readonly restoreJobId: string;
-  readonly fingerprint: string;
-  /** Empty until the restore completed. */
-  readonly createdResourceArn: string;
-}
-
-export type BackupJobPhysicalId = StartedJobId;
-export type PhysicalId = BackupJobPhysicalId | RestoreJobPhysicalId;
-
-const STARTED = 'backup-job';
-const RESTORE = 'restore-job';
 
 export function formatPhysicalId(id: PhysicalId): string {
-  switch (id.kind) {
-    case 'started':
-      return `${STARTED}/${id.backupJobId}/${id.fingerprint}/${id.recoveryPointArn}`;
-    case 'restore':
-      return `${RESTORE}/${id.restoreJobId}/${id.fingerprint}/${id.createdResourceArn}`;
-  }
+  return `${id.kind}/${id.jobId}/${id.fingerprint}/${id.tail}`;
 }
 
 /** Reads a physical id; undefined for an id this handler did not make (e.g. the framework's CREATE_FAILED marker). */
 export function parsePhysicalId(physicalId: string | undefined): PhysicalId | undefined {
   if (!physicalId) return undefined;
   const parts = physicalId.split('/');
-  if (parts[0] === RESTORE && parts.length >= 4 && parts[1] && parts[2]) {
-    return { kind: 'restore', restoreJobId: parts[1], fingerprint: parts[2], createdResourceArn: parts.slice(3).join('/') };
-  }
-  if (parts[0] === STARTED && parts.length >= 4 && parts[1] && parts[2]) {
-    return { kind: 'started', backupJobId: parts[1], fingerprint: parts[2], recoveryPointArn: parts.slice(3).join('/') };
-  }
-  return undefined;
+  if (parts.length < 4 || !/^[a-z]+-job$/.test(parts[0]) || !parts[1] || !parts[2]) return undefined;
+  return { kind: parts[0], jobId: parts[1], fingerprint: parts[2], tail: parts.slice(3).join('/') };
+}
+
+/** The physical id of a job of this kind, or undefined. */
+export function physicalIdOf(kind: string, physicalId: string | undefined): PhysicalId | undefined {
+  const id = parsePhysicalId(physicalId);
+  return id?.kind === kind ? id : undefined;
 }

@@ -5,12 +5,14 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
-import type { LongWaitSpec } from '../../lib/core/contract';
-import { describeError } from '../../lib/core/backup-jobs';
-import { executionArn, LongWaitKind, PollerAttempts, pollerExecutionName, pollerInput, PollerInput } from '../../lib/core/long-wait';
-import { metadataValue } from '../../lib/core/validation';
-import { log } from '../../lib/core/log';
-import { bounded } from './common';
+import type { LongWaitSpec } from '../../lib/core/properties';
+import { describeError } from '../shared/backup-jobs';
+import { executionArn, pollerExecutionName, pollerInput, PollerInput } from '../../lib/core/long-wait';
+import { LongWaitKind } from '../../lib/core/long-wait-kinds';
+import { BackupAttempts } from '../../lib/core/backup-job-poller';
+import { metadataValue } from '../../lib/core/restore-job-rules';
+import { log } from '../shared/log';
+import { bounded } from './invocation';
 
 let client: SFNClient | undefined;
 
@@ -29,7 +31,7 @@ export interface PolledJob {
   /** The job to poll first (a later attempt of a backup on a busy resource). @default jobId */
   readonly currentJobId?: string;
   /** A backup's attempts on a busy resource. */
-  readonly attempts?: PollerAttempts;
+  readonly attempts?: BackupAttempts;
   readonly allowPartial: boolean;
   readonly timeoutSeconds: number;
   /** The request that started the job, and the physical id it answers with. */

@@ -3,7 +3,7 @@
  * DynamoDB tables (the restore-test case).
  */
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { bounded } from './common';
+import { bounded } from './invocation';
 
 let dynamodb: DynamoDBClient | undefined;
 

@@ -8,7 +8,8 @@
 import * as https from 'https';
 import * as http from 'http';
 import { signalOf, SignalRequest } from '../../lib/core/long-wait';
-import { log } from '../../lib/core/log';
+import { pollerKind } from '../../lib/core/long-wait-kinds';
+import { log } from '../shared/log';
 import { describeStackResource } from './cloudformation';
 
 export async function signal(request: SignalRequest): Promise<void> {
@@ -28,7 +29,9 @@ export async function signal(request: SignalRequest): Promise<void> {
     log('warn', 'the job\'s WaitConditionHandle is being deleted; nothing waits for the signal', { ...fields, status: handle?.ResourceStatus });
     return;
   }
-  const body = JSON.stringify(signalOf(request));
+  const kind = pollerKind(request.Kind);
+  if (!kind) throw new Error(`no long wait of a ${request.Kind} job`);
+  const body = JSON.stringify(signalOf(request, kind));
   log('info', 'signalling the end of the job to its WaitCondition', fields);
   await put(handle.PhysicalResourceId, body);
 }

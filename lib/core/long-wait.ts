@@ -1,90 +1,49 @@
 /**
  * The long-wait path (timeouts past one custom resource's hour, up to 12
- * hours): a Step Functions state machine polls DescribeBackupJob through its
- * AWS SDK integration, with Wait states between the polls, and on the job's
- * end hands the outcome to a signal task. No Lambda runs per poll.
+ * hours): a Step Functions state machine polls the job through its AWS SDK
+ * integration (DescribeBackupJob, DescribeRestoreJob), with Wait states between
+ * the polls (timing.ts: pollSchedule), and on the job's end hands the outcome
+ * to a signal task. No Lambda runs per poll.
  *
- * The waits adapt to the job's age: every 15 s for the first five minutes,
- * then a twentieth of the time waited so far, at most ten minutes. A job is
- * seen at most 5% of its age (and at most ten minutes) after it ended, and a
- * 12-hour wait costs a few polls an hour.
+ * The machine knows kinds of job only through their `PollerKind` (each kind's
+ * own file, registered in long-wait-kinds.ts): how to describe one, which
+ * states end it, and whether its ends may call for an attempt function.
  */
-
 import { createHash } from 'crypto';
-import { LIMITS, MAX_TIMEOUT_SECONDS } from './validation';
+import { pollSchedule, POLLER_EXECUTION_MAX_SECONDS } from './timing';
 
-/** The longest CloudFormation waits for a WaitCondition (12 hours). */
-export const LONG_WAIT_MAX_SECONDS = LIMITS.waitConditionMaxSeconds;
-
-/**
- * Timeouts up to this take the short path (the custom resource waits: CloudFormation
- * waits at most an hour for it, less the margin its handler keeps to answer); longer
- * ones the long-wait path (a WaitCondition waits, up to 12 hours).
- */
-export const SHORT_PATH_MAX_SECONDS = MAX_TIMEOUT_SECONDS;
-
-/** Whether a job waits through the long-wait path: waited for, and a timeout known at synth past the short path's. */
-export function usesLongWait(timeoutSeconds: number | undefined, waitForCompletion: boolean): boolean {
-  return waitForCompletion && timeoutSeconds !== undefined && timeoutSeconds > SHORT_PATH_MAX_SECONDS;
-}
-
-const FIRST_WAITS_UNTIL_SECONDS = 300;
-const FIRST_WAIT_SECONDS = 15;
-const WAIT_SHARE_OF_AGE = 1 / 20;
-const LONGEST_WAIT_SECONDS = 600;
-
-/** The waits between polls, from the start, until `timeoutSeconds` have been waited. */
-export function pollSchedule(timeoutSeconds: number): number[] {
-  const waits: number[] = [];
-  let waited = 0;
-  while (waited < timeoutSeconds) {
-    const next = waited < FIRST_WAITS_UNTIL_SECONDS
-      ? FIRST_WAIT_SECONDS
-      : Math.min(LONGEST_WAIT_SECONDS, Math.max(FIRST_WAIT_SECONDS, Math.round(waited * WAIT_SHARE_OF_AGE)));
-    const wait = Math.min(next, timeoutSeconds - waited);
-    waits.push(wait);
-    waited += wait;
-  }
-  return waits;
-}
-
-/** The kinds of job the poller waits for. */
-export type LongWaitKind = 'backup' | 'restore';
-
-/** What the poller needs to know of a kind of job: how to describe it and how it ends. */
-interface KindInfo {
-  /** The AWS Backup action, and the SDK integration's resource for it. */
-  readonly describe: 'DescribeBackupJob' | 'DescribeRestoreJob';
-  readonly idMember: 'BackupJobId' | 'RestoreJobId';
-  readonly stateMember: 'State' | 'Status';
+/** What the poller needs to know of a kind of job. */
+export interface PollerKind {
+  /** The kind's name in the execution input (`Kind`). */
+  readonly name: string;
+  /** The AWS Backup action that describes a job of the kind, and the SDK integration's resource for it. */
+  readonly describe: string;
+  readonly idMember: string;
+  readonly stateMember: string;
   /** The ends that fail the wait (PARTIAL only without allowPartial). */
   readonly failing: readonly string[];
   /**
-   * The ends after which a busy resource's next attempt may be due (a job AWS
-   * Backup ended because another job of the resource ran, or a queued one that
-   * was replaced): the attempt function decides. Absent for kinds without attempts.
+   * The ends after which a next attempt may be due (a busy resource): the
+   * kind's attempt function decides. Absent for kinds without attempts.
    */
   readonly mayGiveWay?: readonly string[];
+  /** How a job of the kind is called in messages: `Backup job`. */
   readonly noun: string;
 }
 
-export const LONG_WAIT_KINDS: Record<LongWaitKind, KindInfo> = {
-  backup: {
-    describe: 'DescribeBackupJob',
-    idMember: 'BackupJobId',
-    stateMember: 'State',
-    failing: ['PARTIAL', 'FAILED', 'ABORTED', 'EXPIRED'],
-    mayGiveWay: ['FAILED', 'ABORTED', 'EXPIRED'],
-    noun: 'Backup job',
-  },
-  restore: {
-    describe: 'DescribeRestoreJob',
-    idMember: 'RestoreJobId',
-    stateMember: 'Status',
-    failing: ['FAILED', 'ABORTED'],
-    noun: 'Restore job',
-  },
-};
+/**
+ * What the attempt function says of the current job (the part of a kind's
+ * `Attempts` state the machine reads): whether to ask it again while the job
+ * is queued, and its decision.
+ */
+export interface AttemptsState {
+  /** Whether the current job is queued behind other jobs: while it is CREATED, each poll asks the attempt function. */
+  readonly Queued: boolean;
+  /** The last decision: poll on, judge the current job's end now, or the job failed (`Job` says why). */
+  readonly Outcome?: 'poll' | 'check' | 'failed';
+  /** Jobs of other requests that held the resource at the last poll (a busy end's next attempt waits for them). */
+  readonly Holders?: readonly string[];
+}
 
 /**
  * What an execution of the poller is started with (by onEvent, once the job
@@ -92,7 +51,7 @@ export const LONG_WAIT_KINDS: Record<LongWaitKind, KindInfo> = {
  * presigned URL up in CloudFormation (the handle's physical id) when it signals.
  */
 export interface PollerInput {
-  readonly Kind: LongWaitKind;
+  readonly Kind: string;
   readonly JobId: string;
   /** The stack and the logical id of the job's WaitConditionHandle. */
   readonly StackId: string;
@@ -111,43 +70,17 @@ export interface PollerInput {
    * job resource's Delete.
    */
   readonly CleanUp: { readonly FunctionName: string; readonly Event: Record<string, unknown> };
-  /** A backup's attempts on a busy resource (backup-attempts.ts); `JobId` is the current attempt. */
-  readonly Attempts?: PollerAttempts;
+  /** A kind with attempts: what its attempt function needs (the kind's own fields), and its last decision. */
+  readonly Attempts?: AttemptsState;
   /** The current job as the last poll described it (set by the poller). */
   readonly Job?: Readonly<Record<string, unknown>>;
 }
 
-/**
- * What the attempt function needs to take a backup's next attempt on a busy
- * resource, and what it last decided. The StartBackupJob request travels here
- * whole (its tags too): the execution's data is never logged.
- */
-export interface PollerAttempts {
-  /** The request's first job (the job resource names it): the later attempts are found from it. */
-  readonly FirstJobId: string;
-  /** The CloudFormation request the attempts' idempotency tokens derive from. */
-  readonly Request: { readonly StackId: string; readonly LogicalResourceId: string; readonly RequestId: string };
-  /** StartBackupJob of every attempt, but its token. */
-  readonly Start: Readonly<Record<string, unknown>>;
-  readonly ResourceType: string;
-  /** The job's WaitCondition: a new attempt starts only while CloudFormation waits for it. */
-  readonly ConditionLogicalId: string;
-  readonly TimeoutSeconds: number;
-  /** The jobs that held the resource when the first attempt started. */
-  readonly HeldBy: readonly string[];
-  /** Whether the current attempt is queued behind them: while it is CREATED, each poll asks the attempt function. */
-  readonly Queued: boolean;
-  /** The attempt function's last decision: poll on, judge the current attempt's end now, or the backup failed (`Job` says why). */
-  readonly Outcome?: 'poll' | 'check' | 'failed';
-  /** Jobs of other requests that held the resource at the last poll (a busy end's next attempt waits for them). */
-  readonly Holders?: readonly string[];
-}
-
 /** The poller's state names for a kind of job (a deployment, a local run and the tests refer to them). */
-export function pollerStates(kind: LongWaitKind) {
-  const noun = LONG_WAIT_KINDS[kind].noun;
+export function pollerStates(kind: PollerKind) {
+  const noun = kind.noun;
   return {
-    describe: LONG_WAIT_KINDS[kind].describe,
+    describe: kind.describe,
     ended: `${noun} ended?`,
     nextWait: `${noun}: next wait`,
     wait: `${noun}: wait`,
@@ -171,35 +104,35 @@ export const POLLER_START = 'Which job?';
 export interface PollerFunctions {
   /** Signals the outcome to the job's WaitConditionHandle. */
   readonly signal: string;
-  /** Decides a busy resource's next attempt (and starts it). */
+  /** Decides a kind's next attempt (and starts it). */
   readonly attempt: string;
 }
 
 /**
- * The poller's Amazon States Language definition (JSONPath). One loop per kind
- * of job: describe, choose, wait.
+ * The poller's Amazon States Language definition (JSONPath): one loop per kind
+ * of job (describe, choose, wait); the first kind is the default.
  */
-export function pollerDefinition(functions: PollerFunctions): Record<string, unknown> {
+export function pollerDefinition(kinds: readonly PollerKind[], functions: PollerFunctions): Record<string, unknown> {
+  const [first, ...others] = kinds;
   const states: Record<string, unknown> = {
     [POLLER_START]: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.Kind', StringEquals: 'restore', Next: pollerStates('restore').describe }],
-      Default: pollerStates('backup').describe,
+      Choices: others.map((kind) => ({ Variable: '$.Kind', StringEquals: kind.name, Next: pollerStates(kind).describe })),
+      Default: pollerStates(first).describe,
     },
     'Done': { Type: 'Succeed' },
   };
-  for (const kind of Object.keys(LONG_WAIT_KINDS) as LongWaitKind[]) Object.assign(states, kindStates(kind, functions));
+  for (const kind of kinds) Object.assign(states, kindStates(kind, functions));
   return {
     Comment: 'cdk-backup-jobs: waits for a backup or restore job (up to 12 hours) and signals its end to the job\'s WaitCondition',
     StartAt: POLLER_START,
-    TimeoutSeconds: LONG_WAIT_MAX_SECONDS + 3600,
+    TimeoutSeconds: POLLER_EXECUTION_MAX_SECONDS,
     States: states,
   };
 }
 
-function kindStates(kind: LongWaitKind, functions: PollerFunctions): Record<string, unknown> {
-  const info = LONG_WAIT_KINDS[kind];
-  const names = pollerStates(kind);
+function kindStates(info: PollerKind, functions: PollerFunctions): Record<string, unknown> {
+  const names = pollerStates(info);
   const state = `$.Job.${info.stateMember}`;
   const timedOut = { Variable: '$.Counter.Poll', NumericGreaterThanEqualsPath: '$.Polls', Next: names.timedOut };
   const signal = (outcome: SignalRequest['Outcome']) => ({
@@ -343,8 +276,8 @@ function attemptStates(names: ReturnType<typeof pollerStates>, attemptFunctionAr
 
 /** The execution input for a job: where to signal, and its own schedule (the state machine indexes it). */
 export function pollerInput(job: {
-  kind: LongWaitKind; jobId: string; stackId: string; handleLogicalId: string; allowPartial: boolean; timeoutSeconds: number;
-  cleanUp: PollerInput['CleanUp']; attempts?: PollerAttempts;
+  kind: string; jobId: string; stackId: string; handleLogicalId: string; allowPartial: boolean; timeoutSeconds: number;
+  cleanUp: PollerInput['CleanUp']; attempts?: PollerInput['Attempts'];
 }): PollerInput {
   const schedule = pollSchedule(job.timeoutSeconds);
   return {
@@ -371,17 +304,16 @@ export function executionArn(stateMachineArn: string, name: string): string {
 /** What the signal task is invoked with (the poller's Parameters). */
 export interface SignalRequest {
   readonly Outcome: 'COMPLETED' | 'FAILED' | 'TIMED_OUT';
-  readonly Kind: LongWaitKind;
+  readonly Kind: string;
   readonly JobId: string;
   readonly StackId: string;
   readonly HandleLogicalId: string;
   readonly Job: Readonly<Record<string, unknown>>;
-  readonly Attempts?: Pick<PollerAttempts, 'Holders'>;
+  readonly Attempts?: Pick<AttemptsState, 'Holders'>;
 }
 
 /** The WaitConditionHandle signal for an outcome: SUCCESS with the end state, or FAILURE with AWS Backup's own message. */
-export function signalOf(request: SignalRequest): { Status: 'SUCCESS' | 'FAILURE'; UniqueId: string; Reason: string; Data: string } {
-  const info = LONG_WAIT_KINDS[request.Kind];
+export function signalOf(request: SignalRequest, info: PollerKind): { Status: 'SUCCESS' | 'FAILURE'; UniqueId: string; Reason: string; Data: string } {
   const job = request.Job;
   const state = String(job[info.stateMember] ?? '');
   const message = String(job.StatusMessage ?? '');

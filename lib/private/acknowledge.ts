@@ -31,6 +31,18 @@ export function acknowledgeFindings(scope: IConstruct, findings: readonly Findin
   }
 }
 
+/** The findings already acknowledged on each scope. */
+const acknowledged = new WeakMap<IConstruct, Set<string>>();
+
+/** Acknowledges each finding on a scope once, however many jobs ask for it. */
+export function acknowledgeOnce(scope: IConstruct, findings: readonly Finding[]): void {
+  let seen = acknowledged.get(scope);
+  if (!seen) acknowledged.set(scope, seen = new Set());
+  const fresh = findings.filter((f) => !seen!.has(f.id));
+  fresh.forEach((f) => seen!.add(f.id));
+  if (fresh.length > 0) acknowledgeFindings(scope, fresh);
+}
+
 /** An ARN pattern as cdk-nag prints it (`{p}` for the partition, and so on). */
 export function nagArn(pattern: string): string {
   return pattern.replace(/\{p\}/g, '<AWS::Partition>').replace(/\{r\}/g, '<AWS::Region>').replace(/\{a\}/g, '<AWS::AccountId>');

@@ -9,10 +9,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { LONG_WAIT_KINDS, LongWaitKind, pollerDefinition } from '../core/long-wait';
+import { handlerOf } from '../core/entry-points';
+import type { PollerKind } from '../core/long-wait';
+import { longWaitDefinition } from '../core/long-wait-kinds';
+import { HANDLER_TIMEOUT_SECONDS, SIGNAL_TIMEOUT_SECONDS } from '../core/timing';
 import { acknowledgeFindings, nagResource } from './acknowledge';
 import { handlerCode } from './handler-code';
-import { BackupJobProvider, generatedNames, HANDLER_TIMEOUT } from './provider';
+import { generatedNames } from './names';
+import type { JobProvider } from './provider';
 import { stackSingleton } from './stack-singleton';
 
 export class LongWaitPoller extends Construct {
@@ -20,7 +24,7 @@ export class LongWaitPoller extends Construct {
   public static readonly ID = 'cdk-backup-jobs.LongWaitPoller';
 
   /** The stack's poller, created with the stack's first long-wait job. */
-  public static getOrCreate(scope: Construct, provider: BackupJobProvider): LongWaitPoller {
+  public static getOrCreate(scope: Construct, provider: JobProvider): LongWaitPoller {
     return stackSingleton(scope, LongWaitPoller.ID, (stack, id) => new LongWaitPoller(stack, id, provider));
   }
 
@@ -31,9 +35,9 @@ export class LongWaitPoller extends Construct {
   private readonly describe: iam.PolicyStatement;
   private readonly role: iam.IRole;
   private cleanUpGranted = false;
-  private readonly described = new Set<LongWaitKind>();
+  private readonly described = new Set<string>();
 
-  private constructor(scope: Construct, id: string, provider: BackupJobProvider) {
+  private constructor(scope: Construct, id: string, provider: JobProvider) {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
 
@@ -51,10 +55,10 @@ export class LongWaitPoller extends Construct {
     }));
     this.signalFunction = new lambda.Function(this, 'Signal', {
       code: handlerCode('jobs'),
-      handler: 'index.signal',
+      handler: handlerOf('signal'),
       runtime: lambda.Runtime.NODEJS_24_X,
       memorySize: 128,
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(SIGNAL_TIMEOUT_SECONDS),
       role: signalRole,
       logGroup,
       description: 'cdk-backup-jobs: signals the end of a long backup job to its WaitCondition',
@@ -62,10 +66,10 @@ export class LongWaitPoller extends Construct {
 
     this.attemptFunction = new lambda.Function(this, 'Attempt', {
       code: handlerCode('jobs'),
-      handler: 'index.attempt',
+      handler: handlerOf('attempt'),
       runtime: lambda.Runtime.NODEJS_24_X,
       memorySize: 256,
-      timeout: HANDLER_TIMEOUT,
+      timeout: Duration.seconds(HANDLER_TIMEOUT_SECONDS),
       role: provider.handlerRole,
       logGroup: provider.logGroup,
       description: 'cdk-backup-jobs: takes the next attempt of a long backup on a busy resource',
@@ -87,7 +91,7 @@ export class LongWaitPoller extends Construct {
     }));
     this.role = role;
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(pollerDefinition({
+      definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(longWaitDefinition({
         signal: this.signalFunction.functionArn,
         attempt: this.attemptFunction.functionArn,
       }))),
@@ -124,9 +128,9 @@ export class LongWaitPoller extends Construct {
   }
 
   /** Lets the machine describe jobs of a kind (the first job of that kind that waits through it). */
-  public grantDescribe(kind: LongWaitKind): void {
-    if (this.described.has(kind)) return;
-    this.described.add(kind);
-    this.describe.addActions(`backup:${LONG_WAIT_KINDS[kind].describe}`);
+  public grantDescribe(kind: PollerKind): void {
+    if (this.described.has(kind.name)) return;
+    this.described.add(kind.name);
+    this.describe.addActions(`backup:${kind.describe}`);
   }
 }

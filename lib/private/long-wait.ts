@@ -11,24 +11,27 @@ import { createHash } from 'crypto';
 import { CfnResource, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import type { Construct, IConstruct } from 'constructs';
-import { BACKUP_JOB_RESULT, BackupJobAttributes, JobResultProperties, LongWaitProperties, RESTORE_JOB_RESULT, RestoreJobAttributes } from '../core/contract';
-import { LIMITS } from '../core/validation';
-import type { LongWaitKind } from '../core/long-wait';
-import type { BackupJobProvider, JobResource } from './provider';
+import type { PollerKind } from '../core/long-wait';
+import { JobResourceContract, JobResultProperties, LongWaitProperties } from '../core/properties';
+import { RESULT_TIMEOUT_SECONDS, waitConditionTimeoutSeconds } from '../core/timing';
 import { LongWaitPoller } from './long-wait-poller';
+import type { JobProvider, JobResource } from './provider';
 
-/** What the WaitCondition's Timeout adds to the job's timeout: the poller's TIMED_OUT signal comes first. */
-export const CONDITION_MARGIN_SECONDS = LIMITS.responseMarginSeconds;
+/** What a long wait knows of its job's kind: the poller's branch, and the result resource's contract. */
+export interface LongWaitKindInfo<A extends object> {
+  readonly poller: PollerKind;
+  readonly result: JobResourceContract<JobResultProperties, A>;
+}
 
-export class LongWait {
+export class LongWait<A extends object> {
   /**
    * Prepares the long wait of a job in `scope`: the stack's poller, the grants
-   * the handlers need, and the handle. `identity` is what makes a new wait (the
-   * properties the job's resource renders, but its removal policy).
+   * the handlers need, the handle and the condition. `identity` is what makes a
+   * new wait (the properties the job's resource renders, but its removal policy).
    */
-  public static prepare(scope: Construct, kind: LongWaitKind, provider: BackupJobProvider, timeoutSeconds: number, identity: () => unknown): LongWait {
+  public static prepare<A extends object>(scope: Construct, kind: LongWaitKindInfo<A>, provider: JobProvider, timeoutSeconds: number, identity: () => unknown): LongWait<A> {
     const poller = LongWaitPoller.getOrCreate(scope, provider);
-    poller.grantDescribe(kind);
+    poller.grantDescribe(kind.poller);
     poller.grantCleanUp(provider.onEventFunction);
     provider.grantStartPoller();
     return new LongWait(scope, kind, provider, poller, timeoutSeconds, identity);
@@ -38,12 +41,12 @@ export class LongWait {
   public readonly properties: LongWaitProperties;
   private readonly handle: cloudformation.CfnWaitConditionHandle;
   private readonly condition: cloudformation.CfnWaitCondition;
-  private result?: JobResource<object>;
+  private result?: JobResource<A>;
 
   private constructor(
     private readonly scope: Construct,
-    private readonly kind: LongWaitKind,
-    private readonly provider: BackupJobProvider,
+    private readonly kind: LongWaitKindInfo<A>,
+    private readonly provider: JobProvider,
     poller: LongWaitPoller,
     timeoutSeconds: number,
     identity: () => unknown,
@@ -55,22 +58,23 @@ export class LongWait {
     renameWithHash(this.handle, waitHash);
     this.condition = new cloudformation.CfnWaitCondition(scope, 'WaitCondition', {
       handle: this.handle.ref,
-      timeout: String(Math.min(LIMITS.waitConditionMaxSeconds, timeoutSeconds + CONDITION_MARGIN_SECONDS)),
+      timeout: String(waitConditionTimeoutSeconds(timeoutSeconds)),
       count: 1,
     });
     renameWithHash(this.condition, waitHash);
     this.properties = {
       StateMachineArn: poller.stateMachine.stateMachineArn,
       HandleLogicalId: this.handle.logicalId,
-      ...(kind === 'backup' ? { ConditionLogicalId: this.condition.logicalId } : {}),
+      // A kind with attempts starts one only while CloudFormation waits for the condition.
+      ...(kind.poller.mayGiveWay ? { ConditionLogicalId: this.condition.logicalId } : {}),
     };
   }
 
   /**
-   * The WaitCondition: created once the job's resource answered (it started
-   * the job and the poller), it completes on the poller's signal, and fails on
-   * a failing end or at the timeout. Then the result resource, for the
-   * attributes: `jobId` is the job resource's id attribute.
+   * Orders the wait after the job's resource (it started the job and the
+   * poller): the WaitCondition completes on the poller's signal, and fails on a
+   * failing end or at the timeout. Then the result resource, for the
+   * attributes: `result.JobId` is the job resource's id attribute.
    */
   public gate(resource: IConstruct, result: JobResultProperties): void {
     resource.node.addDependency(this.handle);
@@ -78,20 +82,16 @@ export class LongWait {
     // of an update, or its rollback, still may.
     this.provider.grantStopPoller(resource);
     this.condition.node.addDependency(resource);
-    const contract = this.kind === 'backup' ? BACKUP_JOB_RESULT : RESTORE_JOB_RESULT;
-    this.result = this.provider.jobResource<JobResultProperties, object>(this.scope, contract, RESULT_TIMEOUT_SECONDS, result, 'Result');
+    this.result = this.provider.jobResource(this.scope, this.kind.result, RESULT_TIMEOUT_SECONDS, result, 'Result');
     this.result.node.addDependency(this.condition);
   }
 
   /** An attribute of the job, from its result resource (so a use of it waits for the condition). */
-  public attribute(name: keyof BackupJobAttributes | keyof RestoreJobAttributes): string {
+  public attribute(name: keyof A & string): string {
     if (!this.result) throw new Error('LongWait.attribute before gate');
-    return this.result.getAttString(name);
+    return this.result.attribute(name);
   }
 }
-
-/** The result resource answers at once (one DescribeBackupJob or DescribeRestoreJob). */
-const RESULT_TIMEOUT_SECONDS = 60;
 
 /** The element's logical id, with the wait's hash appended (at synth, once every property is known). */
 function renameWithHash(element: CfnResource, hash: () => string): void {

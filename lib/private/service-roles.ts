@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './acknowledge';
 import { Grant, grantOf, recordGrant, STACK_PATTERN } from './grants';
-import { generatedNames } from './provider';
+import { generatedNames } from './names';
 
 /**
  * A role that AWS Backup assumes, with the AWS managed policies AWS Backup
@@ -28,4 +28,18 @@ export function newAwsBackupServiceRole(scope: Construct, id: string, managedPol
 /** How the provider is granted to pass a role: by the stack's role path for one this library created, else by its ARN. */
 export function passRoleGrant(role: iam.IRole): Grant {
   return grantOf(role, role.roleArn);
+}
+
+/** The role AWS Backup assumes to take a backup of a type (with S3's own policy for buckets). */
+export function newBackupRole(scope: Construct, resourceType: string): iam.IRole {
+  const policyNames = ['service-role/AWSBackupServiceRolePolicyForBackup'];
+  if (resourceType === 'S3') policyNames.push('AWSBackupServiceRolePolicyForS3Backup');
+  return newAwsBackupServiceRole(scope, 'BackupRole', policyNames, 'Assumed by AWS Backup to take an on-demand backup (cdk-backup-jobs)');
+}
+
+/** The role AWS Backup assumes to restore a recovery point of a type (with S3's own policy for buckets). */
+export function newRestoreRole(scope: Construct, resourceType: string): iam.IRole {
+  const policyNames = ['service-role/AWSBackupServiceRolePolicyForRestores'];
+  if (resourceType === 'S3') policyNames.push('AWSBackupServiceRolePolicyForS3Restore');
+  return newAwsBackupServiceRole(scope, 'RestoreRole', policyNames, 'Assumed by AWS Backup to restore a recovery point (cdk-backup-jobs)');
 }

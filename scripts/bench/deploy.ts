@@ -17,9 +17,9 @@ const cdk: typeof import('aws-cdk-lib') = require('aws-cdk-lib');
 const dynamodb: typeof import('aws-cdk-lib/aws-dynamodb') = require('aws-cdk-lib/aws-dynamodb');
 const lib: typeof import('../../lib') = require(join(__dirname, '..', '..', 'dist', 'lib'));
 
-const provider: typeof import('../../lib/private/provider') = require(join(__dirname, '..', '..', 'dist', 'lib', 'private', 'provider'));
+const timing: typeof import('../../lib/core/timing') = require(join(__dirname, '..', '..', 'dist', 'lib', 'core', 'timing'));
 
-export const POLL_INTERVAL_SECONDS = provider.POLL_INTERVAL.toSeconds();
+export const POLL_INTERVAL_SECONDS = timing.POLL_INTERVAL_SECONDS;
 
 export interface DeployRow {
   readonly path: string;
@@ -121,7 +121,7 @@ export async function measureDeployOverhead(): Promise<DeployRow[]> {
   const backupJobOf = (op: CustomResourceOperation) => {
     const id = parsePhysicalId(op.response!.PhysicalResourceId);
     if (id?.kind !== 'started') throw new Error(`${op.logicalId}: no backup job in ${op.response!.PhysicalResourceId}`);
-    return jobTimes(id.backupJobId);
+    return jobTimes(id.jobId);
   };
   /** Deploys a stack of backup jobs and measures each job; `jobEnd` is what the overhead is counted from. */
   const backupSamples = async (stack: SynthesizedStack, jobEnd: 'completion' | 'creation' = 'completion'): Promise<JobSample[]> => {
@@ -186,7 +186,7 @@ export async function measureDeployOverhead(): Promise<DeployRow[]> {
       service().onNextRestore({ durationSeconds });
       const [op] = await deploy(stacks.restore, 'Custom::RestoreJob');
       const id = parsePhysicalId(op.response!.PhysicalResourceId);
-      const job = service().DescribeRestoreJob({ RestoreJobId: id?.kind === 'restore' ? id.restoreJobId : '' }) as { CreationDate: Date; CompletionDate: Date };
+      const job = service().DescribeRestoreJob({ RestoreJobId: id?.kind === 'restore-job' ? id.jobId : '' }) as { CreationDate: Date; CompletionDate: Date };
       const restoreCalls = simulation.standIn.requests.filter((r) => /Restore/.test(r.operation));
       const describeCalls = restoreCalls.filter((r) => r.operation === 'DescribeRestoreJob').length;
       restores.push({

@@ -20,10 +20,10 @@
  * The seed is fixed and printed; FC_SEED=<n> FC_RUNS=<n> replay or explore others.
  */
 import { RemovalPolicy, Duration } from 'aws-cdk-lib';
-import { endedBecauseBusy } from '../../lib/core/backup-attempts';
+import { endedBecauseBusy } from '../../lambda/shared/backup-attempts';
 import { BUSY_BEHAVIOURS, BusyBehaviour } from '../../local/stand-in/backup-job-states';
 import * as fc from 'fast-check';
-import { idempotencyToken } from '../../lib/core/contract';
+import { idempotencyToken } from '../../lib/core/properties';
 import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
 import { backupJobStack, TABLE_ARN, useSimulation } from './harness';
 

@@ -14,9 +14,10 @@ import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/cli
 import { mockClient } from 'aws-sdk-client-mock';
 import { attempt as attemptTask, isComplete, onEvent } from '../../lambda/jobs';
 import { parsePhysicalId } from '../../lambda/jobs/physical-id';
-import { endedBecauseBusy } from '../../lib/core/backup-attempts';
-import { idempotencyToken } from '../../lib/core/contract';
+import { endedBecauseBusy } from '../../lambda/shared/backup-attempts';
+import { idempotencyToken } from '../../lib/core/properties';
 import { pollerInput, PollerInput } from '../../lib/core/long-wait';
+import type { BackupAttempts } from '../../lib/core/backup-job-poller';
 import { backupJobProperties, buildCreateEvent, buildIsCompleteEvent, STACK_ID, TABLE_ARN } from '../fixtures/events';
 
 const backup = mockClient(BackupClient);
@@ -128,7 +129,7 @@ describe.each([['EXPIRED', EXPIRED_BUSY], ['FAILED', FAILED_BUSY]])('a job AWS B
     Object.assign(second, { State: 'COMPLETED', MessageCategory: 'SUCCESS', BackupSizeInBytes: 42 });
     const done = await poll(event) as any;
     expect(done).toMatchObject({ IsComplete: true, Data: { BackupJobId: second.BackupJobId, RecoveryPointArn: second.RecoveryPointArn, State: 'COMPLETED', MessageCategory: 'SUCCESS' } });
-    expect(parsePhysicalId(done.PhysicalResourceId)).toMatchObject({ kind: 'started', backupJobId: second.BackupJobId, recoveryPointArn: second.RecoveryPointArn });
+    expect(parsePhysicalId(done.PhysicalResourceId)).toMatchObject({ kind: 'backup-job', jobId: second.BackupJobId, tail: second.RecoveryPointArn });
   });
 
   test('when CloudFormation no longer waits, no attempt starts; the wait ends', async () => {
@@ -213,7 +214,7 @@ describe('the long-wait poller\'s attempt task', () => {
       ...pollerInput({
         kind: 'backup', jobId: firstJobId, stackId: STACK_ID, handleLogicalId: 'SnapshotWaitHandleAAAA', allowPartial: false, timeoutSeconds: 8 * 3600,
         cleanUp: { FunctionName: 'onEvent', Event: {} },
-        attempts: {
+        attempts: <BackupAttempts>{
           FirstJobId: firstJobId, Request: { StackId: STACK_ID, LogicalResourceId: 'Snapshot', RequestId: 'r-1' },
           Start: { ResourceArn: TABLE_ARN, BackupVaultName: 'pre-migration', IamRoleArn: ROLE }, ResourceType: 'DynamoDB',
           ConditionLogicalId: 'SnapshotWaitConditionAAAA', TimeoutSeconds: 8 * 3600, HeldBy: [], Queued: false,
@@ -271,7 +272,8 @@ describe('the long-wait poller\'s attempt task', () => {
     clock += 20_000;
     const replacement = job({ State: 'COMPLETED' });
     const queued = state(aborted.BackupJobId);
-    await expect(attemptTask({ ...queued, Attempts: { ...queued.Attempts!, HeldBy: [plan.BackupJobId] } })).resolves.toMatchObject({ JobId: replacement.BackupJobId, Attempts: { Outcome: 'check' } });
+    const heldBy: BackupAttempts = { ...(queued.Attempts as BackupAttempts), HeldBy: [plan.BackupJobId] };
+    await expect(attemptTask({ ...queued, Attempts: heldBy })).resolves.toMatchObject({ JobId: replacement.BackupJobId, Attempts: { Outcome: 'check' } });
     // Stopped by a user (nothing was queued ahead of it): the backup fails.
     await expect(attemptTask(state(aborted.BackupJobId))).resolves.toMatchObject({ JobId: aborted.BackupJobId, Attempts: { Outcome: 'failed' } });
   });

@@ -2,7 +2,8 @@
  * Every AWS call of a handler ends by its invocation's end: a slow or
  * throttled answer can never outlast the Lambda, so the handler always answers.
  */
-import { ANSWER_RESERVE_MS, bounded, deleteBudgetMs, remainingMs, withinInvocation } from '../../lambda/jobs/common';
+import { ANSWER_RESERVE_MS } from '../../lib/core/timing';
+import { bounded, deleteBudgetMs, remainingMs, withinInvocation } from '../../lambda/jobs/invocation';
 
 /** A client whose calls never end unless aborted. */
 function hangingClient() {

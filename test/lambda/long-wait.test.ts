@@ -9,7 +9,8 @@ import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/cli
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { isComplete, onEvent } from '../../lambda/jobs';
-import { executionArn, pollerExecutionName, pollSchedule } from '../../lib/core/long-wait';
+import { executionArn, pollerExecutionName } from '../../lib/core/long-wait';
+import { pollSchedule } from '../../lib/core/timing';
 import { backupJobProperties, buildCreateEvent, buildDeleteEvent, buildIsCompleteEvent, buildUpdateEvent, TABLE_ARN } from '../fixtures/events';
 
 const backup = mockClient(BackupClient);

@@ -1,5 +1,6 @@
 import { formatPhysicalId, parsePhysicalId } from '../../lambda/jobs/physical-id';
-import { fingerprint, idempotencyToken, parseBackupJobProperties, parseBoolean, parseInteger } from '../../lib/core/contract';
+import { fingerprint, idempotencyToken, parseBoolean, parseInteger } from '../../lib/core/properties';
+import { parseBackupJobProperties } from '../../lib/core/backup-job-contract';
 import { backupJobProperties, STACK_ID } from '../fixtures/events';
 
 describe('reading CloudFormation strings', () => {
@@ -72,15 +73,15 @@ describe('idempotency token', () => {
 });
 
 describe('physical ids', () => {
-  test('a started job round-trips, with slashes in the recovery point ARN', () => {
-    const id = { kind: 'started' as const, backupJobId: 'job-1', fingerprint: 'abc', recoveryPointArn: 'arn:aws:dynamodb:eu-west-1:1:table/T/backup/0123' };
+  test('a backup job round-trips, with slashes in the recovery point ARN (its tail)', () => {
+    const id = { kind: 'backup-job', jobId: 'job-1', fingerprint: 'abc', tail: 'arn:aws:dynamodb:eu-west-1:1:table/T/backup/0123' };
     expect(formatPhysicalId(id)).toBe('backup-job/job-1/abc/arn:aws:dynamodb:eu-west-1:1:table/T/backup/0123');
     expect(parsePhysicalId(formatPhysicalId(id))).toEqual(id);
   });
 
   test('a restore job round-trips, before and after it made its resource', () => {
-    for (const createdResourceArn of ['', 'arn:aws:dynamodb:eu-west-1:1:table/T-restored']) {
-      const id = { kind: 'restore' as const, restoreJobId: 'r-1', fingerprint: 'abc', createdResourceArn };
+    for (const tail of ['', 'arn:aws:dynamodb:eu-west-1:1:table/T-restored']) {
+      const id = { kind: 'restore-job', jobId: 'r-1', fingerprint: 'abc', tail };
       expect(parsePhysicalId(formatPhysicalId(id))).toEqual(id);
     }
   });

@@ -11,7 +11,7 @@ import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/cli
 import { mockClient } from 'aws-sdk-client-mock';
 import { isComplete, onEvent } from '../../lambda/jobs';
 import { formatPhysicalId, parsePhysicalId } from '../../lambda/jobs/physical-id';
-import { fingerprint, idempotencyToken } from '../../lib/core/contract';
+import { fingerprint, idempotencyToken } from '../../lib/core/properties';
 import { buildCreateEvent, buildDeleteEvent, buildIsCompleteEvent, buildUpdateEvent, CfnProperties } from '../fixtures/events';
 
 const backup = mockClient(BackupClient);
@@ -95,7 +95,7 @@ describe('Create', () => {
       CopySourceTagsToRestoredResource: true,
     });
     expect(parsePhysicalId(response.PhysicalResourceId)).toEqual({
-      kind: 'restore', restoreJobId: RESTORE_ID, fingerprint: fingerprint(request.ResourceProperties), createdResourceArn: '',
+      kind: 'restore-job', jobId: RESTORE_ID, fingerprint: fingerprint(request.ResourceProperties), tail: '',
     });
   });
 
@@ -151,7 +151,7 @@ describe('isComplete maps every restore status', () => {
         CreationDate: '2026-11-22T10:00:00.000Z',
         CompletionDate: '2026-11-22T10:01:00.000Z',
       },
-      PhysicalResourceId: formatPhysicalId({ kind: 'restore', restoreJobId: RESTORE_ID, fingerprint: fingerprint(request.ResourceProperties), createdResourceArn: RESTORED_TABLE }),
+      PhysicalResourceId: formatPhysicalId({ kind: 'restore-job', jobId: RESTORE_ID, fingerprint: fingerprint(request.ResourceProperties), tail: RESTORED_TABLE }),
     });
   });
 
@@ -193,7 +193,7 @@ describe('isComplete maps every restore status', () => {
 
 describe('Update', () => {
   const current = (properties: CfnProperties) => formatPhysicalId({
-    kind: 'restore', restoreJobId: 'old-restore', fingerprint: fingerprint(properties), createdResourceArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/old',
+    kind: 'restore-job', jobId: 'old-restore', fingerprint: fingerprint(properties), tail: 'arn:aws:dynamodb:eu-west-1:123456789012:table/old',
   });
 
   test('a changed trigger starts a new restore', async () => {
@@ -216,7 +216,7 @@ describe('Update', () => {
 });
 
 describe('Delete', () => {
-  const physicalId = (createdResourceArn = '') => formatPhysicalId({ kind: 'restore', restoreJobId: RESTORE_ID, fingerprint: 'f', createdResourceArn });
+  const physicalId = (createdResourceArn = '') => formatPhysicalId({ kind: 'restore-job', jobId: RESTORE_ID, fingerprint: 'f', tail: createdResourceArn });
 
   async function deleteWith(properties: CfnProperties, id = physicalId()) {
     const request = restoreEvent(buildDeleteEvent(id, properties));

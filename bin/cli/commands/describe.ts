@@ -1,5 +1,5 @@
 /** `backup-jobs describe`: a backup job's details. */
-import { completedWithIssues, describeBackupJob } from '../../../lib/core/backup-jobs';
+import { completedWithIssues, describeBackupJob } from '../../../lambda/shared/backup-jobs';
 import { fields, formatBytes } from '../output';
 import { jobId as jobIdArgument } from '../parse';
 import { CliContext } from '../context';

@@ -1,6 +1,6 @@
 /** `backup-jobs list`: backup jobs, every page of ListBackupJobs. */
 import { BackupClient, BackupJobState, ListBackupJobsCommandInput, paginateListBackupJobs } from '@aws-sdk/client-backup';
-import { ACTIVE_BACKUP_STATES } from '../../../lib/core/backup-jobs';
+import { ACTIVE_BACKUP_STATES } from '../../../lambda/shared/backup-jobs';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from '../../../lib/core/resource-types';
 import { InvalidInput } from '../exit-codes';
 import { table } from '../output';

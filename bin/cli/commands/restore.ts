@@ -1,6 +1,6 @@
 /** `backup-jobs restore`: restore a recovery point, from its backed-up metadata with --metadata applied over it. */
-import { RESOURCE_TYPE_PATTERN, validateRestoreJob } from '../../../lib/core/validation';
-import { backedUpMetadata, mergeMetadata, startRestoreJob } from '../../../lib/core/restore-jobs';
+import { RESOURCE_TYPE_PATTERN, validateRestoreJob } from '../../../lib/core/restore-job-rules';
+import { backedUpMetadata, mergeMetadata, startRestoreJob } from '../../../lambda/shared/restore-jobs';
 import { InvalidInput } from '../exit-codes';
 import { endOfRestore } from '../outcomes';
 import { keyValue, nonEmpty } from '../parse';

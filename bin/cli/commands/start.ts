@@ -1,10 +1,10 @@
 /** `backup-jobs start`: start an on-demand backup job, its settings checked first by the rules of the BackupJob construct; with --wait, wait for it. */
 import { resourceTypeFromArn } from '../../../lib/core/resource-types';
-import { CONSTRUCT_SETTING_NAMES, SettingNames, validateBackupJob } from '../../../lib/core/validation';
+import { CONSTRUCT_SETTING_NAMES, SettingNames, validateBackupJob } from '../../../lib/core/backup-job-rules';
 import { randomUUID } from 'crypto';
-import { findActiveBackupJobs, startBackupJob } from '../../../lib/core/backup-jobs';
+import { findActiveBackupJobs, startBackupJob } from '../../../lambda/shared/backup-jobs';
 import { resourceTypeInfo } from '../../../lib/core/resource-types';
-import { backupJobRequest } from '../../../lib/core/contract';
+import { backupJobRequest } from '../../../lib/core/backup-job-contract';
 import { EXIT, InvalidInput } from '../exit-codes';
 import { endOfBackup } from '../outcomes';
 import { keyValue, nonEmpty, wholeNumber } from '../parse';

@@ -1,6 +1,6 @@
 /** `backup-jobs wait`: wait for a backup job (or a restore job) to end, with its progress. */
-import { describeBackupJob, isNotFound } from '../../../lib/core/backup-jobs';
-import { describeRestoreJob } from '../../../lib/core/restore-jobs';
+import { describeBackupJob, isNotFound } from '../../../lambda/shared/backup-jobs';
+import { describeRestoreJob } from '../../../lambda/shared/restore-jobs';
 import { endOfBackup, endOfRestore } from '../outcomes';
 import { jobId as jobIdArgument } from '../parse';
 import { waitForBackupJob, waitForRestoreJob } from '../wait';

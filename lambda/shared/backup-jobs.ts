@@ -5,6 +5,7 @@
 import {
   BackupClient,
   BackupJobState,
+  DeleteRecoveryPointCommand,
   DescribeBackupJobCommand,
   DescribeBackupJobCommandOutput,
   paginateListBackupJobs,
@@ -71,6 +72,11 @@ export async function startBackupJob(client: BackupClient, input: StartBackupJob
 
 export async function stopBackupJob(client: BackupClient, backupJobId: string): Promise<void> {
   await client.send(new StopBackupJobCommand({ BackupJobId: backupJobId }));
+}
+
+/** Deletes a recovery point of a vault. */
+export async function deleteRecoveryPoint(client: BackupClient, backupVaultName: string, recoveryPointArn: string): Promise<void> {
+  await client.send(new DeleteRecoveryPointCommand({ BackupVaultName: backupVaultName, RecoveryPointArn: recoveryPointArn }));
 }
 
 /**

@@ -1,16 +1,17 @@
 /**
  * A backup's attempts on a busy resource, as the handlers drive them
- * (lib/core/backup-attempts.ts): the options of a request's attempts, the jobs
- * a first attempt is queued behind, and the long-wait poller's attempt task.
+ * (lambda/shared/backup-attempts.ts): the options of a request's attempts, the
+ * jobs a first attempt is queued behind, and the long-wait poller's attempt task.
  */
-import { AttemptOptions, advance, AttemptStep, Wanted } from '../../lib/core/backup-attempts';
-import { BackupJobDescription, describeError, findActiveBackupJobs, isTransientError } from '../../lib/core/backup-jobs';
-import { idempotencyToken } from '../../lib/core/contract';
-import type { PollerAttempts, PollerInput } from '../../lib/core/long-wait';
+import { AttemptOptions, advance, AttemptStep, Wanted } from '../shared/backup-attempts';
+import { BackupJobDescription, describeError, findActiveBackupJobs, isTransientError } from '../shared/backup-jobs';
+import { idempotencyToken } from '../../lib/core/properties';
+import type { BackupAttempts } from '../../lib/core/backup-job-poller';
+import type { PollerInput } from '../../lib/core/long-wait';
 import { resourceTypeInfo } from '../../lib/core/resource-types';
-import { log } from '../../lib/core/log';
+import { log } from '../shared/log';
 import { describeStackResource } from './cloudformation';
-import { backupClient } from './common';
+import { backupClient } from './invocation';
 
 /** The CloudFormation request a backup's attempts belong to: their tokens derive from it. */
 export interface AttemptRequest {
@@ -87,12 +88,12 @@ function asState(job: BackupJobDescription, holders?: readonly string[]): Record
  * current attempt (`JobId`, `Job`) and the decision (`Attempts.Outcome`).
  */
 export async function attempt(state: PollerInput): Promise<PollerInput> {
-  const attempts = state.Attempts;
-  if (!attempts) throw new Error('the poller\'s state has no Attempts: only a backup takes attempts');
+  const attempts = state.Attempts as BackupAttempts | undefined;
+  if (!attempts?.FirstJobId) throw new Error('the poller\'s state has no backup Attempts: only a backup takes attempts');
   const until = new Date(Date.now() + attempts.TimeoutSeconds * 1000);
   const step: AttemptStep = await advance(attemptOptions({
     request: attempts.Request,
-    start: attempts.Start as AttemptOptions['start'],
+    start: attempts.Start,
     resourceType: attempts.ResourceType,
     stillWanted: () => conditionAwaited(state.StackId, attempts.ConditionLogicalId, state.HandleLogicalId),
     heldBy: attempts.HeldBy,
@@ -101,7 +102,7 @@ export async function attempt(state: PollerInput): Promise<PollerInput> {
   }), attempts.FirstJobId);
   const job = step.job;
   const fields = { firstJobId: attempts.FirstJobId, backupJobId: job.BackupJobId, attempt: step.attempt, state: job.State };
-  let next: Pick<PollerAttempts, 'Queued' | 'Outcome' | 'Holders'>;
+  let next: Pick<BackupAttempts, 'Queued' | 'Outcome' | 'Holders'>;
   const ended = job.State !== 'CREATED' && job.State !== 'PENDING' && job.State !== 'RUNNING' && job.State !== 'ABORTING';
   switch (step.kind) {
     case 'waiting':

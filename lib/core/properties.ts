@@ -1,0 +1,185 @@
+/**
+ * What every job kind's custom resource shares with its handler: the contract
+ * type, how CloudFormation delivers properties (every scalar a string) and how
+ * a handler reads them back, the properties that only change how a job is
+ * waited for, the long wait's properties, and the identity of a request (its
+ * fingerprint and idempotency token).
+ *
+ * Written once and used by both sides, so that a renamed property is a compile
+ * error rather than a failure at deploy time.
+ */
+import { createHash } from 'crypto';
+import { timeoutErrors } from './timing';
+
+/** A custom resource: its CloudFormation type, the properties its construct renders, the attributes its handler returns. */
+export interface JobResourceContract<Properties extends object, Attributes extends object> {
+  readonly resourceType: string;
+  /** Only there to carry the types; never set. */
+  readonly types?: { readonly properties: Properties; readonly attributes: Attributes };
+}
+
+/**
+ * What a handler receives for properties of type T: the same keys (and the
+ * ServiceToken CloudFormation adds), each value as CloudFormation delivered it
+ * (scalars as strings), not yet checked.
+ */
+export type Delivered<T> = { readonly [K in keyof T]?: unknown } & { readonly ServiceToken?: unknown };
+
+/**
+ * The long-wait path of a job (timeouts past the short path's 58 minutes): the
+ * stack's poller to start, and the job's WaitConditionHandle, whose logical id
+ * changes with every new wait. Absent on the short path.
+ */
+export interface LongWaitProperties {
+  readonly StateMachineArn: string;
+  readonly HandleLogicalId: string;
+  /** The job's WaitCondition: while CloudFormation waits for it, a busy resource's next attempt may start. */
+  readonly ConditionLogicalId?: string;
+}
+
+/**
+ * Properties that change how the handler waits or cleans up, not which job is
+ * taken: changing one of them alone does not start a new job.
+ */
+const BEHAVIOUR_PROPERTIES = new Set<string>(['ServiceToken', 'ServiceTimeout', 'TimeoutSeconds', 'WaitForCompletion', 'AllowPartial', 'RemovalPolicy', 'LongWait']);
+
+/** The properties every job kind's resource renders to say how it is waited for and cleaned up. */
+export interface WaitProperties {
+  readonly WaitForCompletion?: boolean;
+  readonly TimeoutSeconds: number;
+  readonly RemovalPolicy?: 'retain' | 'destroy';
+  readonly LongWait?: LongWaitProperties;
+}
+
+/** The long-wait path as the handler uses it. */
+export interface LongWaitSpec {
+  readonly stateMachineArn: string;
+  readonly handleLogicalId: string;
+  readonly conditionLogicalId?: string;
+}
+
+/** Properties as CloudFormation delivered them. */
+export type RawProperties = Record<string, unknown>;
+
+export function requiredString<T>(raw: Delivered<T>, key: keyof T & string): string {
+  const value = raw[key];
+  if (typeof value !== 'string' || value === '') {
+    throw new Error(`Property ${key} is required (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+export function optionalString<T>(raw: Delivered<T>, key: keyof T & string): string | undefined {
+  const value = raw[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new Error(`Property ${key} must be a string (got ${JSON.stringify(value)})`);
+  }
+  return String(value);
+}
+
+/** Parses a whole number sent as a string (or a number). */
+export function parseInteger(value: unknown, key: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n)) {
+    throw new Error(`Property ${key} must be a whole number (got ${JSON.stringify(value)})`);
+  }
+  return n;
+}
+
+/** Parses `true` / `false` sent as a string (or a boolean). */
+export function parseBoolean(value: unknown, key: string): boolean | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Property ${key} must be "true" or "false" (got ${JSON.stringify(value)})`);
+}
+
+export function stringMap(value: unknown, key: string): Record<string, string> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`Property ${key} must be a map of strings (got ${JSON.stringify(value)})`);
+  }
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}
+
+/**
+ * The properties of a long wait's result resource (Custom::BackupJobResult,
+ * Custom::RestoreJobResult): made once the job's WaitCondition completed, it
+ * describes the job and answers with its attributes, so that every use of an
+ * attribute waits for the condition.
+ */
+export interface JobResultProperties {
+  readonly JobId: string;
+  readonly AllowPartial?: boolean;
+}
+
+/** Reads a result resource's properties. */
+export function parseJobResultProperties(raw: Delivered<JobResultProperties>): { jobId: string; allowPartial: boolean } {
+  return { jobId: requiredString(raw, 'JobId'), allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false };
+}
+
+export function parseRemovalPolicy(raw: Delivered<{ RemovalPolicy?: string }>): 'retain' | 'destroy' {
+  const removalPolicy = optionalString(raw, 'RemovalPolicy') ?? 'retain';
+  if (removalPolicy !== 'retain' && removalPolicy !== 'destroy') {
+    throw new Error(`Property RemovalPolicy must be retain or destroy (got ${JSON.stringify(removalPolicy)})`);
+  }
+  return removalPolicy;
+}
+
+export function parseLongWait(raw: Delivered<{ LongWait?: LongWaitProperties }>): LongWaitSpec | undefined {
+  const value = raw.LongWait as Delivered<LongWaitProperties> | undefined;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object') throw new Error(`Property LongWait must be an object (got ${JSON.stringify(value)})`);
+  return {
+    stateMachineArn: requiredString(value, 'StateMachineArn'),
+    handleLogicalId: requiredString(value, 'HandleLogicalId'),
+    conditionLogicalId: optionalString(value, 'ConditionLogicalId'),
+  };
+}
+
+export function parseTimeout(raw: Delivered<{ TimeoutSeconds: number }>, longWait: LongWaitSpec | undefined): number {
+  const timeoutSeconds = parseInteger(raw.TimeoutSeconds, 'TimeoutSeconds');
+  if (timeoutSeconds === undefined || timeoutSeconds <= 0) {
+    throw new Error(`Property TimeoutSeconds must be a positive whole number (got ${JSON.stringify(raw.TimeoutSeconds)})`);
+  }
+  // A timeout given as a token (a parameter) is checked here, at deploy time, by the same rules as at
+  // synth; such a timeout always takes the short path (the path is chosen at synth).
+  const [problem] = timeoutErrors(timeoutSeconds, 'Property TimeoutSeconds', longWait ? 'any' : 'short');
+  if (problem) throw new Error(problem);
+  return timeoutSeconds;
+}
+
+export function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A short hash of the properties that decide which backup is taken (all but
+ * the behaviour properties). Equal fingerprints mean the same backup request.
+ */
+export function fingerprint(raw: RawProperties): string {
+  const relevant = Object.fromEntries(Object.entries(raw).filter(([k]) => !BEHAVIOUR_PROPERTIES.has(k)));
+  return createHash('sha256').update(canonicalJson(relevant)).digest('hex').slice(0, 16);
+}
+
+/**
+ * The IdempotencyToken of a CloudFormation request: the same for every
+ * invocation of one request (a retry), different for every other request.
+ */
+export function idempotencyToken(request: { StackId: string; LogicalResourceId: string; RequestId: string }, ...more: string[]): string {
+  const h = createHash('sha256').update([request.StackId, request.LogicalResourceId, request.RequestId, ...more].join('\n')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,41 @@
+/**
+ * The IAM resources of a type's recovery points in a stack's account and
+ * region, each wildcard acknowledged for cdk-nag with what exactly it grants.
+ */
+import { Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { fillArnPattern, ResourceTypeInfo } from '../core/resource-types';
+import { acknowledgeOnce, nagResource } from './acknowledge';
+
+/**
+ * A type's recovery-point ARN patterns in the stack's account and region. A
+ * DynamoDB backup's ARN names its table: with the table's name, that pattern is
+ * narrowed to the table (AWS Backup's own `recovery-point:*` ARNs name no
+ * resource and stay account-wide). `why` opens each acknowledgement on `scope`.
+ */
+export function recoveryPointArns(scope: IConstruct, info: ResourceTypeInfo, resourceName: string | undefined, why: string): string[] {
+  const stack = Stack.of(scope);
+  const arns = info.recoveryPointArnPatterns.map((pattern) => {
+    const narrowed = resourceName !== undefined && pattern.includes(':table/*/backup/*') ? pattern.replace(':table/*/', `:table/${resourceName}/`) : pattern;
+    return { pattern: narrowed, arn: fillArnPattern(narrowed, stack.partition, stack.region, stack.account) };
+  });
+  acknowledgeOnce(scope, arns.map(({ pattern, arn }) => ({
+    id: `AwsSolutions-IAM5[Resource::${nagResource(scope, arn)}]`,
+    reason: `${why}. This pattern grants ${describePattern(pattern)} in this account and region`,
+  })));
+  return arns.map((a) => a.arn);
+}
+
+/** What a recovery-point ARN pattern covers, in words (for cdk-nag acknowledgements). */
+function describePattern(pattern: string): string {
+  if (pattern.includes(':recovery-point:*')) return 'every AWS Backup recovery point (recovery-point:*) of any type';
+  const table = /:table\/([^/]+)\/backup\/\*$/.exec(pattern)?.[1];
+  if (table !== undefined) return table === '*' ? 'every DynamoDB table backup' : 'the DynamoDB backups of this one table';
+  if (pattern.includes(':snapshot/*')) return 'every EBS snapshot';
+  if (pattern.includes(':image/*')) return 'every AMI';
+  if (pattern.includes(':cluster-snapshot:awsbackup:*')) return 'every RDS cluster snapshot that AWS Backup made';
+  if (pattern.includes(':snapshot:awsbackup:*')) return 'every RDS snapshot that AWS Backup made';
+  if (pattern.includes(':fsx:')) return 'every FSx backup';
+  if (pattern.includes(':redshift:')) return 'every Redshift snapshot that AWS Backup made';
+  return `every resource matching ${pattern}`;
+}
