@@ -159,12 +159,10 @@ export interface BackupJobProps {
   readonly waitForCompletion?: boolean;
 
   /**
-   * How long to wait for the job (including a wait for another job on the same
-   * resource to end) before the deployment fails. At most 12 hours. Up to 58
-   * minutes the job's custom resource waits (CloudFormation waits at most one
-   * hour for one); a longer timeout waits through a WaitCondition that the
-   * stack's poller signals (the long-wait path). A timeout that is a token
-   * takes the short path, and must be at most 58 minutes at deploy time.
+   * How long the deployment waits for the backup, including a wait for another
+   * job of the same resource to end (AWS Backup runs one at a time), before it
+   * fails. Whole seconds, from one minute to 12 hours. A timeout given as a
+   * token (a parameter) may be at most 58 minutes.
    *
    * @default Duration.minutes(58)
    */

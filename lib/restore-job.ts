@@ -67,11 +67,9 @@ export interface RestoreJobProps {
   readonly waitForCompletion?: boolean;
 
   /**
-   * How long to wait for the restore before the deployment fails (AWS Backup
-   * cannot stop a restore job: it goes on). At most 12 hours. Up to 58 minutes
-   * the restore's custom resource waits; a longer timeout waits through a
-   * WaitCondition that the stack's poller signals (the long-wait path). A
-   * timeout that is a token takes the short path (at most 58 minutes).
+   * How long the deployment waits for the restore before it fails (AWS Backup
+   * cannot stop a restore job: it goes on). Whole seconds, from one minute to
+   * 12 hours. A timeout given as a token (a parameter) may be at most 58 minutes.
    *
    * @default Duration.minutes(58)
    */

@@ -38,7 +38,7 @@ test('the generated Python parses', () => {
   try {
     python = execFileSync('python3', ['--version'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('python3 is not installed: this check needs it (see README, Tests)');
+    throw new Error('python3 is not installed: this check needs it (see CONTRIBUTING.md, The tests)');
   }
   expect(python).toMatch(/^Python 3\./);
   execFileSync('python3', ['-m', 'py_compile', path.join(OUT, SOURCES.python(''))], { stdio: 'pipe' });

@@ -10,20 +10,15 @@
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { BackupJob, ProtectedResource } from '../../lib';
+import { testTable, testVault } from './resources';
 
 const app = new App();
 const stack = new Stack(app, 'BackupJobsIntegBusyResource');
-const table = new dynamodb.Table(stack, 'Table', {
-  partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-  billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-  removalPolicy: RemovalPolicy.DESTROY,
-});
+const table = testTable(stack);
 const jobs = ['First', 'Second'].map((id) => new BackupJob(stack, id, {
   resource: ProtectedResource.fromDynamoDbTable(table),
-  backupVault: new backup.BackupVault(stack, `${id}Vault`, { removalPolicy: RemovalPolicy.DESTROY }),
+  backupVault: testVault(stack, `${id}Vault`),
   lifecycle: { deleteAfter: Duration.days(1) },
   removalPolicy: RemovalPolicy.DESTROY,
 }));

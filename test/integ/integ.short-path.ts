@@ -8,18 +8,13 @@
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { BackupJob, ProtectedResource } from '../../lib';
+import { testTable, testVault } from './resources';
 
 const app = new App();
 const stack = new Stack(app, 'BackupJobsIntegShortPath');
-const table = new dynamodb.Table(stack, 'Table', {
-  partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-  billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-  removalPolicy: RemovalPolicy.DESTROY,
-});
-const vault = new backup.BackupVault(stack, 'Vault', { removalPolicy: RemovalPolicy.DESTROY });
+const table = testTable(stack);
+const vault = testVault(stack);
 const job = new BackupJob(stack, 'Snapshot', {
   resource: ProtectedResource.fromDynamoDbTable(table),
   backupVault: vault,
