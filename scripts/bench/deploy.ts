@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'fs';
 import { join } from 'path';
 import type { Stack } from 'aws-cdk-lib';
 import type * as dynamodbTypes from 'aws-cdk-lib/aws-dynamodb';
-import { parsePhysicalId } from '../../lambda/jobs/physical-id';
+import { physicalIdOf } from '../../lambda/jobs/physical-id';
 import { CustomResourceOperation, Simulation, SynthesizedStack } from '../../local/simulation';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -119,8 +119,8 @@ export async function measureDeployOverhead(): Promise<DeployRow[]> {
     return { created: job.CreationDate.getTime(), ended: job.CompletionDate?.getTime() };
   };
   const backupJobOf = (op: CustomResourceOperation) => {
-    const id = parsePhysicalId(op.response!.PhysicalResourceId);
-    if (id?.kind !== 'started') throw new Error(`${op.logicalId}: no backup job in ${op.response!.PhysicalResourceId}`);
+    const id = physicalIdOf('backup-job', op.response!.PhysicalResourceId);
+    if (!id) throw new Error(`${op.logicalId}: no backup job in ${op.response!.PhysicalResourceId}`);
     return jobTimes(id.jobId);
   };
   /** Deploys a stack of backup jobs and measures each job; `jobEnd` is what the overhead is counted from. */
@@ -185,8 +185,9 @@ export async function measureDeployOverhead(): Promise<DeployRow[]> {
       service().onResource(tableArn(0), { durationSeconds: 60 });
       service().onNextRestore({ durationSeconds });
       const [op] = await deploy(stacks.restore, 'Custom::RestoreJob');
-      const id = parsePhysicalId(op.response!.PhysicalResourceId);
-      const job = service().DescribeRestoreJob({ RestoreJobId: id?.kind === 'restore-job' ? id.jobId : '' }) as { CreationDate: Date; CompletionDate: Date };
+      const id = physicalIdOf('restore-job', op.response!.PhysicalResourceId);
+      if (!id) throw new Error(`${op.logicalId}: no restore job in ${op.response!.PhysicalResourceId}`);
+      const job = service().DescribeRestoreJob({ RestoreJobId: id.jobId }) as { CreationDate: Date; CompletionDate: Date };
       const restoreCalls = simulation.standIn.requests.filter((r) => /Restore/.test(r.operation));
       const describeCalls = restoreCalls.filter((r) => r.operation === 'DescribeRestoreJob').length;
       restores.push({

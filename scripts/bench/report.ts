@@ -51,6 +51,8 @@ export function targets(results: BenchResults): Target[] {
   const largest = row(scale, 'shared', most);
   const synthRatio = row(scale, 'shared', 100).synthSeconds / row(scale, 'shared', fewest).synthSeconds;
   const ours = results.handlers[0];
+  // The baseline that loads what ours loads for the same call: its handler and the AWS Backup client.
+  const baseline = results.handlers.find((h) => h.handler.startsWith('AwsCustomResource handler + '));
   const worstOverhead = Math.max(...results.deploy.map((d) => d.overheadMaxSeconds));
   return [
     {
@@ -84,9 +86,11 @@ export function targets(results: BenchResults): Target[] {
       holds: synthRatio <= 1.3,
     },
     {
-      target: 'handler cold load at most 60 ms',
-      measured: `${fixed(ours.coldLoadMedianMs, 1)} ms (median)`,
-      holds: ours.coldLoadMedianMs <= 60,
+      target: 'handler cold load at most 1.2x the AwsCustomResource handler\'s with the AWS Backup client it loads',
+      measured: baseline
+        ? `${ratio(ours.coldLoadMedianMs, baseline.coldLoadMedianMs)} (${fixed(ours.coldLoadMedianMs, 1)} ms / ${fixed(baseline.coldLoadMedianMs, 1)} ms, medians)`
+        : 'baseline missing',
+      holds: baseline !== undefined && ours.coldLoadMedianMs <= 1.2 * baseline.coldLoadMedianMs,
     },
     {
       target: `deploy overhead beyond the job at most one poll interval + 2 s (${results.pollSeconds + 2} s)`,

@@ -8,24 +8,15 @@
  *
  * Run it as CONTRIBUTING.md says: npm run integ -- busy-resource
  */
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { BackupJob, ProtectedResource } from '../../lib';
-import { testTable, testVault } from './resources';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Stack } from 'aws-cdk-lib';
+import { expectCompleted, testBackup, testTable, testVault } from './resources';
 
 const app = new App();
 const stack = new Stack(app, 'BackupJobsIntegBusyResource');
 const table = testTable(stack);
-const jobs = ['First', 'Second'].map((id) => new BackupJob(stack, id, {
-  resource: ProtectedResource.fromDynamoDbTable(table),
-  backupVault: testVault(stack, `${id}Vault`),
-  lifecycle: { deleteAfter: Duration.days(1) },
-  removalPolicy: RemovalPolicy.DESTROY,
-}));
+const jobs = ['First', 'Second'].map((id) => testBackup(stack, id, table, testVault(stack, `${id}Vault`)));
 
 const integ = new IntegTest(app, 'BusyResource', { testCases: [stack] });
-for (const job of jobs) {
-  integ.assertions.awsApiCall('Backup', 'describeBackupJob', { BackupJobId: job.backupJobId })
-    .expect(ExpectedResult.objectLike({ State: 'COMPLETED', ResourceArn: table.tableArn }));
-}
+for (const job of jobs) expectCompleted(integ, job, table);
 app.synth();

@@ -8,9 +8,9 @@
  * Run it as CONTRIBUTING.md says: npm run integ -- restore
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { BackupJob, ProtectedResource, RecoveryPoint, RestoreJob } from '../../lib';
-import { testTable, testVault } from './resources';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RecoveryPoint, RestoreJob } from '../../lib';
+import { testBackup, testTable, testVault } from './resources';
 
 const RESTORED_TABLE = 'backup-jobs-integ-restored';
 
@@ -18,12 +18,7 @@ const app = new App();
 const stack = new Stack(app, 'BackupJobsIntegRestore');
 const table = testTable(stack);
 const vault = testVault(stack);
-const job = new BackupJob(stack, 'Snapshot', {
-  resource: ProtectedResource.fromDynamoDbTable(table),
-  backupVault: vault,
-  lifecycle: { deleteAfter: Duration.days(1) },
-  removalPolicy: RemovalPolicy.DESTROY,
-});
+const job = testBackup(stack, 'Snapshot', table, vault);
 const restore = new RestoreJob(stack, 'RestoreTest', {
   recoveryPoint: RecoveryPoint.fromBackupJob(job),
   metadata: { targetTableName: RESTORED_TABLE },

@@ -6,25 +6,14 @@
  *
  * Run it as CONTRIBUTING.md says: npm run integ -- short-path
  */
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { BackupJob, ProtectedResource } from '../../lib';
-import { testTable, testVault } from './resources';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Stack } from 'aws-cdk-lib';
+import { expectCompleted, testBackup, testTable, testVault } from './resources';
 
 const app = new App();
 const stack = new Stack(app, 'BackupJobsIntegShortPath');
 const table = testTable(stack);
 const vault = testVault(stack);
-const job = new BackupJob(stack, 'Snapshot', {
-  resource: ProtectedResource.fromDynamoDbTable(table),
-  backupVault: vault,
-  lifecycle: { deleteAfter: Duration.days(1) },
-  removalPolicy: RemovalPolicy.DESTROY,
-});
-
-const integ = new IntegTest(app, 'ShortPath', { testCases: [stack] });
-integ.assertions.awsApiCall('Backup', 'describeBackupJob', { BackupJobId: job.backupJobId })
-  .expect(ExpectedResult.objectLike({ State: 'COMPLETED', ResourceArn: table.tableArn }));
-integ.assertions.awsApiCall('Backup', 'describeRecoveryPoint', { BackupVaultName: vault.backupVaultName, RecoveryPointArn: job.recoveryPointArn })
-  .expect(ExpectedResult.objectLike({ Status: 'COMPLETED' }));
+const job = testBackup(stack, 'Snapshot', table, vault);
+expectCompleted(new IntegTest(app, 'ShortPath', { testCases: [stack] }), job, table, vault);
 app.synth();
