@@ -1,7 +1,9 @@
 /**
- * CloudFormation's API as the handlers call it: DescribeStackResource (the
- * Query protocol, XML answers), from the stacks the simulated CloudFormation
- * registers. Deleted stacks stay described by their id, as CloudFormation keeps them.
+ * CloudFormation's API as the handlers call it: DescribeStackResource,
+ * DescribeStacks and GetTemplate (the Query protocol, XML answers), from the
+ * stacks the simulated CloudFormation registers, each call authorized on the
+ * stack's ARN. Deleted stacks stay described by their id, as CloudFormation
+ * keeps them.
  */
 import { accessKeyOf } from '../stand-in/authorization';
 import type { Authorizer } from '../stand-in/server';
@@ -19,14 +21,30 @@ export interface StackView {
   readonly stackId: string;
   readonly stackName: string;
   resource(logicalId: string): StackResourceDetail | undefined;
+  /** The stack's status (CREATE_IN_PROGRESS, UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, DELETE_IN_PROGRESS, ...). */
+  status(): string;
+  /** The template GetTemplate answers: the one the stack is being (or was last) deployed with. */
+  template(): unknown;
 }
 
+type Answer = { status: number; headers: Record<string, string>; body: string };
+
+/** The actions this API answers, and what each needs of the request. */
+const ACTIONS = ['DescribeStackResource', 'DescribeStacks', 'GetTemplate'] as const;
+type Action = typeof ACTIONS[number];
+
 export class CloudFormationApi {
-  /** Every DescribeStackResource answered, with the status it showed or the error. */
+  /** Every call answered, with the status it showed or the error. */
   public readonly calls: { action: string; logicalId?: string; status?: string; error?: string }[] = [];
-  /** DescribeStackResource answers "Rate exceeded" (throttled) while set. */
+  /** Every call answers "Rate exceeded" (throttled) while set. */
   public throttled = false;
   private readonly stacks = new Map<string, StackView>();
+
+  /** Whether a Query-protocol body is a call of this API. */
+  public static actionOf(body: string): Action | undefined {
+    const action = new URLSearchParams(body).get('Action');
+    return (ACTIONS as readonly string[]).includes(action ?? '') ? action as Action : undefined;
+  }
 
   /** A stack whose resources the API describes (by stack id and by name). */
   public registerStack(view: StackView): void {
@@ -40,45 +58,66 @@ export class CloudFormationApi {
     this.throttled = false;
   }
 
-  /** CloudFormation's DescribeStackResource (the Query protocol, XML answers), from the simulated stacks. */
-  public async describeStackResource(params: URLSearchParams, authorization: string, authorizer?: Authorizer): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-    const xml = { 'content-type': 'text/xml' };
-    const fail = (status: number, code: string, message: string) => {
-      this.calls.push({ action: 'DescribeStackResource', logicalId: params.get('LogicalResourceId') ?? undefined, error: code });
+  /** One call of the API (the Query protocol, XML answers), from the simulated stacks. */
+  public async call(action: Action, params: URLSearchParams, authorization: string, authorizer?: Authorizer): Promise<Answer> {
+    const logicalId = params.get('LogicalResourceId') ?? undefined;
+    const fail = (status: number, code: string, message: string): Answer => {
+      this.calls.push({ action, logicalId, error: code });
       return {
         status,
-        headers: xml,
+        headers: XML,
         body: `<ErrorResponse xmlns="${CFN_NAMESPACE}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>local</RequestId></ErrorResponse>`,
       };
     };
     if (this.throttled) return fail(400, 'Throttling', 'Rate exceeded');
     const stackName = params.get('StackName');
-    const logicalId = params.get('LogicalResourceId');
-    if (!stackName || !logicalId) return fail(400, 'ValidationError', 'StackName and LogicalResourceId are required');
+    if (!stackName) return fail(400, 'ValidationError', 'StackName is required');
+    if (action === 'DescribeStackResource' && !logicalId) return fail(400, 'ValidationError', 'LogicalResourceId is required');
     const stack = this.stacks.get(stackName);
-    if (!stack) return fail(400, 'ValidationError', `Stack '${stackName}' does not exist`);
+    if (!stack) return fail(400, 'ValidationError', action === 'DescribeStackResource' ? `Stack '${stackName}' does not exist` : `Stack with id ${stackName} does not exist`);
     const key = accessKeyOf(authorization);
     if (authorizer && key) {
-      const denied = await authorizer(key, [{ action: 'cloudformation:DescribeStackResource', resource: stack.stackId }]);
-      if (denied) return fail(403, 'AccessDenied', `User: ${denied.principal} is not authorized to perform: cloudformation:DescribeStackResource on resource: ${stack.stackId}`);
+      const denied = await authorizer(key, [{ action: `cloudformation:${action}`, resource: stack.stackId }]);
+      if (denied) return fail(403, 'AccessDenied', `User: ${denied.principal} is not authorized to perform: cloudformation:${action} on resource: ${stack.stackId}`);
     }
-    const detail = stack.resource(logicalId);
-    if (!detail) return fail(400, 'ValidationError', `Resource ${logicalId} does not exist for stack ${stack.stackName}`);
-    this.calls.push({ action: 'DescribeStackResource', logicalId, status: detail.status });
-    const member = (name: string, value: string | undefined) => (value === undefined ? '' : `<${name}>${escapeXml(value)}</${name}>`);
-    return {
+    const ok = (result: string): Answer => ({
       status: 200,
-      headers: xml,
-      body: `<DescribeStackResourceResponse xmlns="${CFN_NAMESPACE}"><DescribeStackResourceResult><StackResourceDetail>`
-        + member('StackName', stack.stackName) + member('StackId', stack.stackId) + member('LogicalResourceId', logicalId)
-        + member('PhysicalResourceId', detail.physicalId) + member('ResourceType', detail.type)
-        + member('LastUpdatedTimestamp', new Date(detail.lastUpdated).toISOString()) + member('ResourceStatus', detail.status)
-        + '</StackResourceDetail></DescribeStackResourceResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></DescribeStackResourceResponse>',
-    };
+      headers: XML,
+      body: `<${action}Response xmlns="${CFN_NAMESPACE}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></${action}Response>`,
+    });
+    switch (action) {
+      case 'DescribeStackResource': {
+        const detail = stack.resource(logicalId!);
+        if (!detail) return fail(400, 'ValidationError', `Resource ${logicalId} does not exist for stack ${stack.stackName}`);
+        this.calls.push({ action, logicalId, status: detail.status });
+        return ok('<StackResourceDetail>'
+          + member('StackName', stack.stackName) + member('StackId', stack.stackId) + member('LogicalResourceId', logicalId)
+          + member('PhysicalResourceId', detail.physicalId) + member('ResourceType', detail.type)
+          + member('LastUpdatedTimestamp', new Date(detail.lastUpdated).toISOString()) + member('ResourceStatus', detail.status)
+          + '</StackResourceDetail>');
+      }
+      case 'DescribeStacks': {
+        const status = stack.status();
+        this.calls.push({ action, status });
+        return ok('<Stacks><member>' + member('StackName', stack.stackName) + member('StackId', stack.stackId)
+          + member('CreationTime', new Date(0).toISOString()) + member('StackStatus', status) + '</member></Stacks>');
+      }
+      case 'GetTemplate': {
+        const template = stack.template();
+        if (template === undefined) return fail(400, 'ValidationError', `Stack with id ${stackName} does not exist`);
+        this.calls.push({ action, status: stack.status() });
+        return ok(member('TemplateBody', JSON.stringify(template)) + '<StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>');
+      }
+    }
   }
 }
 
+const XML = { 'content-type': 'text/xml' };
 const CFN_NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+
+function member(name: string, value: string | undefined): string {
+  return value === undefined ? '' : `<${name}>${escapeXml(value)}</${name}>`;
+}
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
