@@ -5,7 +5,9 @@
  * name a resource or a recovery point; the provider, its grants, the name
  * patterns and the rule tables are internal (`private/`, `core/`).
  */
+export * from './backup-before-removal';
 export * from './backup-job';
+export * from './backup-settings';
 export * from './protected-resource';
 export * from './recovery-point';
 export * from './restore-job';

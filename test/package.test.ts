@@ -45,7 +45,8 @@ test('ships the jsii assembly and API.md; the installed library is jsii\'s build
   const assembly = JSON.parse(fs.readFileSync(path.join(appDir, 'node_modules', 'cdk-backup-jobs', '.jsii'), 'utf8'));
   expect(assembly).toMatchObject({ schema: 'jsii/0.10.0', name: 'cdk-backup-jobs', version: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version });
   expect(Object.keys(assembly.types).sort()).toEqual([
-    'cdk-backup-jobs.BackupJob', 'cdk-backup-jobs.BackupJobLifecycle', 'cdk-backup-jobs.BackupJobProps', 'cdk-backup-jobs.ProtectedResource',
+    'cdk-backup-jobs.BackupBeforeRemoval', 'cdk-backup-jobs.BackupBeforeRemovalOptions', 'cdk-backup-jobs.BackupBeforeRemovalProps',
+    'cdk-backup-jobs.BackupJob', 'cdk-backup-jobs.BackupJobLifecycle', 'cdk-backup-jobs.BackupJobProps', 'cdk-backup-jobs.BackupSettings', 'cdk-backup-jobs.ProtectedResource',
     'cdk-backup-jobs.RecoveryPoint', 'cdk-backup-jobs.RecoveryPointAttributes', 'cdk-backup-jobs.RestoreJob', 'cdk-backup-jobs.RestoreJobProps',
   ]);
   expect(Object.keys(assembly.targets).sort()).toEqual(['dotnet', 'go', 'java', 'js', 'python']);
@@ -154,6 +155,42 @@ test('a separate app\'s 10-hour BackupJob from the installed package deploys in 
     expect(result.outputs).toMatchObject({ State: 'COMPLETED', RecoveryPointArn: expect.stringMatching(/^arn:aws:backup:us-east-1:123456789012:recovery-point:/) });
     await simulation.aws.idle();
     expect(simulation.aws.executions.filter((e) => e.run).map((e) => e.status)).toEqual(['SUCCEEDED']);
+  } finally {
+    await simulation.stop();
+  }
+}, 120_000);
+
+test('a separate app guards its tables with BackupBeforeRemoval from the installed package: one guard by hand, the rest by guardAll; deleting the stack backs each table up first', async () => {
+  fs.writeFileSync(path.join(appDir, 'guarded.js'), `
+    const { App, Stack, Duration, RemovalPolicy } = require('aws-cdk-lib');
+    const dynamodb = require('aws-cdk-lib/aws-dynamodb');
+    const { BackupBeforeRemoval, ProtectedResource } = require('cdk-backup-jobs');
+    const app = new App({ outdir: 'cdk.out.guarded' });
+    const stack = new Stack(app, 'UserGuarded');
+    const table = (id) => new dynamodb.Table(stack, id, { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, removalPolicy: RemovalPolicy.DESTROY });
+    const orders = table('Orders');
+    new BackupBeforeRemoval(stack, 'OrdersGuard', { resource: ProtectedResource.fromDynamoDbTable(orders), lifecycle: { deleteAfter: Duration.days(90) } });
+    table('Customers');
+    BackupBeforeRemoval.guardAll(stack, { timeout: Duration.minutes(30) });
+    app.synth();
+  `);
+  execFileSync('node', ['guarded.js'], { cwd: appDir, encoding: 'utf8' });
+  const stack = SynthesizedStack.fromAssembly(path.join(appDir, 'cdk.out.guarded'), 'UserGuarded');
+  const guards = Object.values(stack.template.Resources).filter((r) => r.Type === 'Custom::BackupBeforeRemoval');
+  expect(guards.map((g) => g.Properties!.TimeoutSeconds).sort()).toEqual([1800, 3480]);
+  const simulation = await Simulation.start({ echo: false });
+  try {
+    const cfn = simulation.cloudFormation('UserGuarded');
+    expect((await cfn.deploy(stack)).status).toBe('CREATE_COMPLETE');
+    const tables = cfn.resourcesOfType('AWS::DynamoDB::Table').map((t) => t.physicalId);
+    expect(tables).toHaveLength(2);
+    const result = await cfn.destroy();
+    expect({ status: result.status, reason: result.reason }).toEqual({ status: 'DELETE_COMPLETE', reason: undefined });
+    for (const name of tables) {
+      const jobs = simulation.standIn.service.jobsOf(`arn:aws:dynamodb:us-east-1:123456789012:table/${name}`);
+      expect(jobs.map((j) => [j.state, j.tags?.['cdk-backup-jobs:reason']])).toEqual([['COMPLETED', 'stack-deletion']]);
+      expect(simulation.standIn.service.tableDeleted(name)).toBe(true);
+    }
   } finally {
     await simulation.stop();
   }

@@ -19,7 +19,7 @@ import { attemptOptions } from './backup-job-attempt';
 import { cleanedUpAfter, cleanUpJob, finishDelete } from './backup-job-clean-up';
 import { Awaited, stillAwaited } from './cloudformation';
 import { backupClient as client, cleanUpWithinBudget, isoDate } from './invocation';
-import { formatPhysicalId, PhysicalId, physicalIdOf } from './physical-id';
+import { formatPhysicalId, physicalIdOf } from './physical-id';
 import * as requests from './requests';
 
 /** The physical id prefix of a backup job's resource. */
@@ -44,20 +44,44 @@ export async function isBackupJobComplete(event: IsCompleteEvent): Promise<IsCom
   if (!wait?.deadline) throw new Error('isComplete: the event carries no wait state from onEvent');
   const id = physicalIdOf(BACKUP_ID, event.PhysicalResourceId);
   if (!id) throw new Error(`isComplete: physical resource id ${event.PhysicalResourceId} names no backup job`);
-  return waitFor(event, wait, id, parseBackupJobProperties(event.ResourceProperties as RawProperties));
+  return waitForBackup({
+    event,
+    spec: parseBackupJobProperties(event.ResourceProperties as RawProperties),
+    firstJobId: id.jobId,
+    // The attempt that completed, when it is not the first job (a busy resource), is named by the physical id.
+    physicalIdOf: (job) => (job.BackupJobId === id.jobId ? undefined : formatPhysicalId({ ...id, jobId: job.BackupJobId!, tail: job.RecoveryPointArn ?? '' })),
+    timeoutAdvice: 'Raise timeout, or set waitForCompletion to false',
+  });
+}
+
+/** A request's backup as isComplete waits for it (a BackupJob's, or a removal guard's). */
+export interface BackupWait {
+  readonly event: IsCompleteEvent;
+  readonly spec: BackupJobSpec;
+  /** The request's first job (its first attempt). */
+  readonly firstJobId: string;
+  /** The physical id to answer with once `job` completed; undefined keeps the request's. */
+  physicalIdOf(job: BackupJobDescription): string | undefined;
+  /** What a timeout's message tells the user to do. */
+  readonly timeoutAdvice: string;
 }
 
 /** The request's wait, as it stands at this poll. */
-interface Poll {
-  readonly event: IsCompleteEvent;
-  readonly spec: BackupJobSpec;
-  readonly id: PhysicalId;
+interface Poll extends BackupWait {
   readonly timedOut: boolean;
 }
 
-async function waitFor(event: IsCompleteEvent, wait: requests.WaitState, id: PhysicalId, spec: BackupJobSpec): Promise<IsCompleteResponse> {
+/**
+ * One poll of a request's backup: its current attempt (and the next one on a
+ * busy resource), judged. IsComplete false while it runs; the attributes once
+ * it completed; thrown with AWS Backup's message (after the clean-up) at any
+ * other end or at the timeout.
+ */
+export async function waitForBackup(backupWait: BackupWait): Promise<IsCompleteResponse> {
+  const { event, spec, firstJobId } = backupWait;
+  const wait = event.Wait!;
   const deadline = Date.parse(wait.deadline!);
-  const poll: Poll = { event, spec, id, timedOut: Date.now() >= deadline };
+  const poll: Poll = { ...backupWait, timedOut: Date.now() >= deadline };
   // The request's current attempt (its first job unless a busy resource made it take more), and the next
   // attempt, started when the one before gave way to another job that no longer holds the resource.
   let step: AttemptStep;
@@ -70,11 +94,11 @@ async function waitFor(event: IsCompleteEvent, wait: requests.WaitState, id: Phy
       heldBy: wait.heldBy,
       until: new Date(deadline),
       mayStart: spec.waitForCompletion && !poll.timedOut,
-    }), id.jobId);
+    }), firstJobId);
   } catch (error) {
-    if (!isTransientError(error)) throw new Error(`DescribeBackupJob of ${id.jobId} failed: ${describeError(error)}`);
-    log('warn', 'AWS Backup did not answer; trying again at the next poll', { backupJobId: id.jobId, error: describeError(error) });
-    if (poll.timedOut) throw new Error(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for backup job ${id.jobId}; the last attempt failed with ${describeError(error)}`);
+    if (!isTransientError(error)) throw new Error(`DescribeBackupJob of ${firstJobId} failed: ${describeError(error)}`);
+    log('warn', 'AWS Backup did not answer; trying again at the next poll', { backupJobId: firstJobId, error: describeError(error) });
+    if (poll.timedOut) throw new Error(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for backup job ${firstJobId}; the last attempt failed with ${describeError(error)}`);
     return { IsComplete: false };
   }
   const job = step.job;
@@ -123,25 +147,26 @@ async function judge(poll: Poll, job: BackupJobDescription, step: Extract<Attemp
     case 'unknown':
       if (outcome === 'unknown') log('warn', 'backup job in a state this handler does not know; waiting on', { backupJobId: job.BackupJobId, state: job.State });
       if (!spec.waitForCompletion) return done(poll, job);
-      if (poll.timedOut) return fail(poll, job, timeoutMessage(spec, job, step.queuedBehind));
+      if (poll.timedOut) return fail(poll, job, timeoutMessage(poll, job, step.queuedBehind));
       return { IsComplete: false };
   }
 }
 
-function timeoutMessage(spec: BackupJobSpec, job: BackupJobDescription, queuedBehind: readonly string[] | undefined): string {
+function timeoutMessage(poll: Poll, job: BackupJobDescription, queuedBehind: readonly string[] | undefined): string {
+  const spec = poll.spec;
   const progress = job.PercentDone ? `, ${job.PercentDone}% done` : '';
   const queued = job.State !== 'CREATED' ? '' : queuedBehind?.length
     ? `; it was queued behind backup job(s) ${queuedBehind.join(', ')} (AWS Backup runs one job per resource at a time)`
     : '; a job waits in CREATED while another job holds the resource (AWS Backup runs one job per resource at a time)';
   const after = resourceTypeInfo(spec.resourceType)?.stoppable === false ? `AWS Backup cannot stop ${spec.resourceType} jobs: it runs to its end` : 'it was stopped';
-  return `Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for backup job ${job.BackupJobId} of ${spec.start.ResourceArn} (still ${job.State}${progress}${queued}); ${after}. Raise timeout, or set waitForCompletion to false`;
+  return `Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for backup job ${job.BackupJobId} of ${spec.start.ResourceArn} (still ${job.State}${progress}${queued}); ${after}. ${poll.timeoutAdvice}`;
 }
 
 /** Done: the attributes, and the physical id of the attempt that completed (on a busy resource, not always the first job). */
 async function done(poll: Poll, job: BackupJobDescription): Promise<IsCompleteResponse> {
   // A job that ended after CloudFormation stopped waiting for it (between two checks) is cleaned up, not reported.
   if (poll.spec.waitForCompletion) await abandonIfMovedOn(poll, job);
-  const physicalId = job.BackupJobId === poll.id.jobId ? undefined : formatPhysicalId({ ...poll.id, jobId: job.BackupJobId!, tail: job.RecoveryPointArn ?? '' });
+  const physicalId = poll.physicalIdOf(job);
   return { IsComplete: true, Data: attributesOf(job), ...(physicalId ? { PhysicalResourceId: physicalId } : {}) };
 }
 

@@ -36,8 +36,7 @@ function onResultEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> 
 
 export const BACKUP_JOB_KIND: JobKind = {
   resourceType: BACKUP_JOB.resourceType,
-  resultResourceType: BACKUP_JOB_RESULT.resourceType,
   onEvent: (event) => onJobEvent(event, REQUESTS),
   isComplete: isBackupJobComplete,
-  onResultEvent,
+  result: { resourceType: BACKUP_JOB_RESULT.resourceType, onEvent: onResultEvent },
 };

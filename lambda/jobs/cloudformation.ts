@@ -7,7 +7,7 @@
  * the request it serves is still awaited while the resource shows the status
  * and the timestamp it had when the request began.
  */
-import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { describeError, isTransientError } from '../shared/backup-jobs';
 import { log } from '../shared/log';
 import { bounded } from './invocation';
@@ -51,6 +51,33 @@ export async function describeStackResource(request: Pick<Request, 'StackId' | '
     LogicalResourceId: request.LogicalResourceId,
   }));
   return StackResourceDetail;
+}
+
+/** The stack's status (DELETE_IN_PROGRESS, UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, ...), or undefined when CloudFormation cannot tell now. */
+export async function stackStatusOf(stackId: string): Promise<string | undefined> {
+  try {
+    const { Stacks } = await cloudFormation().send(new DescribeStacksCommand({ StackName: stackId }));
+    return Stacks?.[0]?.StackStatus;
+  } catch (error) {
+    log('warn', 'could not read the stack\'s status from CloudFormation', { error: describeError(error) });
+    return undefined;
+  }
+}
+
+/**
+ * The logical ids of the resources in the stack's template (the one being
+ * deployed, or deployed last), or undefined when CloudFormation cannot tell
+ * now or the template is not JSON.
+ */
+export async function templateResourceIds(stackId: string): Promise<Set<string> | undefined> {
+  try {
+    const { TemplateBody } = await cloudFormation().send(new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Original' }));
+    const resources = (JSON.parse(TemplateBody ?? '') as { Resources?: Record<string, unknown> }).Resources;
+    return resources && typeof resources === 'object' ? new Set(Object.keys(resources)) : undefined;
+  } catch (error) {
+    log('warn', 'could not read the stack\'s template from CloudFormation', { error: describeError(error) });
+    return undefined;
+  }
 }
 
 /**

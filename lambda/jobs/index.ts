@@ -7,6 +7,7 @@
 import type { CdkCustomResourceEvent, Context } from 'aws-lambda';
 import type { EntryPoint } from '../../lib/core/entry-points';
 import { log, redactEvent } from '../shared/log';
+import { BACKUP_BEFORE_REMOVAL_KIND } from './backup-before-removal';
 import { attempt as backupAttempt } from './backup-job-attempt';
 import { BACKUP_JOB_KIND } from './backup-job';
 import { withinInvocation } from './invocation';
@@ -15,16 +16,17 @@ import { RESTORE_JOB_KIND } from './restore-job';
 import { signal as signalEnd } from './signal';
 
 /** Every kind of job the provider serves: one line each. */
-const KINDS: readonly JobKind[] = [BACKUP_JOB_KIND, RESTORE_JOB_KIND];
+const KINDS: readonly JobKind[] = [BACKUP_JOB_KIND, RESTORE_JOB_KIND, BACKUP_BEFORE_REMOVAL_KIND];
 
-const SERVED = [...KINDS.map((k) => k.resourceType), ...KINDS.map((k) => k.resultResourceType)].join(', ');
+const SERVED = KINDS.flatMap((k) => [k.resourceType, ...(k.result ? [k.result.resourceType] : [])]).join(', ');
 
 type LambdaContext = Pick<Context, 'getRemainingTimeInMillis'>;
 
-function kindOf(resourceType: string): { kind: JobKind; result: boolean } {
+/** The kind a resource type belongs to, and its result resource's part when it is one. */
+function kindOf(resourceType: string): { kind: JobKind; result?: NonNullable<JobKind['result']> } {
   for (const kind of KINDS) {
-    if (resourceType === kind.resourceType) return { kind, result: false };
-    if (resourceType === kind.resultResourceType) return { kind, result: true };
+    if (resourceType === kind.resourceType) return { kind };
+    if (resourceType === kind.result?.resourceType) return { kind, result: kind.result };
   }
   throw new Error(`This provider serves ${SERVED}, not ${resourceType}`);
 }
@@ -33,7 +35,7 @@ const ENTRY = {
   onEvent: (event: CdkCustomResourceEvent, context?: LambdaContext): Promise<OnEventResponse<any>> => withinInvocation(context, async () => {
     log('info', 'onEvent', { event: redactEvent(event) });
     const { kind, result } = kindOf(event.ResourceType);
-    return result ? kind.onResultEvent(event) : kind.onEvent(event);
+    return result ? result.onEvent(event) : kind.onEvent(event);
   }),
   isComplete: (event: IsCompleteEvent<any>, context?: LambdaContext): Promise<IsCompleteResponse<any>> => withinInvocation(context, async () => {
     const { kind, result } = kindOf(event.ResourceType);

@@ -35,6 +35,10 @@ export interface WaitState {
   readonly watch?: RequestWatch;
   /** started: the jobs that held the resource when the first attempt started (it is queued behind them). */
   readonly heldBy?: string[];
+  /** started, for a kind whose physical id does not name its job (a removal guard): the first job. */
+  readonly jobId?: string;
+  /** started, for a removal guard: why the backup is taken (its recovery point's tag). */
+  readonly reason?: string;
 }
 
 /** What onEvent answers: the physical id, and the wait state for isComplete. */
@@ -131,10 +135,13 @@ export async function onJobResultEvent<Attributes extends object>(
 
 /** A kind of job as the handler bundle dispatches to it (its registration in index.ts). */
 export interface JobKind {
-  /** The job resource's type, and the type of its long wait's result resource. */
+  /** The job resource's type. */
   readonly resourceType: string;
-  readonly resultResourceType: string;
   onEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse<any>>;
   isComplete(event: IsCompleteEvent<any>): Promise<IsCompleteResponse<any>>;
-  onResultEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse<any>>;
+  /** A kind that waits hours (the long-wait path): its result resource's type and onEvent. */
+  readonly result?: {
+    readonly resourceType: string;
+    onEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse<any>>;
+  };
 }

@@ -35,8 +35,7 @@ function onResultEvent(event: CdkCustomResourceEvent): Promise<OnEventResponse> 
 
 export const RESTORE_JOB_KIND: JobKind = {
   resourceType: RESTORE_JOB.resourceType,
-  resultResourceType: RESTORE_JOB_RESULT.resourceType,
   onEvent: (event) => onJobEvent(event, REQUESTS),
   isComplete: isRestoreJobComplete,
-  onResultEvent,
+  result: { resourceType: RESTORE_JOB_RESULT.resourceType, onEvent: onResultEvent },
 };

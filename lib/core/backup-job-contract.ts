@@ -121,8 +121,8 @@ export interface BackupJobSpec {
   readonly longWait?: LongWaitSpec;
 }
 
-/** Reads the custom resource's properties. Throws, naming the property, on a malformed one. */
-export function parseBackupJobProperties(raw: Delivered<BackupJobResourceProperties>): BackupJobSpec {
+/** Reads the StartBackupJob request a resource's properties carry (a BackupJob's, a removal guard's). Throws, naming the property, on a malformed one. */
+export function parseStartBackupJobRequest(raw: Delivered<BackupJobRequestProperties>): StartBackupJobRequest {
   const lifecycleRaw = raw.Lifecycle as Delivered<NonNullable<BackupJobRequestProperties['Lifecycle']>> | undefined;
   const lifecycle = lifecycleRaw
     ? {
@@ -135,22 +135,27 @@ export function parseBackupJobProperties(raw: Delivered<BackupJobResourcePropert
   if (index !== undefined && index !== 'ENABLED' && index !== 'DISABLED') {
     throw new Error(`Property Index must be ENABLED or DISABLED (got ${JSON.stringify(index)})`);
   }
+  return dropUndefined({
+    BackupVaultName: requiredString(raw, 'BackupVaultName'),
+    ResourceArn: requiredString(raw, 'ResourceArn'),
+    IamRoleArn: requiredString(raw, 'IamRoleArn'),
+    StartWindowMinutes: parseInteger(raw.StartWindowMinutes, 'StartWindowMinutes'),
+    CompleteWindowMinutes: parseInteger(raw.CompleteWindowMinutes, 'CompleteWindowMinutes'),
+    Lifecycle: lifecycle && dropUndefined(lifecycle),
+    RecoveryPointTags: stringMap(raw.RecoveryPointTags, 'RecoveryPointTags'),
+    BackupOptions: stringMap(raw.BackupOptions, 'BackupOptions'),
+    Index: index as 'ENABLED' | 'DISABLED' | undefined,
+    LogicallyAirGappedBackupVaultArn: optionalString(raw, 'LogicallyAirGappedBackupVaultArn'),
+  });
+}
+
+/** Reads the custom resource's properties. Throws, naming the property, on a malformed one. */
+export function parseBackupJobProperties(raw: Delivered<BackupJobResourceProperties>): BackupJobSpec {
   const removalPolicy = parseRemovalPolicy(raw);
   const longWait = parseLongWait(raw);
   const timeoutSeconds = parseTimeout(raw, longWait);
   return {
-    start: dropUndefined({
-      BackupVaultName: requiredString(raw, 'BackupVaultName'),
-      ResourceArn: requiredString(raw, 'ResourceArn'),
-      IamRoleArn: requiredString(raw, 'IamRoleArn'),
-      StartWindowMinutes: parseInteger(raw.StartWindowMinutes, 'StartWindowMinutes'),
-      CompleteWindowMinutes: parseInteger(raw.CompleteWindowMinutes, 'CompleteWindowMinutes'),
-      Lifecycle: lifecycle && dropUndefined(lifecycle),
-      RecoveryPointTags: stringMap(raw.RecoveryPointTags, 'RecoveryPointTags'),
-      BackupOptions: stringMap(raw.BackupOptions, 'BackupOptions'),
-      Index: index as 'ENABLED' | 'DISABLED' | undefined,
-      LogicallyAirGappedBackupVaultArn: optionalString(raw, 'LogicallyAirGappedBackupVaultArn'),
-    }),
+    start: parseStartBackupJobRequest(raw),
     resourceType: requiredString(raw, 'ResourceType'),
     waitForCompletion: parseBoolean(raw.WaitForCompletion, 'WaitForCompletion') ?? true,
     timeoutSeconds,

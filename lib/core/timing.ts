@@ -145,12 +145,16 @@ export function attemptsUntil(firstCreated: Date, timeoutSeconds: number): Date 
  * seconds, at least a minute, at most 12 hours (a WaitCondition's longest wait;
  * timeouts past 58 minutes take the long-wait path). `short`: the limit of a
  * wait through the custom resource alone, as the handler checks a timeout that
- * was a token at synth.
+ * was a token at synth; `removal`: a backup before a removal, which only ever
+ * waits in its custom resource.
  */
-export function timeoutErrors(timeout: number | undefined, name: string, path: 'any' | 'short' = 'any'): string[] {
+export function timeoutErrors(timeout: number | undefined, name: string, path: 'any' | 'short' | 'removal' = 'any'): string[] {
   if (timeout === undefined) return [];
   if (!Number.isInteger(timeout) || timeout < TIMEOUT_MIN_SECONDS) {
     return [`${name} (${formatSeconds(timeout)}) must be a whole number of seconds, at least ${formatSeconds(TIMEOUT_MIN_SECONDS)}`];
+  }
+  if (path === 'removal' && timeout > SHORT_PATH_MAX_SECONDS) {
+    return [`${name} (${formatSeconds(timeout)}) must be at most ${formatSeconds(SHORT_PATH_MAX_SECONDS)}: a backup before a removal waits in its custom resource alone, which CloudFormation waits for at most ${formatSeconds(CLOUDFORMATION_MAX_WAIT_SECONDS)} (the handler keeps ${formatSeconds(RESPONSE_MARGIN_SECONDS)} of it to answer); a stack's deletion cannot wait through a WaitCondition`];
   }
   if (path === 'short' && timeout > SHORT_PATH_MAX_SECONDS) {
     return [`${name} (${formatSeconds(timeout)}) must be at most ${formatSeconds(SHORT_PATH_MAX_SECONDS)} here: CloudFormation waits at most ${formatSeconds(CLOUDFORMATION_MAX_WAIT_SECONDS)} for a custom resource, and the handler keeps ${formatSeconds(RESPONSE_MARGIN_SECONDS)} of it to answer (a timeout known at synth may be up to ${formatSeconds(LONG_WAIT_MAX_SECONDS)}: it then waits through a WaitCondition)`];

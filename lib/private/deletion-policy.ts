@@ -19,10 +19,14 @@ export class DeletionGrants {
   private policy?: iam.Policy;
   private hash?: { key: string; hash: string };
 
-  constructor(private readonly scope: Construct, private readonly role: iam.IRole) {}
+  /**
+   * @param id the policy's construct id and logical id prefix (`DeletionGrants`)
+   * @param namePrefix the policy's name prefix (`cdk-backup-jobs-deletion`)
+   */
+  constructor(private readonly scope: Construct, private readonly role: iam.IRole, private readonly id = 'DeletionGrants', private readonly namePrefix = 'cdk-backup-jobs-deletion') {}
 
   /** Grants actions on resources for deletions; `dependent` (a job's resource) is deleted before the grant goes. */
-  public grant(dependent: IConstruct, sid: string, actions: string[], arns: readonly string[]): void {
+  public grant(dependent: IConstruct, sid: string, actions: string[], arns: readonly string[], conditions?: iam.PolicyStatementProps['conditions']): void {
     const policy = this.policyOf();
     if (arns.includes('*')) {
       // An action without resource-level permissions is granted on `*` as such, once.
@@ -34,7 +38,7 @@ export class DeletionGrants {
     } else {
       let resources = this.statements.get(sid);
       if (!resources) this.statements.set(sid, resources = new Set());
-      collectInto(resources, { sid, actions }, arns, (statement) => policy.addStatements(statement));
+      collectInto(resources, { sid, actions, conditions }, arns, (statement) => policy.addStatements(statement));
     }
     dependent.node.addDependency(policy);
   }
@@ -42,10 +46,10 @@ export class DeletionGrants {
   /** The policy, made with the first grant. */
   public policyOf(): iam.Policy {
     if (this.policy) return this.policy;
-    const id = Lazy.string({ produce: () => `DeletionGrants${this.contentHash()}` });
-    const policy = new iam.Policy(this.scope, 'DeletionGrants', {
+    const id = Lazy.string({ produce: () => `${this.id}${this.contentHash()}` });
+    const policy = new iam.Policy(this.scope, this.id, {
       roles: [this.role],
-      policyName: Lazy.string({ produce: () => `cdk-backup-jobs-deletion-${this.contentHash()}` }),
+      policyName: Lazy.string({ produce: () => `${this.namePrefix}-${this.contentHash()}` }),
     });
     (policy.node.defaultChild as iam.CfnPolicy).overrideLogicalId(id);
     this.policy = policy;

@@ -2,7 +2,7 @@
  * Lengths in AWS Backup's units, from the constructs' `Duration`s, converted
  * once each; and values known at synth (a token is never validated as a value).
  */
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Token } from 'aws-cdk-lib';
 
 /** A duration in a unit; a token duration must be given in that unit (else the problem is recorded in `errors`). */
 export function inUnit(duration: Duration | undefined, unit: 'days' | 'minutes' | 'seconds', name: string, errors: string[]): number | undefined {
@@ -28,4 +28,12 @@ export function known<T>(value: T | undefined): T | undefined {
 export function knownMap(map: Record<string, string> | undefined): Record<string, string> | undefined {
   if (map === undefined) return undefined;
   return Object.fromEntries(Object.entries(map).filter(([k, v]) => !Token.isUnresolved(k) && !Token.isUnresolved(v)));
+}
+
+/**
+ * A value of type T decided at synth (after every aspect ran), as a token of
+ * that type, the way `Token.asString` types a string token.
+ */
+export function atSynth<T>(produce: () => T | undefined): T {
+  return Lazy.any({ produce }) as unknown as T;
 }

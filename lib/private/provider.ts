@@ -59,6 +59,8 @@ export class JobProvider extends Construct {
 
   private readonly collected = new Map<string, Set<string>>();
   private readonly deletions: DeletionGrants;
+  /** What removal guards need, in a policy only they depend on (it names the resources they guard). */
+  private readonly guards: DeletionGrants;
   private pollerGranted = false;
 
   private constructor(scope: Construct, id: string) {
@@ -74,6 +76,7 @@ export class JobProvider extends Construct {
     this.logGroup.grantWrite(role);
     this.handlerRole = role;
     this.deletions = new DeletionGrants(this, role);
+    this.guards = new DeletionGrants(this, role, 'RemovalGuardGrants', 'cdk-backup-jobs-removal');
 
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadBackupJobs',
@@ -208,6 +211,23 @@ export class JobProvider extends Construct {
    */
   public grantForDeletion(dependent: IConstruct, sid: string, actions: string[], arns: readonly string[]): void {
     this.deletions.grant(dependent, sid, actions, arns);
+  }
+
+  /**
+   * Lets a removal guard's requests do `actions` on `arns`: in the guards'
+   * policy, which `guard` depends on. Like the deletion policy, it changes its
+   * logical id with its content, so that a guard removed from the template
+   * still has its grants when CloudFormation deletes it in the cleanup phase.
+   * Only guards depend on it: the resources it names (the guarded ones) may
+   * depend on any job without a cycle.
+   */
+  public grantForGuard(guard: IConstruct, statement: Pick<iam.PolicyStatementProps, 'sid' | 'actions' | 'conditions'>, arns: readonly string[]): void {
+    this.guards.grant(guard, statement.sid!, statement.actions!, arns, statement.conditions);
+  }
+
+  /** The guards' policy (for acknowledgements of what it grants). */
+  public get guardPolicy(): iam.Policy {
+    return this.guards.policyOf();
   }
 
   /** The deletion policy (for acknowledgements of what it grants). */

@@ -1,0 +1,206 @@
+/**
+ * The backup-before-removal kind's handlers: a guard of one resource, which
+ * CloudFormation updates or deletes just before it replaces or deletes that
+ * resource (the guard depends on it). Create does nothing. An Update that
+ * moves the guard to a new physical resource (a replacement, in the update
+ * phase) backs up the old one; a Delete backs the resource up when the stack
+ * is deleted or the resource leaves the template with its guard
+ * (backup-before-removal-decision.ts). The backup is taken and waited for like
+ * a BackupJob's (a busy resource's attempts included); its failure fails the
+ * request with AWS Backup's message, and before a deletion first turns on the
+ * resource's own deletion protection where it has one. The guard's physical
+ * id never changes, so CloudFormation never sends a cleanup Delete of its own.
+ */
+import type { CdkCustomResourceEvent } from 'aws-lambda';
+import {
+  BACKUP_BEFORE_REMOVAL, BackupBeforeRemovalSpec, parseBackupBeforeRemovalProperties, RemovalReason, removalTags, stackNameOf,
+} from '../../lib/core/backup-before-removal-contract';
+import type { BackupJobSpec } from '../../lib/core/backup-job-contract';
+import { idempotencyToken, RawProperties } from '../../lib/core/properties';
+import { deadlineAfter } from '../../lib/core/timing';
+import { describeError, naming, startBackupJob } from '../shared/backup-jobs';
+import { log } from '../shared/log';
+import { heldByOthers } from './backup-job-attempt';
+import { decideOnDelete, decideOnUpdate, RemovalDecision } from './backup-before-removal-decision';
+import { waitForBackup } from './backup-job-wait';
+import { describeStackResource, stackStatusOf, templateResourceIds, watchAwaitedRequest } from './cloudformation';
+import { protectFromDeletion, unprotectCommand } from './deletion-protection';
+import { backupClient as client, cleanUpWithinBudget } from './invocation';
+import type { IsCompleteEvent, IsCompleteResponse, JobKind, OnEventResponse, WaitState } from './requests';
+
+type Response = OnEventResponse<Record<string, never>>;
+
+/** The prefix of a guard's physical id. */
+export const GUARD_ID = 'backup-before-removal';
+
+/** A guard's physical id: its stack and logical id (stable, so that CloudFormation never replaces a guard). */
+function guardPhysicalId(event: { StackId: string; LogicalResourceId: string }): string {
+  return `${GUARD_ID}/${stackNameOf(event.StackId)}/${event.LogicalResourceId}`;
+}
+
+async function onEvent(event: CdkCustomResourceEvent): Promise<Response> {
+  switch (event.RequestType) {
+    case 'Create':
+      // Read now, so that a guard with malformed properties fails when it is made rather than when it is needed.
+      parseBackupBeforeRemovalProperties(event.ResourceProperties as RawProperties);
+      return { PhysicalResourceId: guardPhysicalId(event), Wait: { mode: 'deleted' } };
+    case 'Update':
+      return onUpdate(event);
+    case 'Delete':
+      return onDelete(event);
+    default:
+      throw new Error(`Unknown RequestType ${(event as { RequestType?: string }).RequestType}`);
+  }
+}
+
+async function onUpdate(event: CdkCustomResourceEvent & { RequestType: 'Update' }): Promise<Response> {
+  const unchanged: Response = { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'unchanged' } };
+  const spec = parseBackupBeforeRemovalProperties(event.ResourceProperties as RawProperties);
+  let old: BackupBeforeRemovalSpec;
+  try {
+    old = parseBackupBeforeRemovalProperties(event.OldResourceProperties as RawProperties);
+  } catch (error) {
+    log('warn', 'cannot read the guard\'s previous properties; no backup', { error: describeError(error) });
+    return unchanged;
+  }
+  if (old.start.ResourceArn === spec.start.ResourceArn) return unchanged;
+  // The guard now names another physical resource: in the update phase the old one was replaced (the
+  // cleanup phase deletes it), so it is backed up now, as the guard had it (old properties).
+  const decision = decideOnUpdate({ stackStatus: await stackStatusOf(event.StackId) }, old);
+  return decided(event, old, decision, unchanged);
+}
+
+async function onDelete(event: CdkCustomResourceEvent & { RequestType: 'Delete' }): Promise<Response> {
+  const deleted: Response = { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'deleted' } };
+  // A physical id this handler never returned: the guard's Create never succeeded, and guarded nothing.
+  if (!event.PhysicalResourceId.startsWith(`${GUARD_ID}/`)) return deleted;
+  let spec: BackupBeforeRemovalSpec;
+  try {
+    spec = parseBackupBeforeRemovalProperties(event.ResourceProperties as RawProperties);
+  } catch (error) {
+    // Only a guard whose Create failed has properties this handler cannot read.
+    log('warn', 'cannot read the guard\'s properties; no backup', { error: describeError(error) });
+    return deleted;
+  }
+  const stackStatus = await stackStatusOf(event.StackId);
+  const view = stackStatus === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'
+    ? { stackStatus, ...await resourceInStack(event.StackId, spec.resourceLogicalId) }
+    : { stackStatus };
+  return decided(event, spec, decideOnDelete(view, spec.start.ResourceArn, spec), deleted);
+}
+
+/** In an update's cleanup: whether the template still holds the resource, and which physical resource the stack has under its logical id. */
+async function resourceInStack(stackId: string, logicalId: string): Promise<{ resourceInTemplate?: boolean; resourcePhysicalId?: string }> {
+  const ids = await templateResourceIds(stackId);
+  if (!ids?.has(logicalId)) return { resourceInTemplate: ids ? false : undefined };
+  try {
+    return { resourceInTemplate: true, resourcePhysicalId: (await describeStackResource({ StackId: stackId, LogicalResourceId: logicalId }))?.PhysicalResourceId };
+  } catch (error) {
+    log('warn', 'could not describe the guarded resource in the stack; backing it up', { logicalId, error: describeError(error) });
+    return { resourceInTemplate: true };
+  }
+}
+
+/** Starts the backup the decision asks for, or answers at once. */
+async function decided(event: CdkCustomResourceEvent, spec: BackupBeforeRemovalSpec, decision: RemovalDecision, otherwise: Response): Promise<Response> {
+  const fields = { resourceArn: spec.start.ResourceArn, logicalId: spec.resourceLogicalId, requestType: event.RequestType };
+  if (!decision.backup) {
+    log('info', `no backup before this ${event.RequestType}: ${decision.why}`, fields);
+    return otherwise;
+  }
+  // Started only while CloudFormation waits for this request (a late delivery starts nothing).
+  const watch = await watchAwaitedRequest(event, 'backup');
+  const backup = backupSpecOf(spec, event.StackId, decision.reason);
+  let started;
+  try {
+    started = await naming('StartBackupJob', () => startBackupJob(client(), { ...backup.start, IdempotencyToken: idempotencyToken(event) }));
+  } catch (error) {
+    throw new Error(await failureMessage(event, spec, decision.reason, (error as Error).message));
+  }
+  const heldBy = await heldByOthers(spec.start.ResourceArn, started.BackupJobId!);
+  log('info', `backup before ${describeReason(decision.reason)} started`, { ...fields, backupJobId: started.BackupJobId, recoveryPointArn: started.RecoveryPointArn });
+  const wait: WaitState = {
+    mode: 'started', deadline: deadlineAfter(spec.timeoutSeconds), watch, jobId: started.BackupJobId!, reason: decision.reason, ...(heldBy.length ? { heldBy } : {}),
+  };
+  return { PhysicalResourceId: otherwise.PhysicalResourceId, Wait: wait };
+}
+
+/** The backup as a BackupJob's wait takes it: the guard's request, with the tags that say why, waited for to its end. */
+function backupSpecOf(spec: BackupBeforeRemovalSpec, stackId: string, reason: RemovalReason): BackupJobSpec {
+  return {
+    start: { ...spec.start, RecoveryPointTags: { ...spec.start.RecoveryPointTags, ...removalTags(stackNameOf(stackId), spec.resourceLogicalId, reason) } },
+    resourceType: spec.resourceType,
+    waitForCompletion: true,
+    timeoutSeconds: spec.timeoutSeconds,
+    allowPartial: spec.allowPartial,
+    // The recovery point is what the guard is for: it outlives everything.
+    destroyOnDelete: false,
+  };
+}
+
+async function isComplete(event: IsCompleteEvent<any>): Promise<IsCompleteResponse<Record<string, never>>> {
+  const wait = event.Wait;
+  if (wait?.mode !== 'started' || !wait.jobId) return { IsComplete: true };
+  // An Update backs up the resource the guard had (its previous properties).
+  const properties = (event.RequestType === 'Update' ? event.OldResourceProperties : event.ResourceProperties) as RawProperties;
+  const spec = parseBackupBeforeRemovalProperties(properties);
+  const reason = wait.reason as RemovalReason;
+  let answer: IsCompleteResponse<any>;
+  try {
+    answer = await waitForBackup({
+      event,
+      spec: backupSpecOf(spec, event.StackId, reason),
+      firstJobId: wait.jobId,
+      physicalIdOf: () => undefined,
+      timeoutAdvice: 'Raise timeout (at most 58 minutes)',
+    });
+  } catch (error) {
+    throw new Error(await failureMessage(event, spec, reason, (error as Error).message));
+  }
+  if (!answer.IsComplete) return { IsComplete: false };
+  const data = answer.Data as { BackupJobId?: string; RecoveryPointArn?: string } | undefined;
+  log('info', `backed up before ${describeReason(reason)}`, {
+    resourceArn: spec.start.ResourceArn, logicalId: spec.resourceLogicalId, backupJobId: data?.BackupJobId, recoveryPointArn: data?.RecoveryPointArn, reason,
+  });
+  return { IsComplete: true };
+}
+
+function describeReason(reason: RemovalReason): string {
+  return reason === 'stack-deletion' ? 'the stack\'s deletion' : reason === 'replacement' ? 'the replacement' : 'the removal';
+}
+
+/**
+ * Why a guard's request failed, and what became of the resource: an update
+ * rolls back (the replaced resource stays); before a deletion, the resource's
+ * own deletion protection is turned on where it has one (CloudFormation may
+ * delete a resource whose dependent failed to delete), and the message says
+ * how to go on.
+ */
+async function failureMessage(event: Pick<CdkCustomResourceEvent, 'RequestType' | 'LogicalResourceId'>, spec: BackupBeforeRemovalSpec, reason: RemovalReason, cause: string): Promise<string> {
+  const what = `Backup of ${spec.resourceLogicalId} (${spec.start.ResourceArn}) before ${describeReason(reason)} failed: ${cause.replace(/\.$/, '')}`;
+  if (event.RequestType === 'Update') return `${what}. The update rolls back; the resource stays as it is`;
+  if (!spec.protectOnFailure) {
+    return `${what}. ${spec.resourceType} has no deletion protection this guard can turn on: keep the resource with a removal policy of RETAIN if CloudFormation must not delete it without a backup`;
+  }
+  let outcome = 'unknown';
+  await cleanUpWithinBudget(async () => {
+    try {
+      outcome = await protectFromDeletion(spec.resourceType, spec.start.ResourceArn);
+    } catch (error) {
+      outcome = `not turned on (${describeError(error)})`;
+    }
+  });
+  if (outcome === 'protected') {
+    log('warn', 'deletion protection turned on: the resource was not backed up', { resourceArn: spec.start.ResourceArn });
+    return `${what}. Deletion protection is now on, so CloudFormation cannot delete ${spec.resourceLogicalId} without a backup. To go on: back it up `
+      + `(or decide it need not be), turn deletion protection off (${unprotectCommand(spec.resourceType, spec.start.ResourceArn)}) and delete again; `
+      + `should CloudFormation have deleted this guard's handler meanwhile, delete with --retain-resources ${event.LogicalResourceId}`;
+  }
+  return outcome === 'gone' ? `${what}. The resource no longer exists` : `${what}. Deletion protection was ${outcome === 'unknown' ? 'not confirmed' : outcome}`;
+}
+
+export const BACKUP_BEFORE_REMOVAL_KIND: JobKind = {
+  resourceType: BACKUP_BEFORE_REMOVAL.resourceType,
+  onEvent,
+  isComplete,
+};

@@ -1,0 +1,55 @@
+/**
+ * What the provider's handlers may do for a removal guard, in the guards' own
+ * policy (so that a guard deleted in an update's cleanup, or with the stack,
+ * still has them): start a backup into the guard's vault with its role, stop
+ * it, read the stack's status and template, and turn on the guarded
+ * resource's deletion protection when the backup failed.
+ */
+import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { PROTECTABLE_RESOURCE_TYPES } from '../core/backup-before-removal-contract';
+import { resourceTypeInfo } from '../core/resource-types';
+import { acknowledgeOnce, nagResource } from './acknowledge';
+import type { Grant } from './grants';
+import { generatedNames } from './names';
+import type { JobProvider } from './provider';
+
+export interface GuardGrants {
+  readonly vault: Grant;
+  readonly role: Grant;
+  readonly resourceType: string;
+  readonly resourceArn: string;
+  readonly logicallyAirGappedVaultArn?: string;
+  readonly protectOnFailure: boolean;
+}
+
+export function grantGuard(provider: JobProvider, guard: IConstruct, grants: GuardGrants): void {
+  const stack = Stack.of(provider);
+  const { vaultNamePrefix, rolePath } = generatedNames(provider);
+  const pattern = (arn: string, reason: string) => {
+    acknowledgeOnce(provider.guardPolicy, [{ id: `AwsSolutions-IAM5[Resource::${nagResource(provider, arn)}]`, reason }]);
+    return arn;
+  };
+  const vaultArn = grants.vault.kind === 'arn' ? grants.vault.arn : pattern(
+    stack.formatArn({ service: 'backup', resource: 'backup-vault', resourceName: `${vaultNamePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    'The vaults that this stack\'s constructs create, by their name prefix; naming each would make the policy grow with every guard');
+  provider.grantForGuard(guard, { sid: 'StartBackupsBeforeRemoval', actions: ['backup:StartBackupJob'] },
+    [vaultArn, ...(grants.logicallyAirGappedVaultArn ? [grants.logicallyAirGappedVaultArn] : [])]);
+  const roleArn = grants.role.kind === 'arn' ? grants.role.arn : pattern(
+    stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${rolePath.slice(1)}*` }),
+    'The roles for AWS Backup that this stack\'s constructs create, by their path, passed only to backup.amazonaws.com');
+  provider.grantForGuard(guard, {
+    sid: 'PassRolesBeforeRemoval',
+    actions: ['iam:PassRole'],
+    conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
+  }, [roleArn]);
+  if (resourceTypeInfo(grants.resourceType)?.stoppable !== false) {
+    // StopBackupJob does not support resource-level permissions (a timed-out backup is stopped).
+    provider.grantForGuard(guard, { sid: 'StopBackupsBeforeRemoval', actions: ['backup:StopBackupJob'] }, ['*']);
+  }
+  // What CloudFormation is doing when the guard's request comes: deleting the stack, cleaning up, rolling back.
+  provider.grantForGuard(guard, { sid: 'ReadStackBeforeRemoval', actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'] }, [Aws.STACK_ID]);
+  if (grants.protectOnFailure && PROTECTABLE_RESOURCE_TYPES.has(grants.resourceType)) {
+    provider.grantForGuard(guard, { sid: 'ProtectGuardedTables', actions: ['dynamodb:UpdateTable'] }, [grants.resourceArn]);
+  }
+}
