@@ -8,5 +8,8 @@ const hours = app.node.tryGetContext('snapshotTimeoutHours');
 new ExampleStack(app, 'BackupJobsExample', {
   migrationVersion: app.node.tryGetContext('migrationVersion'),
   snapshotTimeout: hours === undefined ? undefined : Duration.hours(Number(hours)),
+  // `-c guardTable=true`: a BackupBeforeRemoval guards the table; `-c partitionKey=orderId` makes an update replace it.
+  guardTable: app.node.tryGetContext('guardTable') === true || app.node.tryGetContext('guardTable') === 'true',
+  partitionKey: app.node.tryGetContext('partitionKey'),
   description: 'cdk-backup-jobs example: a DynamoDB table, a pre-migration backup and a migration that waits for it',
 });

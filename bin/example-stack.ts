@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
-import { BackupJob, ProtectedResource, RecoveryPoint, RestoreJob } from '../lib';
+import { BackupBeforeRemoval, BackupJob, ProtectedResource, RecoveryPoint, RestoreJob } from '../lib';
 
 export interface ExampleStackProps extends StackProps {
   /**
@@ -20,6 +20,21 @@ export interface ExampleStackProps extends StackProps {
    * @default Duration.minutes(30)
    */
   readonly snapshotTimeout?: Duration;
+
+  /**
+   * Back the table up before CloudFormation deletes or replaces it (a
+   * BackupBeforeRemoval guard).
+   *
+   * @default false
+   */
+  readonly guardTable?: boolean;
+
+  /**
+   * The table's partition key; changing it makes CloudFormation replace the table.
+   *
+   * @default 'pk'
+   */
+  readonly partitionKey?: string;
 }
 
 /**
@@ -32,18 +47,27 @@ export class ExampleStack extends Stack {
   public readonly snapshot: BackupJob;
   public readonly restoreTest: RestoreJob;
   public readonly migration: triggers.TriggerFunction;
+  public readonly guard?: BackupBeforeRemoval;
 
   constructor(scope: Construct, id: string, props: ExampleStackProps = {}) {
     super(scope, id, props);
     const migrationVersion = props.migrationVersion ?? '0001';
 
     this.table = new dynamodb.Table(this, 'Orders', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: props.partitionKey ?? 'pk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // An example: deleting the stack deletes the table (the backups stay in the vault).
       removalPolicy: RemovalPolicy.DESTROY,
     });
+
+    if (props.guardTable) {
+      // Whatever the deploys do to the table later, CloudFormation deletes it only after a COMPLETED backup.
+      this.guard = new BackupBeforeRemoval(this, 'OrdersGuard', {
+        resource: ProtectedResource.fromDynamoDbTable(this.table),
+        lifecycle: { deleteAfter: Duration.days(90) },
+      });
+    }
 
     this.snapshot = new BackupJob(this, 'PreMigrationSnapshot', {
       resource: ProtectedResource.fromDynamoDbTable(this.table),

@@ -1,6 +1,7 @@
 // npm run demo: build, synthesize the example stack, and simulate its deployment
 // and its destruction locally (no AWS account, no Docker).
 // npm run demo -- --long: the same with an 8-hour backup and a 10-hour timeout (the long-wait path).
+// npm run demo -- --removal: the table guarded by a BackupBeforeRemoval; an update replaces it, then the stack is deleted.
 // --no-build: use the package as built (npm test builds it first, and tests that run beside the demo read it).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -27,14 +28,23 @@ function step(title, command, args) {
 }
 
 const long = process.argv.includes('--long');
-console.log(`cdk-backup-jobs demo: the example stack (bin/), deployed and destroyed locally${long ? ', with an 8-hour backup (the long-wait path)' : ''}\n`);
+const removal = process.argv.includes('--removal');
+console.log(`cdk-backup-jobs demo: the example stack (bin/), deployed and destroyed locally${long ? ', with an 8-hour backup (the long-wait path)' : ''}${removal ? ', its table guarded by a BackupBeforeRemoval and replaced by an update' : ''}\n`);
 if (process.argv.includes('--no-build')) console.log('1. Build: skipped (--no-build: the package as built)');
 else step('1. Build (TypeScript checks, jsii, then the handler bundles with esbuild)', 'npm', ['run', '--silent', 'build']);
-step(`2. Synthesize the example stack into cdk.out (cdk synth${long ? ' -c snapshotTimeoutHours=10' : ''})`, 'npx',
-  ['cdk', 'synth', '--app', 'node dist/bin/app.js', '--no-notices', '--quiet', ...(long ? ['-c', 'snapshotTimeoutHours=10'] : [])]);
+const context = [...(long ? ['-c', 'snapshotTimeoutHours=10'] : []), ...(removal ? ['-c', 'guardTable=true'] : [])];
+step(`2. Synthesize the example stack into cdk.out (cdk synth${context.length ? ` ${context.join(' ')}` : ''})`, 'npx',
+  ['cdk', 'synth', '--app', 'node dist/bin/app.js', '--no-notices', '--quiet', ...context]);
+if (removal) {
+  // The update: a new partition key (CloudFormation replaces the table) and the next migration.
+  const update = [...context, '-c', 'partitionKey=orderId', '-c', 'migrationVersion=0002'];
+  step(`   and the update into cdk.out.replaced (cdk synth ${update.join(' ')})`, 'npx',
+    ['cdk', 'synth', '--app', 'node dist/bin/app.js', '--no-notices', '--quiet', '--output', 'cdk.out.replaced', ...update]);
+}
 
 // The local simulation (local/) is written in TypeScript: bundle it to run it with plain Node.
 await bundleTool([join(root, 'local', 'demo.ts')], join(root, '.sim-out'));
 const runner = join(root, '.sim-out', 'demo.js');
-const demo = spawnSync(process.execPath, ['--no-warnings', runner, join(root, 'cdk.out'), 'BackupJobsExample', ...(long ? ['--long'] : [])], { cwd: root, env, stdio: 'inherit' });
+const demo = spawnSync(process.execPath, ['--no-warnings', runner, join(root, 'cdk.out'), 'BackupJobsExample',
+  ...(long ? ['--long'] : []), ...(removal ? ['--removal', join(root, 'cdk.out.replaced')] : [])], { cwd: root, env, stdio: 'inherit' });
 process.exit(demo.status ?? 1);

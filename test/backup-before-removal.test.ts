@@ -1,4 +1,4 @@
-import { App, Aspects, CfnResource, Duration, IAspect, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { App, Aspects, CfnParameter, CfnResource, Duration, IAspect, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -114,6 +114,15 @@ describe('synth errors, all in one message', () => {
     const vault = new backup.BackupVault(stack, 'Vault');
     expect(() => guard(stack, t, { timeout: Duration.hours(2), backupVault: vault, backupVaultName: 'named', lifecycle: { moveToColdStorageAfter: Duration.days(10), deleteAfter: Duration.days(20) } }))
       .toThrow(/BackupBeforeRemoval Stack\/Guard[\s\S]*backupVaultName names the vault this construct creates[\s\S]*timeout \(2 hours\) must be at most 58 minutes: a backup before a removal waits in its custom resource alone[\s\S]*lifecycle\.deleteAfter/);
+  });
+
+  test('a timeout that is a token, or under a minute', () => {
+    const stack = newStack();
+    const t = table(stack);
+    const minutes = new CfnParameter(stack, 'Minutes', { type: 'Number' });
+    expect(() => guard(stack, t, { timeout: Duration.seconds(minutes.valueAsNumber) })).toThrow(/timeout must be known at synth \(a backup before a removal waits at most 58 minutes\)/);
+    expect(() => guard(stack, t, { timeout: Duration.minutes(minutes.valueAsNumber) }, 'InMinutes')).toThrow(/timeout is a token that cannot be converted to whole seconds; build it with Duration\.seconds/);
+    expect(() => guard(stack, t, { timeout: Duration.seconds(30) }, 'Short')).toThrow(/timeout \(30 seconds\) must be a whole number of seconds, at least 1 minute/);
   });
 
   test('a literal ARN without resourceConstruct names the rule; with it, the guard depends on that resource', () => {

@@ -247,6 +247,42 @@ describe('list', () => {
   });
 });
 
+describe('list --before-removal', () => {
+  const guardJob = (stack: string, logicalId: string, reason: string) => standIn.service.StartBackupJob({
+    BackupVaultName: 'pre-migration', ResourceArn: `arn:aws:dynamodb:us-east-1:123456789012:table/${logicalId}`, IamRoleArn: ROLE,
+    RecoveryPointTags: { 'cdk-backup-jobs:stack': stack, 'cdk-backup-jobs:logical-id': logicalId, 'cdk-backup-jobs:reason': reason, team: 'data' },
+  }).BackupJobId as string;
+
+  test('finds the backups taken before a removal by their recovery point\'s tags, with the stack, the logical id and why', async () => {
+    const deletion = guardJob('Shop', 'OrdersTable', 'stack-deletion');
+    const replacement = guardJob('Billing', 'InvoicesTable', 'replacement');
+    standIn.service.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', scenario: FAST });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const run = await cli('list', '--before-removal');
+    expect(run.code).toBe(0);
+    const rows = run.stdout.trim().split('\n');
+    expect(rows[0]).toMatch(/^JOB ID +STATE +REASON +STACK +LOGICAL ID +CREATED +RECOVERY POINT$/);
+    expect(rows).toHaveLength(3);
+    expect(rows.find((row) => row.startsWith(deletion))).toMatch(new RegExp(`^${deletion} +COMPLETED +stack-deletion +Shop +OrdersTable +\\S+ +arn:aws:backup:`));
+    expect(rows.find((row) => row.startsWith(replacement))).toMatch(new RegExp(`^${replacement} +COMPLETED +replacement +Billing +InvoicesTable +\\S+ +arn:aws:backup:`));
+    expect(run.stderr).toContain('2 backups before removal (of 3 jobs listed)');
+    expect(standIn.count('ListTags')).toBe(3);
+
+    const json = JSON.parse((await cli('--json', 'list', '--before-removal', '--stack', 'Shop')).stdout);
+    expect(json.map((j: any) => [j.BackupJobId, j.BeforeRemoval])).toEqual([[deletion, { stack: 'Shop', logicalId: 'OrdersTable', reason: 'stack-deletion' }]]);
+  });
+
+  test.each([
+    [['list', '--stack', 'Shop'], '--stack applies only with --before-removal'],
+    [['list', '--before-removal', '--stack', '1shop'], '--stack ("1shop") must be a CloudFormation stack name'],
+  ])('%j is refused (exit 2), sending nothing', async (args, message) => {
+    const run = await cli(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(standIn.requests).toEqual([]);
+  });
+});
+
 describe('invalid input is refused before any request (exit 2)', () => {
   test.each([
     [['--delete-after-days', '30', '--cold-after-days', '10'], '--delete-after-days (30 days) must be at least --cold-after-days + 90 days (100 days)'],

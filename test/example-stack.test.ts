@@ -9,8 +9,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ExampleStack, ExampleStackProps } from '../bin/example-stack';
 import { toolAvailable } from './fixtures/tools';
 
-/** The example as `npm run demo` synthesizes it, or with a 10-hour snapshot timeout (the long-wait path, `npm run demo -- --long`). */
-const VARIANTS = [['the short path', {}], ['the long-wait path', { snapshotTimeout: Duration.hours(10) }]] as const;
+/** The example as `npm run demo` synthesizes it, with a 10-hour snapshot timeout (the long-wait path, `npm run demo -- --long`), or with its table guarded. */
+const VARIANTS = [['the short path', {}], ['the long-wait path', { snapshotTimeout: Duration.hours(10) }], ['the table guarded (npm run demo -- --removal)', { guardTable: true }]] as const;
 
 function synthExample(props: ExampleStackProps = {}): { app: App; stack: ExampleStack } {
   const app = new App();

@@ -10,6 +10,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { BackupJob } from '../../lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BackupBeforeRemoval, BackupBeforeRemovalOptions, ProtectedResource } from '../../lib';
 import { REMOVAL_TAGS } from '../../lib/core/backup-before-removal-contract';
 import { BUSY_BEHAVIOURS } from '../../local/stand-in/backup-job-states';
@@ -363,5 +364,27 @@ describe('a table CloudFormation keeps', () => {
     expect(result.status).toBe('DELETE_COMPLETE');
     expect(backupsOf(name)).toEqual([]);
     expect(tableExists(name)).toBe(true);
+  });
+});
+
+describe('BackupBeforeRemoval.guardAll', () => {
+  test('a table and a versioned bucket: deleting the stack backs each up before CloudFormation deletes it', async () => {
+    const cfn = simulation.cloudFormation('Guarded');
+    const stack = synthesizeStack('Guarded', (s) => {
+      new dynamodb.Table(s, 'Orders', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, removalPolicy: RemovalPolicy.DESTROY });
+      new s3.Bucket(s, 'Files', { versioned: true, removalPolicy: RemovalPolicy.DESTROY });
+      BackupBeforeRemoval.guardAll(s);
+    });
+    expect((await cfn.deploy(stack)).status).toBe('CREATE_COMPLETE');
+    const name = tableName(cfn);
+    const [bucket] = cfn.resourcesOfType('AWS::S3::Bucket');
+    const result = await cfn.destroy();
+    expect(result.status).toBe('DELETE_COMPLETE');
+    expect(backupsOf(name).map((b) => [b.state, b.tags[REMOVAL_TAGS.reason]])).toEqual([['COMPLETED', 'stack-deletion']]);
+    const bucketBackups = simulation.standIn.service.jobsOf(`arn:aws:s3:::${bucket.physicalId}`);
+    expect(bucketBackups.map((b) => [b.state, b.tags?.[REMOVAL_TAGS.reason]])).toEqual([['COMPLETED', 'stack-deletion']]);
+    const bucketDeleted = cfn.events.filter((e) => e.type === 'AWS::S3::Bucket' && e.status === 'DELETE_COMPLETE').pop()!;
+    expect(bucketDeleted.at).toBeGreaterThanOrEqual(bucketBackups[0].completedAt!);
+    expectAllAnswered(result.operations);
   });
 });

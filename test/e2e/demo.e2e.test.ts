@@ -44,3 +44,20 @@ test('npm run demo -- --long deploys the example with an 8-hour backup through t
   expect(output).toMatch(/=> DELETE_COMPLETE/);
   expect(output).toMatch(/IAM enforced throughout: [1-9]\d* calls of the handlers decided against the synthesized policies as they stood, 0 denied/);
 }, 180_000);
+
+test('npm run demo -- --removal: an update replaces the guarded table after backing the old one up, the stack\'s deletion backs the new one up, and the CLI finds both backups', () => {
+  const run = spawnSync('npm', ['run', '--silent', 'demo', '--', '--removal', '--no-build'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const output = run.stdout;
+  expect({ status: run.status, stderr: run.stderr.replace(/npm warn.*\n/g, '') }).toEqual({ status: 0, stderr: '' });
+  expect(output).toContain('cdk synth -c guardTable=true -c partitionKey=orderId -c migrationVersion=0002');
+  expect(output).toMatch(/OrdersGuard +backup before replacement +RUNNING +\d+%/);
+  expect(output).toMatch(/the old table \S+ was deleted after its backup [0-9A-F-]{36} \(replacement\) COMPLETED/);
+  expect(output).toMatch(/OrdersGuard +backup before stack-deletion +RUNNING +\d+%/);
+  expect(output).toMatch(/the table \S+ was deleted after its backup [0-9A-F-]{36} \(stack-deletion\) COMPLETED/);
+  expect(output).not.toContain('WITHOUT a backup');
+  expect(output).toMatch(/[0-9A-F-]{36} +COMPLETED +stack-deletion +BackupJobsExample +Orders[0-9A-F]{8} /);
+  expect(output).toMatch(/[0-9A-F-]{36} +COMPLETED +replacement +BackupJobsExample +Orders[0-9A-F]{8} /);
+  expect(output).toContain('2 backups before removal');
+  expect(output).toMatch(/=> DELETE_COMPLETE/);
+  expect(output).toMatch(/IAM enforced throughout: [1-9]\d* calls of the handlers decided against the synthesized policies as they stood, 0 denied/);
+}, 180_000);

@@ -29,7 +29,7 @@ import { BackupBeforeRemoval, BackupJob, ProtectedResource } from '../../lib';
 import { idempotencyToken } from '../../lib/core/properties';
 import { AfterFailedDeletion, CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
 import { BUSY_BEHAVIOURS, BusyBehaviour } from '../../local/stand-in/backup-job-states';
-import { synthesizeStack, useSimulation } from './harness';
+import { sometimes, synthesizeStack, useSimulation } from './harness';
 
 const sim = useSimulation();
 
@@ -79,11 +79,6 @@ interface Step {
   readonly busyBehaviour: BusyBehaviour;
   readonly cancelAfterMs?: number;
   readonly redeliverAfterMs?: number;
-}
-
-function sometimes<T>(share: number, arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
-  const weight = Math.round(share * 100);
-  return fc.oneof({ weight, arbitrary }, { weight: 100 - weight, arbitrary: fc.constant(undefined) });
 }
 
 const step: fc.Arbitrary<Step> = fc.record({

@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as fc from 'fast-check';
 import { BackupJob, BackupJobProps, ProtectedResource } from '../../lib';
 import { parsePhysicalId } from '../../lambda/jobs/physical-id';
 import { CustomResourceOperation, Simulation, SynthesizedStack } from '../../local/simulation';
@@ -89,4 +90,10 @@ export function overheadMs(simulation: Simulation, op: CustomResourceOperation):
 /** The backup custom resource operations, in the order they were sent. */
 export function backupOps(ops: readonly CustomResourceOperation[]): CustomResourceOperation[] {
   return ops.filter((o) => o.resourceType === 'Custom::BackupJob');
+}
+
+/** For property tests: a value `share` of the time, else undefined. */
+export function sometimes<T>(share: number, arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
+  const weight = Math.round(share * 100);
+  return fc.oneof({ weight, arbitrary }, { weight: 100 - weight, arbitrary: fc.constant(undefined) });
 }

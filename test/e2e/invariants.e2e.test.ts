@@ -25,7 +25,7 @@ import { BUSY_BEHAVIOURS, BusyBehaviour } from '../../local/stand-in/backup-job-
 import * as fc from 'fast-check';
 import { idempotencyToken } from '../../lib/core/properties';
 import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
-import { backupJobStack, TABLE_ARN, useSimulation } from './harness';
+import { backupJobStack, sometimes, TABLE_ARN, useSimulation } from './harness';
 
 const sim = useSimulation();
 
@@ -60,12 +60,6 @@ interface DeployStep {
   readonly redeliverAfterMs?: number;
   readonly throttled: number;
   readonly serverErrors: number;
-}
-
-/** A value `share` of the time, else undefined. */
-function sometimes<T>(share: number, arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
-  const weight = Math.round(share * 100);
-  return fc.oneof({ weight, arbitrary }, { weight: 100 - weight, arbitrary: fc.constant(undefined) });
 }
 
 const step: fc.Arbitrary<DeployStep> = fc.record({

@@ -1,5 +1,10 @@
-/** `backup-jobs list`: backup jobs, every page of ListBackupJobs. */
-import { BackupClient, BackupJobState, ListBackupJobsCommandInput, paginateListBackupJobs } from '@aws-sdk/client-backup';
+/**
+ * `backup-jobs list`: backup jobs, every page of ListBackupJobs; with
+ * `--before-removal`, only the backups a BackupBeforeRemoval took before
+ * CloudFormation deleted or replaced a resource (by their recovery point's tags).
+ */
+import { BackupClient, BackupJob, BackupJobState, ListBackupJobsCommandInput, ListTagsCommand, paginateListBackupJobs } from '@aws-sdk/client-backup';
+import { REMOVAL_TAGS } from '../../../lib/core/backup-before-removal-contract';
 import { ACTIVE_BACKUP_STATES } from '../../../lambda/shared/backup-jobs';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from '../../../lib/core/resource-types';
 import { InvalidInput } from '../exit-codes';
@@ -25,11 +30,15 @@ export function listCommand(program: Command, ctx: CliContext): void {
     .option('--message-category <category>', 'only jobs of this message category (SUCCESS, AccessDenied, ...)')
     .option('--max-items <n>', 'stop after n jobs', wholeNumber('--max-items', 1))
     .option('--page-size <n>', 'jobs per request (1 to 1000)', wholeNumber('--page-size', 1))
+    .option('--before-removal', 'only the backups taken before CloudFormation deleted or replaced a resource (BackupBeforeRemoval), with the stack, logical id and why')
+    .option('--stack <name>', 'with --before-removal: only those of this stack')
     .action(async (o: Record<string, any>) => {
       const problems: string[] = [];
       if (o.vault !== undefined) problems.push(...vaultNameProblem('--vault', o.vault));
       if (o.resourceType !== undefined && !resourceTypeInfo(o.resourceType)) problems.push(`--resource-type (${JSON.stringify(o.resourceType)}) must be one of ${RESOURCE_TYPE_NAMES.join(', ')}`);
       if (o.pageSize !== undefined && o.pageSize > 1000) problems.push(`--page-size (${o.pageSize}) must be at most 1000`);
+      if (o.stack !== undefined && !o.beforeRemoval) problems.push('--stack applies only with --before-removal');
+      if (o.stack !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(o.stack)) problems.push(`--stack (${JSON.stringify(o.stack)}) must be a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128)`);
       if (problems.length > 0) throw new InvalidInput(problems);
       const input: ListBackupJobsCommandInput = {
         ByState: o.state as BackupJobState | undefined,
@@ -51,6 +60,18 @@ export function listCommand(program: Command, ctx: CliContext): void {
           jobs.push(job);
         }
       }
+      if (o.beforeRemoval) {
+        const found = await beforeRemoval(ctx.client() as BackupClient, jobs, o.stack);
+        if (ctx.json()) {
+          ctx.out(JSON.stringify(found.map(({ job, tags }) => ({ ...job, BeforeRemoval: tags })), null, 2));
+          return;
+        }
+        ctx.out(table(['JOB ID', 'STATE', 'REASON', 'STACK', 'LOGICAL ID', 'CREATED', 'RECOVERY POINT'], found.map(({ job, tags }) => [
+          job.BackupJobId ?? '', job.State ?? '', tags.reason, tags.stack, tags.logicalId, job.CreationDate?.toISOString() ?? '', job.RecoveryPointArn ?? '',
+        ])));
+        ctx.err(`${found.length} backup${found.length === 1 ? '' : 's'} before removal (of ${jobs.length} job${jobs.length === 1 ? '' : 's'} listed)`);
+        return;
+      }
       if (ctx.json()) {
         ctx.out(JSON.stringify(jobs, null, 2));
         return;
@@ -61,4 +82,36 @@ export function listCommand(program: Command, ctx: CliContext): void {
       ])));
       ctx.err(`${jobs.length} backup job${jobs.length === 1 ? '' : 's'}`);
     });
+}
+
+interface RemovalTags { readonly stack: string; readonly logicalId: string; readonly reason: string }
+
+/** How many ListTags calls run at once. */
+const TAG_READS_AT_ONCE = 8;
+
+/**
+ * The jobs whose recovery point carries a guard's tags (ListTags of each job's
+ * recovery point; one that is gone or was never made is skipped).
+ */
+async function beforeRemoval(client: BackupClient, jobs: readonly BackupJob[], stack: string | undefined): Promise<{ job: BackupJob; tags: RemovalTags }[]> {
+  const candidates = jobs.filter((j) => j.RecoveryPointArn);
+  const found: ({ job: BackupJob; tags: RemovalTags } | undefined)[] = new Array(candidates.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < candidates.length) {
+      const i = next++;
+      const job = candidates[i];
+      let tags: Record<string, string> | undefined;
+      try {
+        tags = (await client.send(new ListTagsCommand({ ResourceArn: job.RecoveryPointArn }))).Tags;
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+      }
+      const reason = tags?.[REMOVAL_TAGS.reason];
+      if (!reason || (stack !== undefined && tags![REMOVAL_TAGS.stack] !== stack)) continue;
+      found[i] = { job, tags: { stack: tags![REMOVAL_TAGS.stack] ?? '', logicalId: tags![REMOVAL_TAGS.logicalId] ?? '', reason } };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(TAG_READS_AT_ONCE, candidates.length) }, worker));
+  return found.filter((f): f is { job: BackupJob; tags: RemovalTags } => f !== undefined);
 }
