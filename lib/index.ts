@@ -1,5 +1,5 @@
 /**
- * cdk-backup-jobs: AWS Backup jobs taken (and restores run) during `cdk deploy`.
+ * cdk-backup-jobs: AWS Backup jobs taken (and copies and restores run) during `cdk deploy`.
  *
  * The public API is the constructs, their props and what a composer needs to
  * name a resource or a recovery point; the provider, its grants, the name
@@ -8,6 +8,7 @@
 export * from './backup-before-removal';
 export * from './backup-job';
 export * from './backup-settings';
+export * from './copy-job';
 export * from './protected-resource';
 export * from './recovery-point';
 export * from './restore-job';

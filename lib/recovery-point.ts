@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import type * as backup from 'aws-cdk-lib/aws-backup';
 import type { BackupJob } from './backup-job';
+import type { CopyJob } from './copy-job';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from './core/resource-types';
 
 /** What is known of a recovery point made elsewhere. */
@@ -19,8 +20,8 @@ export interface RecoveryPointAttributes {
 }
 
 /**
- * A recovery point to restore: one a {@link BackupJob} of this app makes, or
- * one made elsewhere.
+ * A recovery point to restore or copy: one a {@link BackupJob} or a
+ * {@link CopyJob} of this app makes, or one made elsewhere.
  */
 export class RecoveryPoint {
   /**
@@ -29,6 +30,16 @@ export class RecoveryPoint {
    */
   public static fromBackupJob(job: BackupJob): RecoveryPoint {
     return new RecoveryPoint(job.recoveryPointArn, job.backupVault, job.resource.resourceType, job.resource.resourceName, job);
+  }
+
+  /**
+   * The copy a copy job makes, in its destination vault: to restore it (in
+   * the destination's Region) or copy it again. A restore or copy from it
+   * waits for the copy to complete.
+   */
+  public static fromCopyJob(job: CopyJob): RecoveryPoint {
+    const source = job.recoveryPoint;
+    return new RecoveryPoint(job.destinationRecoveryPointArn, job.destinationBackupVault, source.resourceType, source.sourceResourceName, undefined, job);
   }
 
   /** A recovery point given by its ARN. */
@@ -55,5 +66,7 @@ export class RecoveryPoint {
     public readonly sourceResourceName?: string,
     /** The backup job that makes it, when it is one of this app's. */
     public readonly backupJob?: BackupJob,
+    /** The copy job that makes it, when it is one of this app's. */
+    public readonly copyJob?: CopyJob,
   ) {}
 }

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { formatErrors } from './core/messages';
@@ -139,6 +139,11 @@ export class RestoreJob extends Construct {
       destroy: removalPolicy === RemovalPolicy.DESTROY,
     });
     errors.push(...result.errors);
+    const pointRegion = recoveryPoint.backupVault.env.region;
+    const stackRegion = Stack.of(this).region;
+    if (!Token.isUnresolved(pointRegion) && !Token.isUnresolved(stackRegion) && pointRegion !== stackRegion) {
+      errors.push(`recoveryPoint is in ${pointRegion} (its vault's Region) and this stack in ${stackRegion}: a restore runs in the recovery point's Region (restore a cross-Region copy from a stack in that Region, with RecoveryPoint.fromArn)`);
+    }
     if (errors.length > 0) throw new Error(formatErrors(`RestoreJob ${this.node.path}`, errors));
     for (const warning of result.warnings) {
       Annotations.of(this).addWarningV2(`cdk-backup-jobs:${warning.id}`, warning.message);
@@ -177,9 +182,10 @@ export class RestoreJob extends Construct {
     if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
       grantDeleteRestoredTable(provider, resource, targetTable);
     }
-    if (recoveryPoint.backupJob) {
-      // The restore waits for the backup: its custom resource completes only when the backup did.
-      resource.node.addDependency(recoveryPoint.backupJob);
+    const source = recoveryPoint.backupJob ?? recoveryPoint.copyJob;
+    if (source) {
+      // The restore waits for the backup (or copy): its custom resource completes only when that did.
+      resource.node.addDependency(source);
     }
     if (props.restoreRole) resource.node.addDependency(props.restoreRole);
 

@@ -10,13 +10,14 @@ import { log, redactEvent } from '../shared/log';
 import { BACKUP_BEFORE_REMOVAL_KIND } from './backup-before-removal';
 import { attempt as backupAttempt } from './backup-job-attempt';
 import { BACKUP_JOB_KIND } from './backup-job';
+import { COPY_JOB_KIND } from './copy-job';
 import { withinInvocation } from './invocation';
 import { IsCompleteEvent, IsCompleteResponse, JobKind, OnEventResponse } from './requests';
 import { RESTORE_JOB_KIND } from './restore-job';
 import { signal as signalEnd } from './signal';
 
 /** Every kind of job the provider serves: one line each. */
-const KINDS: readonly JobKind[] = [BACKUP_JOB_KIND, RESTORE_JOB_KIND, BACKUP_BEFORE_REMOVAL_KIND];
+const KINDS: readonly JobKind[] = [BACKUP_JOB_KIND, RESTORE_JOB_KIND, BACKUP_BEFORE_REMOVAL_KIND, COPY_JOB_KIND];
 
 const SERVED = KINDS.flatMap((k) => [k.resourceType, ...(k.result ? [k.result.resourceType] : [])]).join(', ');
 

@@ -18,6 +18,15 @@ export function backupClient(): BackupClient {
   return sharedClient;
 }
 
+const regionalClients = new Map<string, BackupClient>();
+
+/** A client of AWS Backup in another Region (a copy's destination), one per Region and container; this Region's own otherwise. */
+export function backupClientIn(region: string | undefined): BackupClient {
+  if (region === undefined || region === process.env.AWS_REGION) return backupClient();
+  if (!regionalClients.has(region)) regionalClients.set(region, bounded(createBackupClient({ region })));
+  return regionalClients.get(region)!;
+}
+
 /** The current invocation's end (performance.now() time: the Lambda's clock, not the wall clock). */
 const invocation = new AsyncLocalStorage<{ endsAt: number }>();
 

@@ -17,11 +17,7 @@ export interface BackupJobRequestProperties {
   readonly IamRoleArn: string;
   readonly StartWindowMinutes?: number;
   readonly CompleteWindowMinutes?: number;
-  readonly Lifecycle?: {
-    readonly MoveToColdStorageAfterDays?: number;
-    readonly DeleteAfterDays?: number;
-    readonly OptInToArchiveForSupportedResources?: boolean;
-  };
+  readonly Lifecycle?: LifecycleProperties;
   readonly RecoveryPointTags?: Record<string, string>;
   readonly BackupOptions?: Record<string, string>;
   readonly Index?: 'ENABLED' | 'DISABLED';
@@ -75,11 +71,6 @@ export interface BackupRequest {
 
 /** The StartBackupJob request for a backup: the one mapping from settings to the API, used by the construct and the CLI. */
 export function backupJobRequest(request: BackupRequest): BackupJobRequestProperties {
-  const lifecycle = dropUndefined({
-    MoveToColdStorageAfterDays: request.moveToColdStorageAfterDays,
-    DeleteAfterDays: request.deleteAfterDays,
-    OptInToArchiveForSupportedResources: request.optInToArchiveForSupportedResources,
-  });
   const backupOptions: Record<string, string> = { ...request.backupOptions };
   if (request.windowsVss !== undefined) backupOptions.WindowsVSS = request.windowsVss ? 'enabled' : 'disabled';
   return dropUndefined({
@@ -88,11 +79,39 @@ export function backupJobRequest(request: BackupRequest): BackupJobRequestProper
     IamRoleArn: request.iamRoleArn,
     StartWindowMinutes: request.startWindowMinutes,
     CompleteWindowMinutes: request.completeWindowMinutes,
-    Lifecycle: Object.keys(lifecycle).length > 0 ? lifecycle : undefined,
+    Lifecycle: lifecycleRequest(request),
     RecoveryPointTags: request.recoveryPointTags,
     BackupOptions: Object.keys(backupOptions).length > 0 ? backupOptions : undefined,
     Index: request.index === undefined ? undefined : request.index ? 'ENABLED' : 'DISABLED',
     LogicallyAirGappedBackupVaultArn: request.logicallyAirGappedBackupVaultArn,
+  });
+}
+
+/** A recovery point's lifecycle in a request (StartBackupJob, StartCopyJob). */
+export interface LifecycleProperties {
+  readonly MoveToColdStorageAfterDays?: number;
+  readonly DeleteAfterDays?: number;
+  readonly OptInToArchiveForSupportedResources?: boolean;
+}
+
+/** A lifecycle in AWS Backup's units: the one mapping from settings to the API's Lifecycle (undefined when empty). */
+export function lifecycleRequest(request: { moveToColdStorageAfterDays?: number; deleteAfterDays?: number; optInToArchiveForSupportedResources?: boolean }): LifecycleProperties | undefined {
+  const lifecycle = dropUndefined({
+    MoveToColdStorageAfterDays: request.moveToColdStorageAfterDays,
+    DeleteAfterDays: request.deleteAfterDays,
+    OptInToArchiveForSupportedResources: request.optInToArchiveForSupportedResources,
+  });
+  return Object.keys(lifecycle).length > 0 ? lifecycle : undefined;
+}
+
+/** Reads a request's Lifecycle property. */
+export function parseLifecycle(value: unknown): LifecycleProperties | undefined {
+  if (value === undefined || value === null) return undefined;
+  const raw = value as Delivered<LifecycleProperties>;
+  return dropUndefined({
+    MoveToColdStorageAfterDays: parseInteger(raw.MoveToColdStorageAfterDays, 'Lifecycle.MoveToColdStorageAfterDays'),
+    DeleteAfterDays: parseInteger(raw.DeleteAfterDays, 'Lifecycle.DeleteAfterDays'),
+    OptInToArchiveForSupportedResources: parseBoolean(raw.OptInToArchiveForSupportedResources, 'Lifecycle.OptInToArchiveForSupportedResources'),
   });
 }
 
@@ -103,7 +122,7 @@ export interface StartBackupJobRequest {
   readonly IamRoleArn: string;
   readonly StartWindowMinutes?: number;
   readonly CompleteWindowMinutes?: number;
-  readonly Lifecycle?: { readonly MoveToColdStorageAfterDays?: number; readonly DeleteAfterDays?: number; readonly OptInToArchiveForSupportedResources?: boolean };
+  readonly Lifecycle?: LifecycleProperties;
   readonly RecoveryPointTags?: Record<string, string>;
   readonly BackupOptions?: Record<string, string>;
   readonly Index?: 'ENABLED' | 'DISABLED';
@@ -123,14 +142,6 @@ export interface BackupJobSpec {
 
 /** Reads the StartBackupJob request a resource's properties carry (a BackupJob's, a removal guard's). Throws, naming the property, on a malformed one. */
 export function parseStartBackupJobRequest(raw: Delivered<BackupJobRequestProperties>): StartBackupJobRequest {
-  const lifecycleRaw = raw.Lifecycle as Delivered<NonNullable<BackupJobRequestProperties['Lifecycle']>> | undefined;
-  const lifecycle = lifecycleRaw
-    ? {
-      MoveToColdStorageAfterDays: parseInteger(lifecycleRaw.MoveToColdStorageAfterDays, 'Lifecycle.MoveToColdStorageAfterDays'),
-      DeleteAfterDays: parseInteger(lifecycleRaw.DeleteAfterDays, 'Lifecycle.DeleteAfterDays'),
-      OptInToArchiveForSupportedResources: parseBoolean(lifecycleRaw.OptInToArchiveForSupportedResources, 'Lifecycle.OptInToArchiveForSupportedResources'),
-    }
-    : undefined;
   const index = optionalString(raw, 'Index');
   if (index !== undefined && index !== 'ENABLED' && index !== 'DISABLED') {
     throw new Error(`Property Index must be ENABLED or DISABLED (got ${JSON.stringify(index)})`);
@@ -141,7 +152,7 @@ export function parseStartBackupJobRequest(raw: Delivered<BackupJobRequestProper
     IamRoleArn: requiredString(raw, 'IamRoleArn'),
     StartWindowMinutes: parseInteger(raw.StartWindowMinutes, 'StartWindowMinutes'),
     CompleteWindowMinutes: parseInteger(raw.CompleteWindowMinutes, 'CompleteWindowMinutes'),
-    Lifecycle: lifecycle && dropUndefined(lifecycle),
+    Lifecycle: parseLifecycle(raw.Lifecycle),
     RecoveryPointTags: stringMap(raw.RecoveryPointTags, 'RecoveryPointTags'),
     BackupOptions: stringMap(raw.BackupOptions, 'BackupOptions'),
     Index: index as 'ENABLED' | 'DISABLED' | undefined,

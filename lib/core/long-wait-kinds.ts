@@ -3,12 +3,14 @@
  * path, one line each (the first is the machine's default loop).
  */
 import { BACKUP_POLLER } from './backup-job-poller';
+import { COPY_POLLER } from './copy-job-poller';
 import { pollerDefinition, PollerFunctions, PollerKind } from './long-wait';
 import { RESTORE_POLLER } from './restore-job-poller';
 
 export const LONG_WAIT_KINDS = {
   backup: BACKUP_POLLER,
   restore: RESTORE_POLLER,
+  copy: COPY_POLLER,
 } as const satisfies Record<string, PollerKind>;
 
 /** A kind of job the poller waits for. */

@@ -19,6 +19,8 @@ export interface PollerKind {
   /** The AWS Backup action that describes a job of the kind, and the SDK integration's resource for it. */
   readonly describe: string;
   readonly idMember: string;
+  /** The member of the answer that holds the job, when the answer wraps it (DescribeCopyJob's `CopyJob`). */
+  readonly resultMember?: string;
   readonly stateMember: string;
   /** The ends that fail the wait (PARTIAL only without allowPartial). */
   readonly failing: readonly string[];
@@ -88,6 +90,7 @@ export function pollerStates(kind: PollerKind) {
     failed: `${noun} failed`,
     timedOut: `${noun} timed out`,
     unreadable: `${noun} unreadable`,
+    unwrap: `${noun}: read the description`,
     handle: `${noun}: handle still there?`,
     handleGone: `${noun}: handle gone?`,
     abandoned: `${noun} abandoned`,
@@ -124,7 +127,7 @@ export function pollerDefinition(kinds: readonly PollerKind[], functions: Poller
   };
   for (const kind of kinds) Object.assign(states, kindStates(kind, functions));
   return {
-    Comment: 'cdk-backup-jobs: waits for a backup or restore job (up to 12 hours) and signals its end to the job\'s WaitCondition',
+    Comment: 'cdk-backup-jobs: waits for an AWS Backup job (up to 12 hours) and signals its end to the job\'s WaitCondition',
     StartAt: POLLER_START,
     TimeoutSeconds: POLLER_EXECUTION_MAX_SECONDS,
     States: states,
@@ -176,11 +179,13 @@ function kindStates(info: PollerKind, functions: PollerFunctions): Record<string
       Resource: `arn:aws:states:::aws-sdk:backup:${info.describe[0].toLowerCase()}${info.describe.slice(1)}`,
       Parameters: { [`${info.idMember}.$`]: '$.JobId' },
       // The whole description: a member AWS Backup leaves out (StatusMessage while running) is no error.
-      ResultPath: '$.Job',
+      ResultPath: info.resultMember ? '$.Described' : '$.Job',
       Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 5, MaxAttempts: 6, BackoffRate: 2 }],
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.Error', Next: names.unreadable }],
-      Next: names.ended,
+      Next: info.resultMember ? names.unwrap : names.ended,
     },
+    // An answer that wraps the job: the job itself becomes $.Job, as for the other kinds.
+    ...(info.resultMember ? { [names.unwrap]: { Type: 'Pass', InputPath: `$.Described.${info.resultMember}`, ResultPath: '$.Job', Next: names.ended } } : {}),
     [names.ended]: {
       Type: 'Choice',
       Choices: [...ends, timedOut],
