@@ -107,7 +107,7 @@ describe('CopyJob properties', () => {
     expect(condition.Properties.Timeout).toBe(String(6 * 3600 + 120));
     template.resourceCountIs('Custom::CopyJobResult', 1);
     expect(stack.resolve(copyJob.destinationRecoveryPointArn)).toEqual({ 'Fn::GetAtt': [Object.keys(template.findResources('Custom::CopyJobResult'))[0], 'DestinationRecoveryPointArn'] });
-    const machine = JSON.stringify(Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]);
+    const machine = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'));
     expect(machine).toContain('aws-sdk:backup:describeCopyJob');
     expect(machine).toContain('Copy job: read the description');
   });
