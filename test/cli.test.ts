@@ -450,3 +450,103 @@ test('--help documents the commands and the exit codes', async () => {
   for (const command of ['start', 'wait', 'describe', 'list', 'restore']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   expect(run.stdout).toContain('3  the wait timed out (the job is left running; its id is printed)');
 });
+
+describe('copy', () => {
+  const DR = 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr';
+  const COPY = (rp: string) => ['copy', rp, '--vault', 'pre-migration', '--destination-vault-arn', DR, '--role', ROLE];
+
+  test('copy --wait: the copy COMPLETED, exit 0, the copy\'s ARN (in the destination\'s Region) on stdout, progress on stderr', async () => {
+    standIn.service.createOtherVault(DR);
+    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    standIn.service.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.5 });
+    const run = await cli(...COPY(rp), '--delete-after-days', '35', '--idempotency-token', 'copy-0042', '--wait', ...FAST_WAIT);
+    expect(run.code).toBe(0);
+    const [copy] = standIn.service.copyRecords();
+    expect(run.stdout).toBe(`${copy.destinationRecoveryPointArn}\n`);
+    expect(copy.destinationRecoveryPointArn).toMatch(/^arn:aws:backup:us-west-2:/);
+    expect(run.stderr).toContain(`started copy job ${copy.id}`);
+    expect(standIn.requests.find((r) => r.operation === 'StartCopyJob')!.input).toMatchObject({
+      RecoveryPointArn: rp, SourceBackupVaultName: 'pre-migration', DestinationBackupVaultArn: DR, IamRoleArn: ROLE, IdempotencyToken: 'copy-0042', Lifecycle: { DeleteAfterDays: 35 },
+    });
+  });
+
+  test('without --wait: the copy job id; a failed copy exits 1 with its status message; a timeout exits 3', async () => {
+    standIn.service.createOtherVault(DR);
+    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    const started = await cli(...COPY(rp));
+    expect(started.code).toBe(0);
+    expect(started.stdout.trim()).toBe(standIn.service.copyRecords()[0].id);
+
+    standIn.service.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.2, outcome: 'FAILED', statusMessage: 'The destination vault is locked.' });
+    const failed = await cli(...COPY(rp), '--wait', ...FAST_WAIT);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/Copy job [0-9A-F-]+ of .* ended FAILED: The destination vault is locked\./);
+
+    standIn.service.onNextCopy({ createdSeconds: 0.1, durationSeconds: 60 });
+    const slow = await cli(...COPY(rp), '--wait', '--timeout', '1s', ...FAST_WAIT);
+    expect(slow.code).toBe(3);
+    expect(slow.stderr).toContain('AWS Backup cannot stop a copy job');
+  });
+
+  test('a PARTIAL copy exits 1, or 0 with --allow-partial', async () => {
+    standIn.service.createOtherVault(DR);
+    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    standIn.service.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.2, outcome: 'PARTIAL', statusMessage: 'Some members were not copied.' });
+    const partial = await cli(...COPY(rp), '--wait', ...FAST_WAIT);
+    expect(partial.code).toBe(1);
+    expect(partial.stderr).toContain('ended PARTIAL: Some members were not copied. (use --allow-partial to accept a partial copy)');
+    standIn.service.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.2, outcome: 'PARTIAL' });
+    expect((await cli(...COPY(rp), '--wait', '--allow-partial', ...FAST_WAIT)).code).toBe(0);
+  });
+
+  test.each([
+    [['copy', 'not-an-arn', '--vault', 'pre-migration', '--destination-vault-arn', DR, '--role', ROLE], 'recovery point ("not-an-arn") must be an ARN'],
+    [['copy', 'arn:aws:backup:us-east-1:123456789012:recovery-point:X', '--vault', 'pre-migration', '--destination-vault-arn', 'arn:aws:backup:us-west-2:123456789012:vault:dr', '--role', ROLE], '--destination-vault-arn ("arn:aws:backup:us-west-2:123456789012:vault:dr") must be a backup vault ARN'],
+    [['copy', 'arn:aws:backup:us-east-1:123456789012:recovery-point:X', '--vault', 'pre-migration', '--destination-vault-arn', 'arn:aws:backup:us-east-1:123456789012:backup-vault:pre-migration', '--role', ROLE], 'must differ from the vault the recovery point is in'],
+    [['copy', 'arn:aws:backup:us-east-1:123456789012:recovery-point:X', '--vault', 'pre-migration', '--destination-vault-arn', DR, '--role', ROLE, '--cold-after-days', '10', '--delete-after-days', '20'], '--delete-after-days (20 days) must be at least --cold-after-days + 90 days'],
+    [['copy', 'arn:aws:backup:us-east-1:123456789012:recovery-point:X', '--vault', 'pre-migration', '--destination-vault-arn', DR, '--role', ''], '--role ("") must be an IAM role ARN'],
+    [['copy', 'arn:aws:backup:us-east-1:123456789012:recovery-point:X', '--vault', 'pre-migration', '--destination-vault-arn', DR, '--role', ROLE, '--idempotency-token', ''], '--idempotency-token ("") must not be empty'],
+  ])('%j is refused (exit 2), sending nothing', async (args, message) => {
+    const run = await cli(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(standIn.requests).toEqual([]);
+  });
+});
+
+describe('list --copies', () => {
+  const DR = 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr';
+
+  test('every page of ListCopyJobs, with the filters', async () => {
+    standIn.service.createOtherVault(DR);
+    standIn.service.createOtherVault('arn:aws:backup:eu-west-1:123456789012:backup-vault:other');
+    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    const copy = (destination: string) => standIn.service.StartCopyJob({ RecoveryPointArn: rp, SourceBackupVaultName: 'pre-migration', DestinationBackupVaultArn: destination, IamRoleArn: ROLE }).CopyJobId as string;
+    const ids = [copy(DR), copy(DR), copy(DR), copy('arn:aws:backup:eu-west-1:123456789012:backup-vault:other')];
+    const run = await cli('list', '--copies', '--page-size', '2');
+    expect(run.code).toBe(0);
+    const [header, ...rows] = run.stdout.trim().split('\n');
+    expect(header).toMatch(/^COPY JOB ID +STATE +TYPE +CREATED +DESTINATION VAULT +COPY$/);
+    expect(rows.map((r) => r.split(/ +/)[0]).sort()).toEqual([...ids].sort());
+    expect(standIn.count('ListCopyJobs')).toBe(2);
+    expect(run.stderr).toContain('4 copy jobs');
+
+    const filtered = JSON.parse((await cli('--json', 'list', '--copies', '--destination-vault-arn', DR, '--source-recovery-point-arn', rp, '--state', 'CREATED', '--max-items', '2')).stdout);
+    expect(filtered).toHaveLength(2);
+    expect(filtered.every((j: any) => j.DestinationBackupVaultArn === DR && j.State === 'CREATED')).toBe(true);
+  });
+
+  test.each([
+    [['list', '--copies', '--state', 'ABORTED'], '--state ("ABORTED") must be one of CREATED, RUNNING, COMPLETED, FAILED, PARTIAL (copy job states)'],
+    [['list', '--copies', '--vault', 'pre-migration'], '--vault does not apply to --copies'],
+    [['list', '--copies', '--before-removal'], '--before-removal does not apply to --copies'],
+    [['list', '--copies', '--destination-vault-arn', 'dr'], '--destination-vault-arn ("dr") must be a backup vault ARN'],
+    [['list', '--destination-vault-arn', 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr'], '--destination-vault-arn applies only with --copies'],
+    [['list', '--copies', '--state', ''], '--state ("") must not be empty'],
+  ])('%j is refused (exit 2), sending nothing', async (args, message) => {
+    const run = await cli(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(standIn.requests).toEqual([]);
+  });
+});

@@ -1,6 +1,8 @@
 /** How a waited-for job ends the command: what it prints and its exit code. */
 import type { BackupJobDescription } from '../../lambda/shared/backup-jobs';
 import { backupJobFailureMessage, completedWithIssues } from '../../lambda/shared/backup-jobs';
+import type { CopyJobDescription } from '../../lambda/shared/copy-jobs';
+import { copyJobFailureMessage } from '../../lambda/shared/copy-jobs';
 import type { RestoreJobDescription } from '../../lambda/shared/restore-jobs';
 import { restoreJobFailureMessage } from '../../lambda/shared/restore-jobs';
 import { formatSeconds } from '../../lib/core/messages';
@@ -56,5 +58,30 @@ export function endOfRestore(ctx: CliContext, result: WaitResult<RestoreJobDescr
     default:
       ctx.err(restoreJobFailureMessage(job));
       return EXIT.JOB_FAILED;
+  }
+}
+
+export function endOfCopy(ctx: CliContext, result: WaitResult<CopyJobDescription>, flags: WaitFlags): number {
+  const job = result.job;
+  if (ctx.json()) ctx.out(JSON.stringify({ outcome: result.outcome, job }, null, 2));
+  switch (result.outcome) {
+    case 'completed':
+      if (!ctx.json()) ctx.out(job.DestinationRecoveryPointArn ?? '');
+      return EXIT.COMPLETED;
+    case 'partial':
+      if (flags.allowPartial) {
+        ctx.err(`warning: ${copyJobFailureMessage(job)} (accepted: --allow-partial)`);
+        if (!ctx.json()) ctx.out(job.DestinationRecoveryPointArn ?? '');
+        return EXIT.COMPLETED;
+      }
+      ctx.err(copyJobFailureMessage(job).replace('set allowPartial', 'use --allow-partial'));
+      return EXIT.JOB_FAILED;
+    case 'failed':
+      ctx.err(copyJobFailureMessage(job));
+      return EXIT.JOB_FAILED;
+    case 'timeout':
+      ctx.err(`timed out after ${formatSeconds(Math.round(flags.timeout! / 1000))}: copy job ${job.CopyJobId} is left running (${job.State}); AWS Backup cannot stop a copy job`);
+      if (!ctx.json()) ctx.out(job.CopyJobId ?? '');
+      return EXIT.TIMED_OUT;
   }
 }

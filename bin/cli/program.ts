@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { createBackupClient } from '../../lambda/shared/backup-jobs';
+import { copyCommand } from './commands/copy';
 import { describeCommand } from './commands/describe';
 import { listCommand } from './commands/list';
 import { restoreCommand } from './commands/restore';
@@ -64,6 +65,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   describeCommand(program, ctx);
   listCommand(program, ctx);
   restoreCommand(program, ctx);
+  copyCommand(program, ctx);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

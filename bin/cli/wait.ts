@@ -6,6 +6,7 @@
 import type { BackupClient } from '@aws-sdk/client-backup';
 import { advance, AttemptOptions, endedBecauseBusy } from '../../lambda/shared/backup-attempts';
 import { BackupJobDescription, classifyBackupState, describeBackupJob, describeError, isTransientError, JobOutcome } from '../../lambda/shared/backup-jobs';
+import { classifyCopyState, CopyJobDescription, describeCopyJob } from '../../lambda/shared/copy-jobs';
 import { classifyRestoreStatus, describeRestoreJob, RestoreJobDescription } from '../../lambda/shared/restore-jobs';
 import { Io, Progress } from './output';
 
@@ -81,6 +82,16 @@ export function waitForRestoreJob(client: BackupClient, restoreJobId: string, op
     outcome: classifyRestoreStatus(job.Status),
     state: job.Status ?? '?',
     percent: Number.parseFloat(job.PercentDone ?? '0') || 0,
+    bytes: job.BackupSizeInBytes,
+  }));
+}
+
+export function waitForCopyJob(client: BackupClient, copyJobId: string, options: WaitOptions): Promise<WaitResult<CopyJobDescription>> {
+  return poll(options, `copy job ${copyJobId}`, () => describeCopyJob(client, copyJobId), (job) => ({
+    outcome: classifyCopyState(job.State),
+    state: job.State ?? '?',
+    // DescribeCopyJob tells no progress: done or not.
+    percent: job.State === 'COMPLETED' ? 100 : 0,
     bytes: job.BackupSizeInBytes,
   }));
 }

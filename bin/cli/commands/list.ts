@@ -1,24 +1,30 @@
 /**
  * `backup-jobs list`: backup jobs, every page of ListBackupJobs; with
  * `--before-removal`, only the backups a BackupBeforeRemoval took before
- * CloudFormation deleted or replaced a resource (by their recovery point's tags).
+ * CloudFormation deleted or replaced a resource (by their recovery point's
+ * tags); with `--copies`, copy jobs (every page of ListCopyJobs).
  */
-import { BackupClient, BackupJob, BackupJobState, ListBackupJobsCommandInput, ListTagsCommand, paginateListBackupJobs } from '@aws-sdk/client-backup';
+import {
+  BackupClient, BackupJob, BackupJobState, CopyJob, CopyJobState, ListBackupJobsCommandInput, ListCopyJobsCommandInput, ListTagsCommand, paginateListBackupJobs,
+  paginateListCopyJobs,
+} from '@aws-sdk/client-backup';
+import { VAULT_ARN_PATTERN } from '../../../lib/core/backup-job-rules';
 import { REMOVAL_TAGS } from '../../../lib/core/backup-before-removal-contract';
 import { ACTIVE_BACKUP_STATES } from '../../../lambda/shared/backup-jobs';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from '../../../lib/core/resource-types';
 import { InvalidInput } from '../exit-codes';
 import { table } from '../output';
-import { isoDate, oneOf, wholeNumber } from '../parse';
+import { isoDate, nonEmpty, wholeNumber } from '../parse';
 import { CliContext, vaultNameProblem } from '../context';
 import type { Command } from 'commander';
 
 const BACKUP_STATES = [...ACTIVE_BACKUP_STATES, 'ABORTED', 'COMPLETED', 'FAILED', 'EXPIRED', 'PARTIAL'] as const;
+const COPY_STATES = ['CREATED', 'RUNNING', 'COMPLETED', 'FAILED', 'PARTIAL'] as const;
 
 export function listCommand(program: Command, ctx: CliContext): void {
   program.command('list')
-    .description('backup jobs (the last 30 days), every page of ListBackupJobs')
-    .option('--state <state>', `only jobs in this state (${BACKUP_STATES.join(', ')})`, oneOf('--state', BACKUP_STATES))
+    .description('backup jobs (the last 30 days), every page of ListBackupJobs; with --copies, copy jobs (ListCopyJobs)')
+    .option('--state <state>', `only jobs in this state (backups: ${BACKUP_STATES.join(', ')}; copies: ${COPY_STATES.join(', ')})`, nonEmpty('--state'))
     .option('--resource-arn <arn>', 'only jobs of this resource')
     .option('--vault <name>', 'only jobs that write to this vault')
     .option('--resource-type <type>', `only jobs of this resource type (${RESOURCE_TYPE_NAMES.join(', ')})`)
@@ -32,14 +38,36 @@ export function listCommand(program: Command, ctx: CliContext): void {
     .option('--page-size <n>', 'jobs per request (1 to 1000)', wholeNumber('--page-size', 1))
     .option('--before-removal', 'only the backups taken before CloudFormation deleted or replaced a resource (BackupBeforeRemoval), with the stack, logical id and why')
     .option('--stack <name>', 'with --before-removal: only those of this stack')
+    .option('--copies', 'copy jobs instead of backup jobs')
+    .option('--destination-vault-arn <arn>', 'with --copies: only copies into this vault')
+    .option('--source-recovery-point-arn <arn>', 'with --copies: only copies of this recovery point')
     .action(async (o: Record<string, any>) => {
       const problems: string[] = [];
+      const states: readonly string[] = o.copies ? COPY_STATES : BACKUP_STATES;
+      if (o.state !== undefined && !states.includes(o.state)) problems.push(`--state (${JSON.stringify(o.state)}) must be one of ${states.join(', ')}${o.copies ? ' (copy job states)' : ''}`);
+      if (o.copies) {
+        for (const flag of ['vault', 'beforeRemoval', 'stack'] as const) {
+          if (o[flag] !== undefined) problems.push(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not apply to --copies (ListCopyJobs has no such filter)`);
+        }
+        if (o.destinationVaultArn !== undefined && !VAULT_ARN_PATTERN.test(o.destinationVaultArn)) {
+          problems.push(`--destination-vault-arn (${JSON.stringify(o.destinationVaultArn)}) must be a backup vault ARN (arn:aws:backup:region:account:backup-vault:name)`);
+        }
+      } else {
+        for (const flag of ['destinationVaultArn', 'sourceRecoveryPointArn'] as const) {
+          if (o[flag] !== undefined) problems.push(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies only with --copies`);
+        }
+      }
       if (o.vault !== undefined) problems.push(...vaultNameProblem('--vault', o.vault));
       if (o.resourceType !== undefined && !resourceTypeInfo(o.resourceType)) problems.push(`--resource-type (${JSON.stringify(o.resourceType)}) must be one of ${RESOURCE_TYPE_NAMES.join(', ')}`);
       if (o.pageSize !== undefined && o.pageSize > 1000) problems.push(`--page-size (${o.pageSize}) must be at most 1000`);
       if (o.stack !== undefined && !o.beforeRemoval) problems.push('--stack applies only with --before-removal');
       if (o.stack !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(o.stack)) problems.push(`--stack (${JSON.stringify(o.stack)}) must be a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128)`);
       if (problems.length > 0) throw new InvalidInput(problems);
+      const pageSize = o.pageSize ?? (o.maxItems !== undefined ? Math.min(o.maxItems, 1000) : undefined);
+      if (o.copies) {
+        await listCopies(ctx, o, pageSize);
+        return;
+      }
       const input: ListBackupJobsCommandInput = {
         ByState: o.state as BackupJobState | undefined,
         ByResourceArn: o.resourceArn,
@@ -53,7 +81,6 @@ export function listCommand(program: Command, ctx: CliContext): void {
         ByMessageCategory: o.messageCategory,
       };
       const jobs = [];
-      const pageSize = o.pageSize ?? (o.maxItems !== undefined ? Math.min(o.maxItems, 1000) : undefined);
       pages: for await (const page of paginateListBackupJobs({ client: ctx.client() as BackupClient, pageSize }, input)) {
         for (const job of page.BackupJobs ?? []) {
           if (o.maxItems !== undefined && jobs.length >= o.maxItems) break pages;
@@ -82,6 +109,38 @@ export function listCommand(program: Command, ctx: CliContext): void {
       ])));
       ctx.err(`${jobs.length} backup job${jobs.length === 1 ? '' : 's'}`);
     });
+}
+
+/** Copy jobs, every page of ListCopyJobs, with the same filters and output styles as backup jobs. */
+async function listCopies(ctx: CliContext, o: Record<string, any>, pageSize: number | undefined): Promise<void> {
+  const input: ListCopyJobsCommandInput = {
+    ByState: o.state as CopyJobState | undefined,
+    ByResourceArn: o.resourceArn,
+    ByResourceType: o.resourceType,
+    ByCreatedAfter: o.createdAfter,
+    ByCreatedBefore: o.createdBefore,
+    ByCompleteAfter: o.completeAfter,
+    ByCompleteBefore: o.completeBefore,
+    ByParentJobId: o.parentJobId,
+    ByMessageCategory: o.messageCategory,
+    ByDestinationVaultArn: o.destinationVaultArn,
+    BySourceRecoveryPointArn: o.sourceRecoveryPointArn,
+  };
+  const jobs: CopyJob[] = [];
+  pages: for await (const page of paginateListCopyJobs({ client: ctx.client() as BackupClient, pageSize }, input)) {
+    for (const job of page.CopyJobs ?? []) {
+      if (o.maxItems !== undefined && jobs.length >= o.maxItems) break pages;
+      jobs.push(job);
+    }
+  }
+  if (ctx.json()) {
+    ctx.out(JSON.stringify(jobs, null, 2));
+    return;
+  }
+  ctx.out(table(['COPY JOB ID', 'STATE', 'TYPE', 'CREATED', 'DESTINATION VAULT', 'COPY'], jobs.map((j) => [
+    j.CopyJobId ?? '', j.State ?? '', j.ResourceType ?? '', j.CreationDate?.toISOString() ?? '', j.DestinationBackupVaultArn ?? '', j.DestinationRecoveryPointArn ?? '',
+  ])));
+  ctx.err(`${jobs.length} copy job${jobs.length === 1 ? '' : 's'}`);
 }
 
 interface RemovalTags { readonly stack: string; readonly logicalId: string; readonly reason: string }
