@@ -46,7 +46,8 @@ test('ships the jsii assembly and API.md; the installed library is jsii\'s build
   expect(assembly).toMatchObject({ schema: 'jsii/0.10.0', name: 'cdk-backup-jobs', version: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version });
   expect(Object.keys(assembly.types).sort()).toEqual([
     'cdk-backup-jobs.BackupBeforeRemoval', 'cdk-backup-jobs.BackupBeforeRemovalOptions', 'cdk-backup-jobs.BackupBeforeRemovalProps',
-    'cdk-backup-jobs.BackupJob', 'cdk-backup-jobs.BackupJobLifecycle', 'cdk-backup-jobs.BackupJobProps', 'cdk-backup-jobs.BackupSettings', 'cdk-backup-jobs.ProtectedResource',
+    'cdk-backup-jobs.BackupJob', 'cdk-backup-jobs.BackupJobLifecycle', 'cdk-backup-jobs.BackupJobProps', 'cdk-backup-jobs.BackupSettings',
+    'cdk-backup-jobs.CopyJob', 'cdk-backup-jobs.CopyJobProps', 'cdk-backup-jobs.ProtectedResource',
     'cdk-backup-jobs.RecoveryPoint', 'cdk-backup-jobs.RecoveryPointAttributes', 'cdk-backup-jobs.RestoreJob', 'cdk-backup-jobs.RestoreJobProps',
   ]);
   expect(Object.keys(assembly.targets).sort()).toEqual(['dotnet', 'go', 'java', 'js', 'python']);
@@ -191,6 +192,46 @@ test('a separate app guards its tables with BackupBeforeRemoval from the install
       expect(jobs.map((j) => [j.state, j.tags?.['cdk-backup-jobs:reason']])).toEqual([['COMPLETED', 'stack-deletion']]);
       expect(simulation.standIn.service.tableDeleted(name)).toBe(true);
     }
+  } finally {
+    await simulation.stop();
+  }
+}, 120_000);
+
+test('a separate app takes the pre-migration backup, copies it to a disaster-recovery Region and runs the migration only after the copy, from the installed package', async () => {
+  fs.writeFileSync(path.join(appDir, 'dr.js'), `
+    const { App, Stack, Duration } = require('aws-cdk-lib');
+    const backup = require('aws-cdk-lib/aws-backup');
+    const dynamodb = require('aws-cdk-lib/aws-dynamodb');
+    const ssm = require('aws-cdk-lib/aws-ssm');
+    const { BackupJob, CopyJob, ProtectedResource, RecoveryPoint } = require('cdk-backup-jobs');
+    const app = new App({ outdir: 'cdk.out.dr' });
+    const stack = new Stack(app, 'UserDr');
+    const table = new dynamodb.Table(stack, 'Orders', { tableName: 'orders', partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    const snapshot = new BackupJob(stack, 'Snapshot', { resource: ProtectedResource.fromDynamoDbTable(table), trigger: '0042' });
+    const drCopy = new CopyJob(stack, 'DrCopy', {
+      recoveryPoint: RecoveryPoint.fromBackupJob(snapshot),
+      destinationBackupVault: backup.BackupVault.fromBackupVaultArn(stack, 'DrVault', 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr'),
+      lifecycle: { deleteAfter: Duration.days(35) },
+    });
+    const migration = new ssm.StringParameter(stack, 'Migration', { stringValue: 'migration 0042' });
+    migration.node.addDependency(drCopy);
+    new (require('aws-cdk-lib').CfnOutput)(stack, 'CopyArn', { value: drCopy.destinationRecoveryPointArn });
+    app.synth();
+  `);
+  execFileSync('node', ['dr.js'], { cwd: appDir, encoding: 'utf8' });
+  const stack = SynthesizedStack.fromAssembly(path.join(appDir, 'cdk.out.dr'), 'UserDr');
+  const copies = Object.values(stack.template.Resources).filter((r) => r.Type === 'Custom::CopyJob');
+  expect(copies.map((c) => c.Properties!.DestinationBackupVaultArn)).toEqual(['arn:aws:backup:us-west-2:123456789012:backup-vault:dr']);
+  const simulation = await Simulation.start({ echo: false });
+  try {
+    simulation.standIn.service.createOtherVault('arn:aws:backup:us-west-2:123456789012:backup-vault:dr');
+    const cfn = simulation.cloudFormation('UserDr');
+    const result = await cfn.deploy(stack);
+    expect({ status: result.status, reason: result.reason }).toEqual({ status: 'CREATE_COMPLETE', reason: undefined });
+    const [copy] = simulation.standIn.service.copyRecords();
+    expect(result.outputs.CopyArn).toBe(copy.destinationRecoveryPointArn);
+    const copied = result.operations.find((o) => o.resourceType === 'Custom::CopyJob')!.response!.receivedAt;
+    expect(cfn.events.find((e) => e.logicalId.startsWith('Migration') && e.status === 'CREATE_COMPLETE')!.at).toBeGreaterThanOrEqual(copied);
   } finally {
     await simulation.stop();
   }
