@@ -1,0 +1,155 @@
+/**
+ * Copy jobs under random faults: fast-check drives random sequences of deploys
+ * of a backup and its copy to a disaster-recovery vault (new triggers, RETAIN
+ * or DESTROY, a short timeout, the long-wait path) through the simulation,
+ * with random faults: a sibling failing at a random moment (CloudFormation
+ * cancels the copy's request while its waiter polls on), Lambda delivering a
+ * request twice, throttled DescribeCopyJob, copies that end FAILED or PARTIAL
+ * or outlast the timeout, and either behaviour of when DescribeCopyJob names
+ * the copy. Every sequence ends with the stack deleted.
+ *
+ * After each sequence:
+ * - every request was answered within its ServiceTimeout (or cancelled);
+ * - every copy job belongs to exactly one request (by its token), and none was
+ *   started after CloudFormation stopped waiting for its request;
+ * - every copy a DESTROY request made is gone once it ended; every copy a
+ *   RETAIN request made is kept.
+ *
+ * The seed is fixed and printed; FC_SEED=<n> FC_RUNS=<n> replay or explore others.
+ */
+import { performance } from 'perf_hooks';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as fc from 'fast-check';
+import { CopyJob, RecoveryPoint } from '../../lib';
+import { idempotencyToken } from '../../lib/core/properties';
+import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
+import { COPY_ARN_VISIBILITIES, CopyArnVisibility } from '../../local/stand-in/copy-job-states';
+import { backupJobStack, sometimes, useSimulation } from './harness';
+
+const sim = useSimulation();
+
+const SEED = Number(process.env.FC_SEED ?? 20261204);
+const RUNS = Number(process.env.FC_RUNS ?? 60);
+const DR_VAULT = 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr';
+
+/** The stacks a sequence deploys: each copy trigger has one removal policy, so a copy's policy is its request's. */
+const VARIANTS: { trigger: string; removalPolicy: RemovalPolicy; timeout?: Duration }[] = [
+  { trigger: 'r1', removalPolicy: RemovalPolicy.RETAIN },
+  { trigger: 'r2', removalPolicy: RemovalPolicy.RETAIN },
+  { trigger: 'd1', removalPolicy: RemovalPolicy.DESTROY },
+  { trigger: 'd2', removalPolicy: RemovalPolicy.DESTROY },
+  { trigger: 'short', removalPolicy: RemovalPolicy.DESTROY, timeout: Duration.minutes(5) },
+  { trigger: 'long', removalPolicy: RemovalPolicy.DESTROY, timeout: Duration.hours(2) },
+];
+let stacks: SynthesizedStack[];
+beforeAll(() => {
+  stacks = VARIANTS.map((v) => backupJobStack({}, (stack, _table, job) => {
+    new CopyJob(stack, 'DrCopy', {
+      recoveryPoint: RecoveryPoint.fromBackupJob(job),
+      destinationBackupVault: backup.BackupVault.fromBackupVaultArn(stack, 'DrVault', DR_VAULT),
+      trigger: v.trigger,
+      removalPolicy: v.removalPolicy,
+      timeout: v.timeout,
+    });
+  }));
+  process.stdout.write(`copy invariants: fast-check seed ${SEED}, ${RUNS} sequences (replay with FC_SEED=${SEED})\n`);
+});
+
+interface CopyStep {
+  readonly variant: number;
+  readonly outcome: 'COMPLETED' | 'FAILED' | 'PARTIAL';
+  readonly durationSeconds: number;
+  readonly visibility: CopyArnVisibility;
+  readonly cancelAfterMs?: number;
+  readonly redeliverAfterMs?: number;
+  readonly throttled: number;
+}
+
+const step: fc.Arbitrary<CopyStep> = fc.record({
+  variant: fc.integer({ min: 0, max: VARIANTS.length - 1 }),
+  outcome: fc.constantFrom('COMPLETED', 'COMPLETED', 'COMPLETED', 'FAILED', 'PARTIAL'),
+  // Mostly short copies, now and then one that outlasts the short timeout (5 minutes).
+  durationSeconds: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 10, max: 120 }) }, { weight: 2, arbitrary: fc.integer({ min: 310, max: 400 }) }),
+  visibility: fc.constantFrom(...COPY_ARN_VISIBILITIES),
+  cancelAfterMs: sometimes(0.3, fc.integer({ min: 1, max: 150 }).map((s) => s * 1000)),
+  redeliverAfterMs: sometimes(0.2, fc.integer({ min: 1, max: 150 }).map((s) => s * 1000)),
+  throttled: sometimes(0.1, fc.integer({ min: 1, max: 2 })).map((n) => n ?? 0),
+});
+
+/** What went wrong in one sequence (empty: every invariant holds). */
+async function runSequence(simulation: Simulation, steps: readonly CopyStep[]): Promise<string[]> {
+  simulation.reset();
+  const service = simulation.standIn.service;
+  service.createOtherVault(DR_VAULT);
+  let faults: RequestFaults | undefined;
+  const cfn = simulation.cloudFormation('E2E', {
+    faultsFor: (r) => (r.phase === 'deploy' && r.requestType !== 'Delete' && r.logicalId.startsWith('DrCopy') ? faults : undefined),
+  });
+  for (const s of steps) {
+    service.onNextCopy({ outcome: s.outcome, durationSeconds: s.durationSeconds, statusMessage: s.outcome === 'COMPLETED' ? undefined : 'injected' });
+    service.copyArnVisibility = s.visibility;
+    if (s.throttled) service.failNext('DescribeCopyJob', { error: 'ThrottlingException', count: s.throttled });
+    faults = s.cancelAfterMs || s.redeliverAfterMs ? { cancelAfterMs: s.cancelAfterMs, redeliverAfterMs: s.redeliverAfterMs } : undefined;
+    const deployed = await cfn.deploy(stacks[s.variant]);
+    if (process.env.FC_STEPS) process.stdout.write(`deploy: ${deployed.status} ${deployed.failedResource ?? ''} ${deployed.reason ?? ''}\n`);
+    faults = undefined;
+  }
+  await cfn.destroy();
+  await simulation.aws.idle();
+  return violations(simulation, cfn.history);
+}
+
+function violations(simulation: Simulation, history: readonly CustomResourceOperation[]): string[] {
+  const problems: string[] = [];
+  const service = simulation.standIn.service;
+  for (const op of history) {
+    if (!op.answeredInTime && !op.cancelled) problems.push(`${op.requestType} ${op.logicalId} (${op.phase}) was not answered within its ServiceTimeout`);
+  }
+  const requests = new Map<string, CustomResourceOperation>();
+  for (const op of history) {
+    if (op.resourceType !== 'Custom::CopyJob' || op.requestType === 'Delete') continue;
+    const event = simulation.aws.invocations.find((i) => (i.payload as { RequestId?: string })?.RequestId === op.requestId)?.payload as { StackId: string };
+    requests.set(idempotencyToken({ StackId: event.StackId, LogicalResourceId: op.logicalId, RequestId: op.requestId }, 'copy'), op);
+  }
+  const byRequest = new Map<string, string[]>();
+  for (const copy of service.copyRecords()) {
+    const op = copy.token ? requests.get(copy.token) : undefined;
+    if (!op) {
+      problems.push(`copy job ${copy.id} belongs to no request`);
+      continue;
+    }
+    byRequest.set(op.requestId, [...(byRequest.get(op.requestId) ?? []), copy.id]);
+    if (copy.createdAt > op.endedAt) problems.push(`copy job ${copy.id} was started ${(copy.createdAt - op.endedAt) / 1000} s after CloudFormation stopped waiting for ${op.requestType} ${op.requestId}`);
+    const destroy = op.properties.RemovalPolicy === 'destroy';
+    const made = copy.state === 'COMPLETED' || copy.state === 'PARTIAL';
+    if (destroy && made && !copy.deleted) problems.push(`the copy of DESTROY copy job ${copy.id} (${copy.state}) was left after the stack was deleted`);
+    if (!destroy && copy.deleted) problems.push(`the copy of RETAIN copy job ${copy.id} was deleted`);
+    if (destroy && !made && copy.state !== 'FAILED') problems.push(`DESTROY copy job ${copy.id} still runs (${copy.state}) after the stack was deleted`);
+  }
+  for (const [requestId, ids] of byRequest) {
+    if (ids.length > 1) problems.push(`request ${requestId} started ${ids.length} copies`);
+  }
+  return problems;
+}
+
+// FC_STEPS='<the steps of a failure>' replays one sequence.
+if (process.env.FC_STEPS) test('replay FC_STEPS', async () => {
+  expect(await runSequence(sim(), JSON.parse(process.env.FC_STEPS!) as CopyStep[])).toEqual([]);
+}, 600_000);
+
+test('random copy deploys with random faults keep every invariant', async () => {
+  const simulation = sim();
+  let sequences = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 3 }), async (steps) => {
+      sequences += 1;
+      const t0 = performance.now();
+      const problems = await runSequence(simulation, steps);
+      if (process.env.FC_TRACE) process.stdout.write(`${((performance.now() - t0) / 1000).toFixed(1)} s ${JSON.stringify(steps)}\n`);
+      if (problems.length > 0) throw new Error(`${problems.join('\n')}\nsteps: ${JSON.stringify(steps)}`);
+    }),
+    { seed: SEED, numRuns: RUNS, endOnFailure: true },
+  );
+  expect(sequences).toBe(RUNS);
+}, 600_000);
