@@ -8,6 +8,10 @@ import {
   BackupClient,
   DeleteRecoveryPointCommand,
   DescribeBackupJobCommand,
+  DescribeCopyJobCommand,
+  ListCopyJobsCommand,
+  paginateListCopyJobs,
+  StartCopyJobCommand,
   DescribeRestoreJobCommand,
   GetRecoveryPointRestoreMetadataCommand,
   ListBackupJobsCommand,
@@ -316,5 +320,65 @@ const haveAwsCli = toolAvailable('aws', 'the cross-check of the stand-in with th
     const bad = await cli('list-backup-jobs', '--by-account-id', '123', '--no-paginate');
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/InvalidParameterValueException/);
+  });
+});
+
+describe('copy jobs', () => {
+  const DR = 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr';
+  const west = () => new BackupClient({ region: 'us-west-2', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+  function completedPoint(): string {
+    const id = standIn.service.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', createdAt: now - 3600_000 });
+    return standIn.service.DescribeBackupJob({ BackupJobId: id }).RecoveryPointArn as string;
+  }
+  const start = (input: Record<string, unknown>) => client.send(new StartCopyJobCommand({
+    RecoveryPointArn: completedPoint(), SourceBackupVaultName: 'pre-migration', DestinationBackupVaultArn: DR, IamRoleArn: ROLE, ...input,
+  } as never));
+
+  test('CREATED, RUNNING, COMPLETED: the copy lives in the destination\'s Region, found (and deleted) only there', async () => {
+    standIn.service.createOtherVault(DR);
+    const { CopyJobId } = await start({ IdempotencyToken: 'once' });
+    expect((await client.send(new DescribeCopyJobCommand({ CopyJobId }))).CopyJob!.State).toBe('CREATED');
+    now += 10_000;
+    expect((await client.send(new DescribeCopyJobCommand({ CopyJobId }))).CopyJob!.State).toBe('RUNNING');
+    now += 60_000;
+    const done = (await client.send(new DescribeCopyJobCommand({ CopyJobId }))).CopyJob!;
+    expect(done).toMatchObject({ State: 'COMPLETED', DestinationBackupVaultArn: DR, ResourceType: 'DynamoDB', MessageCategory: 'SUCCESS' });
+    expect(done.DestinationRecoveryPointArn).toMatch(/^arn:aws:backup:us-west-2:123456789012:recovery-point:/);
+    // The same token, the same job.
+    expect((await start({ IdempotencyToken: 'once' })).CopyJobId).toBe(CopyJobId);
+    // Jobs are regional: another Region's client does not find it.
+    await expect(west().send(new DescribeCopyJobCommand({ CopyJobId }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    // The copy is deleted from its own Region only.
+    await expect(client.send(new DeleteRecoveryPointCommand({ BackupVaultName: 'dr', RecoveryPointArn: done.DestinationRecoveryPointArn }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await west().send(new DeleteRecoveryPointCommand({ BackupVaultName: 'dr', RecoveryPointArn: done.DestinationRecoveryPointArn }));
+    expect(standIn.service.copyRecords()[0].deleted).toBe(true);
+  });
+
+  test('what the model and the service refuse', async () => {
+    await expect(client.send(new StartCopyJobCommand({ RecoveryPointArn: completedPoint(), SourceBackupVaultName: 'pre-migration', IamRoleArn: ROLE } as never)))
+      .rejects.toMatchObject({ name: 'MissingParameterValueException' });
+    await expect(start({ SourceBackupVaultName: 'x' })).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(start({ DestinationBackupVaultArn: 'arn:aws:backup:us-west-2:123456789012:vault:dr' })).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('Invalid ARN for destination backup vault') });
+    await expect(start({ DestinationBackupVaultArn: standIn.service.createVault('pre-migration') })).rejects.toMatchObject({ message: 'The source and destination backup vaults must be different' });
+    await expect(start({ DestinationBackupVaultArn: 'arn:aws:backup:us-east-1:123456789012:backup-vault:nowhere' })).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(start({ Lifecycle: { MoveToColdStorageAfterDays: 10, DeleteAfterDays: 20 } })).rejects.toMatchObject({ message: expect.stringContaining('Invalid lifecycle') });
+    await expect(start({ RecoveryPointArn: 'arn:aws:backup:us-east-1:123456789012:recovery-point:NONE' })).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(client.send(new DescribeCopyJobCommand({ CopyJobId: 'NONE' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(client.send(new ListCopyJobsCommand({ NextToken: 'forged' }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    expect(standIn.service.copyRecords()).toEqual([]);
+  });
+
+  test('another account\'s vault: the copy FAILS unless its access policy lets this account copy in; every page of ListCopyJobs', async () => {
+    const other = 'arn:aws:backup:us-west-2:210987654321:backup-vault:dr';
+    standIn.service.createOtherVault(other);
+    const denied = await start({ DestinationBackupVaultArn: other });
+    now += 120_000;
+    expect((await client.send(new DescribeCopyJobCommand({ CopyJobId: denied.CopyJobId }))).CopyJob).toMatchObject({ State: 'FAILED', StatusMessage: 'Access Denied trying to call AWS Backup service' });
+    standIn.service.createOtherVault(other, { allowCopyFrom: ['123456789012'] });
+    for (let i = 0; i < 4; i++) await start({ DestinationBackupVaultArn: other });
+    const ids: string[] = [];
+    for await (const page of paginateListCopyJobs({ client, pageSize: 2 }, { ByDestinationVaultArn: other })) ids.push(...page.CopyJobs!.map((j) => j.CopyJobId!));
+    expect(ids).toHaveLength(5);
+    expect(standIn.count('ListCopyJobs')).toBe(3);
   });
 });
