@@ -8,14 +8,14 @@ import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { CopyJobSpec } from '../../lib/core/copy-job-contract';
 import { fingerprint, idempotencyToken, RawProperties } from '../../lib/core/properties';
 import { deadlineAfter } from '../../lib/core/timing';
-import { describeError, naming } from '../shared/backup-jobs';
+import { naming } from '../shared/backup-jobs';
 import { startCopyJob } from '../shared/copy-jobs';
 import { log } from '../shared/log';
 import { stillAwaited, watchAwaitedRequest } from './cloudformation';
 import { attributesOf, COPY_ID, OnEventResponse } from './copy-job-wait';
 import { backupClient as client } from './invocation';
-import { formatPhysicalId, physicalIdOf } from './physical-id';
-import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
+import { formatPhysicalId } from './physical-id';
+import { rearmPoller, refuseReusedHandle, startPollerOfUnstoppable, stopPoller } from './poller';
 import type { WaitState } from './requests';
 
 export async function start(event: CdkCustomResourceEvent, properties: RawProperties, spec: CopyJobSpec): Promise<OnEventResponse> {
@@ -47,19 +47,11 @@ export async function start(event: CdkCustomResourceEvent, properties: RawProper
 }
 
 /** Starts the copy's poller; AWS Backup cannot stop a copy, so one without a poller is left to the Delete (DESTROY removes the copy). */
-async function startCopyPoller(event: CdkCustomResourceEvent, spec: CopyJobSpec, copyJobId: string, physicalId: string): Promise<void> {
-  try {
-    await startPoller(spec.longWait!, { kind: 'copy', jobId: copyJobId, allowPartial: spec.allowPartial, timeoutSeconds: spec.timeoutSeconds, request: event, physicalId });
-  } catch (error) {
-    throw new Error(`Could not start the long-wait poller for copy job ${copyJobId}: ${describeError(error)}; AWS Backup cannot stop the copy, which goes on`);
-  }
+function startCopyPoller(event: CdkCustomResourceEvent, spec: CopyJobSpec, copyJobId: string, physicalId: string): Promise<void> {
+  return startPollerOfUnstoppable(spec.longWait!, { kind: 'copy', jobId: copyJobId, allowPartial: spec.allowPartial, timeoutSeconds: spec.timeoutSeconds, request: event, physicalId });
 }
 
 /** An Update that takes no new copy but comes with a new WaitConditionHandle: the current copy's poller signals it. */
-export async function rearm(event: CdkCustomResourceEvent, spec: CopyJobSpec): Promise<WaitState | undefined> {
-  if (event.RequestType !== 'Update' || !needsRearm(event, spec.longWait)) return undefined;
-  const current = physicalIdOf(COPY_ID, event.PhysicalResourceId);
-  if (!current) throw new Error(`onEvent: physical resource id ${event.PhysicalResourceId} names no copy job`);
-  await startCopyPoller(event, spec, current.jobId, event.PhysicalResourceId);
-  return { mode: 'unchanged' };
+export function rearm(event: CdkCustomResourceEvent, spec: CopyJobSpec): Promise<WaitState | undefined> {
+  return rearmPoller(event, spec.longWait, COPY_ID, (jobId, physicalId) => startCopyPoller(event, spec, jobId, physicalId));
 }

@@ -7,6 +7,7 @@
 import { CopyJobAttributes, CopyJobSpec, parseCopyJobProperties } from '../../lib/core/copy-job-contract';
 import { formatSeconds } from '../../lib/core/messages';
 import { RawProperties } from '../../lib/core/properties';
+import { checksCloudFormation } from '../../lib/core/timing';
 import { describeError, isTransientError } from '../shared/backup-jobs';
 import { classifyCopyState, copyJobFailureMessage, CopyJobDescription, describeCopyJob } from '../shared/copy-jobs';
 import { log } from '../shared/log';
@@ -78,6 +79,15 @@ export async function isCopyJobComplete(event: IsCompleteEvent): Promise<IsCompl
     case 'unknown':
       if (outcome === 'unknown') log('warn', 'copy job in a state this handler does not know; waiting on', { state: job.State });
       if (!spec.waitForCompletion) return done(id, job);
+      if (!spec.destroyOnDelete && checksCloudFormation(Date.now())) {
+        // A copy cannot be stopped, and under RETAIN nothing is cleaned up after it: once CloudFormation
+        // gave up on this request, nobody waits for the copy. (Under DESTROY the waiter stays, to delete
+        // the copy once it ended, in case it started after the rollback looked for it.)
+        const awaited = await stillAwaited(event, wait.watch, COPY_ID);
+        if (awaited.state === 'moved-on') {
+          throw new Error(`CloudFormation no longer waits for this request (the resource is ${awaited.status}); copy job ${id.jobId} goes on (AWS Backup cannot stop a copy) and is kept (RETAIN)`);
+        }
+      }
       if (timedOut) {
         throw new Error(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for copy job ${id.jobId} (still ${job.State}); AWS Backup cannot stop a copy job, so it goes on. Raise timeout, or set waitForCompletion to false`);
       }

@@ -13,6 +13,8 @@ import { BackupAttempts } from '../../lib/core/backup-job-poller';
 import { metadataValue } from '../../lib/core/restore-job-rules';
 import { log } from '../shared/log';
 import { bounded } from './invocation';
+import { physicalIdOf } from './physical-id';
+import type { WaitState } from './requests';
 
 let client: SFNClient | undefined;
 
@@ -97,6 +99,28 @@ export async function startPoller(longWait: LongWaitSpec, job: PolledJob): Promi
     kind: job.kind, jobId: job.jobId, executionArn: arn, polls: input.Polls, handle: longWait.handleLogicalId,
   });
   return arn!;
+}
+
+/** Starts the poller of a job AWS Backup cannot stop (a restore, a copy); a failure says that the job goes on. */
+export async function startPollerOfUnstoppable(longWait: LongWaitSpec, job: PolledJob): Promise<void> {
+  try {
+    await startPoller(longWait, job);
+  } catch (error) {
+    throw new Error(`Could not start the long-wait poller for ${job.kind} job ${job.jobId}: ${describeError(error)}; AWS Backup cannot stop the ${job.kind}, which goes on`);
+  }
+}
+
+/**
+ * An Update that takes no new job but comes with a new WaitConditionHandle
+ * (of a kind whose physical id prefix is `prefix`): the current job's poller
+ * is started for it, and signals at its first poll.
+ */
+export async function rearmPoller(event: CdkCustomResourceEvent, longWait: LongWaitSpec | undefined, prefix: string, start: (jobId: string, physicalId: string) => Promise<void>): Promise<WaitState | undefined> {
+  if (event.RequestType !== 'Update' || !needsRearm(event, longWait)) return undefined;
+  const current = physicalIdOf(prefix, event.PhysicalResourceId);
+  if (!current) throw new Error(`onEvent: physical resource id ${event.PhysicalResourceId} names no ${prefix}`);
+  await start(current.jobId, event.PhysicalResourceId);
+  return { mode: 'unchanged' };
 }
 
 /** Stops the poller of a job (one that already ended is left as it is). Logs, never throws. */

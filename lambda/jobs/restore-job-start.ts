@@ -9,13 +9,13 @@ import { fingerprint, idempotencyToken, RawProperties } from '../../lib/core/pro
 import { RestoreJobSpec } from '../../lib/core/restore-job-contract';
 import { RESOURCE_TYPE_PATTERN } from '../../lib/core/restore-job-rules';
 import { deadlineAfter } from '../../lib/core/timing';
-import { describeError, naming } from '../shared/backup-jobs';
+import { naming } from '../shared/backup-jobs';
 import { log } from '../shared/log';
 import { backedUpMetadata, mergeMetadata, startRestoreJob } from '../shared/restore-jobs';
 import { stillAwaited, watchAwaitedRequest } from './cloudformation';
 import { backupClient as client } from './invocation';
-import { formatPhysicalId, physicalIdOf } from './physical-id';
-import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
+import { formatPhysicalId } from './physical-id';
+import { rearmPoller, refuseReusedHandle, startPollerOfUnstoppable, stopPoller } from './poller';
 import type { WaitState } from './requests';
 import { attributesOf, OnEventResponse, RESTORE_ID } from './restore-job-wait';
 
@@ -52,19 +52,11 @@ export async function start(event: CdkCustomResourceEvent, properties: RawProper
 }
 
 /** Starts the restore's poller; AWS Backup cannot stop a restore, so one without a poller is left to the Delete (DESTROY removes what it makes). */
-async function startRestorePoller(event: CdkCustomResourceEvent, spec: RestoreJobSpec, restoreJobId: string, physicalId: string): Promise<void> {
-  try {
-    await startPoller(spec.longWait!, { kind: 'restore', jobId: restoreJobId, allowPartial: false, timeoutSeconds: spec.timeoutSeconds, request: event, physicalId });
-  } catch (error) {
-    throw new Error(`Could not start the long-wait poller for restore job ${restoreJobId}: ${describeError(error)}; AWS Backup cannot stop the restore, which goes on`);
-  }
+function startRestorePoller(event: CdkCustomResourceEvent, spec: RestoreJobSpec, restoreJobId: string, physicalId: string): Promise<void> {
+  return startPollerOfUnstoppable(spec.longWait!, { kind: 'restore', jobId: restoreJobId, allowPartial: false, timeoutSeconds: spec.timeoutSeconds, request: event, physicalId });
 }
 
 /** An Update that takes no new restore but comes with a new WaitConditionHandle: the current restore's poller signals it. */
-export async function rearm(event: CdkCustomResourceEvent, spec: RestoreJobSpec): Promise<WaitState | undefined> {
-  if (event.RequestType !== 'Update' || !needsRearm(event, spec.longWait)) return undefined;
-  const current = physicalIdOf(RESTORE_ID, event.PhysicalResourceId);
-  if (!current) throw new Error(`isComplete: physical resource id ${event.PhysicalResourceId} names no restore job`);
-  await startRestorePoller(event, spec, current.jobId, event.PhysicalResourceId);
-  return { mode: 'unchanged' };
+export function rearm(event: CdkCustomResourceEvent, spec: RestoreJobSpec): Promise<WaitState | undefined> {
+  return rearmPoller(event, spec.longWait, RESTORE_ID, (jobId, physicalId) => startRestorePoller(event, spec, jobId, physicalId));
 }

@@ -17,7 +17,6 @@
  *
  * The seed is fixed and printed; FC_SEED=<n> FC_RUNS=<n> replay or explore others.
  */
-import { performance } from 'perf_hooks';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as fc from 'fast-check';
@@ -25,7 +24,7 @@ import { CopyJob, RecoveryPoint } from '../../lib';
 import { idempotencyToken } from '../../lib/core/properties';
 import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
 import { COPY_ARN_VISIBILITIES, CopyArnVisibility } from '../../local/stand-in/copy-job-states';
-import { backupJobStack, sometimes, useSimulation } from './harness';
+import { backupJobStack, checkSequences, sometimes, useSimulation } from './harness';
 
 const sim = useSimulation();
 
@@ -133,23 +132,37 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
   return problems;
 }
 
+/** Sequences the property test found failing once, kept as fixed cases. */
+const FOUND: { what: string; steps: CopyStep[] }[] = [
+  {
+    // The waiter of a cancelled RETAIN copy polled on while the copy ran, past the stack's deletion: the
+    // framework then waited for its deleted isComplete function. It now ends once CloudFormation moved on.
+    what: 'the waiter of a cancelled RETAIN copy ends once CloudFormation moved on, not with the copy',
+    steps: [
+      { variant: 1, outcome: 'PARTIAL', durationSeconds: 58, visibility: 'at-start', cancelAfterMs: 10000, throttled: 0 },
+      { variant: 1, outcome: 'COMPLETED', durationSeconds: 18, visibility: 'at-start', throttled: 0 },
+      { variant: 4, outcome: 'COMPLETED', durationSeconds: 64, visibility: 'at-start', cancelAfterMs: 3000, throttled: 2 },
+    ],
+  },
+];
+
+test.each(FOUND)('found by the property test: $what', async ({ steps }) => {
+  const simulation = sim();
+  expect(await runSequence(simulation, steps)).toEqual([]);
+  // No waiter outlived the stack (the framework would wait minutes for its deleted function).
+  expect(simulation.aws.logs.filter((l) => l.line.includes('Function not found'))).toEqual([]);
+}, 120_000);
+
 // FC_STEPS='<the steps of a failure>' replays one sequence.
 if (process.env.FC_STEPS) test('replay FC_STEPS', async () => {
-  expect(await runSequence(sim(), JSON.parse(process.env.FC_STEPS!) as CopyStep[])).toEqual([]);
+  const simulation = sim();
+  simulation.aws.onInvocation = (i) => process.stdout.write(`${new Date(simulation.clock.now()).toISOString()}: ${i.logicalId} ${(i.payload as any)?.RequestType ?? ''} ${i.error ? i.error.errorMessage.slice(0, 160) : ''}\n`);
+  const problems = await runSequence(simulation, JSON.parse(process.env.FC_STEPS!) as CopyStep[]);
+  if (process.env.FC_LOGS) for (const l of simulation.aws.logs) process.stdout.write(`${l.functionName}: ${l.line.slice(0, 400)}\n`);
+  expect(problems).toEqual([]);
 }, 600_000);
 
 test('random copy deploys with random faults keep every invariant', async () => {
   const simulation = sim();
-  let sequences = 0;
-  await fc.assert(
-    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 3 }), async (steps) => {
-      sequences += 1;
-      const t0 = performance.now();
-      const problems = await runSequence(simulation, steps);
-      if (process.env.FC_TRACE) process.stdout.write(`${((performance.now() - t0) / 1000).toFixed(1)} s ${JSON.stringify(steps)}\n`);
-      if (problems.length > 0) throw new Error(`${problems.join('\n')}\nsteps: ${JSON.stringify(steps)}`);
-    }),
-    { seed: SEED, numRuns: RUNS, endOnFailure: true },
-  );
-  expect(sequences).toBe(RUNS);
+  expect(await checkSequences(fc.array(step, { minLength: 1, maxLength: 3 }), (steps) => runSequence(simulation, steps), { seed: SEED, runs: RUNS })).toBe(RUNS);
 }, 600_000);

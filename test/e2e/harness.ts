@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { performance } from 'perf_hooks';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as fc from 'fast-check';
@@ -96,4 +97,25 @@ export function backupOps(ops: readonly CustomResourceOperation[]): CustomResour
 export function sometimes<T>(share: number, arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
   const weight = Math.round(share * 100);
   return fc.oneof({ weight, arbitrary }, { weight: 100 - weight, arbitrary: fc.constant(undefined) });
+}
+
+/**
+ * Runs a property test of sequences: each generated value is run, and the
+ * problems it reports (none: every invariant holds) fail the property with
+ * the value to replay. Resolves to the number of sequences run.
+ */
+export async function checkSequences<T>(arbitrary: fc.Arbitrary<T>, run: (value: T) => Promise<string[]>, options: { seed: number; runs: number }): Promise<number> {
+  let sequences = 0;
+  await fc.assert(
+    fc.asyncProperty(arbitrary, async (value) => {
+      sequences += 1;
+      if (process.env.FC_TRACE) process.stdout.write(`running ${JSON.stringify(value)}\n`);
+      const t0 = performance.now();
+      const problems = await run(value);
+      if (process.env.FC_TRACE) process.stdout.write(`${((performance.now() - t0) / 1000).toFixed(1)} s ${JSON.stringify(value)}\n`);
+      if (problems.length > 0) throw new Error(`${problems.join('\n')}\nsequence: ${JSON.stringify(value)}`);
+    }),
+    { seed: options.seed, numRuns: options.runs, endOnFailure: true },
+  );
+  return sequences;
 }

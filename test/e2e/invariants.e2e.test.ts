@@ -25,7 +25,7 @@ import { BUSY_BEHAVIOURS, BusyBehaviour } from '../../local/stand-in/backup-job-
 import * as fc from 'fast-check';
 import { idempotencyToken } from '../../lib/core/properties';
 import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
-import { backupJobStack, sometimes, TABLE_ARN, useSimulation } from './harness';
+import { backupJobStack, checkSequences, sometimes, TABLE_ARN, useSimulation } from './harness';
 
 const sim = useSimulation();
 
@@ -193,16 +193,5 @@ if (process.env.FC_STEPS) test('replay FC_STEPS', async () => {
 
 test('random deploys with random faults keep every invariant', async () => {
   const simulation = sim();
-  let sequences = 0;
-  await fc.assert(
-    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 3 }), async (steps) => {
-      sequences += 1;
-      const t0 = performance.now();
-      const problems = await runSequence(simulation, steps);
-      if (process.env.FC_TRACE) process.stdout.write(`${((performance.now() - t0) / 1000).toFixed(1)} s ${JSON.stringify(steps)}\n`);
-      if (problems.length > 0) throw new Error(`${problems.join('\n')}\nsteps: ${JSON.stringify(steps)}`);
-    }),
-    { seed: SEED, numRuns: RUNS, endOnFailure: true },
-  );
-  expect(sequences).toBe(RUNS);
+  expect(await checkSequences(fc.array(step, { minLength: 1, maxLength: 3 }), (steps) => runSequence(simulation, steps), { seed: SEED, runs: RUNS })).toBe(RUNS);
 }, 600_000);

@@ -137,7 +137,7 @@ describe('Delete', () => {
     expect(answer.Wait).toEqual({ mode: 'deleted' });
     const [call] = backup.commandCalls(DeleteRecoveryPointCommand);
     expect(call.args[0].input).toEqual({ BackupVaultName: 'dr', RecoveryPointArn: COPY });
-    expect(await backup.call(backup.calls().indexOf(call)).thisValue.config.region()).toBe('us-west-2');
+    expect(await (call.thisValue as BackupClient).config.region()).toBe('us-west-2');
   });
 
   test('DESTROY of a copy that still runs: isComplete waits for it, then deletes it', async () => {
@@ -171,5 +171,36 @@ describe('Delete', () => {
     copyState('COMPLETED', { DestinationRecoveryPointArn: COPY });
     backup.on(DeleteRecoveryPointCommand).rejects(Object.assign(new Error('locked'), { name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } }));
     await expect(onEvent(copyEvent(buildDeleteEvent(physicalId, copyProperties({ RemovalPolicy: 'destroy' }))))).resolves.toMatchObject({ Wait: { mode: 'deleted' } });
+  });
+});
+
+describe('CloudFormation gives up on the request while the copy runs', () => {
+  const BEGAN = new Date(NOW - 1_000);
+  const shows = (status: string, lastUpdated: Date, physicalId?: string) => cloudFormation.on(DescribeStackResourceCommand).resolves({
+    StackResourceDetail: { LogicalResourceId: 'PreMigrationSnapshot', ResourceType: 'Custom::CopyJob', ResourceStatus: status as any, LastUpdatedTimestamp: lastUpdated, PhysicalResourceId: physicalId },
+  });
+
+  test('RETAIN: the waiter ends at its next checking poll (nobody waits for the copy, which goes on)', async () => {
+    shows('CREATE_IN_PROGRESS', BEGAN);
+    const { event } = await created();
+    copyState('RUNNING');
+    shows('DELETE_IN_PROGRESS', new Date(NOW + 5_000), 'App-DrCopy-1A2B3C4D5E6F');
+    clock = Math.ceil(NOW / 60_000) * 60_000 + 30_000; // not a checking poll
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+    clock += 35_000;
+    await expect(isComplete(event)).rejects.toThrow(`CloudFormation no longer waits for this request (the resource is DELETE_IN_PROGRESS); copy job ${COPY_ID} goes on (AWS Backup cannot stop a copy) and is kept (RETAIN)`);
+  });
+
+  test('DESTROY: the waiter stays until the copy ended, then deletes it', async () => {
+    shows('CREATE_IN_PROGRESS', BEGAN);
+    const { event } = await created(copyProperties({ RemovalPolicy: 'destroy' }));
+    copyState('RUNNING');
+    shows('DELETE_IN_PROGRESS', new Date(NOW + 5_000), 'App-DrCopy-1A2B3C4D5E6F');
+    clock = Math.ceil(NOW / 60_000) * 60_000 + 65_000;
+    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+    copyState('COMPLETED', { DestinationRecoveryPointArn: COPY });
+    backup.on(DeleteRecoveryPointCommand).resolves({});
+    await expect(isComplete(event)).rejects.toThrow(`copy job ${COPY_ID} ended and the copy was deleted`);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input.RecoveryPointArn)).toEqual([COPY]);
   });
 });

@@ -5,7 +5,7 @@
  * tags); with `--copies`, copy jobs (every page of ListCopyJobs).
  */
 import {
-  BackupClient, BackupJob, BackupJobState, CopyJob, CopyJobState, ListBackupJobsCommandInput, ListCopyJobsCommandInput, ListTagsCommand, paginateListBackupJobs,
+  BackupClient, BackupJob, BackupJobState, CopyJobState, ListBackupJobsCommandInput, ListCopyJobsCommandInput, ListTagsCommand, paginateListBackupJobs,
   paginateListCopyJobs,
 } from '@aws-sdk/client-backup';
 import { VAULT_ARN_PATTERN } from '../../../lib/core/backup-job-rules';
@@ -80,13 +80,7 @@ export function listCommand(program: Command, ctx: CliContext): void {
         ByParentJobId: o.parentJobId,
         ByMessageCategory: o.messageCategory,
       };
-      const jobs = [];
-      pages: for await (const page of paginateListBackupJobs({ client: ctx.client() as BackupClient, pageSize }, input)) {
-        for (const job of page.BackupJobs ?? []) {
-          if (o.maxItems !== undefined && jobs.length >= o.maxItems) break pages;
-          jobs.push(job);
-        }
-      }
+      const jobs = await upTo(paginateListBackupJobs({ client: ctx.client() as BackupClient, pageSize }, input), (page) => page.BackupJobs, o.maxItems);
       if (o.beforeRemoval) {
         const found = await beforeRemoval(ctx.client() as BackupClient, jobs, o.stack);
         if (ctx.json()) {
@@ -126,13 +120,7 @@ async function listCopies(ctx: CliContext, o: Record<string, any>, pageSize: num
     ByDestinationVaultArn: o.destinationVaultArn,
     BySourceRecoveryPointArn: o.sourceRecoveryPointArn,
   };
-  const jobs: CopyJob[] = [];
-  pages: for await (const page of paginateListCopyJobs({ client: ctx.client() as BackupClient, pageSize }, input)) {
-    for (const job of page.CopyJobs ?? []) {
-      if (o.maxItems !== undefined && jobs.length >= o.maxItems) break pages;
-      jobs.push(job);
-    }
-  }
+  const jobs = await upTo(paginateListCopyJobs({ client: ctx.client() as BackupClient, pageSize }, input), (page) => page.CopyJobs, o.maxItems);
   if (ctx.json()) {
     ctx.out(JSON.stringify(jobs, null, 2));
     return;
@@ -141,6 +129,18 @@ async function listCopies(ctx: CliContext, o: Record<string, any>, pageSize: num
     j.CopyJobId ?? '', j.State ?? '', j.ResourceType ?? '', j.CreationDate?.toISOString() ?? '', j.DestinationBackupVaultArn ?? '', j.DestinationRecoveryPointArn ?? '',
   ])));
   ctx.err(`${jobs.length} copy job${jobs.length === 1 ? '' : 's'}`);
+}
+
+/** The items of every page, up to `maxItems` (no further page is asked for once there are enough). */
+async function upTo<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined, maxItems: number | undefined): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) {
+    for (const item of items(page) ?? []) {
+      if (maxItems !== undefined && all.length >= maxItems) return all;
+      all.push(item);
+    }
+  }
+  return all;
 }
 
 interface RemovalTags { readonly stack: string; readonly logicalId: string; readonly reason: string }
