@@ -11,5 +11,7 @@ new ExampleStack(app, 'BackupJobsExample', {
   // `-c guardTable=true`: a BackupBeforeRemoval guards the table; `-c partitionKey=orderId` makes an update replace it.
   guardTable: app.node.tryGetContext('guardTable') === true || app.node.tryGetContext('guardTable') === 'true',
   partitionKey: app.node.tryGetContext('partitionKey'),
+  // `-c drVaultArn=arn:aws:backup:us-west-2:111111111111:backup-vault:dr`: the backup is copied there before the migration.
+  drVaultArn: app.node.tryGetContext('drVaultArn'),
   description: 'cdk-backup-jobs example: a DynamoDB table, a pre-migration backup and a migration that waits for it',
 });

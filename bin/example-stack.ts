@@ -3,7 +3,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
-import { BackupBeforeRemoval, BackupJob, ProtectedResource, RecoveryPoint, RestoreJob } from '../lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import { BackupBeforeRemoval, BackupJob, CopyJob, ProtectedResource, RecoveryPoint, RestoreJob } from '../lib';
 
 export interface ExampleStackProps extends StackProps {
   /**
@@ -35,6 +36,15 @@ export interface ExampleStackProps extends StackProps {
    * @default 'pk'
    */
   readonly partitionKey?: string;
+
+  /**
+   * A disaster-recovery copy of the pre-migration backup into this vault (of
+   * another Region or account): the migration then runs only once the copy
+   * COMPLETED too.
+   *
+   * @default - no copy
+   */
+  readonly drVaultArn?: string;
 }
 
 /**
@@ -48,6 +58,7 @@ export class ExampleStack extends Stack {
   public readonly restoreTest: RestoreJob;
   public readonly migration: triggers.TriggerFunction;
   public readonly guard?: BackupBeforeRemoval;
+  public readonly drCopy?: CopyJob;
 
   constructor(scope: Construct, id: string, props: ExampleStackProps = {}) {
     super(scope, id, props);
@@ -86,6 +97,17 @@ export class ExampleStack extends Stack {
       timeout: Duration.minutes(30),
     });
 
+    if (props.drVaultArn) {
+      // A copy that survives the loss of this Region (or account), made before the migration runs.
+      this.drCopy = new CopyJob(this, 'DrCopy', {
+        recoveryPoint: RecoveryPoint.fromBackupJob(this.snapshot),
+        destinationBackupVault: backup.BackupVault.fromBackupVaultArn(this, 'DrVault', props.drVaultArn),
+        lifecycle: { deleteAfter: Duration.days(35) },
+        trigger: migrationVersion,
+        timeout: Duration.minutes(30),
+      });
+    }
+
     this.migration = new triggers.TriggerFunction(this, 'Migration', {
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
@@ -100,7 +122,7 @@ export class ExampleStack extends Stack {
         RECOVERY_POINT_ARN: this.snapshot.recoveryPointArn,
       },
       timeout: Duration.minutes(1),
-      executeAfter: [this.snapshot, this.restoreTest],
+      executeAfter: [this.snapshot, this.restoreTest, ...(this.drCopy ? [this.drCopy] : [])],
     });
     this.table.grantReadWriteData(this.migration);
     Validations.of(this.migration).acknowledge({
@@ -112,5 +134,6 @@ export class ExampleStack extends Stack {
     new CfnOutput(this, 'RecoveryPointArn', { value: this.snapshot.recoveryPointArn });
     new CfnOutput(this, 'BackupSizeInBytes', { value: this.snapshot.backupSizeInBytes });
     new CfnOutput(this, 'RestoredTableArn', { value: this.restoreTest.createdResourceArn });
+    if (this.drCopy) new CfnOutput(this, 'DrCopyArn', { value: this.drCopy.destinationRecoveryPointArn });
   }
 }

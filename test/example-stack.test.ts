@@ -10,7 +10,12 @@ import { ExampleStack, ExampleStackProps } from '../bin/example-stack';
 import { toolAvailable } from './fixtures/tools';
 
 /** The example as `npm run demo` synthesizes it, with a 10-hour snapshot timeout (the long-wait path, `npm run demo -- --long`), or with its table guarded. */
-const VARIANTS = [['the short path', {}], ['the long-wait path', { snapshotTimeout: Duration.hours(10) }], ['the table guarded (npm run demo -- --removal)', { guardTable: true }]] as const;
+const VARIANTS = [
+  ['the short path', {}],
+  ['the long-wait path', { snapshotTimeout: Duration.hours(10) }],
+  ['the table guarded (npm run demo -- --removal)', { guardTable: true }],
+  ['a disaster-recovery copy (npm run demo -- --dr)', { drVaultArn: 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr' }],
+] as const;
 
 function synthExample(props: ExampleStackProps = {}): { app: App; stack: ExampleStack } {
   const app = new App();

@@ -29,7 +29,7 @@ import { backupJobStack, checkSequences, sometimes, useSimulation } from './harn
 const sim = useSimulation();
 
 const SEED = Number(process.env.FC_SEED ?? 20261204);
-const RUNS = Number(process.env.FC_RUNS ?? 60);
+const RUNS = Number(process.env.FC_RUNS ?? 150);
 const DR_VAULT = 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr';
 
 /** The stacks a sequence deploys: each copy trigger has one removal policy, so a copy's policy is its request's. */

@@ -61,3 +61,17 @@ test('npm run demo -- --removal: an update replaces the guarded table after back
   expect(output).toMatch(/=> DELETE_COMPLETE/);
   expect(output).toMatch(/IAM enforced throughout: [1-9]\d* calls of the handlers decided against the synthesized policies as they stood, 0 denied/);
 }, 180_000);
+
+test('npm run demo -- --dr: the backup is copied to another Region\'s vault, and the migration runs only once the copy COMPLETED', () => {
+  const run = spawnSync('npm', ['run', '--silent', 'demo', '--', '--dr', '--no-build'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const output = run.stdout;
+  expect({ status: run.status, stderr: run.stderr.replace(/npm warn.*\n/g, '') }).toEqual({ status: 0, stderr: '' });
+  expect(output).toContain('cdk synth -c drVaultArn=arn:aws:backup:us-west-2:123456789012:backup-vault:dr');
+  expect(output).toMatch(/DrCopy +copy +RUNNING/);
+  expect(output).toMatch(/DrCopy +Create SUCCESS \(Custom::CopyJob/);
+  expect(output.indexOf('DrCopy                   Create SUCCESS')).toBeLessThan(output.indexOf('MigrationTrigger         Create sent'));
+  expect(output).toMatch(/the copy in arn:aws:backup:us-west-2:123456789012:backup-vault:dr was COMPLETED before the migration ran: arn:aws:backup:us-west-2:123456789012:recovery-point:/);
+  expect(output).toMatch(/DrCopyArn +arn:aws:backup:us-west-2:123456789012:recovery-point:/);
+  expect(output).toContain('the copy in arn:aws:backup:us-west-2:123456789012:backup-vault:dr is kept (removal policy RETAIN)');
+  expect(output).toMatch(/IAM enforced throughout: [1-9]\d* calls of the handlers decided against the synthesized policies as they stood, 0 denied/);
+}, 180_000);
