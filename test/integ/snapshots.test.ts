@@ -52,7 +52,7 @@ function synth(file: string): Synthesized {
 afterAll(() => synthesized.forEach((s) => fs.rmSync(s.dir, { recursive: true, force: true })));
 
 test('there are the integration tests the README promises', () => {
-  expect(TESTS).toEqual(['integ.busy-resource.ts', 'integ.long-path.ts', 'integ.restore.ts', 'integ.short-path.ts']);
+  expect(TESTS).toEqual(['integ.busy-resource.ts', 'integ.copy.ts', 'integ.long-path.ts', 'integ.restore.ts', 'integ.short-path.ts']);
 });
 
 describe.each(TESTS)('%s', (file) => {
@@ -68,7 +68,7 @@ describe.each(TESTS)('%s', (file) => {
       const resources = Object.entries(templates[stack].Resources);
       // The handlers' log groups stay (a month's retention), to tell why a run failed.
       expect(resources.filter(([, r]) => r.DeletionPolicy === 'Retain' && r.Type !== 'AWS::Logs::LogGroup').map(([id]) => id)).toEqual([]);
-      const jobs = resources.filter(([, r]) => r.Type === 'Custom::BackupJob' || r.Type === 'Custom::RestoreJob');
+      const jobs = resources.filter(([, r]) => ['Custom::BackupJob', 'Custom::RestoreJob', 'Custom::CopyJob'].includes(r.Type));
       expect(jobs.length).toBeGreaterThan(0);
       for (const [, job] of jobs) expect(job.Properties.RemovalPolicy).toBe('destroy');
     }
@@ -125,6 +125,12 @@ describe('the test stacks in the local simulation (no AWS account): they deploy,
     expect(simulation.standIn.service.tableStatus('backup-jobs-integ-restored')).toBeUndefined();
   }, 120_000);
 
+  test('integ.copy.ts: the copy COMPLETED before the migration, and is deleted with the stack', async () => {
+    const { completed } = await deployAndDestroy('integ.copy.ts');
+    expect(completed).toHaveLength(1);
+    expect(simulation.standIn.service.copyRecords().map((c) => [c.state, c.deleted])).toEqual([['COMPLETED', true]]);
+  }, 120_000);
+
   test.each(BUSY_BEHAVIOURS)('integ.busy-resource.ts, AWS Backup behaving as "%s": each job gets a COMPLETED backup of its own', async (behaviour) => {
     simulation.standIn.service.busyBehaviour = behaviour;
     const { completed } = await deployAndDestroy('integ.busy-resource.ts');
@@ -139,7 +145,7 @@ describe('npm run integ (the command a contributor with an account runs)', () =>
     for (const args of [[], ['no-such-test']]) {
       const result = run(...args);
       expect(result.status).toBe(2);
-      expect(result.stderr).toContain('name one or more of: busy-resource, long-path, restore, short-path');
+      expect(result.stderr).toContain('name one or more of: busy-resource, copy, long-path, restore, short-path');
       expect(result.stdout).not.toContain('cdk');
     }
   });
