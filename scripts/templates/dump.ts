@@ -1,6 +1,7 @@
 /**
  * Synthesizes a fixed set of stacks (the example app on both paths, and the
- * shapes the tests deploy: short and long backups and restores, DESTROY,
+ * shapes the tests deploy: short and long backups, restores and copies,
+ * removal guards of one resource and of a whole stack, DESTROY,
  * given vaults and roles, tokens, many jobs) and writes each template with
  * sorted keys and code asset hashes replaced, so that two versions of the
  * library can be compared: a change that should not change behaviour shows no
@@ -15,7 +16,7 @@ import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { BackupJob, BackupJobProps, ProtectedResource, RecoveryPoint, RestoreJob, RestoreJobProps } from '../../lib';
+import { BackupBeforeRemoval, BackupJob, BackupJobProps, CopyJob, CopyJobProps, ProtectedResource, RecoveryPoint, RestoreJob, RestoreJobProps } from '../../lib';
 import { ExampleStack } from '../../bin/example-stack';
 
 const ASSET_HASH = /[0-9a-f]{64}/g;
@@ -34,6 +35,16 @@ const job = (props: Partial<BackupJobProps> = {}, id = 'Snapshot'): Build => (st
 const restore = (backupProps: Partial<BackupJobProps>, restoreProps: Partial<RestoreJobProps>): Build => (stack, table) => {
   const snapshot = new BackupJob(stack, 'Snapshot', { resource: ProtectedResource.fromDynamoDbTable(table), ...backupProps });
   new RestoreJob(stack, 'Restore', { recoveryPoint: RecoveryPoint.fromBackupJob(snapshot), metadata: { targetTableName: 'orders-copy' }, ...restoreProps });
+};
+
+const DR_VAULT = 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr';
+const copy = (copyProps: Partial<CopyJobProps>): Build => (stack, table) => {
+  const snapshot = new BackupJob(stack, 'Snapshot', { resource: ProtectedResource.fromDynamoDbTable(table) });
+  new CopyJob(stack, 'DrCopy', {
+    recoveryPoint: RecoveryPoint.fromBackupJob(snapshot),
+    destinationBackupVault: backup.BackupVault.fromBackupVaultArn(stack, 'DrVault', DR_VAULT),
+    ...copyProps,
+  });
 };
 
 const STACKS: Record<string, Build> = {
@@ -59,6 +70,17 @@ const STACKS: Record<string, Build> = {
   },
   'restore-short-destroy': restore({}, { removalPolicy: RemovalPolicy.DESTROY }),
   'restore-long': restore({ timeout: Duration.hours(3) }, { timeout: Duration.hours(5), removalPolicy: RemovalPolicy.DESTROY }),
+  'copy-short': copy({ lifecycle: { deleteAfter: Duration.days(35) } }),
+  'copy-long-destroy': copy({ timeout: Duration.hours(4), removalPolicy: RemovalPolicy.DESTROY, allowPartial: true }),
+  'copy-no-wait': copy({ waitForCompletion: false, trigger: 'm-2' }),
+  'guard-table': (stack, table) => {
+    new BackupBeforeRemoval(stack, 'OrdersGuard', { resource: ProtectedResource.fromDynamoDbTable(table), resourceConstruct: table, lifecycle: { deleteAfter: Duration.days(35) } });
+  },
+  'guard-all': (stack, table) => {
+    void table;
+    new dynamodb.Table(stack, 'Customers', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, removalPolicy: RemovalPolicy.DESTROY });
+    BackupBeforeRemoval.guardAll(stack, { timeout: Duration.minutes(30) });
+  },
   'restore-of-arn': (stack) => {
     new RestoreJob(stack, 'Restore', {
       recoveryPoint: RecoveryPoint.fromArn('arn:aws:backup:us-east-1:123456789012:recovery-point:ABC', {
