@@ -3,17 +3,16 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BackupSettings } from './backup-settings';
-import { BACKUP_JOB, BACKUP_JOB_RESULT, BackupJobAttributes, BackupJobResourceProperties } from './core/backup-job-contract';
-import { BACKUP_POLLER } from './core/backup-job-poller';
+import { BACKUP_JOB, BackupJobResourceProperties } from './core/backup-job-contract';
 import { validateBackupJob } from './core/backup-job-rules';
 import { formatErrors } from './core/messages';
-import { DEFAULT_TIMEOUT_SECONDS, usesLongWait } from './core/timing';
+import { DEFAULT_TIMEOUT_SECONDS } from './core/timing';
 import { ProtectedResource } from './protected-resource';
 import { grantDeleteRecoveryPoints, grantStartBackupJob, grantStopBackupJob } from './private/backup-job-grants';
 import { backupRequestOf, backupVaultAndRole, lengthsOf, settingsErrors, settingsOf } from './private/backup-settings';
 import { known } from './private/durations';
 import { grantOf } from './private/grants';
-import { LongWait } from './private/long-wait';
+import { removalPolicyErrors, renderJob, waitProperties } from './private/job-resource';
 import { JobProvider } from './private/provider';
 import { passRoleGrant } from './private/service-roles';
 
@@ -117,10 +116,7 @@ export class BackupJob extends Construct {
     const timeout = props.timeout ?? Duration.seconds(DEFAULT_TIMEOUT_SECONDS);
 
     // Every check before anything is created; all problems in one error.
-    const errors = settingsErrors(props);
-    if (removalPolicy !== RemovalPolicy.RETAIN && removalPolicy !== RemovalPolicy.DESTROY) {
-      errors.push(`removalPolicy (${removalPolicy}) must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY`);
-    }
+    const errors = [...settingsErrors(props), ...removalPolicyErrors(removalPolicy)];
     const lengths = lengthsOf(props, timeout, errors);
     const result = validateBackupJob({ ...settingsOf(props.resource.resourceType, props, lengths), timeoutSeconds: known(lengths.timeoutSeconds) });
     errors.push(...result.errors);
@@ -140,23 +136,14 @@ export class BackupJob extends Construct {
     grantStartBackupJob(provider, grantOf(this.backupVault, this.backupVault.backupVaultArn), passRoleGrant(this.backupRole), props.logicallyAirGappedBackupVaultArn);
     grantStopBackupJob(provider, props.resource.resourceType);
 
-    // Converted (and checked to be whole seconds) with the other lengths.
-    const timeoutSeconds = lengths.timeoutSeconds!;
     const properties: BackupJobResourceProperties = {
       ...backupRequestOf(props.resource, props, vault, role, lengths),
       ResourceType: props.resource.resourceType,
       Trigger: props.trigger,
-      WaitForCompletion: props.waitForCompletion === false ? false : undefined,
-      TimeoutSeconds: timeoutSeconds,
-      AllowPartial: props.allowPartial ? true : undefined,
-      RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : undefined,
+      // The timeout was converted (and checked to be whole seconds) with the other lengths.
+      ...waitProperties(props, lengths.timeoutSeconds!, removalPolicy),
     };
-    // Past the short path's 58 minutes, the job's WaitCondition waits: a new one for each new job or timeout.
-    const longWait = usesLongWait(known(timeoutSeconds), props.waitForCompletion !== false)
-      ? LongWait.prepare(this, { poller: BACKUP_POLLER, result: BACKUP_JOB_RESULT }, provider, timeoutSeconds, () => ({ ...properties, RemovalPolicy: undefined }))
-      : undefined;
-    const resource = provider.jobResource(this, BACKUP_JOB, timeoutSeconds, { ...properties, LongWait: longWait?.properties });
-    longWait?.gate(resource, { JobId: resource.attribute('BackupJobId'), AllowPartial: props.allowPartial ? true : undefined });
+    const { resource, attribute } = renderJob(this, provider, BACKUP_JOB, properties);
     if (removalPolicy === RemovalPolicy.DESTROY) {
       grantDeleteRecoveryPoints(provider, resource, props.resource.resourceType, props.resource.resourceName);
     }
@@ -165,8 +152,6 @@ export class BackupJob extends Construct {
       resource.node.addDependency(props.backupRole);
     }
 
-    // On the long path, from the result resource made after the WaitCondition: every use of an attribute waits for the backup.
-    const attribute = (name: keyof BackupJobAttributes) => (longWait ? longWait.attribute(name) : resource.attribute(name));
     this.backupJobId = attribute('BackupJobId');
     this.recoveryPointArn = attribute('RecoveryPointArn');
     this.backupSizeInBytes = attribute('BackupSizeInBytes');

@@ -3,14 +3,14 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { BackupJobLifecycle } from './backup-settings';
-import { COPY_JOB, COPY_JOB_RESULT, copyJobRequest, CopyJobAttributes, CopyJobResourceProperties } from './core/copy-job-contract';
-import { COPY_POLLER } from './core/copy-job-poller';
-import { parseVaultArn, validateCopyJob } from './core/copy-job-rules';
+import { parseVaultArn } from './core/arns';
+import { COPY_JOB, copyJobRequest, CopyJobResourceProperties } from './core/copy-job-contract';
+import { validateCopyJob } from './core/copy-job-rules';
 import { formatErrors } from './core/messages';
-import { DEFAULT_TIMEOUT_SECONDS, usesLongWait } from './core/timing';
+import { DEFAULT_TIMEOUT_SECONDS } from './core/timing';
 import { grantDeleteCopies, grantStartCopyJob } from './private/copy-job-grants';
 import { inUnit, known } from './private/durations';
-import { LongWait } from './private/long-wait';
+import { removalPolicyErrors, renderJob, waitProperties } from './private/job-resource';
 import { JobProvider } from './private/provider';
 import { newAwsBackupServiceRole, passRoleGrant } from './private/service-roles';
 import { RecoveryPoint } from './recovery-point';
@@ -152,10 +152,7 @@ export class CopyJob extends Construct {
     const destination = props.destinationBackupVault;
 
     // Every check before anything is created; all problems in one error.
-    const errors: string[] = [];
-    if (removalPolicy !== RemovalPolicy.RETAIN && removalPolicy !== RemovalPolicy.DESTROY) {
-      errors.push(`removalPolicy (${removalPolicy}) must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY`);
-    }
+    const errors = removalPolicyErrors(removalPolicy);
     const cold = inUnit(props.lifecycle?.moveToColdStorageAfter, 'days', 'lifecycle.moveToColdStorageAfter', errors);
     const deleteAfter = inUnit(props.lifecycle?.deleteAfter, 'days', 'lifecycle.deleteAfter', errors);
     const timeoutSeconds = inUnit(timeout, 'seconds', 'timeout', errors);
@@ -205,17 +202,9 @@ export class CopyJob extends Construct {
       }),
       ResourceType: recoveryPoint.resourceType,
       Trigger: props.trigger,
-      WaitForCompletion: props.waitForCompletion === false ? false : undefined,
-      TimeoutSeconds: timeoutSeconds!,
-      AllowPartial: props.allowPartial ? true : undefined,
-      RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : undefined,
+      ...waitProperties(props, timeoutSeconds!, removalPolicy),
     };
-    // Past the short path's 58 minutes, the copy's WaitCondition waits: a new one for each new copy or timeout.
-    const longWait = usesLongWait(known(timeoutSeconds), props.waitForCompletion !== false)
-      ? LongWait.prepare(this, { poller: COPY_POLLER, result: COPY_JOB_RESULT }, provider, timeoutSeconds!, () => ({ ...properties, RemovalPolicy: undefined }))
-      : undefined;
-    const resource = provider.jobResource(this, COPY_JOB, timeoutSeconds!, { ...properties, LongWait: longWait?.properties });
-    longWait?.gate(resource, { JobId: resource.attribute('CopyJobId'), AllowPartial: props.allowPartial ? true : undefined });
+    const { resource, attribute } = renderJob(this, provider, COPY_JOB, properties);
     if (removalPolicy === RemovalPolicy.DESTROY) {
       grantDeleteCopies(provider, resource, recoveryPoint.resourceType, destinationRegionOf(destination));
     }
@@ -224,8 +213,6 @@ export class CopyJob extends Construct {
     if (source) resource.node.addDependency(source);
     if (props.copyRole) resource.node.addDependency(props.copyRole);
 
-    // On the long path, from the result resource made after the WaitCondition: every use of an attribute waits for the copy.
-    const attribute = (name: keyof CopyJobAttributes) => (longWait ? longWait.attribute(name) : resource.attribute(name));
     this.copyJobId = attribute('CopyJobId');
     this.destinationRecoveryPointArn = attribute('DestinationRecoveryPointArn');
     this.state = attribute('State');

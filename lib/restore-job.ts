@@ -2,11 +2,10 @@ import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { formatErrors } from './core/messages';
-import { RESTORE_JOB, RESTORE_JOB_RESULT, RestoreJobAttributes, RestoreJobResourceProperties } from './core/restore-job-contract';
-import { RESTORE_POLLER } from './core/restore-job-poller';
+import { RESTORE_JOB, RestoreJobResourceProperties } from './core/restore-job-contract';
 import { metadataValue, validateRestoreJob } from './core/restore-job-rules';
-import { DEFAULT_TIMEOUT_SECONDS, usesLongWait } from './core/timing';
-import { LongWait } from './private/long-wait';
+import { DEFAULT_TIMEOUT_SECONDS } from './core/timing';
+import { removalPolicyErrors, renderJob, waitProperties } from './private/job-resource';
 import { JobProvider } from './private/provider';
 import { grantDeleteRestoredTable, grantStartRestoreJob } from './private/restore-job-grants';
 import { newRestoreRole, passRoleGrant } from './private/service-roles';
@@ -123,10 +122,7 @@ export class RestoreJob extends Construct {
     const recoveryPoint = props.recoveryPoint;
     const metadata = props.metadata ?? {};
 
-    const errors: string[] = [];
-    if (removalPolicy !== RemovalPolicy.RETAIN && removalPolicy !== RemovalPolicy.DESTROY) {
-      errors.push(`removalPolicy (${removalPolicy}) must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY`);
-    }
+    const errors = removalPolicyErrors(removalPolicy);
     const tokenKeys = Object.keys(metadata).filter((k) => Token.isUnresolved(k));
     if (tokenKeys.length > 0) errors.push('metadata keys must be known at synth (a key is a token)');
     const result = validateRestoreJob({
@@ -169,16 +165,10 @@ export class RestoreJob extends Construct {
       IamRoleArn: this.restoreRole.roleArn,
       CopySourceTagsToRestoredResource: props.copySourceTagsToRestoredResource,
       Trigger: props.trigger,
-      WaitForCompletion: props.waitForCompletion === false ? false : undefined,
-      TimeoutSeconds: timeoutSeconds,
-      RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : undefined,
+      // A restore cannot end PARTIAL.
+      ...waitProperties({ waitForCompletion: props.waitForCompletion }, timeoutSeconds, removalPolicy),
     };
-    // Past the short path's 58 minutes, the restore's WaitCondition waits: a new one for each new restore or timeout.
-    const longWait = usesLongWait(timeout.isUnresolved() ? undefined : timeoutSeconds, props.waitForCompletion !== false)
-      ? LongWait.prepare(this, { poller: RESTORE_POLLER, result: RESTORE_JOB_RESULT }, provider, timeoutSeconds, () => ({ ...properties, RemovalPolicy: undefined }))
-      : undefined;
-    const resource = provider.jobResource(this, RESTORE_JOB, timeoutSeconds, { ...properties, LongWait: longWait?.properties });
-    longWait?.gate(resource, { JobId: resource.attribute('RestoreJobId'), AllowPartial: undefined });
+    const { resource, attribute } = renderJob(this, provider, RESTORE_JOB, properties);
     if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
       grantDeleteRestoredTable(provider, resource, targetTable);
     }
@@ -189,8 +179,6 @@ export class RestoreJob extends Construct {
     }
     if (props.restoreRole) resource.node.addDependency(props.restoreRole);
 
-    // On the long path, from the result resource made after the WaitCondition: every use of an attribute waits for the restore.
-    const attribute = (name: keyof RestoreJobAttributes) => (longWait ? longWait.attribute(name) : resource.attribute(name));
     this.restoreJobId = attribute('RestoreJobId');
     this.createdResourceArn = attribute('CreatedResourceArn');
     this.status = attribute('Status');

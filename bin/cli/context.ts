@@ -1,7 +1,7 @@
 /** What every command of the CLI shares: its output, the AWS Backup client, the exit code and the wait options. */
 import type { BackupClient } from '@aws-sdk/client-backup';
 import { Command, Option } from 'commander';
-import { VAULT_NAME_PATTERN } from '../../lib/core/backup-job-rules';
+import { VAULT_NAME_PATTERN } from '../../lib/core/arns';
 import type { Io } from './output';
 import { duration } from './parse';
 

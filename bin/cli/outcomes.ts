@@ -1,87 +1,54 @@
-/** How a waited-for job ends the command: what it prints and its exit code. */
-import type { BackupJobDescription } from '../../lambda/shared/backup-jobs';
-import { backupJobFailureMessage, completedWithIssues } from '../../lambda/shared/backup-jobs';
-import type { CopyJobDescription } from '../../lambda/shared/copy-jobs';
-import { copyJobFailureMessage } from '../../lambda/shared/copy-jobs';
-import type { RestoreJobDescription } from '../../lambda/shared/restore-jobs';
-import { restoreJobFailureMessage } from '../../lambda/shared/restore-jobs';
+/** How a waited-for job ends the command, for every kind: what it prints and its exit code. */
+import type { JobReader } from '../../lambda/shared/aws-backup';
 import { formatSeconds } from '../../lib/core/messages';
 import type { CliContext, WaitFlags } from './context';
 import { EXIT } from './exit-codes';
 import type { WaitResult } from './wait';
 
-export function endOfBackup(ctx: CliContext, result: WaitResult<BackupJobDescription>, flags: WaitFlags): number {
-  const job = result.job;
-  if (ctx.json()) ctx.out(JSON.stringify({ outcome: result.outcome, job }, null, 2));
-  switch (result.outcome) {
-    case 'completed':
-      if (completedWithIssues(job)) {
-        const category = job.MessageCategory && job.MessageCategory !== 'SUCCESS' ? ` (${job.MessageCategory})` : '';
-        ctx.err(`warning: backup job ${job.BackupJobId} completed with issues${category}${job.StatusMessage ? `: ${job.StatusMessage}` : ''}`);
-      }
-      if (!ctx.json()) ctx.out(job.RecoveryPointArn ?? '');
-      return EXIT.COMPLETED;
-    case 'partial':
-      if (flags.allowPartial) {
-        ctx.err(`warning: ${backupJobFailureMessage(job)} (accepted: --allow-partial)`);
-        if (!ctx.json()) ctx.out(job.RecoveryPointArn ?? '');
-        return EXIT.COMPLETED;
-      }
-      ctx.err(`${backupJobFailureMessage(job)} (accept it with --allow-partial)`);
-      return EXIT.JOB_FAILED;
-    case 'failed':
-      ctx.err(backupJobFailureMessage(job));
-      return EXIT.JOB_FAILED;
-    case 'timeout':
-      if (result.holders?.length) {
-        ctx.err(`timed out after ${formatSeconds(Math.round(flags.timeout! / 1000))}: ${backupJobFailureMessage(job)}, and backup job(s) ${result.holders.join(', ')} still held the resource; no backup was taken`);
-        if (!ctx.json()) ctx.out(job.BackupJobId ?? '');
-        return EXIT.TIMED_OUT;
-      }
-      ctx.err(`timed out after ${formatSeconds(Math.round(flags.timeout! / 1000))}: backup job ${job.BackupJobId} is left running (${job.State}, ${job.PercentDone ?? '0'}% done)`);
-      if (!ctx.json()) ctx.out(job.BackupJobId ?? '');
-      return EXIT.TIMED_OUT;
-  }
+/** What a kind's command says at a job's end, beyond what every kind says. */
+export interface JobEnding<Job> {
+  readonly reader: JobReader<Job>;
+  /** A warning for a job that completed (a backup "completed with issues"). */
+  completedWarning?(job: Job): string | undefined;
+  /** A timeout with another kind of message (a backup that other jobs kept from the resource). */
+  timedOut?(result: WaitResult<Job>, waited: string): string | undefined;
+  /** Whether AWS Backup could stop the job (the timeout's message says when it cannot). */
+  stoppable(job: Job): boolean;
 }
 
-export function endOfRestore(ctx: CliContext, result: WaitResult<RestoreJobDescription>, flags: WaitFlags): number {
+export function endOfJob<Job>(ctx: CliContext, result: WaitResult<Job>, flags: WaitFlags, ending: JobEnding<Job>): number {
+  const { reader } = ending;
   const job = result.job;
-  if (ctx.json()) ctx.out(JSON.stringify({ outcome: result.outcome, job }, null, 2));
+  const kind = reader.kind;
+  const printJson = ctx.json();
+  if (printJson) ctx.out(JSON.stringify({ outcome: result.outcome, job }, null, 2));
+  const made = () => { if (!printJson) ctx.out(reader.madeBy(job) ?? ''); };
   switch (result.outcome) {
-    case 'completed':
-      if (!ctx.json()) ctx.out(job.CreatedResourceArn ?? '');
+    case 'completed': {
+      const warning = ending.completedWarning?.(job);
+      if (warning) ctx.err(`warning: ${warning}`);
+      made();
       return EXIT.COMPLETED;
-    case 'timeout':
-      ctx.err(`timed out after ${formatSeconds(Math.round(flags.timeout! / 1000))}: restore job ${job.RestoreJobId} is left running (${job.Status}); AWS Backup cannot stop a restore job`);
-      if (!ctx.json()) ctx.out(job.RestoreJobId ?? '');
-      return EXIT.TIMED_OUT;
-    default:
-      ctx.err(restoreJobFailureMessage(job));
-      return EXIT.JOB_FAILED;
-  }
-}
-
-export function endOfCopy(ctx: CliContext, result: WaitResult<CopyJobDescription>, flags: WaitFlags): number {
-  const job = result.job;
-  if (ctx.json()) ctx.out(JSON.stringify({ outcome: result.outcome, job }, null, 2));
-  switch (result.outcome) {
-    case 'completed':
-      if (!ctx.json()) ctx.out(job.DestinationRecoveryPointArn ?? '');
-      return EXIT.COMPLETED;
+    }
     case 'partial':
       if (flags.allowPartial) {
-        ctx.err(`warning: ${copyJobFailureMessage(job)} (accepted: --allow-partial)`);
-        if (!ctx.json()) ctx.out(job.DestinationRecoveryPointArn ?? '');
+        ctx.err(`warning: ${reader.failureMessage(job)} (accepted: --allow-partial)`);
+        made();
         return EXIT.COMPLETED;
       }
-      ctx.err(copyJobFailureMessage(job).replace('set allowPartial', 'use --allow-partial'));
+      ctx.err(`${reader.failureMessage(job)} (use --allow-partial to accept a partial ${kind})`);
       return EXIT.JOB_FAILED;
     case 'failed':
-      ctx.err(copyJobFailureMessage(job));
+      ctx.err(reader.failureMessage(job));
       return EXIT.JOB_FAILED;
-    case 'timeout':
-      ctx.err(`timed out after ${formatSeconds(Math.round(flags.timeout! / 1000))}: copy job ${job.CopyJobId} is left running (${job.State}); AWS Backup cannot stop a copy job`);
-      if (!ctx.json()) ctx.out(job.CopyJobId ?? '');
+    case 'timeout': {
+      const waited = `timed out after ${formatSeconds(Math.round(flags.timeout! / 1000))}`;
+      const percent = reader.percentDone(job);
+      const cannotStop = ending.stoppable(job) ? '' : `; AWS Backup cannot stop a ${kind} job`;
+      ctx.err(ending.timedOut?.(result, waited)
+        ?? `${waited}: ${kind} job ${reader.idOf(job)} is left running (${reader.stateOf(job)}${percent === undefined ? '' : `, ${percent.toFixed(1)}% done`})${cannotStop}`);
+      if (!printJson) ctx.out(reader.idOf(job));
       return EXIT.TIMED_OUT;
+    }
   }
 }

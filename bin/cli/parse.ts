@@ -78,13 +78,3 @@ export function nonEmpty(option: string): (text: string) => string {
     return text;
   };
 }
-
-/** One of a set of values. */
-export function oneOf<T extends string>(option: string, values: readonly T[]): (text: string) => T {
-  return (text) => {
-    if (!(values as readonly string[]).includes(text)) {
-      throw new InvalidInput([`${option} (${JSON.stringify(text)}) must be one of ${values.join(', ')}`]);
-    }
-    return text as T;
-  };
-}

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
-import { createBackupClient } from '../../lambda/shared/backup-jobs';
+import { createBackupClient } from '../../lambda/shared/aws-backup';
 import { copyCommand } from './commands/copy';
 import { describeCommand } from './commands/describe';
 import { listCommand } from './commands/list';

@@ -1,13 +1,12 @@
 /**
- * Waiting for a job from the command line: describe it every interval until it
- * ends or the timeout passes, showing progress. Throttling and server errors
- * are retried at the next poll; other AWS errors end the wait.
+ * Waiting for a job from the command line, for every kind: describe it every
+ * interval until it ends or the timeout passes, showing progress. Throttling
+ * and server errors are retried at the next poll; other AWS errors end the
+ * wait. A kind is known by its `JobReader` (lambda/shared).
  */
 import type { BackupClient } from '@aws-sdk/client-backup';
-import { advance, AttemptOptions, endedBecauseBusy } from '../../lambda/shared/backup-attempts';
-import { BackupJobDescription, classifyBackupState, describeBackupJob, describeError, isTransientError, JobOutcome } from '../../lambda/shared/backup-jobs';
-import { classifyCopyState, CopyJobDescription, describeCopyJob } from '../../lambda/shared/copy-jobs';
-import { classifyRestoreStatus, describeRestoreJob, RestoreJobDescription } from '../../lambda/shared/restore-jobs';
+import type { JobOutcome, JobReader } from '../../lambda/shared/aws-backup';
+import { describeError, isTransientError } from '../../lambda/shared/errors';
 import { Io, Progress } from './output';
 
 export interface WaitOptions {
@@ -30,18 +29,15 @@ export interface WaitResult<Job> {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Sleeps for any length, in steps Node.js timers can take. */
-async function sleep(ms: number): Promise<void> {
+export async function sleep(ms: number): Promise<void> {
   for (let left = ms; left > 0; left -= MAX_TIMER_MS) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(left, MAX_TIMER_MS)));
   }
 }
 
-async function poll<Job>(
-  options: WaitOptions,
-  label: string,
-  describe: () => Promise<Job>,
-  look: (job: Job) => { outcome: JobOutcome; state: string; percent: number; bytes?: number },
-): Promise<WaitResult<Job>> {
+/** Waits for a job of a kind to end, showing its progress. */
+export async function waitForJob<Job>(reader: JobReader<Job>, client: BackupClient, jobId: string, options: WaitOptions): Promise<WaitResult<Job>> {
+  const label = `${reader.kind} job ${jobId}`;
   const started = Date.now();
   const ends = Math.min(options.deadline ?? Number.POSITIVE_INFINITY, options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : started + options.timeoutMs);
   const progress = new Progress(options.io, label);
@@ -49,10 +45,10 @@ async function poll<Job>(
   try {
     for (;;) {
       try {
-        last = await describe();
-        const seen = look(last);
-        progress.update({ state: seen.state, percent: seen.percent, bytes: seen.bytes, elapsedMs: Date.now() - started });
-        if (seen.outcome !== 'running' && seen.outcome !== 'unknown') return { outcome: seen.outcome, job: last };
+        last = await reader.describe(client, jobId);
+        const outcome = reader.outcomeOf(last);
+        progress.update({ state: reader.stateOf(last) || '?', percent: reader.percentDone(last) ?? 0, bytes: reader.bytes(last), elapsedMs: Date.now() - started });
+        if (outcome !== 'running' && outcome !== 'unknown') return { outcome, job: last };
       } catch (error) {
         if (!isTransientError(error)) throw error;
         options.io.stderr.write(`${label}: ${describeError(error)}; trying again\n`);
@@ -65,65 +61,5 @@ async function poll<Job>(
     }
   } finally {
     progress.stop();
-  }
-}
-
-export function waitForBackupJob(client: BackupClient, backupJobId: string, options: WaitOptions): Promise<WaitResult<BackupJobDescription>> {
-  return poll(options, `backup job ${backupJobId}`, () => describeBackupJob(client, backupJobId), (job) => ({
-    outcome: classifyBackupState(job.State),
-    state: job.State ?? '?',
-    percent: Number.parseFloat(job.PercentDone ?? '0') || 0,
-    bytes: job.BytesTransferred,
-  }));
-}
-
-export function waitForRestoreJob(client: BackupClient, restoreJobId: string, options: WaitOptions): Promise<WaitResult<RestoreJobDescription>> {
-  return poll(options, `restore job ${restoreJobId}`, () => describeRestoreJob(client, restoreJobId), (job) => ({
-    outcome: classifyRestoreStatus(job.Status),
-    state: job.Status ?? '?',
-    percent: Number.parseFloat(job.PercentDone ?? '0') || 0,
-    bytes: job.BackupSizeInBytes,
-  }));
-}
-
-export function waitForCopyJob(client: BackupClient, copyJobId: string, options: WaitOptions): Promise<WaitResult<CopyJobDescription>> {
-  return poll(options, `copy job ${copyJobId}`, () => describeCopyJob(client, copyJobId), (job) => ({
-    outcome: classifyCopyState(job.State),
-    state: job.State ?? '?',
-    // DescribeCopyJob tells no progress: done or not.
-    percent: job.State === 'COMPLETED' ? 100 : 0,
-    bytes: job.BackupSizeInBytes,
-  }));
-}
-
-/**
- * Waits for a backup this command started, taking it again in a new attempt
- * when AWS Backup ends it because another job held the resource: the next
- * attempt starts once no other job holds it (lib/core/backup-attempts.ts).
- */
-export async function waitForBackupAttempts(
-  client: BackupClient,
-  firstJobId: string,
-  attempts: Pick<AttemptOptions, 'start' | 'tokenOf' | 'stoppable'>,
-  options: WaitOptions,
-): Promise<WaitResult<BackupJobDescription>> {
-  const ends = options.deadline ?? (options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs);
-  const say = (line: string) => options.io.stderr.write(`${line}\n`);
-  let current = firstJobId;
-  for (;;) {
-    const result = await waitForBackupJob(client, current, { ...options, timeoutMs: undefined, deadline: ends });
-    if (result.outcome !== 'failed' || !endedBecauseBusy(result.job)) return result;
-    for (;;) {
-      const step = await advance({ ...attempts, client, stillWanted: async () => 'yes', mayStart: Date.now() < ends }, firstJobId);
-      if (step.kind === 'waiting') {
-        if (Date.now() + options.intervalMs > ends) return { outcome: 'timeout', job: step.job, holders: step.holders };
-        say(`backup job ${step.job.BackupJobId} ended ${step.job.State}: ${step.job.StatusMessage}; waiting for backup job(s) ${step.holders.join(', ')} to release the resource`);
-        await sleep(options.intervalMs);
-        continue;
-      }
-      if (step.kind === 'started') say(`the resource is free: started backup job ${step.job.BackupJobId} (attempt ${step.attempt})`);
-      current = step.job.BackupJobId!;
-      break;
-    }
   }
 }

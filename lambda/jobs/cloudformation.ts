@@ -8,7 +8,7 @@
  * and the timestamp it had when the request began.
  */
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { describeError, isTransientError } from '../shared/backup-jobs';
+import { describeError, isTransientError } from '../shared/errors';
 import { log } from '../shared/log';
 import { bounded } from './invocation';
 import { physicalIdOf } from './physical-id';

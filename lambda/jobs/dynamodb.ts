@@ -15,7 +15,3 @@ export function tableNameOf(arn: string): string {
   if (!table) throw new Error(`${arn} is not a DynamoDB table ARN`);
   return table;
 }
-
-export function isNotFoundError(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ResourceNotFoundException';
-}

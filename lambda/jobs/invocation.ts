@@ -7,7 +7,8 @@ import { AsyncLocalStorage } from 'async_hooks';
 import { performance } from 'perf_hooks';
 import type { BackupClient } from '@aws-sdk/client-backup';
 import { ANSWER_RESERVE_MS, DELETE_BUDGET_MS } from '../../lib/core/timing';
-import { createBackupClient, describeError } from '../shared/backup-jobs';
+import { createBackupClient } from '../shared/aws-backup';
+import { describeError } from '../shared/errors';
 import { log } from '../shared/log';
 
 let sharedClient: BackupClient | undefined;
@@ -85,8 +86,4 @@ export async function withinBudget(ms: number, work: () => Promise<void>): Promi
 /** A clean-up within the current invocation's budget. */
 export function cleanUpWithinBudget(work: () => Promise<void>): Promise<void> {
   return withinBudget(deleteBudgetMs(), work);
-}
-
-export function isoDate(date: Date | undefined): string {
-  return date ? date.toISOString() : '';
 }

@@ -1,7 +1,7 @@
 /**
  * The physical resource ids of the job resources, one format for every kind:
  *
- *   <kind>/<jobId>/<fingerprint>/<tail>
+ *   <kind>-job/<jobId>/<fingerprint>/<tail>
  *
  * It carries what a later request needs without asking AWS: the job id (to
  * stop it), the fingerprint of the properties that took it (to tell a rollback
@@ -11,8 +11,8 @@
  */
 
 export interface PhysicalId {
-  /** The kind's prefix: `backup-job`, `restore-job`. */
-  readonly kind: string;
+  /** The kind's prefix: `backup-job`, `restore-job`, `copy-job`. */
+  readonly prefix: string;
   readonly jobId: string;
   readonly fingerprint: string;
   /** What the job made (empty until known). */
@@ -20,7 +20,7 @@ export interface PhysicalId {
 }
 
 export function formatPhysicalId(id: PhysicalId): string {
-  return `${id.kind}/${id.jobId}/${id.fingerprint}/${id.tail}`;
+  return `${id.prefix}/${id.jobId}/${id.fingerprint}/${id.tail}`;
 }
 
 /** Reads a physical id; undefined for an id this handler did not make (e.g. the framework's CREATE_FAILED marker). */
@@ -28,11 +28,11 @@ export function parsePhysicalId(physicalId: string | undefined): PhysicalId | un
   if (!physicalId) return undefined;
   const parts = physicalId.split('/');
   if (parts.length < 4 || !/^[a-z]+-job$/.test(parts[0]) || !parts[1] || !parts[2]) return undefined;
-  return { kind: parts[0], jobId: parts[1], fingerprint: parts[2], tail: parts.slice(3).join('/') };
+  return { prefix: parts[0], jobId: parts[1], fingerprint: parts[2], tail: parts.slice(3).join('/') };
 }
 
-/** The physical id of a job of this kind, or undefined. */
-export function physicalIdOf(kind: string, physicalId: string | undefined): PhysicalId | undefined {
+/** The physical id of a job with this prefix, or undefined. */
+export function physicalIdOf(prefix: string, physicalId: string | undefined): PhysicalId | undefined {
   const id = parsePhysicalId(physicalId);
-  return id?.kind === kind ? id : undefined;
+  return id?.prefix === prefix ? id : undefined;
 }

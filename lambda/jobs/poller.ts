@@ -5,16 +5,12 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
-import type { LongWaitSpec } from '../../lib/core/properties';
-import { describeError } from '../shared/backup-jobs';
-import { executionArn, pollerExecutionName, pollerInput, PollerInput } from '../../lib/core/long-wait';
-import { LongWaitKind } from '../../lib/core/long-wait-kinds';
-import { BackupAttempts } from '../../lib/core/backup-job-poller';
-import { metadataValue } from '../../lib/core/restore-job-rules';
-import { log } from '../shared/log';
+import { AttemptsState, executionArn, pollerExecutionName, pollerInput, PollerInput } from '../../lib/core/long-wait';
+import type { LongWaitSpec, RawProperties, WaitSpec } from '../../lib/core/properties';
+import { describeError } from '../shared/errors';
+import { log, SENSITIVE_MAPS } from '../shared/log';
 import { bounded } from './invocation';
-import { physicalIdOf } from './physical-id';
-import type { WaitState } from './requests';
+import type { AnyJobKind } from './job-kind';
 
 let client: SFNClient | undefined;
 
@@ -26,31 +22,27 @@ async function stepFunctions(): Promise<SFNClient> {
   return client;
 }
 
-export interface PolledJob {
-  readonly kind: LongWaitKind;
+/** The job a poller waits for. */
+export interface PollerJob {
   /** The job the request started (it names the poller's execution). */
   readonly jobId: string;
   /** The job to poll first (a later attempt of a backup on a busy resource). @default jobId */
   readonly currentJobId?: string;
-  /** A backup's attempts on a busy resource. */
-  readonly attempts?: BackupAttempts;
-  readonly allowPartial: boolean;
-  readonly timeoutSeconds: number;
-  /** The request that started the job, and the physical id it answers with. */
-  readonly request: CdkCustomResourceEvent;
+  /** The physical id the request answers with (the poller hands an abandoned job to its Delete). */
   readonly physicalId: string;
+  /** A kind that takes its job in attempts: what its attempt function needs. */
+  readonly attempts?: AttemptsState;
 }
 
 /**
  * The job resource's Delete, for the poller to hand a job to when its handle
  * is gone: this very function (onEvent) runs it as CloudFormation's Delete
  * would (no response is sent). The sensitive maps are left out but what the
- * Delete needs (a restore's target table).
+ * kind's Delete needs of them.
  */
-function cleanUpOf(job: PolledJob): PollerInput['CleanUp'] {
-  const { RecoveryPointTags, Metadata, ...properties } = job.request.ResourceProperties as Record<string, unknown>;
-  void RecoveryPointTags;
-  const target = metadataValue((Metadata ?? {}) as Record<string, string>, 'targetTableName');
+function cleanUpOf(kind: AnyJobKind, request: CdkCustomResourceEvent, job: PollerJob): PollerInput['CleanUp'] {
+  const raw = request.ResourceProperties as RawProperties;
+  const properties = Object.fromEntries(Object.entries(raw).filter(([key]) => !SENSITIVE_MAPS.includes(key)));
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
   if (!functionName) log('warn', 'no AWS_LAMBDA_FUNCTION_NAME: the poller cannot hand an abandoned job back to this function', { jobId: job.jobId });
   return {
@@ -58,12 +50,12 @@ function cleanUpOf(job: PolledJob): PollerInput['CleanUp'] {
     Event: {
       RequestType: 'Delete',
       ServiceToken: properties.ServiceToken,
-      StackId: job.request.StackId,
+      StackId: request.StackId,
       RequestId: `long-wait-clean-up-${job.jobId}`,
-      LogicalResourceId: job.request.LogicalResourceId,
-      ResourceType: job.request.ResourceType,
+      LogicalResourceId: request.LogicalResourceId,
+      ResourceType: request.ResourceType,
       PhysicalResourceId: job.physicalId,
-      ResourceProperties: { ...properties, ...(target === undefined ? {} : { Metadata: { targetTableName: target } }) },
+      ResourceProperties: { ...properties, ...kind.neededByDelete?.(raw) },
     },
   };
 }
@@ -73,11 +65,12 @@ function cleanUpOf(job: PolledJob): PollerInput['CleanUp'] {
  * starts the same execution (same name and input), which Step Functions
  * answers with the running one.
  */
-export async function startPoller(longWait: LongWaitSpec, job: PolledJob): Promise<string> {
+export async function startPoller(kind: AnyJobKind, spec: WaitSpec, request: CdkCustomResourceEvent, job: PollerJob): Promise<string> {
+  const longWait = spec.longWait!;
   const name = pollerExecutionName(job.jobId, longWait.handleLogicalId);
   const input = pollerInput({
-    kind: job.kind, jobId: job.currentJobId ?? job.jobId, stackId: job.request.StackId, handleLogicalId: longWait.handleLogicalId,
-    allowPartial: job.allowPartial, timeoutSeconds: job.timeoutSeconds, cleanUp: cleanUpOf(job), attempts: job.attempts,
+    kind: kind.contract.kind, jobId: job.currentJobId ?? job.jobId, stackId: request.StackId, handleLogicalId: longWait.handleLogicalId,
+    allowPartial: spec.allowPartial, timeoutSeconds: spec.timeoutSeconds, cleanUp: cleanUpOf(kind, request, job), attempts: job.attempts,
   });
   const { StartExecutionCommand } = await sdk();
   let arn: string | undefined;
@@ -92,35 +85,13 @@ export async function startPoller(longWait: LongWaitSpec, job: PolledJob): Promi
     // another delivery of this request (its input may differ: the jobs that held the resource then).
     if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
     arn = executionArn(longWait.stateMachineArn, name);
-    log('info', 'the job\'s poller was already started (another delivery of this request)', { kind: job.kind, jobId: job.jobId, executionArn: arn });
+    log('info', 'the job\'s poller was already started (another delivery of this request)', { kind: kind.contract.kind, jobId: job.jobId, executionArn: arn });
     return arn;
   }
   log('info', 'the long-wait poller waits for the job; its WaitCondition gates what depends on it', {
-    kind: job.kind, jobId: job.jobId, executionArn: arn, polls: input.Polls, handle: longWait.handleLogicalId,
+    kind: kind.contract.kind, jobId: job.jobId, executionArn: arn, polls: input.Polls, handle: longWait.handleLogicalId,
   });
   return arn!;
-}
-
-/** Starts the poller of a job AWS Backup cannot stop (a restore, a copy); a failure says that the job goes on. */
-export async function startPollerOfUnstoppable(longWait: LongWaitSpec, job: PolledJob): Promise<void> {
-  try {
-    await startPoller(longWait, job);
-  } catch (error) {
-    throw new Error(`Could not start the long-wait poller for ${job.kind} job ${job.jobId}: ${describeError(error)}; AWS Backup cannot stop the ${job.kind}, which goes on`);
-  }
-}
-
-/**
- * An Update that takes no new job but comes with a new WaitConditionHandle
- * (of a kind whose physical id prefix is `prefix`): the current job's poller
- * is started for it, and signals at its first poll.
- */
-export async function rearmPoller(event: CdkCustomResourceEvent, longWait: LongWaitSpec | undefined, prefix: string, start: (jobId: string, physicalId: string) => Promise<void>): Promise<WaitState | undefined> {
-  if (event.RequestType !== 'Update' || !needsRearm(event, longWait)) return undefined;
-  const current = physicalIdOf(prefix, event.PhysicalResourceId);
-  if (!current) throw new Error(`onEvent: physical resource id ${event.PhysicalResourceId} names no ${prefix}`);
-  await start(current.jobId, event.PhysicalResourceId);
-  return { mode: 'unchanged' };
 }
 
 /** Stops the poller of a job (one that already ended is left as it is). Logs, never throws. */
@@ -148,9 +119,9 @@ function oldHandleOf(event: CdkCustomResourceEvent): unknown {
  * token may change at deploy time alone (a replaced resource's ARN), and an old
  * handle's WaitCondition would not wait for the new job. Throws before anything starts.
  */
-export function refuseReusedHandle(event: CdkCustomResourceEvent, longWait: LongWaitSpec | undefined, noun: string): void {
+export function refuseReusedHandle(event: CdkCustomResourceEvent, longWait: LongWaitSpec | undefined, kind: string): void {
   if (longWait && oldHandleOf(event) === longWait.handleLogicalId) {
-    throw new Error(`A new ${noun} job is needed (a property changed at deploy time, e.g. a resource was replaced), but its WaitCondition ${longWait.handleLogicalId} already waited for the previous job and would not wait again; change the construct's trigger to start the new job with a new wait. No job was started`);
+    throw new Error(`A new ${kind} job is needed (a property changed at deploy time, e.g. a resource was replaced), but its WaitCondition ${longWait.handleLogicalId} already waited for the previous job and would not wait again; change the construct's trigger to start the new job with a new wait. No job was started`);
   }
 }
 

@@ -28,13 +28,13 @@ import {
   classifyBackupState,
   describeBackupJob,
   findActiveBackupJobs,
-  isNotFound,
   isOwnedBy,
   JobOwner,
   listJobsSince,
   startBackupJob,
   stopBackupJob,
 } from './backup-jobs';
+import { isNotFound } from './errors';
 
 /**
  * What AWS Backup says when it ends a job because another job of the same

@@ -1,11 +1,10 @@
 /**
- * Starting, describing and classifying AWS Backup jobs: the logic the
- * deploy-time handlers and the CLI share.
+ * The backup kind's AWS Backup calls: starting, describing, stopping, listing
+ * and reading backup jobs, for the deploy-time handlers and the CLI.
  */
 import {
   BackupClient,
   BackupJobState,
-  DeleteRecoveryPointCommand,
   DescribeBackupJobCommand,
   DescribeBackupJobCommandOutput,
   paginateListBackupJobs,
@@ -14,49 +13,18 @@ import {
   StartBackupJobCommandOutput,
   StopBackupJobCommand,
 } from '@aws-sdk/client-backup';
-
-/**
- * A Backup client for the ambient region and credentials.
- *
- * No endpoint is set here, so the SDK's standard `AWS_ENDPOINT_URL_BACKUP` and
- * `AWS_ENDPOINT_URL` settings apply.
- */
-export function createBackupClient(options: { region?: string; profile?: string; maxAttempts?: number; requestTimeoutMs?: number } = {}): BackupClient {
-  return new BackupClient({
-    region: options.region,
-    profile: options.profile,
-    maxAttempts: options.maxAttempts ?? 5,
-    // Without a request timeout a stalled connection would wait until the Lambda timeout.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 20_000 },
-  });
-}
-
-/** Where a job is in its life, as a waiter sees it. */
-export type JobOutcome = 'running' | 'completed' | 'partial' | 'failed' | 'unknown';
+import { jobReader, outcomeOfState, percentOf } from './aws-backup';
 
 /** States in which a job still runs (or is about to). */
 export const ACTIVE_BACKUP_STATES: readonly BackupJobState[] = ['CREATED', 'PENDING', 'RUNNING', 'ABORTING'];
 
 /** Maps every BackupJobState to one outcome; a state added to the API later is `unknown`. */
-export function classifyBackupState(state: string | undefined): JobOutcome {
-  switch (state) {
-    case 'CREATED':
-    case 'PENDING':
-    case 'RUNNING':
-    case 'ABORTING':
-      return 'running';
-    case 'COMPLETED':
-      return 'completed';
-    case 'PARTIAL':
-      return 'partial';
-    case 'FAILED':
-    case 'ABORTED':
-    case 'EXPIRED':
-      return 'failed';
-    default:
-      return 'unknown';
-  }
-}
+export const classifyBackupState = outcomeOfState({
+  running: ACTIVE_BACKUP_STATES,
+  completed: ['COMPLETED'],
+  partial: ['PARTIAL'],
+  failed: ['FAILED', 'ABORTED', 'EXPIRED'],
+});
 
 /** A job as DescribeBackupJob returns it. */
 export type BackupJobDescription = Omit<DescribeBackupJobCommandOutput, '$metadata'>;
@@ -72,11 +40,6 @@ export async function startBackupJob(client: BackupClient, input: StartBackupJob
 
 export async function stopBackupJob(client: BackupClient, backupJobId: string): Promise<void> {
   await client.send(new StopBackupJobCommand({ BackupJobId: backupJobId }));
-}
-
-/** Deletes a recovery point of a vault. */
-export async function deleteRecoveryPoint(client: BackupClient, backupVaultName: string, recoveryPointArn: string): Promise<void> {
-  await client.send(new DeleteRecoveryPointCommand({ BackupVaultName: backupVaultName, RecoveryPointArn: recoveryPointArn }));
 }
 
 /**
@@ -124,56 +87,6 @@ export async function listJobsSince(client: BackupClient, owner: JobOwner, creat
   return jobs;
 }
 
-/** Error names of AWS answers that a later attempt may not get. */
-const TRANSIENT_ERROR_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'LimitExceededException',
-  'RequestLimitExceeded',
-  'ServiceUnavailableException',
-  'DependencyFailureException',
-  'InternalServerError',
-  'InternalFailure',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
-
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
-
-/** Whether an error is throttling, a server fault or a network failure: worth trying again later. */
-export function isTransientError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { name?: string; code?: string; $fault?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  if (e.$retryable) return true;
-  if (e.$fault === 'server') return true;
-  const status = e.$metadata?.httpStatusCode;
-  if (status !== undefined && (status >= 500 || status === 429)) return true;
-  if (e.name && TRANSIENT_ERROR_NAMES.has(e.name)) return true;
-  return e.code !== undefined && TRANSIENT_NETWORK_CODES.has(e.code);
-}
-
-/** Whether AWS answered that the named thing does not exist. */
-export function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: string }).name === 'ResourceNotFoundException';
-}
-
-/** `Name: message` of an error, without a stack. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
-/** Runs an AWS call; its failure becomes an error that names the operation and AWS's error (for CloudFormation's reason). */
-export async function naming<T>(operation: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw Object.assign(new Error(`${operation} failed: ${describeError(error)}`), { cause: error });
-  }
-}
-
 /**
  * Whether a COMPLETED job "completed with issues", as AWS Backup's console
  * says: its MessageCategory is not SUCCESS (or, without one, it has a status message).
@@ -183,8 +96,15 @@ export function completedWithIssues(job: Pick<BackupJobDescription, 'State' | 'M
   return job.MessageCategory ? job.MessageCategory !== 'SUCCESS' : !!job.StatusMessage;
 }
 
-/** The sentence a failed job ends a deploy or a CLI run with. */
-export function backupJobFailureMessage(job: BackupJobDescription): string {
-  const what = `Backup job ${job.BackupJobId} of ${job.ResourceArn ?? 'the resource'} ended ${job.State}`;
-  return job.StatusMessage ? `${what}: ${job.StatusMessage}` : `${what} without a status message from AWS Backup`;
-}
+/** How the handlers and the CLI read a backup job. */
+export const BACKUP_JOBS = jobReader<BackupJobDescription>({
+  kind: 'backup',
+  describe: describeBackupJob,
+  members: { id: 'BackupJobId', state: 'State' },
+  outcomeOf: classifyBackupState,
+  // Named from the start; a job that did not complete may have made a partial one.
+  madeBy: (job) => job.RecoveryPointArn || undefined,
+  percentDone: (job) => percentOf(job.PercentDone),
+  bytes: (job) => job.BytesTransferred,
+  title: (job) => `Backup job ${job.BackupJobId} of ${job.ResourceArn ?? 'the resource'}`,
+});

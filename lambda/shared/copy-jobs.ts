@@ -1,31 +1,17 @@
 /**
- * Starting, describing, listing and classifying AWS Backup copy jobs: shared
- * by the deploy-time handlers and the CLI.
+ * The copy kind's AWS Backup calls: starting, describing, listing and reading
+ * copy jobs, for the deploy-time handlers and the CLI.
  */
 import {
   BackupClient, CopyJob, DescribeCopyJobCommand, paginateListCopyJobs, StartCopyJobCommand, StartCopyJobCommandInput,
 } from '@aws-sdk/client-backup';
-import type { JobOutcome } from './backup-jobs';
+import { jobReader, outcomeOfState } from './aws-backup';
 
 /** A copy job as DescribeCopyJob and ListCopyJobs describe it. */
 export type CopyJobDescription = CopyJob;
 
 /** Maps every CopyJobState to one outcome; a state added to the API later is `unknown`. */
-export function classifyCopyState(state: string | undefined): JobOutcome {
-  switch (state) {
-    case 'CREATED':
-    case 'RUNNING':
-      return 'running';
-    case 'COMPLETED':
-      return 'completed';
-    case 'PARTIAL':
-      return 'partial';
-    case 'FAILED':
-      return 'failed';
-    default:
-      return 'unknown';
-  }
-}
+export const classifyCopyState = outcomeOfState({ running: ['CREATED', 'RUNNING'], completed: ['COMPLETED'], partial: ['PARTIAL'], failed: ['FAILED'] });
 
 export async function describeCopyJob(client: BackupClient, copyJobId: string): Promise<CopyJobDescription> {
   const { CopyJob: job } = await client.send(new DescribeCopyJobCommand({ CopyJobId: copyJobId }));
@@ -47,14 +33,16 @@ export async function listCopiesSince(client: BackupClient, sourceRecoveryPointA
   return jobs;
 }
 
-/** The Region a recovery point or vault ARN names. */
-export function regionOfArn(arn: string): string | undefined {
-  return arn.split(':')[3] || undefined;
-}
-
-/** The sentence a failed copy ends a deploy or a CLI run with. */
-export function copyJobFailureMessage(job: CopyJobDescription): string {
-  const what = `Copy job ${job.CopyJobId} of ${job.SourceRecoveryPointArn ?? 'the recovery point'} to ${job.DestinationBackupVaultArn ?? 'the destination vault'} ended ${job.State}`;
-  const hint = job.State === 'PARTIAL' ? ' (set allowPartial to accept a partial copy)' : '';
-  return (job.StatusMessage ? `${what}: ${job.StatusMessage}` : `${what} without a status message from AWS Backup`) + hint;
-}
+/** How the handlers and the CLI read a copy job. */
+export const COPY_JOBS = jobReader<CopyJobDescription>({
+  kind: 'copy',
+  describe: describeCopyJob,
+  members: { id: 'CopyJobId', state: 'State' },
+  outcomeOf: classifyCopyState,
+  // When DescribeCopyJob first names the copy is not documented: it counts once the copy ended with one.
+  madeBy: (job) => (job.State === 'COMPLETED' || job.State === 'PARTIAL' ? job.DestinationRecoveryPointArn || undefined : undefined),
+  // DescribeCopyJob tells no progress: done, or not known.
+  percentDone: (job) => (job.State === 'COMPLETED' ? 100 : undefined),
+  bytes: (job) => job.BackupSizeInBytes,
+  title: (job) => `Copy job ${job.CopyJobId} of ${job.SourceRecoveryPointArn ?? 'the recovery point'} to ${job.DestinationBackupVaultArn ?? 'the destination vault'}`,
+});

@@ -11,7 +11,8 @@ export function log(level: Level, message: string, fields: Record<string, unknow
   else console.warn(line);
 }
 
-const SENSITIVE_MAPS = ['RecoveryPointTags', 'Metadata'];
+/** Properties whose values the API model marks sensitive: logged by their keys only, never in a poller's input. */
+export const SENSITIVE_MAPS: readonly string[] = ['RecoveryPointTags', 'Metadata'];
 
 function redactMaps(properties: unknown): unknown {
   if (!properties || typeof properties !== 'object') return properties;

@@ -1,6 +1,7 @@
 /**
- * Starting, describing and classifying AWS Backup restore jobs, and building
- * their metadata: shared by the deploy-time handlers and the CLI.
+ * The restore kind's AWS Backup calls: starting, describing, listing and
+ * reading restore jobs, and building their metadata, for the deploy-time
+ * handlers and the CLI.
  */
 import {
   BackupClient,
@@ -11,26 +12,13 @@ import {
   StartRestoreJobCommand,
   StartRestoreJobCommandInput,
 } from '@aws-sdk/client-backup';
-import type { JobOutcome } from './backup-jobs';
+import { jobReader, outcomeOfState, percentOf } from './aws-backup';
 
 /** A restore job as DescribeRestoreJob returns it. */
 export type RestoreJobDescription = Omit<DescribeRestoreJobCommandOutput, '$metadata'>;
 
-/** Maps every RestoreJobStatus to one outcome; a status added to the API later is `unknown`. */
-export function classifyRestoreStatus(status: string | undefined): Exclude<JobOutcome, 'partial'> {
-  switch (status) {
-    case 'PENDING':
-    case 'RUNNING':
-      return 'running';
-    case 'COMPLETED':
-      return 'completed';
-    case 'ABORTED':
-    case 'FAILED':
-      return 'failed';
-    default:
-      return 'unknown';
-  }
-}
+/** Maps every RestoreJobStatus to one outcome (a restore never ends PARTIAL); a status added to the API later is `unknown`. */
+export const classifyRestoreStatus = outcomeOfState({ running: ['PENDING', 'RUNNING'], completed: ['COMPLETED'], failed: ['ABORTED', 'FAILED'] });
 
 export async function describeRestoreJob(client: BackupClient, restoreJobId: string): Promise<RestoreJobDescription> {
   const { $metadata: _ignored, ...job } = await client.send(new DescribeRestoreJobCommand({ RestoreJobId: restoreJobId }));
@@ -71,8 +59,15 @@ export function mergeMetadata(backedUp: Readonly<Record<string, string>>, overri
   };
 }
 
-/** The sentence a failed restore ends a deploy or a CLI run with. */
-export function restoreJobFailureMessage(job: RestoreJobDescription): string {
-  const what = `Restore job ${job.RestoreJobId} of ${job.RecoveryPointArn ?? 'the recovery point'} ended ${job.Status}`;
-  return job.StatusMessage ? `${what}: ${job.StatusMessage}` : `${what} without a status message from AWS Backup`;
-}
+/** How the handlers and the CLI read a restore job. */
+export const RESTORE_JOBS = jobReader<RestoreJobDescription>({
+  kind: 'restore',
+  describe: describeRestoreJob,
+  members: { id: 'RestoreJobId', state: 'Status' },
+  outcomeOf: classifyRestoreStatus,
+  // Only a completed restore made the resource: a failed one may name one that was there before.
+  madeBy: (job) => (job.Status === 'COMPLETED' ? job.CreatedResourceArn || undefined : undefined),
+  percentDone: (job) => percentOf(job.PercentDone),
+  bytes: (job) => job.BackupSizeInBytes,
+  title: (job) => `Restore job ${job.RestoreJobId} of ${job.RecoveryPointArn ?? 'the recovery point'}`,
+});

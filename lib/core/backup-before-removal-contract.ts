@@ -6,7 +6,7 @@
  * with, the tags that mark the recovery points it makes, and how the handler
  * reads the properties back.
  */
-import { BackupJobRequestProperties, parseStartBackupJobRequest, StartBackupJobRequest } from './backup-job-contract';
+import { BackupJobRequestProperties, parseStartBackupJobRequest } from './backup-job-contract';
 import { Delivered, JobResourceContract, parseBoolean, parseInteger, requiredString } from './properties';
 import { timeoutErrors } from './timing';
 
@@ -64,7 +64,7 @@ export function stackNameOf(stackId: string): string {
 
 /** The properties as the handler uses them. */
 export interface BackupBeforeRemovalSpec {
-  readonly start: StartBackupJobRequest;
+  readonly start: BackupJobRequestProperties;
   readonly resourceType: string;
   readonly resourceLogicalId: string;
   readonly timeoutSeconds: number;

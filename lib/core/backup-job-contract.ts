@@ -5,12 +5,16 @@
  * a backup's settings to the StartBackupJob request (used by the construct and
  * the CLI), and how the handler reads the properties back.
  */
+import { LifecycleProperties, lifecycleRequest, parseLifecycle } from './lifecycle';
 import {
-  Delivered, dropUndefined, JobResourceContract, JobResultProperties, LongWaitSpec, optionalString, parseBoolean, parseInteger, parseLongWait,
-  parseRemovalPolicy, parseTimeout, requiredString, stringMap, WaitProperties,
+  AttributesOf, Delivered, dropUndefined, JobContract, optionalString, parseInteger, parseWaitSpec, requiredString, stringMap, WaitProperties, WaitSpec,
 } from './properties';
 
-/** What StartBackupJob is asked, as the construct renders it (numbers and booleans become strings on the way). */
+/**
+ * What StartBackupJob is asked (but its token): as the construct renders it
+ * (numbers and booleans become strings on the way), and as the handler sends
+ * it once parsed.
+ */
 export interface BackupJobRequestProperties {
   readonly ResourceArn: string;
   readonly BackupVaultName: string;
@@ -28,25 +32,29 @@ export interface BackupJobRequestProperties {
 export interface BackupJobResourceProperties extends BackupJobRequestProperties, WaitProperties {
   readonly ResourceType: string;
   readonly Trigger?: string;
-  readonly AllowPartial?: boolean;
 }
+
+/**
+ * The attributes of a Custom::BackupJob, as DescribeBackupJob names them.
+ * MessageCategory: SUCCESS, or what the job's message is about (a COMPLETED
+ * job with another category "completed with issues").
+ */
+const BACKUP_JOB_ATTRIBUTES = {
+  text: ['BackupJobId', 'RecoveryPointArn', 'State', 'StatusMessage', 'BackupVaultArn', 'ResourceType', 'MessageCategory'],
+  dates: ['CreationDate', 'CompletionDate'],
+  bytes: ['BackupSizeInBytes'],
+} as const;
 
 /** The attributes of a Custom::BackupJob (all strings, all always present). */
-export interface BackupJobAttributes {
-  readonly BackupJobId: string;
-  readonly RecoveryPointArn: string;
-  readonly State: string;
-  readonly StatusMessage: string;
-  readonly BackupSizeInBytes: string;
-  readonly CreationDate: string;
-  readonly CompletionDate: string;
-  readonly BackupVaultArn: string;
-  readonly ResourceType: string;
-  /** SUCCESS, or what the job's message is about: a COMPLETED job with another category "completed with issues". */
-  readonly MessageCategory: string;
-}
+export type BackupJobAttributes = AttributesOf<typeof BACKUP_JOB_ATTRIBUTES>;
 
-export const BACKUP_JOB: JobResourceContract<BackupJobResourceProperties, BackupJobAttributes> = { resourceType: 'Custom::BackupJob' };
+export const BACKUP_JOB: JobContract<BackupJobResourceProperties, BackupJobAttributes> = {
+  resourceType: 'Custom::BackupJob',
+  kind: 'backup',
+  result: { resourceType: 'Custom::BackupJobResult' },
+  attributes: BACKUP_JOB_ATTRIBUTES,
+  idAttribute: 'BackupJobId',
+};
 
 /**
  * A backup as a user asks for it (the construct's props, the CLI's options),
@@ -87,61 +95,14 @@ export function backupJobRequest(request: BackupRequest): BackupJobRequestProper
   });
 }
 
-/** A recovery point's lifecycle in a request (StartBackupJob, StartCopyJob). */
-export interface LifecycleProperties {
-  readonly MoveToColdStorageAfterDays?: number;
-  readonly DeleteAfterDays?: number;
-  readonly OptInToArchiveForSupportedResources?: boolean;
-}
-
-/** A lifecycle in AWS Backup's units: the one mapping from settings to the API's Lifecycle (undefined when empty). */
-export function lifecycleRequest(request: { moveToColdStorageAfterDays?: number; deleteAfterDays?: number; optInToArchiveForSupportedResources?: boolean }): LifecycleProperties | undefined {
-  const lifecycle = dropUndefined({
-    MoveToColdStorageAfterDays: request.moveToColdStorageAfterDays,
-    DeleteAfterDays: request.deleteAfterDays,
-    OptInToArchiveForSupportedResources: request.optInToArchiveForSupportedResources,
-  });
-  return Object.keys(lifecycle).length > 0 ? lifecycle : undefined;
-}
-
-/** Reads a request's Lifecycle property. */
-export function parseLifecycle(value: unknown): LifecycleProperties | undefined {
-  if (value === undefined || value === null) return undefined;
-  const raw = value as Delivered<LifecycleProperties>;
-  return dropUndefined({
-    MoveToColdStorageAfterDays: parseInteger(raw.MoveToColdStorageAfterDays, 'Lifecycle.MoveToColdStorageAfterDays'),
-    DeleteAfterDays: parseInteger(raw.DeleteAfterDays, 'Lifecycle.DeleteAfterDays'),
-    OptInToArchiveForSupportedResources: parseBoolean(raw.OptInToArchiveForSupportedResources, 'Lifecycle.OptInToArchiveForSupportedResources'),
-  });
-}
-
-/** StartBackupJob as the handlers send it (but its token): the request the properties carry, parsed. */
-export interface StartBackupJobRequest {
-  readonly ResourceArn: string;
-  readonly BackupVaultName: string;
-  readonly IamRoleArn: string;
-  readonly StartWindowMinutes?: number;
-  readonly CompleteWindowMinutes?: number;
-  readonly Lifecycle?: LifecycleProperties;
-  readonly RecoveryPointTags?: Record<string, string>;
-  readonly BackupOptions?: Record<string, string>;
-  readonly Index?: 'ENABLED' | 'DISABLED';
-  readonly LogicallyAirGappedBackupVaultArn?: string;
-}
-
 /** The properties as the handler uses them. */
-export interface BackupJobSpec {
-  readonly start: StartBackupJobRequest;
+export interface BackupJobSpec extends WaitSpec {
+  readonly start: BackupJobRequestProperties;
   readonly resourceType: string;
-  readonly waitForCompletion: boolean;
-  readonly timeoutSeconds: number;
-  readonly allowPartial: boolean;
-  readonly destroyOnDelete: boolean;
-  readonly longWait?: LongWaitSpec;
 }
 
 /** Reads the StartBackupJob request a resource's properties carry (a BackupJob's, a removal guard's). Throws, naming the property, on a malformed one. */
-export function parseStartBackupJobRequest(raw: Delivered<BackupJobRequestProperties>): StartBackupJobRequest {
+export function parseStartBackupJobRequest(raw: Delivered<BackupJobRequestProperties>): BackupJobRequestProperties {
   const index = optionalString(raw, 'Index');
   if (index !== undefined && index !== 'ENABLED' && index !== 'DISABLED') {
     throw new Error(`Property Index must be ENABLED or DISABLED (got ${JSON.stringify(index)})`);
@@ -162,18 +123,5 @@ export function parseStartBackupJobRequest(raw: Delivered<BackupJobRequestProper
 
 /** Reads the custom resource's properties. Throws, naming the property, on a malformed one. */
 export function parseBackupJobProperties(raw: Delivered<BackupJobResourceProperties>): BackupJobSpec {
-  const removalPolicy = parseRemovalPolicy(raw);
-  const longWait = parseLongWait(raw);
-  const timeoutSeconds = parseTimeout(raw, longWait);
-  return {
-    start: parseStartBackupJobRequest(raw),
-    resourceType: requiredString(raw, 'ResourceType'),
-    waitForCompletion: parseBoolean(raw.WaitForCompletion, 'WaitForCompletion') ?? true,
-    timeoutSeconds,
-    allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false,
-    destroyOnDelete: removalPolicy === 'destroy',
-    longWait,
-  };
+  return { ...parseWaitSpec(raw), start: parseStartBackupJobRequest(raw), resourceType: requiredString(raw, 'ResourceType') };
 }
-
-export const BACKUP_JOB_RESULT: JobResourceContract<JobResultProperties, BackupJobAttributes> = { resourceType: 'Custom::BackupJobResult' };

@@ -4,7 +4,7 @@
  * resource's next attempt may be due (the attempt function decides:
  * lambda/jobs/backup-job-attempt.ts). Registered in long-wait-kinds.ts.
  */
-import type { StartBackupJobRequest } from './backup-job-contract';
+import type { BackupJobRequestProperties } from './backup-job-contract';
 import type { AttemptsState, PollerKind } from './long-wait';
 
 export const BACKUP_POLLER: PollerKind = {
@@ -28,7 +28,7 @@ export interface BackupAttempts extends AttemptsState {
   /** The CloudFormation request the attempts' idempotency tokens derive from. */
   readonly Request: { readonly StackId: string; readonly LogicalResourceId: string; readonly RequestId: string };
   /** StartBackupJob of every attempt, but its token. */
-  readonly Start: StartBackupJobRequest;
+  readonly Start: BackupJobRequestProperties;
   readonly ResourceType: string;
   /** The job's WaitCondition: a new attempt starts only while CloudFormation waits for it. */
   readonly ConditionLogicalId: string;

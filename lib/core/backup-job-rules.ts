@@ -6,17 +6,14 @@
  * is not known yet (an unresolved CDK token) is left out by the caller, so that
  * no rule ever judges a token.
  */
+import { isVaultArn, VAULT_NAME_PATTERN } from './arns';
+import { validateLifecycle } from './lifecycle';
 import { amount, isWholeInRange, ValidationResult, ValidationWarning } from './messages';
-import { RESOURCE_TYPE_NAMES, resourceTypeInfo, ResourceTypeInfo } from './resource-types';
+import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from './resource-types';
 import { timeoutErrors } from './timing';
 
 /** AWS Backup's limits that the rules enforce. */
 export const LIMITS = {
-  /** Lifecycle values are whole days in this range (100 years at most). */
-  lifecycleMinDays: 1,
-  lifecycleMaxDays: 36_500,
-  /** A recovery point stays in cold storage at least this long. */
-  coldStorageMinDays: 90,
   /** StartWindowMinutes must be at least this. */
   startWindowMinMinutes: 60,
   /** Both windows are at most 100 years. */
@@ -28,13 +25,8 @@ export const LIMITS = {
   tagValueMaxLength: 256,
 } as const;
 
-/** BackupVaultName in the AWS Backup API model. */
-const VAULT_NAME = '[a-zA-Z0-9\\-_]{2,50}';
-export const VAULT_NAME_PATTERN = new RegExp(`^${VAULT_NAME}$`);
 /** BackupOptionKey and BackupOptionValue in the AWS Backup API model. */
 export const BACKUP_OPTION_PATTERN = /^[a-zA-Z0-9\-_.]{1,50}$/;
-/** A backup vault's ARN. */
-export const VAULT_ARN_PATTERN = new RegExp(`^arn:[a-z-]+:backup:[a-z0-9-]+:\\d{12}:backup-vault:${VAULT_NAME}$`);
 
 /** The settings of one backup job, in AWS Backup's units. Leave out what is unknown. */
 export interface BackupJobSettings {
@@ -135,7 +127,7 @@ export function validateBackupJob(
     errors.push(`${names.index} applies only to EBS and S3 backups (backup indexes); the resource is ${type.name}`);
   }
 
-  if (settings.logicallyAirGappedBackupVaultArn !== undefined && !VAULT_ARN_PATTERN.test(settings.logicallyAirGappedBackupVaultArn)) {
+  if (settings.logicallyAirGappedBackupVaultArn !== undefined && !isVaultArn(settings.logicallyAirGappedBackupVaultArn)) {
     errors.push(`${names.logicallyAirGappedBackupVaultArn} ("${settings.logicallyAirGappedBackupVaultArn}") must be a backup vault ARN (arn:aws:backup:region:account:backup-vault:name)`);
   }
 
@@ -164,52 +156,6 @@ export function validateBackupJob(
         errors.push(`${names.deleteAfterDays} (${amount(del, 'day')}) must be at most the vault lock's maxRetention (${amount(lock.maxRetentionDays, 'day')}): the locked vault fails backups kept for longer`);
       }
     }
-  }
-  return { errors, warnings };
-}
-
-/** A recovery point's lifecycle, as a backup or a copy sets it. */
-export interface LifecycleSettings {
-  readonly moveToColdStorageAfterDays?: number;
-  readonly deleteAfterDays?: number;
-  readonly optInToArchiveForSupportedResources?: boolean;
-}
-
-/** The names of the lifecycle settings where they were given. */
-export type LifecycleNames = Readonly<Record<keyof LifecycleSettings, string>>;
-
-/** Checks a lifecycle against AWS Backup's rules (whole days, 90 days in cold storage) and what the resource type does with it. */
-export function validateLifecycle(settings: LifecycleSettings, type: ResourceTypeInfo | undefined, names: LifecycleNames): ValidationResult {
-  const errors: string[] = [];
-  const warnings: ValidationWarning[] = [];
-  const cold = settings.moveToColdStorageAfterDays;
-  const del = settings.deleteAfterDays;
-  for (const [key, value] of [['moveToColdStorageAfterDays', cold], ['deleteAfterDays', del]] as const) {
-    if (value !== undefined && !isWholeInRange(value, LIMITS.lifecycleMinDays, LIMITS.lifecycleMaxDays)) {
-      errors.push(`${names[key]} (${amount(value, 'day')}) must be a whole number of days from ${LIMITS.lifecycleMinDays} to ${LIMITS.lifecycleMaxDays}`);
-    }
-  }
-  if (cold !== undefined && del !== undefined && del < cold + LIMITS.coldStorageMinDays) {
-    errors.push(`${names.deleteAfterDays} (${amount(del, 'day')}) must be at least ${names.moveToColdStorageAfterDays} + ${LIMITS.coldStorageMinDays} days (${amount(cold + LIMITS.coldStorageMinDays, 'day')}): a recovery point stays in cold storage for at least ${LIMITS.coldStorageMinDays} days`);
-  }
-  if (cold !== undefined && type) {
-    if (type.coldStorage === 'ignored') {
-      warnings.push({
-        id: 'ColdStorageIgnored',
-        message: `${names.moveToColdStorageAfterDays} (${amount(cold, 'day')}) has no effect: AWS Backup does not move ${type.name} backups to cold storage`,
-      });
-    } else if (type.coldStorage === 'opt-in' && settings.optInToArchiveForSupportedResources !== true) {
-      warnings.push({
-        id: 'ColdStorageNeedsOptIn',
-        message: `${names.moveToColdStorageAfterDays} (${amount(cold, 'day')}) has no effect unless ${names.optInToArchiveForSupportedResources} is true: ${type.name} backups move to the archive tier only on opt-in`,
-      });
-    }
-  }
-  if (settings.optInToArchiveForSupportedResources === true && cold === undefined) {
-    warnings.push({
-      id: 'ArchiveOptInWithoutColdStorage',
-      message: `${names.optInToArchiveForSupportedResources} has no effect without ${names.moveToColdStorageAfterDays}`,
-    });
   }
   return { errors, warnings };
 }

@@ -5,13 +5,10 @@
  * settings to the StartCopyJob request (used by the construct and the CLI),
  * and how the handler reads the properties back.
  */
-import { LifecycleProperties, lifecycleRequest, parseLifecycle } from './backup-job-contract';
-import {
-  Delivered, dropUndefined, JobResourceContract, JobResultProperties, LongWaitSpec, parseBoolean, parseLongWait, parseRemovalPolicy, parseTimeout,
-  requiredString, WaitProperties,
-} from './properties';
+import { LifecycleProperties, lifecycleRequest, parseLifecycle } from './lifecycle';
+import { AttributesOf, Delivered, dropUndefined, JobContract, parseWaitSpec, requiredString, WaitProperties, WaitSpec } from './properties';
 
-/** What StartCopyJob is asked (but its idempotency token), as the construct renders it. */
+/** What StartCopyJob is asked (but its idempotency token): as the construct renders it, and as the handler sends it once parsed. */
 export interface CopyJobRequestProperties {
   readonly RecoveryPointArn: string;
   readonly SourceBackupVaultName: string;
@@ -25,27 +22,29 @@ export interface CopyJobRequestProperties {
 export interface CopyJobResourceProperties extends CopyJobRequestProperties, WaitProperties {
   readonly ResourceType: string;
   readonly Trigger?: string;
-  readonly AllowPartial?: boolean;
 }
+
+/**
+ * The attributes of a Custom::CopyJob, as DescribeCopyJob names them. The copy
+ * is DestinationRecoveryPointArn: a recovery point in the destination vault
+ * (its Region and account).
+ */
+const COPY_JOB_ATTRIBUTES = {
+  text: ['CopyJobId', 'DestinationRecoveryPointArn', 'DestinationBackupVaultArn', 'SourceRecoveryPointArn', 'State', 'StatusMessage', 'ResourceType'],
+  dates: ['CreationDate', 'CompletionDate'],
+  bytes: ['BackupSizeInBytes'],
+} as const;
 
 /** The attributes of a Custom::CopyJob (all strings, all always present). */
-export interface CopyJobAttributes {
-  readonly CopyJobId: string;
-  /** The copy: a recovery point in the destination vault (its region and account). */
-  readonly DestinationRecoveryPointArn: string;
-  readonly DestinationBackupVaultArn: string;
-  readonly SourceRecoveryPointArn: string;
-  readonly State: string;
-  readonly StatusMessage: string;
-  readonly BackupSizeInBytes: string;
-  readonly CreationDate: string;
-  readonly CompletionDate: string;
-  readonly ResourceType: string;
-}
+export type CopyJobAttributes = AttributesOf<typeof COPY_JOB_ATTRIBUTES>;
 
-export const COPY_JOB: JobResourceContract<CopyJobResourceProperties, CopyJobAttributes> = { resourceType: 'Custom::CopyJob' };
-
-export const COPY_JOB_RESULT: JobResourceContract<JobResultProperties, CopyJobAttributes> = { resourceType: 'Custom::CopyJobResult' };
+export const COPY_JOB: JobContract<CopyJobResourceProperties, CopyJobAttributes> = {
+  resourceType: 'Custom::CopyJob',
+  kind: 'copy',
+  result: { resourceType: 'Custom::CopyJobResult' },
+  attributes: COPY_JOB_ATTRIBUTES,
+  idAttribute: 'CopyJobId',
+};
 
 /** A copy as a user asks for it (the construct's props, the CLI's options), lengths in days. A value may be a token. */
 export interface CopyRequest {
@@ -69,31 +68,16 @@ export function copyJobRequest(request: CopyRequest): CopyJobRequestProperties {
   });
 }
 
-/** StartCopyJob as the handlers send it (but its token). */
-export interface StartCopyJobRequest {
-  readonly RecoveryPointArn: string;
-  readonly SourceBackupVaultName: string;
-  readonly DestinationBackupVaultArn: string;
-  readonly IamRoleArn: string;
-  readonly Lifecycle?: LifecycleProperties;
-}
-
 /** The copy properties as the handler uses them. */
-export interface CopyJobSpec {
-  readonly start: StartCopyJobRequest;
+export interface CopyJobSpec extends WaitSpec {
+  readonly start: CopyJobRequestProperties;
   readonly resourceType: string;
-  readonly waitForCompletion: boolean;
-  readonly timeoutSeconds: number;
-  readonly allowPartial: boolean;
-  /** Removal policy DESTROY: the copy (the destination recovery point) is deleted with the resource. */
-  readonly destroyOnDelete: boolean;
-  readonly longWait?: LongWaitSpec;
 }
 
 /** Reads the copy job resource's properties. Throws, naming the property, on a malformed one. */
 export function parseCopyJobProperties(raw: Delivered<CopyJobResourceProperties>): CopyJobSpec {
-  const longWait = parseLongWait(raw);
   return {
+    ...parseWaitSpec(raw),
     start: dropUndefined({
       RecoveryPointArn: requiredString(raw, 'RecoveryPointArn'),
       SourceBackupVaultName: requiredString(raw, 'SourceBackupVaultName'),
@@ -102,10 +86,5 @@ export function parseCopyJobProperties(raw: Delivered<CopyJobResourceProperties>
       Lifecycle: parseLifecycle(raw.Lifecycle),
     }),
     resourceType: requiredString(raw, 'ResourceType'),
-    waitForCompletion: parseBoolean(raw.WaitForCompletion, 'WaitForCompletion') ?? true,
-    timeoutSeconds: parseTimeout(raw, longWait),
-    allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false,
-    destroyOnDelete: parseRemovalPolicy(raw) === 'destroy',
-    longWait,
   };
 }

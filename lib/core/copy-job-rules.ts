@@ -4,7 +4,8 @@
  * copy's lifecycle, the timeout, and what the removal policy can delete. The
  * CopyJob construct calls them at synth time and the CLI before it calls AWS.
  */
-import { validateLifecycle, VAULT_ARN_PATTERN } from './backup-job-rules';
+import { parseVaultArn } from './arns';
+import { validateLifecycle } from './lifecycle';
 import { ValidationResult } from './messages';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from './resource-types';
 import { timeoutErrors } from './timing';
@@ -38,13 +39,6 @@ export const COPY_CONSTRUCT_SETTING_NAMES: CopySettingNames = {
   timeoutSeconds: 'timeout',
   removalPolicy: 'removalPolicy',
 };
-
-/** The parts of a backup vault's ARN; undefined for a string that is not one. */
-export function parseVaultArn(arn: string): { partition: string; region: string; account: string; name: string } | undefined {
-  if (!VAULT_ARN_PATTERN.test(arn)) return undefined;
-  const [, partition, , region, account, , name] = arn.split(':');
-  return { partition, region, account, name };
-}
 
 /** Checks a copy job's settings against AWS Backup's rules and ours. */
 export function validateCopyJob(settings: CopyJobSettings, names: CopySettingNames = COPY_CONSTRUCT_SETTING_NAMES): ValidationResult {

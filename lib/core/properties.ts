@@ -19,6 +19,44 @@ export interface JobResourceContract<Properties extends object, Attributes exten
 }
 
 /**
+ * The attributes of a job resource, declared once: each is the member of the
+ * same name in AWS Backup's description of the job, read as text, as a date
+ * (ISO 8601; empty until known) or as a size in bytes ("0" until known).
+ */
+export interface AttributeDeclaration {
+  readonly text: readonly string[];
+  readonly dates: readonly string[];
+  readonly bytes: readonly string[];
+}
+
+/** The attributes a declaration declares: every one a string (CloudFormation's), always present. */
+export type AttributesOf<D extends AttributeDeclaration> = { readonly [K in D['text'][number] | D['dates'][number] | D['bytes'][number]]: string };
+
+/** A job's attributes, from its description (or from what is known of it: the rest is empty). */
+export function attributesFrom<D extends AttributeDeclaration>(declaration: D, job: Readonly<Record<string, unknown>>): AttributesOf<D> {
+  const read = (names: readonly string[], value: (member: unknown) => string) => names.map((name) => [name, value(job[name])]);
+  return Object.fromEntries([
+    ...read(declaration.text, (v) => (v === undefined || v === null ? '' : String(v))),
+    ...read(declaration.dates, (v) => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : '')),
+    ...read(declaration.bytes, (v) => String(v ?? 0)),
+  ]) as AttributesOf<D>;
+}
+
+/**
+ * A job kind's custom resources: the job's own resource, the result resource
+ * of its long wait (the same attributes, once the job's WaitCondition
+ * completed), the attributes, and the one that names the job.
+ */
+export interface JobContract<Properties extends WaitProperties, Attributes extends object> extends JobResourceContract<Properties, Attributes> {
+  /** AWS Backup's word for the job (`backup`, `restore`, `copy`): its long-wait poller's branch, and its physical id's prefix (`<kind>-job`). */
+  readonly kind: string;
+  readonly result: JobResourceContract<JobResultProperties, Attributes>;
+  readonly attributes: AttributeDeclaration;
+  /** The attribute that holds the job's id (the result resource describes the job by it). */
+  readonly idAttribute: keyof Attributes & string;
+}
+
+/**
  * What a handler receives for properties of type T: the same keys (and the
  * ServiceToken CloudFormation adds), each value as CloudFormation delivered it
  * (scalars as strings), not yet checked.
@@ -47,8 +85,20 @@ const BEHAVIOUR_PROPERTIES = new Set<string>(['ServiceToken', 'ServiceTimeout', 
 export interface WaitProperties {
   readonly WaitForCompletion?: boolean;
   readonly TimeoutSeconds: number;
+  /** Whether a job that ends PARTIAL counts as completed (kinds whose jobs can end PARTIAL). */
+  readonly AllowPartial?: boolean;
   readonly RemovalPolicy?: 'retain' | 'destroy';
   readonly LongWait?: LongWaitProperties;
+}
+
+/** How a job is waited for and cleaned up, as the handler uses it (every kind's spec has it). */
+export interface WaitSpec {
+  readonly waitForCompletion: boolean;
+  readonly timeoutSeconds: number;
+  readonly allowPartial: boolean;
+  /** Removal policy DESTROY: what the job made is deleted with the resource. */
+  readonly destroyOnDelete: boolean;
+  readonly longWait?: LongWaitSpec;
 }
 
 /** The long-wait path as the handler uses it. */
@@ -149,6 +199,18 @@ export function parseTimeout(raw: Delivered<{ TimeoutSeconds: number }>, longWai
   const [problem] = timeoutErrors(timeoutSeconds, 'Property TimeoutSeconds', longWait ? 'any' : 'short');
   if (problem) throw new Error(problem);
   return timeoutSeconds;
+}
+
+/** Reads the properties that say how a job is waited for and cleaned up. Throws, naming the property, on a malformed one. */
+export function parseWaitSpec(raw: Delivered<WaitProperties>): WaitSpec {
+  const longWait = parseLongWait(raw);
+  return {
+    waitForCompletion: parseBoolean(raw.WaitForCompletion, 'WaitForCompletion') ?? true,
+    timeoutSeconds: parseTimeout(raw, longWait),
+    allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false,
+    destroyOnDelete: parseRemovalPolicy(raw) === 'destroy',
+    longWait,
+  };
 }
 
 export function dropUndefined<T extends object>(o: T): T {

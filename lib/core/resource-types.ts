@@ -7,6 +7,7 @@
  * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-feature-availability.html
  * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/API_StopBackupJob.html
  */
+import { parseArn } from './arns';
 
 /** How a resource type treats `Lifecycle.MoveToColdStorageAfterDays`. */
 export type ColdStorageSupport = 'supported' | 'opt-in' | 'ignored';
@@ -182,8 +183,6 @@ const ARN_RULES: readonly ArnRule[] = [
   { service: 'ssm-sap', resource: /^HANA\/.+$/, shape: 'HANA/<application>', type: 'SAP HANA on Amazon EC2' },
 ];
 
-const ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/;
-
 /**
  * Reads the AWS Backup resource type from a literal resource ARN.
  *
@@ -191,11 +190,11 @@ const ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):([a-z0-
  * ARN is malformed or names a resource AWS Backup cannot back up.
  */
 export function resourceTypeFromArn(arn: string): ArnTypeResult {
-  const m = ARN.exec(arn);
-  if (!m) {
+  const parts = parseArn(arn);
+  if (!parts) {
     return { error: 'is not an ARN (arn:partition:service:region:account:resource)' };
   }
-  const [, , service, , , resource] = m;
+  const { service, resource } = parts;
   const rules = ARN_RULES.filter((r) => r.service === service);
   if (rules.length === 0) {
     return { error: `names a ${service} resource, which AWS Backup cannot back up (supported: ${RESOURCE_TYPE_NAMES.join(', ')})` };

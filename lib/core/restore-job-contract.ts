@@ -5,8 +5,7 @@
  * handler reads the properties back.
  */
 import {
-  Delivered, JobResourceContract, JobResultProperties, LongWaitSpec, optionalString, parseBoolean, parseLongWait, parseRemovalPolicy, parseTimeout,
-  requiredString, stringMap, WaitProperties,
+  AttributesOf, Delivered, JobContract, optionalString, parseBoolean, parseWaitSpec, requiredString, stringMap, WaitProperties, WaitSpec,
 } from './properties';
 
 /** The properties of a Custom::RestoreJob, as the construct renders it. */
@@ -21,25 +20,26 @@ export interface RestoreJobResourceProperties extends WaitProperties {
   readonly Trigger?: string;
 }
 
+/** The attributes of a Custom::RestoreJob, as DescribeRestoreJob names them. */
+const RESTORE_JOB_ATTRIBUTES = {
+  text: ['RestoreJobId', 'CreatedResourceArn', 'Status', 'StatusMessage', 'RecoveryPointArn', 'ResourceType'],
+  dates: ['CreationDate', 'CompletionDate'],
+  bytes: ['BackupSizeInBytes'],
+} as const;
+
 /** The attributes of a Custom::RestoreJob (all strings, all always present). */
-export interface RestoreJobAttributes {
-  readonly RestoreJobId: string;
-  readonly CreatedResourceArn: string;
-  readonly Status: string;
-  readonly StatusMessage: string;
-  readonly RecoveryPointArn: string;
-  readonly ResourceType: string;
-  readonly BackupSizeInBytes: string;
-  readonly CreationDate: string;
-  readonly CompletionDate: string;
-}
+export type RestoreJobAttributes = AttributesOf<typeof RESTORE_JOB_ATTRIBUTES>;
 
-export const RESTORE_JOB: JobResourceContract<RestoreJobResourceProperties, RestoreJobAttributes> = { resourceType: 'Custom::RestoreJob' };
-
-export const RESTORE_JOB_RESULT: JobResourceContract<JobResultProperties, RestoreJobAttributes> = { resourceType: 'Custom::RestoreJobResult' };
+export const RESTORE_JOB: JobContract<RestoreJobResourceProperties, RestoreJobAttributes> = {
+  resourceType: 'Custom::RestoreJob',
+  kind: 'restore',
+  result: { resourceType: 'Custom::RestoreJobResult' },
+  attributes: RESTORE_JOB_ATTRIBUTES,
+  idAttribute: 'RestoreJobId',
+};
 
 /** The restore properties as the handler uses them. */
-export interface RestoreJobSpec {
+export interface RestoreJobSpec extends WaitSpec {
   readonly recoveryPointArn: string;
   readonly backupVaultName: string;
   readonly resourceType: string;
@@ -47,16 +47,12 @@ export interface RestoreJobSpec {
   readonly useBackedUpMetadata: boolean;
   readonly iamRoleArn?: string;
   readonly copySourceTagsToRestoredResource?: boolean;
-  readonly waitForCompletion: boolean;
-  readonly timeoutSeconds: number;
-  readonly destroyOnDelete: boolean;
-  readonly longWait?: LongWaitSpec;
 }
 
 /** Reads the restore job resource's properties. Throws, naming the property, on a malformed one. */
 export function parseRestoreJobProperties(raw: Delivered<RestoreJobResourceProperties>): RestoreJobSpec {
-  const longWait = parseLongWait(raw);
   return {
+    ...parseWaitSpec(raw),
     recoveryPointArn: requiredString(raw, 'RecoveryPointArn'),
     backupVaultName: requiredString(raw, 'BackupVaultName'),
     resourceType: requiredString(raw, 'ResourceType'),
@@ -64,9 +60,5 @@ export function parseRestoreJobProperties(raw: Delivered<RestoreJobResourcePrope
     useBackedUpMetadata: parseBoolean(raw.UseBackedUpMetadata, 'UseBackedUpMetadata') ?? true,
     iamRoleArn: optionalString(raw, 'IamRoleArn'),
     copySourceTagsToRestoredResource: parseBoolean(raw.CopySourceTagsToRestoredResource, 'CopySourceTagsToRestoredResource'),
-    waitForCompletion: parseBoolean(raw.WaitForCompletion, 'WaitForCompletion') ?? true,
-    timeoutSeconds: parseTimeout(raw, longWait),
-    destroyOnDelete: parseRemovalPolicy(raw) === 'destroy',
-    longWait,
   };
 }

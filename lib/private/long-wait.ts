@@ -11,17 +11,12 @@ import { createHash } from 'crypto';
 import { CfnResource, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import type { Construct, IConstruct } from 'constructs';
+import { pollerKind } from '../core/long-wait-kinds';
 import type { PollerKind } from '../core/long-wait';
-import { JobResourceContract, JobResultProperties, LongWaitProperties } from '../core/properties';
+import type { JobContract, JobResultProperties, LongWaitProperties, WaitProperties } from '../core/properties';
 import { RESULT_TIMEOUT_SECONDS, waitConditionTimeoutSeconds } from '../core/timing';
 import { LongWaitPoller } from './long-wait-poller';
 import type { JobProvider, JobResource } from './provider';
-
-/** What a long wait knows of its job's kind: the poller's branch, and the result resource's contract. */
-export interface LongWaitKindInfo<A extends object> {
-  readonly poller: PollerKind;
-  readonly result: JobResourceContract<JobResultProperties, A>;
-}
 
 export class LongWait<A extends object> {
   /**
@@ -29,12 +24,14 @@ export class LongWait<A extends object> {
    * the handlers need, the handle and the condition. `identity` is what makes a
    * new wait (the properties the job's resource renders, but its removal policy).
    */
-  public static prepare<A extends object>(scope: Construct, kind: LongWaitKindInfo<A>, provider: JobProvider, timeoutSeconds: number, identity: () => unknown): LongWait<A> {
+  public static prepare<A extends object>(scope: Construct, contract: JobContract<WaitProperties, A>, provider: JobProvider, timeoutSeconds: number, identity: () => unknown): LongWait<A> {
+    const kind = pollerKind(contract.kind);
+    if (!kind) throw new Error(`no long-wait poller waits for ${contract.kind} jobs`);
     const poller = LongWaitPoller.getOrCreate(scope, provider);
-    poller.grantDescribe(kind.poller);
+    poller.grantDescribe(kind);
     poller.grantCleanUp(provider.onEventFunction);
     provider.grantStartPoller();
-    return new LongWait(scope, kind, provider, poller, timeoutSeconds, identity);
+    return new LongWait(scope, contract, kind, provider, poller, timeoutSeconds, identity);
   }
 
   /** The custom resource's LongWait property. */
@@ -45,7 +42,8 @@ export class LongWait<A extends object> {
 
   private constructor(
     private readonly scope: Construct,
-    private readonly kind: LongWaitKindInfo<A>,
+    private readonly contract: JobContract<WaitProperties, A>,
+    kind: PollerKind,
     private readonly provider: JobProvider,
     poller: LongWaitPoller,
     timeoutSeconds: number,
@@ -66,7 +64,7 @@ export class LongWait<A extends object> {
       StateMachineArn: poller.stateMachine.stateMachineArn,
       HandleLogicalId: this.handle.logicalId,
       // A kind with attempts starts one only while CloudFormation waits for the condition.
-      ...(kind.poller.mayGiveWay ? { ConditionLogicalId: this.condition.logicalId } : {}),
+      ...(kind.mayGiveWay ? { ConditionLogicalId: this.condition.logicalId } : {}),
     };
   }
 
@@ -82,7 +80,7 @@ export class LongWait<A extends object> {
     // of an update, or its rollback, still may.
     this.provider.grantStopPoller(resource);
     this.condition.node.addDependency(resource);
-    this.result = this.provider.jobResource(this.scope, this.kind.result, RESULT_TIMEOUT_SECONDS, result, 'Result');
+    this.result = this.provider.jobResource(this.scope, this.contract.result, RESULT_TIMEOUT_SECONDS, result, 'Result');
     this.result.node.addDependency(this.condition);
   }
 

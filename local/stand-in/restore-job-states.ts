@@ -16,6 +16,8 @@ export interface RestoreJobRecord {
   readonly createdAt: number;
   readonly scenario: Required<Omit<RestoreScenario, 'statusMessage'>> & Pick<RestoreScenario, 'statusMessage'>;
   readonly createdResourceArn: string;
+  /** The DynamoDB table the restore creates (none when the name was taken: the restore fails). */
+  readonly table?: string;
 }
 
 /** A restore's status at a moment, from its record and the clock. */

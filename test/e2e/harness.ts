@@ -79,7 +79,7 @@ export function removeAssemblies(): void {
 /** The job a response's physical id names (started jobs only). */
 export function jobIdOf(op: CustomResourceOperation): string | undefined {
   const id = parsePhysicalId(op.response?.PhysicalResourceId);
-  return id?.kind === 'backup-job' ? id.jobId : undefined;
+  return id?.prefix === 'backup-job' ? id.jobId : undefined;
 }
 
 /** Time from the job's end (in the stand-in) to CloudFormation receiving the answer. */

@@ -129,7 +129,7 @@ describe.each([['EXPIRED', EXPIRED_BUSY], ['FAILED', FAILED_BUSY]])('a job AWS B
     Object.assign(second, { State: 'COMPLETED', MessageCategory: 'SUCCESS', BackupSizeInBytes: 42 });
     const done = await poll(event) as any;
     expect(done).toMatchObject({ IsComplete: true, Data: { BackupJobId: second.BackupJobId, RecoveryPointArn: second.RecoveryPointArn, State: 'COMPLETED', MessageCategory: 'SUCCESS' } });
-    expect(parsePhysicalId(done.PhysicalResourceId)).toMatchObject({ kind: 'backup-job', jobId: second.BackupJobId, tail: second.RecoveryPointArn });
+    expect(parsePhysicalId(done.PhysicalResourceId)).toMatchObject({ prefix: 'backup-job', jobId: second.BackupJobId, tail: second.RecoveryPointArn });
   });
 
   test('when CloudFormation no longer waits, no attempt starts; the wait ends', async () => {

@@ -8,7 +8,7 @@ import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksComma
 import { DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { isComplete, onEvent } from '../../lambda/jobs';
-import { decideOnDelete, decideOnUpdate, sameResource } from '../../lambda/jobs/backup-before-removal-decision';
+import { decideOnDelete, decideOnUpdate, sameResource } from '../../lambda/jobs/backup-before-removal/decision';
 import { REMOVAL_TAGS } from '../../lib/core/backup-before-removal-contract';
 import { idempotencyToken } from '../../lib/core/properties';
 import { buildCreateEvent, buildDeleteEvent, buildIsCompleteEvent, buildUpdateEvent, CfnProperties, STACK_ID, TABLE_ARN } from '../fixtures/events';

@@ -103,7 +103,7 @@ describe('Create', () => {
       IdempotencyToken: idempotencyToken(request),
     });
     expect(parsePhysicalId(response.PhysicalResourceId)).toEqual({
-      kind: 'backup-job',
+      prefix: 'backup-job',
       jobId: JOB_ID,
       fingerprint: fingerprint(request.ResourceProperties),
       tail: RECOVERY_POINT,
@@ -120,7 +120,7 @@ describe('Create', () => {
     expect(backup.commandCalls(ListBackupJobsCommand).map((c) => c.args[0].input)).toEqual(
       ['CREATED', 'PENDING', 'RUNNING', 'ABORTING'].map((ByState) => ({ ByResourceArn: TABLE_ARN, ByState })),
     );
-    expect(parsePhysicalId(response.PhysicalResourceId)).toMatchObject({ kind: 'backup-job', jobId: JOB_ID });
+    expect(parsePhysicalId(response.PhysicalResourceId)).toMatchObject({ prefix: 'backup-job', jobId: JOB_ID });
     expect(response.Wait).toMatchObject({ mode: 'started', heldBy: ['plan-job'] });
   });
 
@@ -314,7 +314,7 @@ describe('a job queued behind another job on the resource', () => {
 
 describe('Update', () => {
   async function current(properties = backupJobProperties()) {
-    return formatPhysicalId({ kind: 'backup-job', jobId: 'old-job', fingerprint: fingerprint(properties), tail: 'arn:old-rp' });
+    return formatPhysicalId({ prefix: 'backup-job', jobId: 'old-job', fingerprint: fingerprint(properties), tail: 'arn:old-rp' });
   }
 
   test('a changed trigger starts a new job under a new physical id', async () => {
@@ -324,7 +324,7 @@ describe('Update', () => {
     const response = await onEvent(buildUpdateEvent(physicalId, newProperties, oldProperties));
     expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
     expect(response.PhysicalResourceId).not.toBe(physicalId);
-    expect(parsePhysicalId(response.PhysicalResourceId)).toMatchObject({ kind: 'backup-job', jobId: JOB_ID });
+    expect(parsePhysicalId(response.PhysicalResourceId)).toMatchObject({ prefix: 'backup-job', jobId: JOB_ID });
   });
 
   test('a change to how the handler waits alone takes no new backup', async () => {
@@ -371,7 +371,7 @@ describe('Update', () => {
 
 describe('Delete', () => {
   const started = (properties = backupJobProperties()) =>
-    formatPhysicalId({ kind: 'backup-job', jobId: JOB_ID, fingerprint: fingerprint(properties), tail: RECOVERY_POINT });
+    formatPhysicalId({ prefix: 'backup-job', jobId: JOB_ID, fingerprint: fingerprint(properties), tail: RECOVERY_POINT });
 
   async function deleted(properties = backupJobProperties(), physicalId = started(properties)) {
     const request = buildDeleteEvent(physicalId, properties);
@@ -493,7 +493,7 @@ describe('the handlers act only on what is theirs, and find what a Create left b
 
   test('a Delete naming a job that is not this resource\'s (a backup plan\'s) stops and deletes nothing', async () => {
     describes({ State: 'RUNNING', CreatedBy: { BackupPlanId: 'nightly' } });
-    const physicalId = formatPhysicalId({ kind: 'backup-job', jobId: JOB_ID, fingerprint: 'f'.repeat(16), tail: RECOVERY_POINT });
+    const physicalId = formatPhysicalId({ prefix: 'backup-job', jobId: JOB_ID, fingerprint: 'f'.repeat(16), tail: RECOVERY_POINT });
     await onEvent(buildDeleteEvent(physicalId, backupJobProperties({ RemovalPolicy: 'destroy' })));
     expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
     expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
@@ -505,7 +505,7 @@ describe('the handlers act only on what is theirs, and find what a Create left b
     ['another resource', { ResourceArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/Other' }],
   ])('a job of %s is left alone', async (_what, difference) => {
     describes({ State: 'COMPLETED', ...difference });
-    const physicalId = formatPhysicalId({ kind: 'backup-job', jobId: JOB_ID, fingerprint: 'f'.repeat(16), tail: RECOVERY_POINT });
+    const physicalId = formatPhysicalId({ prefix: 'backup-job', jobId: JOB_ID, fingerprint: 'f'.repeat(16), tail: RECOVERY_POINT });
     await onEvent(buildDeleteEvent(physicalId, backupJobProperties({ RemovalPolicy: 'destroy' })));
     expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
   });
@@ -515,7 +515,7 @@ describe('the handlers act only on what is theirs, and find what a Create left b
     const first = await onEvent(event);
     const second = await onEvent(event);
     expect(second!.PhysicalResourceId).toBe(first!.PhysicalResourceId);
-    expect(parsePhysicalId(second!.PhysicalResourceId)).toMatchObject({ kind: 'backup-job', jobId: JOB_ID });
+    expect(parsePhysicalId(second!.PhysicalResourceId)).toMatchObject({ prefix: 'backup-job', jobId: JOB_ID });
     const tokens = backup.commandCalls(StartBackupJobCommand).map((c) => c.args[0].input.IdempotencyToken);
     expect(tokens).toEqual([idempotencyToken(event), idempotencyToken(event)]);
   });
@@ -524,7 +524,7 @@ describe('the handlers act only on what is theirs, and find what a Create left b
     const rds = backupJobProperties({ RemovalPolicy: 'destroy', ResourceType: 'RDS', ResourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:orders' });
     const rdsOwner = { ...ours, ResourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:orders' };
     backup.on(DescribeBackupJobCommand).resolves({ ...rdsOwner, BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-1' });
-    const physicalId = formatPhysicalId({ kind: 'backup-job', jobId: JOB_ID, fingerprint: 'f'.repeat(16), tail: '' });
+    const physicalId = formatPhysicalId({ prefix: 'backup-job', jobId: JOB_ID, fingerprint: 'f'.repeat(16), tail: '' });
     const request = buildDeleteEvent(physicalId, rds);
     const response = await onEvent(request);
     expect(response).toMatchObject({ Wait: { mode: 'deleting', blockingJobIds: [JOB_ID] } });
@@ -538,7 +538,7 @@ describe('the handlers act only on what is theirs, and find what a Create left b
   test('... and at the end of the timeout it answers, the recovery point left and named in the log', async () => {
     const rds = backupJobProperties({ RemovalPolicy: 'destroy', ResourceType: 'RDS', ResourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:orders' });
     backup.on(DescribeBackupJobCommand).resolves({ ...ours, ResourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:orders', BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-1' });
-    const request = buildDeleteEvent(formatPhysicalId({ kind: 'backup-job', jobId: JOB_ID, fingerprint: 'f'.repeat(16), tail: '' }), rds);
+    const request = buildDeleteEvent(formatPhysicalId({ prefix: 'backup-job', jobId: JOB_ID, fingerprint: 'f'.repeat(16), tail: '' }), rds);
     const response = await onEvent(request);
     clock += 1801 * 1000;
     expect(await isComplete(buildIsCompleteEvent(request, response as any))).toEqual({ IsComplete: true });
@@ -549,7 +549,7 @@ describe('the handlers act only on what is theirs, and find what a Create left b
 
 describe('a rollback\'s Update back to the current job', () => {
   const ours = { ResourceArn: TABLE_ARN, BackupVaultName: 'pre-migration', IamRoleArn: 'arn:aws:iam::123456789012:role/backup' };
-  const current = formatPhysicalId({ kind: 'backup-job', jobId: 'current-job', fingerprint: fingerprint(backupJobProperties({ Trigger: '1', RemovalPolicy: 'destroy' })), tail: 'arn:current' });
+  const current = formatPhysicalId({ prefix: 'backup-job', jobId: 'current-job', fingerprint: fingerprint(backupJobProperties({ Trigger: '1', RemovalPolicy: 'destroy' })), tail: 'arn:current' });
   const rollback = () => buildUpdateEvent(current, backupJobProperties({ Trigger: '1', RemovalPolicy: 'destroy' }), backupJobProperties({ Trigger: '2', RemovalPolicy: 'destroy' }));
 
   test('stops the job of the abandoned request (queued or running) and deletes its recovery point; the current job and a plan\'s are left alone', async () => {
@@ -571,7 +571,7 @@ describe('a rollback\'s Update back to the current job', () => {
   test('a DESTROY job AWS Backup cannot stop is waited for, then its recovery point deleted, and the current job answered', async () => {
     const rdsArn = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
     const rds = (trigger: string) => backupJobProperties({ Trigger: trigger, RemovalPolicy: 'destroy', ResourceType: 'RDS', ResourceArn: rdsArn });
-    const physicalId = formatPhysicalId({ kind: 'backup-job', jobId: 'current-job', fingerprint: fingerprint(rds('1')), tail: 'arn:current' });
+    const physicalId = formatPhysicalId({ prefix: 'backup-job', jobId: 'current-job', fingerprint: fingerprint(rds('1')), tail: 'arn:current' });
     const abandonedJob = { ...ours, ResourceArn: rdsArn, BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-2' };
     backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [abandonedJob] as any });
     backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves(abandonedJob as any);
@@ -627,7 +627,7 @@ describe('nothing starts after CloudFormation stopped waiting', () => {
 
   test('a running job whose request CloudFormation rolled back is stopped by its waiter (about once a minute it asks)', async () => {
     shows('UPDATE_IN_PROGRESS', BEGAN);
-    const old = formatPhysicalId({ kind: 'backup-job', jobId: 'old-job', fingerprint: 'f'.repeat(16), tail: 'arn:old' });
+    const old = formatPhysicalId({ prefix: 'backup-job', jobId: 'old-job', fingerprint: 'f'.repeat(16), tail: 'arn:old' });
     const request = buildUpdateEvent(old, backupJobProperties({ Trigger: '2' }), backupJobProperties({ Trigger: '1' }));
     const response = await onEvent(request);
     const event = buildIsCompleteEvent(request, response as any);

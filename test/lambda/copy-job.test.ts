@@ -70,7 +70,7 @@ test('Create starts the copy with the request\'s token and answers with the copy
     RecoveryPointArn: RECOVERY_POINT, SourceBackupVaultName: 'pre-migration', DestinationBackupVaultArn: DR_VAULT, IamRoleArn: ROLE,
     Lifecycle: { DeleteAfterDays: 35 }, IdempotencyToken: idempotencyToken(request, 'copy'),
   });
-  expect(parsePhysicalId(response.PhysicalResourceId)).toEqual({ kind: 'copy-job', jobId: COPY_ID, fingerprint: fingerprint(request.ResourceProperties), tail: '' });
+  expect(parsePhysicalId(response.PhysicalResourceId)).toEqual({ prefix: 'copy-job', jobId: COPY_ID, fingerprint: fingerprint(request.ResourceProperties), tail: '' });
 });
 
 describe('isComplete maps every state to one answer', () => {

@@ -74,14 +74,14 @@ describe('idempotency token', () => {
 
 describe('physical ids', () => {
   test('a backup job round-trips, with slashes in the recovery point ARN (its tail)', () => {
-    const id = { kind: 'backup-job', jobId: 'job-1', fingerprint: 'abc', tail: 'arn:aws:dynamodb:eu-west-1:1:table/T/backup/0123' };
+    const id = { prefix: 'backup-job', jobId: 'job-1', fingerprint: 'abc', tail: 'arn:aws:dynamodb:eu-west-1:1:table/T/backup/0123' };
     expect(formatPhysicalId(id)).toBe('backup-job/job-1/abc/arn:aws:dynamodb:eu-west-1:1:table/T/backup/0123');
     expect(parsePhysicalId(formatPhysicalId(id))).toEqual(id);
   });
 
   test('a restore job round-trips, before and after it made its resource', () => {
     for (const tail of ['', 'arn:aws:dynamodb:eu-west-1:1:table/T-restored']) {
-      const id = { kind: 'restore-job', jobId: 'r-1', fingerprint: 'abc', tail };
+      const id = { prefix: 'restore-job', jobId: 'r-1', fingerprint: 'abc', tail };
       expect(parsePhysicalId(formatPhysicalId(id))).toEqual(id);
     }
   });

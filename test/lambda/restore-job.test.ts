@@ -95,7 +95,7 @@ describe('Create', () => {
       CopySourceTagsToRestoredResource: true,
     });
     expect(parsePhysicalId(response.PhysicalResourceId)).toEqual({
-      kind: 'restore-job', jobId: RESTORE_ID, fingerprint: fingerprint(request.ResourceProperties), tail: '',
+      prefix: 'restore-job', jobId: RESTORE_ID, fingerprint: fingerprint(request.ResourceProperties), tail: '',
     });
   });
 
@@ -151,7 +151,7 @@ describe('isComplete maps every restore status', () => {
         CreationDate: '2026-11-22T10:00:00.000Z',
         CompletionDate: '2026-11-22T10:01:00.000Z',
       },
-      PhysicalResourceId: formatPhysicalId({ kind: 'restore-job', jobId: RESTORE_ID, fingerprint: fingerprint(request.ResourceProperties), tail: RESTORED_TABLE }),
+      PhysicalResourceId: formatPhysicalId({ prefix: 'restore-job', jobId: RESTORE_ID, fingerprint: fingerprint(request.ResourceProperties), tail: RESTORED_TABLE }),
     });
   });
 
@@ -193,7 +193,7 @@ describe('isComplete maps every restore status', () => {
 
 describe('Update', () => {
   const current = (properties: CfnProperties) => formatPhysicalId({
-    kind: 'restore-job', jobId: 'old-restore', fingerprint: fingerprint(properties), tail: 'arn:aws:dynamodb:eu-west-1:123456789012:table/old',
+    prefix: 'restore-job', jobId: 'old-restore', fingerprint: fingerprint(properties), tail: 'arn:aws:dynamodb:eu-west-1:123456789012:table/old',
   });
 
   test('a changed trigger starts a new restore', async () => {
@@ -216,7 +216,7 @@ describe('Update', () => {
 });
 
 describe('Delete', () => {
-  const physicalId = (createdResourceArn = '') => formatPhysicalId({ kind: 'restore-job', jobId: RESTORE_ID, fingerprint: 'f', tail: createdResourceArn });
+  const physicalId = (createdResourceArn = '') => formatPhysicalId({ prefix: 'restore-job', jobId: RESTORE_ID, fingerprint: 'f', tail: createdResourceArn });
 
   async function deleteWith(properties: CfnProperties, id = physicalId()) {
     const request = restoreEvent(buildDeleteEvent(id, properties));
@@ -243,7 +243,7 @@ describe('Delete', () => {
     dynamodb.on(DeleteTableCommand).resolves({});
     restoreStatus('RUNNING');
     const { response, event } = await deleteWith(restoreProperties({ RemovalPolicy: 'destroy' }));
-    expect(response.Wait).toEqual({ mode: 'deleting', deadline: new Date(NOW + 1800_000).toISOString() });
+    expect(response.Wait).toEqual({ mode: 'deleting', deadline: new Date(NOW + 1800_000).toISOString(), blockingJobIds: [RESTORE_ID] });
     await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
     restoreStatus('COMPLETED', { CreatedResourceArn: RESTORED_TABLE });
     await expect(isComplete(event)).resolves.toEqual({ IsComplete: true });

@@ -1,13 +1,23 @@
 /** `backup-jobs copy`: copy a recovery point into another vault (another Region or account), checked first by the rules of the CopyJob construct; with --wait, wait for it. */
+import { BackupClient, CopyJobState, ListCopyJobsCommandInput, paginateListCopyJobs } from '@aws-sdk/client-backup';
+import type { Command } from 'commander';
+import { COPY_JOBS, CopyJobDescription, startCopyJob } from '../../../lambda/shared/copy-jobs';
+import { parseArn } from '../../../lib/core/arns';
 import { copyJobRequest } from '../../../lib/core/copy-job-contract';
 import { COPY_CONSTRUCT_SETTING_NAMES, CopySettingNames, validateCopyJob } from '../../../lib/core/copy-job-rules';
-import { startCopyJob } from '../../../lambda/shared/copy-jobs';
-import { InvalidInput } from '../exit-codes';
-import { endOfCopy } from '../outcomes';
-import { nonEmpty, wholeNumber } from '../parse';
-import { waitForCopyJob } from '../wait';
 import { CliContext, roleArnProblem, vaultNameProblem, WaitFlags, waitOptions } from '../context';
-import type { Command } from 'commander';
+import { InvalidInput } from '../exit-codes';
+import { endOfJob, JobEnding } from '../outcomes';
+import { table } from '../output';
+import { upTo } from '../pages';
+import { nonEmpty, wholeNumber } from '../parse';
+import { waitForJob } from '../wait';
+
+/** How a waited-for copy ends the command. */
+const COPY_ENDING: JobEnding<CopyJobDescription> = { reader: COPY_JOBS, stoppable: () => false };
+
+/** The states of a copy job (ListCopyJobs' ByState). */
+export const COPY_STATES = ['CREATED', 'RUNNING', 'COMPLETED', 'FAILED', 'PARTIAL'] as const;
 
 /** How the construct's settings are called on this command line. */
 const CLI_COPY_NAMES: CopySettingNames = {
@@ -33,14 +43,13 @@ export function copyCommand(program: Command, ctx: CliContext): void {
     .option('--allow-partial', 'with --wait: a PARTIAL copy counts as completed'))
     .action(async (recoveryPointArn: string, o: Record<string, any>) => {
       const problems: string[] = [];
-      if (!/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/.test(recoveryPointArn)) problems.push(`recovery point (${JSON.stringify(recoveryPointArn)}) must be an ARN`);
+      const source = parseArn(recoveryPointArn);
+      if (!source) problems.push(`recovery point (${JSON.stringify(recoveryPointArn)}) must be an ARN`);
       problems.push(...vaultNameProblem('--vault', o.vault));
       problems.push(...roleArnProblem('--role', o.role));
-      const region = recoveryPointArn.split(':')[3];
-      const account = recoveryPointArn.split(':')[4];
       const result = validateCopyJob({
         destinationBackupVaultArn: o.destinationVaultArn,
-        sourceBackupVaultArn: region && /^\d{12}$/.test(account ?? '') ? `arn:aws:backup:${region}:${account}:backup-vault:${o.vault}` : undefined,
+        sourceBackupVaultArn: source?.region && source.account ? `arn:${source.partition}:backup:${source.region}:${source.account}:backup-vault:${o.vault}` : undefined,
         moveToColdStorageAfterDays: o.coldAfterDays,
         deleteAfterDays: o.deleteAfterDays,
         optInToArchiveForSupportedResources: o.optInToArchive,
@@ -67,6 +76,32 @@ export function copyCommand(program: Command, ctx: CliContext): void {
         return;
       }
       ctx.err(`started copy job ${copyJobId}`);
-      ctx.exit(endOfCopy(ctx, await waitForCopyJob(backup, copyJobId, { intervalMs: o.interval, timeoutMs: o.timeout, io: ctx.io }), o as WaitFlags));
+      ctx.exit(endOfJob(ctx, await waitForJob(COPY_JOBS, backup, copyJobId, { intervalMs: o.interval, timeoutMs: o.timeout, io: ctx.io }), o as WaitFlags, COPY_ENDING));
     });
+}
+
+/** `list --copies`: copy jobs, every page of ListCopyJobs, with the same filters and output styles as backup jobs. */
+export async function listCopies(ctx: CliContext, o: Record<string, any>, pageSize: number | undefined): Promise<void> {
+  const input: ListCopyJobsCommandInput = {
+    ByState: o.state as CopyJobState | undefined,
+    ByResourceArn: o.resourceArn,
+    ByResourceType: o.resourceType,
+    ByCreatedAfter: o.createdAfter,
+    ByCreatedBefore: o.createdBefore,
+    ByCompleteAfter: o.completeAfter,
+    ByCompleteBefore: o.completeBefore,
+    ByParentJobId: o.parentJobId,
+    ByMessageCategory: o.messageCategory,
+    ByDestinationVaultArn: o.destinationVaultArn,
+    BySourceRecoveryPointArn: o.sourceRecoveryPointArn,
+  };
+  const jobs = await upTo(paginateListCopyJobs({ client: ctx.client() as BackupClient, pageSize }, input), (page) => page.CopyJobs, o.maxItems);
+  if (ctx.json()) {
+    ctx.out(JSON.stringify(jobs, null, 2));
+    return;
+  }
+  ctx.out(table(['COPY JOB ID', 'STATE', 'TYPE', 'CREATED', 'DESTINATION VAULT', 'COPY'], jobs.map((j) => [
+    j.CopyJobId ?? '', j.State ?? '', j.ResourceType ?? '', j.CreationDate?.toISOString() ?? '', j.DestinationBackupVaultArn ?? '', j.DestinationRecoveryPointArn ?? '',
+  ])));
+  ctx.err(`${jobs.length} copy job${jobs.length === 1 ? '' : 's'}`);
 }

@@ -4,22 +4,20 @@
  * CloudFormation deleted or replaced a resource (by their recovery point's
  * tags); with `--copies`, copy jobs (every page of ListCopyJobs).
  */
-import {
-  BackupClient, BackupJob, BackupJobState, CopyJobState, ListBackupJobsCommandInput, ListCopyJobsCommandInput, ListTagsCommand, paginateListBackupJobs,
-  paginateListCopyJobs,
-} from '@aws-sdk/client-backup';
-import { VAULT_ARN_PATTERN } from '../../../lib/core/backup-job-rules';
+import { BackupClient, BackupJob, BackupJobState, ListBackupJobsCommandInput, ListTagsCommand, paginateListBackupJobs } from '@aws-sdk/client-backup';
+import { isVaultArn } from '../../../lib/core/arns';
 import { REMOVAL_TAGS } from '../../../lib/core/backup-before-removal-contract';
 import { ACTIVE_BACKUP_STATES } from '../../../lambda/shared/backup-jobs';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from '../../../lib/core/resource-types';
 import { InvalidInput } from '../exit-codes';
 import { table } from '../output';
+import { upTo } from '../pages';
+import { COPY_STATES, listCopies } from './copy';
 import { isoDate, nonEmpty, wholeNumber } from '../parse';
 import { CliContext, vaultNameProblem } from '../context';
 import type { Command } from 'commander';
 
 const BACKUP_STATES = [...ACTIVE_BACKUP_STATES, 'ABORTED', 'COMPLETED', 'FAILED', 'EXPIRED', 'PARTIAL'] as const;
-const COPY_STATES = ['CREATED', 'RUNNING', 'COMPLETED', 'FAILED', 'PARTIAL'] as const;
 
 export function listCommand(program: Command, ctx: CliContext): void {
   program.command('list')
@@ -49,7 +47,7 @@ export function listCommand(program: Command, ctx: CliContext): void {
         for (const flag of ['vault', 'beforeRemoval', 'stack'] as const) {
           if (o[flag] !== undefined) problems.push(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not apply to --copies (ListCopyJobs has no such filter)`);
         }
-        if (o.destinationVaultArn !== undefined && !VAULT_ARN_PATTERN.test(o.destinationVaultArn)) {
+        if (o.destinationVaultArn !== undefined && !isVaultArn(o.destinationVaultArn)) {
           problems.push(`--destination-vault-arn (${JSON.stringify(o.destinationVaultArn)}) must be a backup vault ARN (arn:aws:backup:region:account:backup-vault:name)`);
         }
       } else {
@@ -103,44 +101,6 @@ export function listCommand(program: Command, ctx: CliContext): void {
       ])));
       ctx.err(`${jobs.length} backup job${jobs.length === 1 ? '' : 's'}`);
     });
-}
-
-/** Copy jobs, every page of ListCopyJobs, with the same filters and output styles as backup jobs. */
-async function listCopies(ctx: CliContext, o: Record<string, any>, pageSize: number | undefined): Promise<void> {
-  const input: ListCopyJobsCommandInput = {
-    ByState: o.state as CopyJobState | undefined,
-    ByResourceArn: o.resourceArn,
-    ByResourceType: o.resourceType,
-    ByCreatedAfter: o.createdAfter,
-    ByCreatedBefore: o.createdBefore,
-    ByCompleteAfter: o.completeAfter,
-    ByCompleteBefore: o.completeBefore,
-    ByParentJobId: o.parentJobId,
-    ByMessageCategory: o.messageCategory,
-    ByDestinationVaultArn: o.destinationVaultArn,
-    BySourceRecoveryPointArn: o.sourceRecoveryPointArn,
-  };
-  const jobs = await upTo(paginateListCopyJobs({ client: ctx.client() as BackupClient, pageSize }, input), (page) => page.CopyJobs, o.maxItems);
-  if (ctx.json()) {
-    ctx.out(JSON.stringify(jobs, null, 2));
-    return;
-  }
-  ctx.out(table(['COPY JOB ID', 'STATE', 'TYPE', 'CREATED', 'DESTINATION VAULT', 'COPY'], jobs.map((j) => [
-    j.CopyJobId ?? '', j.State ?? '', j.ResourceType ?? '', j.CreationDate?.toISOString() ?? '', j.DestinationBackupVaultArn ?? '', j.DestinationRecoveryPointArn ?? '',
-  ])));
-  ctx.err(`${jobs.length} copy job${jobs.length === 1 ? '' : 's'}`);
-}
-
-/** The items of every page, up to `maxItems` (no further page is asked for once there are enough). */
-async function upTo<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined, maxItems: number | undefined): Promise<T[]> {
-  const all: T[] = [];
-  for await (const page of pages) {
-    for (const item of items(page) ?? []) {
-      if (maxItems !== undefined && all.length >= maxItems) return all;
-      all.push(item);
-    }
-  }
-  return all;
 }
 
 interface RemovalTags { readonly stack: string; readonly logicalId: string; readonly reason: string }

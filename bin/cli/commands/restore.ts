@@ -1,12 +1,16 @@
 /** `backup-jobs restore`: restore a recovery point, from its backed-up metadata with --metadata applied over it. */
-import { RESOURCE_TYPE_PATTERN, validateRestoreJob } from '../../../lib/core/restore-job-rules';
-import { backedUpMetadata, mergeMetadata, startRestoreJob } from '../../../lambda/shared/restore-jobs';
-import { InvalidInput } from '../exit-codes';
-import { endOfRestore } from '../outcomes';
-import { keyValue, nonEmpty } from '../parse';
-import { waitForRestoreJob } from '../wait';
-import { CliContext, roleArnProblem, vaultNameProblem, WaitFlags, waitOptions } from '../context';
 import type { Command } from 'commander';
+import { backedUpMetadata, mergeMetadata, RESTORE_JOBS, RestoreJobDescription, startRestoreJob } from '../../../lambda/shared/restore-jobs';
+import { parseArn } from '../../../lib/core/arns';
+import { RESOURCE_TYPE_PATTERN, validateRestoreJob } from '../../../lib/core/restore-job-rules';
+import { CliContext, roleArnProblem, vaultNameProblem, WaitFlags, waitOptions } from '../context';
+import { InvalidInput } from '../exit-codes';
+import { endOfJob, JobEnding } from '../outcomes';
+import { keyValue, nonEmpty } from '../parse';
+import { waitForJob } from '../wait';
+
+/** How a waited-for restore ends the command. */
+export const RESTORE_ENDING: JobEnding<RestoreJobDescription> = { reader: RESTORE_JOBS, stoppable: () => false };
 
 export function restoreCommand(program: Command, ctx: CliContext): void {
   waitOptions(program.command('restore')
@@ -25,7 +29,7 @@ export function restoreCommand(program: Command, ctx: CliContext): void {
       const problems: string[] = [];
       problems.push(...vaultNameProblem('--vault', o.vault));
       if (o.role !== undefined) problems.push(...roleArnProblem('--role', o.role));
-      if (!/^arn:[a-z-]+:[a-z0-9-]+:/.test(recoveryPointArn)) problems.push(`recovery point (${JSON.stringify(recoveryPointArn)}) must be an ARN`);
+      if (!parseArn(recoveryPointArn)) problems.push(`recovery point (${JSON.stringify(recoveryPointArn)}) must be an ARN`);
       const restoreNames = { resourceType: '--resource-type', metadata: '--metadata', useBackedUpMetadata: '--no-backed-up-metadata', timeoutSeconds: '--timeout', removalPolicy: '--removal-policy' };
       const check = (resourceType: string | undefined) =>
         validateRestoreJob({ resourceType, metadata: overrides, useBackedUpMetadata: o.backedUpMetadata }, restoreNames);
@@ -63,7 +67,7 @@ export function restoreCommand(program: Command, ctx: CliContext): void {
         return;
       }
       ctx.err(`started restore job ${restoreJobId}`);
-      ctx.exit(endOfRestore(ctx, await waitForRestoreJob(backup, restoreJobId, { intervalMs: o.interval, timeoutMs: o.timeout, io: ctx.io }), o as WaitFlags));
+      ctx.exit(endOfJob(ctx, await waitForJob(RESTORE_JOBS, backup, restoreJobId, { intervalMs: o.interval, timeoutMs: o.timeout, io: ctx.io }), o as WaitFlags, RESTORE_ENDING));
     });
 }
 

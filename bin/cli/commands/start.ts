@@ -1,16 +1,17 @@
 /** `backup-jobs start`: start an on-demand backup job, its settings checked first by the rules of the BackupJob construct; with --wait, wait for it. */
-import { resourceTypeFromArn } from '../../../lib/core/resource-types';
-import { CONSTRUCT_SETTING_NAMES, SettingNames, validateBackupJob } from '../../../lib/core/backup-job-rules';
 import { randomUUID } from 'crypto';
-import { findActiveBackupJobs, startBackupJob } from '../../../lambda/shared/backup-jobs';
-import { resourceTypeInfo } from '../../../lib/core/resource-types';
-import { backupJobRequest } from '../../../lib/core/backup-job-contract';
-import { EXIT, InvalidInput } from '../exit-codes';
-import { endOfBackup } from '../outcomes';
-import { keyValue, nonEmpty, wholeNumber } from '../parse';
-import { waitForBackupAttempts, waitForBackupJob } from '../wait';
-import { CliContext, roleArnProblem, WaitFlags, waitOptions } from '../context';
+import type { BackupClient } from '@aws-sdk/client-backup';
 import type { Command } from 'commander';
+import { advance, AttemptOptions, endedBecauseBusy } from '../../../lambda/shared/backup-attempts';
+import { BACKUP_JOBS, BackupJobDescription, completedWithIssues, findActiveBackupJobs, startBackupJob } from '../../../lambda/shared/backup-jobs';
+import { backupJobRequest } from '../../../lib/core/backup-job-contract';
+import { CONSTRUCT_SETTING_NAMES, SettingNames, validateBackupJob } from '../../../lib/core/backup-job-rules';
+import { resourceTypeFromArn, resourceTypeInfo } from '../../../lib/core/resource-types';
+import { CliContext, roleArnProblem, WaitFlags, waitOptions } from '../context';
+import { EXIT, InvalidInput } from '../exit-codes';
+import { endOfJob, JobEnding } from '../outcomes';
+import { keyValue, nonEmpty, wholeNumber } from '../parse';
+import { sleep, WaitOptions, waitForJob, WaitResult } from '../wait';
 
 /** How the construct's settings are called on this command line. */
 const CLI_SETTING_NAMES: SettingNames = {
@@ -84,7 +85,7 @@ export function startCommand(program: Command, ctx: CliContext): void {
           continue;
         }
         ctx.err(`backup job ${id} runs on this resource; waiting for it to end first`);
-        const blocker = await waitForBackupJob(backup, id, { intervalMs: o.interval, deadline, io: ctx.io });
+        const blocker = await waitForJob(BACKUP_JOBS, backup, id, { intervalMs: o.interval, deadline, io: ctx.io });
         if (blocker.outcome === 'timeout') {
           ctx.err(`timed out waiting for backup job ${id} on the resource; no backup was started`);
           return ctx.exit(EXIT.TIMED_OUT);
@@ -116,6 +117,52 @@ export function startCommand(program: Command, ctx: CliContext): void {
       ctx.err(`started backup job ${started.BackupJobId}`);
       const stoppable = resourceTypeInfo(resourceTypeOf(o.resourceArn))?.stoppable !== false;
       const ended = await waitForBackupAttempts(backup, started.BackupJobId!, { start, tokenOf, stoppable }, { intervalMs: o.interval, deadline, io: ctx.io });
-      ctx.exit(endOfBackup(ctx, ended, o as WaitFlags));
+      ctx.exit(endOfJob(ctx, ended, o as WaitFlags, BACKUP_ENDING));
     });
+}
+
+/** How a waited-for backup ends the command. */
+export const BACKUP_ENDING: JobEnding<BackupJobDescription> = {
+  reader: BACKUP_JOBS,
+  completedWarning: (job) => {
+    if (!completedWithIssues(job)) return undefined;
+    const category = job.MessageCategory && job.MessageCategory !== 'SUCCESS' ? ` (${job.MessageCategory})` : '';
+    return `backup job ${job.BackupJobId} completed with issues${category}${job.StatusMessage ? `: ${job.StatusMessage}` : ''}`;
+  },
+  timedOut: (result, waited) => (result.holders?.length
+    ? `${waited}: ${BACKUP_JOBS.failureMessage(result.job)}, and backup job(s) ${result.holders.join(', ')} still held the resource; no backup was taken`
+    : undefined),
+  stoppable: (job) => resourceTypeInfo(job.ResourceType ?? '')?.stoppable !== false,
+};
+
+/**
+ * Waits for a backup this command started, taking it again in a new attempt
+ * when AWS Backup ends it because another job held the resource: the next
+ * attempt starts once no other job holds it (lambda/shared/backup-attempts.ts).
+ */
+async function waitForBackupAttempts(
+  client: BackupClient,
+  firstJobId: string,
+  attempts: Pick<AttemptOptions, 'start' | 'tokenOf' | 'stoppable'>,
+  options: WaitOptions,
+): Promise<WaitResult<BackupJobDescription>> {
+  const ends = options.deadline ?? (options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs);
+  const say = (line: string) => options.io.stderr.write(`${line}\n`);
+  let current = firstJobId;
+  for (;;) {
+    const result = await waitForJob(BACKUP_JOBS, client, current, { ...options, timeoutMs: undefined, deadline: ends });
+    if (result.outcome !== 'failed' || !endedBecauseBusy(result.job)) return result;
+    for (;;) {
+      const step = await advance({ ...attempts, client, stillWanted: async () => 'yes', mayStart: Date.now() < ends }, firstJobId);
+      if (step.kind === 'waiting') {
+        if (Date.now() + options.intervalMs > ends) return { outcome: 'timeout', job: step.job, holders: step.holders };
+        say(`backup job ${step.job.BackupJobId} ended ${step.job.State}: ${step.job.StatusMessage}; waiting for backup job(s) ${step.holders.join(', ')} to release the resource`);
+        await sleep(options.intervalMs);
+        continue;
+      }
+      if (step.kind === 'started') say(`the resource is free: started backup job ${step.job.BackupJobId} (attempt ${step.attempt})`);
+      current = step.job.BackupJobId!;
+      break;
+    }
+  }
 }

@@ -1,11 +1,14 @@
 /** `backup-jobs wait`: wait for a backup job (or a restore job) to end, with its progress. */
-import { describeBackupJob, isNotFound } from '../../../lambda/shared/backup-jobs';
-import { describeRestoreJob } from '../../../lambda/shared/restore-jobs';
-import { endOfBackup, endOfRestore } from '../outcomes';
-import { jobId as jobIdArgument } from '../parse';
-import { waitForBackupJob, waitForRestoreJob } from '../wait';
-import { CliContext, WaitFlags, waitOptions } from '../context';
 import type { Command } from 'commander';
+import { BACKUP_JOBS } from '../../../lambda/shared/backup-jobs';
+import { isNotFound } from '../../../lambda/shared/errors';
+import { RESTORE_JOBS } from '../../../lambda/shared/restore-jobs';
+import { CliContext, WaitFlags, waitOptions } from '../context';
+import { endOfJob } from '../outcomes';
+import { jobId as jobIdArgument } from '../parse';
+import { waitForJob } from '../wait';
+import { RESTORE_ENDING } from './restore';
+import { BACKUP_ENDING } from './start';
 
 export function waitCommand(program: Command, ctx: CliContext): void {
   waitOptions(program.command('wait')
@@ -16,19 +19,19 @@ export function waitCommand(program: Command, ctx: CliContext): void {
       const backup = ctx.client();
       const options = { intervalMs: o.interval, timeoutMs: o.timeout, io: ctx.io };
       try {
-        await describeBackupJob(backup, jobId);
+        await BACKUP_JOBS.describe(backup, jobId);
       } catch (error) {
         if (!isNotFound(error)) throw error;
         // Not a backup job: a restore job id waits the same way.
         try {
-          await describeRestoreJob(backup, jobId);
+          await RESTORE_JOBS.describe(backup, jobId);
         } catch (restoreError) {
           if (isNotFound(restoreError)) throw Object.assign(new Error(`no backup job or restore job ${jobId}`), { name: 'ResourceNotFoundException' });
           throw restoreError;
         }
-        ctx.exit(endOfRestore(ctx, await waitForRestoreJob(backup, jobId, options), o));
+        ctx.exit(endOfJob(ctx, await waitForJob(RESTORE_JOBS, backup, jobId, options), o, RESTORE_ENDING));
         return;
       }
-      ctx.exit(endOfBackup(ctx, await waitForBackupJob(backup, jobId, options), o));
+      ctx.exit(endOfJob(ctx, await waitForJob(BACKUP_JOBS, backup, jobId, options), o, BACKUP_ENDING));
     });
 }

@@ -5,8 +5,9 @@
  * a protected resource it cannot delete. Supported: DynamoDB tables.
  */
 import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { PROTECTABLE_RESOURCE_TYPES } from '../../lib/core/backup-before-removal-contract';
-import { dynamodbClient, isNotFoundError, tableNameOf } from './dynamodb';
+import { PROTECTABLE_RESOURCE_TYPES } from '../../../lib/core/backup-before-removal-contract';
+import { isNotFound } from '../../shared/errors';
+import { dynamodbClient, tableNameOf } from '../dynamodb';
 
 /** Turns deletion protection on: `protected`, or `gone` when the resource no longer exists. Throws on any other failure. */
 export async function protectFromDeletion(resourceType: string, resourceArn: string): Promise<'protected' | 'gone'> {
@@ -15,7 +16,7 @@ export async function protectFromDeletion(resourceType: string, resourceArn: str
     await dynamodbClient().send(new UpdateTableCommand({ TableName: tableNameOf(resourceArn), DeletionProtectionEnabled: true }));
     return 'protected';
   } catch (error) {
-    if (isNotFoundError(error)) return 'gone';
+    if (isNotFound(error)) return 'gone';
     throw error;
   }
 }

@@ -1,17 +1,24 @@
 /**
  * A backup's attempts on a busy resource, as the handlers drive them
- * (lambda/shared/backup-attempts.ts): the options of a request's attempts, the
- * jobs a first attempt is queued behind, and the long-wait poller's attempt task.
+ * (lambda/shared/backup-attempts.ts): the engine's view of them (each poll's
+ * current attempt, a request's attempts, the poller's state), the jobs a first
+ * attempt is queued behind, and the long-wait poller's attempt task.
  */
-import { AttemptOptions, advance, AttemptStep, Wanted } from '../shared/backup-attempts';
-import { BackupJobDescription, describeError, findActiveBackupJobs, isTransientError } from '../shared/backup-jobs';
-import { idempotencyToken } from '../../lib/core/properties';
-import type { BackupAttempts } from '../../lib/core/backup-job-poller';
-import type { PollerInput } from '../../lib/core/long-wait';
-import { resourceTypeInfo } from '../../lib/core/resource-types';
-import { log } from '../shared/log';
-import { describeStackResource } from './cloudformation';
-import { backupClient } from './invocation';
+import type { CdkCustomResourceEvent } from 'aws-lambda';
+import type { BackupAttempts } from '../../../lib/core/backup-job-poller';
+import type { BackupJobSpec } from '../../../lib/core/backup-job-contract';
+import type { PollerInput } from '../../../lib/core/long-wait';
+import { formatSeconds } from '../../../lib/core/messages';
+import { idempotencyToken } from '../../../lib/core/properties';
+import { resourceTypeInfo } from '../../../lib/core/resource-types';
+import { attemptsUntil } from '../../../lib/core/timing';
+import { advance, AttemptOptions, attemptsFrom, AttemptStep, currentAttempt, Wanted } from '../../shared/backup-attempts';
+import { BACKUP_JOBS, BackupJobDescription, describeBackupJob, findActiveBackupJobs } from '../../shared/backup-jobs';
+import { describeError, isTransientError } from '../../shared/errors';
+import { log } from '../../shared/log';
+import { describeStackResource } from '../cloudformation';
+import { backupClient } from '../invocation';
+import type { Attempts, JobRef, PolledJob } from '../job-kind';
 
 /** The CloudFormation request a backup's attempts belong to: their tokens derive from it. */
 export interface AttemptRequest {
@@ -26,7 +33,7 @@ export function attemptTokenOf(request: AttemptRequest): (attempt: number) => st
 }
 
 /** The options of a request's attempts. */
-export function attemptOptions(options: {
+function attemptOptions(options: {
   request: AttemptRequest;
   start: AttemptOptions['start'];
   resourceType: string;
@@ -127,4 +134,70 @@ export async function attempt(state: PollerInput): Promise<PollerInput> {
     }
   }
   return { ...state, JobId: job.BackupJobId!, Job: asState(job, next.Holders), Attempts: { ...attempts, ...next } } as PollerInput;
+}
+
+/** The backup kind's attempts, as the lifecycle engine takes them. */
+export const BACKUP_ATTEMPTS: Attempts<BackupJobSpec, BackupJobDescription> = {
+  async poll({ event, spec, firstJobId, wait, timedOut, stillWanted }): Promise<PolledJob<BackupJobDescription>> {
+    // The request's current attempt (its first job unless a busy resource made it take more), and the next
+    // attempt, started when the one before gave way to another job that no longer holds the resource.
+    const step = await advance(attemptOptions({
+      request: event, start: spec.start, resourceType: spec.resourceType, stillWanted, heldBy: wait.heldBy, until: new Date(wait.deadline!),
+      mayStart: spec.waitForCompletion && !timedOut,
+    }), firstJobId);
+    const job = step.job;
+    const fields = { backupJobId: job.BackupJobId, attempt: step.attempt };
+    switch (step.kind) {
+      case 'not-wanted':
+        return { kind: 'not-wanted', job };
+      case 'started':
+        log('info', 'the resource is free: started the next attempt', { ...fields, replaced: step.replaced.BackupJobId, replacedState: step.replaced.State });
+        return { kind: 'between-attempts', job, timeoutMessage: `Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for backup job ${job.BackupJobId}` };
+      case 'waiting': {
+        log('info', 'the backup job ended because another job holds the resource; the next attempt starts once it ended', { ...fields, holders: step.holders });
+        const holders = step.holders.length > 0 ? `backup job(s) ${step.holders.join(', ')} still held the resource` : 'the resource was not free in time';
+        return {
+          kind: 'between-attempts',
+          job,
+          timeoutMessage: `Timed out after ${formatSeconds(spec.timeoutSeconds)}: ${BACKUP_JOBS.failureMessage(job)}, and ${holders} (AWS Backup runs one backup of a resource at a time), so no backup was taken. Raise timeout`,
+        };
+      }
+      case 'current':
+        return { kind: 'current', job, detail: queuedDetail(job, step.queuedBehind) };
+    }
+  },
+  current: (firstJobId) => currentAttempt(backupClient(), firstJobId),
+  async all(first, spec) {
+    try {
+      const job = await describeBackupJob(backupClient(), first.jobId);
+      const until = job.CreationDate ? attemptsUntil(new Date(job.CreationDate), spec.timeoutSeconds) : undefined;
+      return (await attemptsFrom(backupClient(), job, until)).map((attempt): JobRef<BackupJobDescription> => ({ jobId: attempt.BackupJobId!, made: attempt.RecoveryPointArn, job: attempt }));
+    } catch (error) {
+      log('warn', 'could not describe the backup job (AWS Backup keeps job history for a limited time)', { backupJobId: first.jobId, error: describeError(error) });
+      return [first];
+    }
+  },
+  pollerState: pollerAttempts,
+};
+
+/** Why a job still waits in CREATED, for the timeout's message. */
+function queuedDetail(job: BackupJobDescription, queuedBehind: readonly string[] | undefined): string | undefined {
+  if (job.State !== 'CREATED') return undefined;
+  return queuedBehind?.length
+    ? `; it was queued behind backup job(s) ${queuedBehind.join(', ')} (AWS Backup runs one job per resource at a time)`
+    : '; a job waits in CREATED while another job holds the resource (AWS Backup runs one job per resource at a time)';
+}
+
+/** What the long-wait poller needs to take the next attempts of the request's backup on a busy resource. */
+function pollerAttempts(event: CdkCustomResourceEvent, spec: BackupJobSpec, firstJobId: string, heldBy: readonly string[]): BackupAttempts {
+  return {
+    FirstJobId: firstJobId,
+    Request: { StackId: event.StackId, LogicalResourceId: event.LogicalResourceId, RequestId: event.RequestId },
+    Start: spec.start,
+    ResourceType: spec.resourceType,
+    ConditionLogicalId: spec.longWait?.conditionLogicalId ?? '',
+    TimeoutSeconds: spec.timeoutSeconds,
+    HeldBy: heldBy,
+    Queued: heldBy.length > 0,
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * The backup-before-removal kind's handlers: a guard of one resource, which
+ * The handlers of a removal guard (Custom::BackupBeforeRemoval): a guard of one resource, which
  * CloudFormation updates or deletes just before it replaces or deletes that
  * resource (the guard depends on it). Create does nothing. An Update that
  * moves the guard to a new physical resource (a replacement, in the update
@@ -14,19 +14,21 @@
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import {
   BACKUP_BEFORE_REMOVAL, BackupBeforeRemovalSpec, parseBackupBeforeRemovalProperties, RemovalReason, removalTags, stackNameOf,
-} from '../../lib/core/backup-before-removal-contract';
-import type { BackupJobSpec } from '../../lib/core/backup-job-contract';
-import { idempotencyToken, RawProperties } from '../../lib/core/properties';
-import { deadlineAfter } from '../../lib/core/timing';
-import { describeError, naming, startBackupJob } from '../shared/backup-jobs';
-import { log } from '../shared/log';
-import { heldByOthers } from './backup-job-attempt';
-import { decideOnDelete, decideOnUpdate, RemovalDecision } from './backup-before-removal-decision';
-import { waitForBackup } from './backup-job-wait';
-import { describeStackResource, stackStatusOf, templateResourceIds, watchAwaitedRequest } from './cloudformation';
+} from '../../../lib/core/backup-before-removal-contract';
+import type { BackupJobSpec } from '../../../lib/core/backup-job-contract';
+import { idempotencyToken, RawProperties } from '../../../lib/core/properties';
+import { deadlineAfter } from '../../../lib/core/timing';
+import { startBackupJob } from '../../shared/backup-jobs';
+import { describeError, naming } from '../../shared/errors';
+import { log } from '../../shared/log';
+import { BACKUP_JOB_KIND } from '../backup-job';
+import { heldByOthers } from '../backup-job/attempts';
+import { describeStackResource, stackStatusOf, templateResourceIds, watchAwaitedRequest } from '../cloudformation';
+import { backupClient as client, cleanUpWithinBudget } from '../invocation';
+import { waitForJob } from '../job-wait';
+import type { IsCompleteEvent, IsCompleteResponse, OnEventResponse, ServedResource, WaitState } from '../requests';
+import { decideOnDelete, decideOnUpdate, RemovalDecision } from './decision';
 import { protectFromDeletion, unprotectCommand } from './deletion-protection';
-import { backupClient as client, cleanUpWithinBudget } from './invocation';
-import type { IsCompleteEvent, IsCompleteResponse, JobKind, OnEventResponse, WaitState } from './requests';
 
 type Response = OnEventResponse<Record<string, never>>;
 
@@ -56,14 +58,8 @@ async function onEvent(event: CdkCustomResourceEvent): Promise<Response> {
 async function onUpdate(event: CdkCustomResourceEvent & { RequestType: 'Update' }): Promise<Response> {
   const unchanged: Response = { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'unchanged' } };
   const spec = parseBackupBeforeRemovalProperties(event.ResourceProperties as RawProperties);
-  let old: BackupBeforeRemovalSpec;
-  try {
-    old = parseBackupBeforeRemovalProperties(event.OldResourceProperties as RawProperties);
-  } catch (error) {
-    log('warn', 'cannot read the guard\'s previous properties; no backup', { error: describeError(error) });
-    return unchanged;
-  }
-  if (old.start.ResourceArn === spec.start.ResourceArn) return unchanged;
+  const old = readable(event.OldResourceProperties, 'the guard\'s previous properties');
+  if (!old || old.start.ResourceArn === spec.start.ResourceArn) return unchanged;
   // The guard now names another physical resource: in the update phase the old one was replaced (the
   // cleanup phase deletes it), so it is backed up now, as the guard had it (old properties).
   const decision = decideOnUpdate({ stackStatus: await stackStatusOf(event.StackId) }, old);
@@ -74,19 +70,24 @@ async function onDelete(event: CdkCustomResourceEvent & { RequestType: 'Delete' 
   const deleted: Response = { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'deleted' } };
   // A physical id this handler never returned: the guard's Create never succeeded, and guarded nothing.
   if (!event.PhysicalResourceId.startsWith(`${GUARD_ID}/`)) return deleted;
-  let spec: BackupBeforeRemovalSpec;
-  try {
-    spec = parseBackupBeforeRemovalProperties(event.ResourceProperties as RawProperties);
-  } catch (error) {
-    // Only a guard whose Create failed has properties this handler cannot read.
-    log('warn', 'cannot read the guard\'s properties; no backup', { error: describeError(error) });
-    return deleted;
-  }
+  // Only a guard whose Create failed has properties this handler cannot read.
+  const spec = readable(event.ResourceProperties, 'the guard\'s properties');
+  if (!spec) return deleted;
   const stackStatus = await stackStatusOf(event.StackId);
   const view = stackStatus === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'
     ? { stackStatus, ...await resourceInStack(event.StackId, spec.resourceLogicalId) }
     : { stackStatus };
   return decided(event, spec, decideOnDelete(view, spec.start.ResourceArn, spec), deleted);
+}
+
+/** A guard's properties, or undefined (logged: no backup then) when they cannot be read. */
+function readable(properties: unknown, what: string): BackupBeforeRemovalSpec | undefined {
+  try {
+    return parseBackupBeforeRemovalProperties(properties as RawProperties);
+  } catch (error) {
+    log('warn', `cannot read ${what}; no backup`, { error: describeError(error) });
+    return undefined;
+  }
 }
 
 /** In an update's cleanup: whether the template still holds the resource, and which physical resource the stack has under its logical id. */
@@ -147,10 +148,11 @@ async function isComplete(event: IsCompleteEvent<any>): Promise<IsCompleteRespon
   const reason = wait.reason as RemovalReason;
   let answer: IsCompleteResponse<any>;
   try {
-    answer = await waitForBackup({
+    answer = await waitForJob(BACKUP_JOB_KIND, {
       event,
       spec: backupSpecOf(spec, event.StackId, reason),
       firstJobId: wait.jobId,
+      // The guard's physical id never changes.
       physicalIdOf: () => undefined,
       timeoutAdvice: 'Raise timeout (at most 58 minutes)',
     });
@@ -199,7 +201,8 @@ async function failureMessage(event: Pick<CdkCustomResourceEvent, 'RequestType' 
   return outcome === 'gone' ? `${what}. The resource no longer exists` : `${what}. Deletion protection was ${outcome === 'unknown' ? 'not confirmed' : outcome}`;
 }
 
-export const BACKUP_BEFORE_REMOVAL_KIND: JobKind = {
+/** A removal guard's resource, as the provider serves it (a backup, but not a job resource of its own). */
+export const BACKUP_BEFORE_REMOVAL_RESOURCE: ServedResource = {
   resourceType: BACKUP_BEFORE_REMOVAL.resourceType,
   onEvent,
   isComplete,

@@ -6,7 +6,7 @@
  *
  * The safe answer wins: when CloudFormation cannot tell, a backup is taken.
  */
-import type { RemovalReason } from '../../lib/core/backup-before-removal-contract';
+import type { RemovalReason } from '../../../lib/core/backup-before-removal-contract';
 
 export type RemovalDecision =
   | { readonly backup: true; readonly reason: RemovalReason }

@@ -1,0 +1,207 @@
+/**
+ * A job's life, for every kind (the kind says only what differs: job-kind.ts).
+ *
+ * onEvent: a Create starts the job; an Update starts one unless the properties
+ * that define the job are the current job's (a rollback to them cleans up
+ * after what the abandoned request started; a change of how to wait only may
+ * re-arm the long-wait poller); a Delete cleans up. Nothing starts once
+ * CloudFormation stopped waiting for the request. On the long-wait path the
+ * job's poller is started too and CloudFormation answered at once.
+ *
+ * isComplete: job-wait.ts. The long wait's result resource: here.
+ */
+import type { CdkCustomResourceEvent } from 'aws-lambda';
+import { fingerprint, parseJobResultProperties, RawProperties, WaitSpec } from '../../lib/core/properties';
+import { cleanUpDeadline, deadlineAfter } from '../../lib/core/timing';
+import { describeError, naming } from '../shared/errors';
+import { log } from '../shared/log';
+import { stillAwaited, watchAwaitedRequest } from './cloudformation';
+import { backupClient, cleanUpWithinBudget } from './invocation';
+import { cleanUpJob, cleanUpJobs, jobsOfAbandonedRequest } from './job-clean-up';
+import { AnyJobKind, attributesOf, canStop, JobKind, JobRef, needsCleanUp, prefixOf, StartedJob } from './job-kind';
+import { isJobComplete } from './job-wait';
+import { formatPhysicalId, physicalIdOf } from './physical-id';
+import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
+import type { OnEventResponse, ServedResource, WaitState } from './requests';
+
+/** The resource types a kind serves: its job resource, and its long wait's result resource. */
+export function served(kind: AnyJobKind): ServedResource[] {
+  return [
+    { resourceType: kind.contract.resourceType, onEvent: (event) => onJobEvent(kind, event), isComplete: (event) => isJobComplete(kind, event) },
+    // A result resource is answered by onEvent at once.
+    { resourceType: kind.contract.result.resourceType, onEvent: (event) => onResultEvent(kind, event), isComplete: async () => ({ IsComplete: true }) },
+  ];
+}
+
+async function onJobEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, event: CdkCustomResourceEvent): Promise<OnEventResponse> {
+  const properties = event.ResourceProperties as RawProperties;
+  switch (event.RequestType) {
+    case 'Create':
+      return start(kind, event, properties, kind.parse(properties));
+    case 'Update': {
+      const spec = kind.parse(properties);
+      const current = physicalIdOf(prefixOf(kind), event.PhysicalResourceId);
+      if (current?.fingerprint !== fingerprint(properties)) return start(kind, event, properties, spec);
+      log('info', 'the properties that define the job are unchanged; no new job', { physicalId: event.PhysicalResourceId });
+      // Back to the current job from other properties: a rollback of a request that never answered.
+      const abandoned = event.OldResourceProperties as RawProperties | undefined;
+      const wait = abandoned && fingerprint(abandoned) !== current.fingerprint
+        ? await rolledBack(kind, abandoned, current.jobId)
+        : await rearm(kind, event, spec, current.jobId, event.PhysicalResourceId);
+      return { PhysicalResourceId: event.PhysicalResourceId, Wait: wait ?? { mode: 'unchanged' } };
+    }
+    case 'Delete': {
+      let spec: Spec | undefined;
+      try {
+        spec = kind.parse(properties);
+      } catch (error) {
+        log('warn', 'cannot read the properties; leaving what the job made as it is', { error: describeError(error) });
+      }
+      return remove(kind, event.PhysicalResourceId, spec);
+    }
+    default:
+      throw new Error(`Unknown RequestType ${(event as { RequestType?: string }).RequestType}`);
+  }
+}
+
+/** Starts the request's job while CloudFormation waits for it; the physical id names the job from the start. */
+async function start<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, event: CdkCustomResourceEvent, properties: RawProperties, spec: Spec): Promise<OnEventResponse> {
+  const noun = kind.contract.kind;
+  const deadline = deadlineAfter(spec.timeoutSeconds);
+  refuseReusedHandle(event, spec.longWait, noun);
+  const watch = await watchAwaitedRequest(event, noun);
+  const started = await kind.start(event, spec);
+  const heldBy = started.heldBy ?? [];
+  log('info', 'job started', { kind: noun, jobId: started.jobId, made: started.made, ...(heldBy.length ? { queuedBehind: heldBy } : {}) });
+  const physicalId = formatPhysicalId({ prefix: prefixOf(kind), jobId: started.jobId, fingerprint: fingerprint(properties), tail: started.made ?? '' });
+  if (!spec.longWait) return { PhysicalResourceId: physicalId, Wait: { mode: 'started', deadline, watch, ...(heldBy.length ? { heldBy: [...heldBy] } : {}) } };
+
+  await startPollerOrCleanUp(kind, event, spec, started, physicalId);
+  // No waiter comes back to this request: CloudFormation is asked once more, now that the job and its
+  // poller run. Had it stopped waiting meanwhile (a cancel, a sibling's failure), they are cleaned up
+  // here; if it stops later, its rollback finds the job (it exists by then) and cleans up.
+  const awaited = await stillAwaited({ ...event, ResourceProperties: properties }, watch, prefixOf(kind));
+  if (awaited.state === 'moved-on') {
+    const stoppable = canStop(kind, spec);
+    await cleanUpWithinBudget(async () => {
+      await stopPoller(spec.longWait!, started.jobId);
+      if (stoppable) await cleanUpJob(kind, spec, { jobId: started.jobId, made: started.made }, true);
+    });
+    const what = stoppable ? `${noun} job ${started.jobId} and its poller were cleaned up` : `the poller of ${noun} job ${started.jobId} was stopped (AWS Backup cannot stop the ${noun})`;
+    throw new Error(`CloudFormation no longer waits for this request (the resource is ${awaited.status}); ${what}`);
+  }
+  // Answered at once: the job's WaitCondition gates what depends on it.
+  return { PhysicalResourceId: physicalId, Data: attributesOf(kind, started.known), Wait: { mode: 'handed-off' } };
+}
+
+/**
+ * Starts the job's poller; when it cannot, the job is cleaned up where AWS
+ * Backup can stop it (nothing would wait for it) and the request fails.
+ */
+async function startPollerOrCleanUp<Spec extends WaitSpec, Job>(
+  kind: JobKind<Spec, Job, any>, event: CdkCustomResourceEvent, spec: Spec, started: StartedJob, physicalId: string,
+): Promise<void> {
+  const noun = kind.contract.kind;
+  try {
+    await startPoller(kind, spec, event, { jobId: started.jobId, physicalId, attempts: kind.attempts?.pollerState(event, spec, started.jobId, started.heldBy ?? []) });
+  } catch (error) {
+    const stoppable = canStop(kind, spec);
+    if (stoppable) await cleanUpWithinBudget(async () => { await cleanUpJob(kind, spec, { jobId: started.jobId, made: started.made }); });
+    throw new Error(`Could not start the long-wait poller for ${noun} job ${started.jobId}: ${describeError(error)}; ${stoppable ? 'the job was cleaned up' : `AWS Backup cannot stop the ${noun}, which goes on`}`);
+  }
+}
+
+/**
+ * An Update that takes no new job but comes with a new WaitConditionHandle (a
+ * new timeout, or the switch to the long-wait path): the current job's poller
+ * is started for it, and signals at its first poll when the job ended. The
+ * current job is kept whatever happens.
+ */
+async function rearm<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, event: CdkCustomResourceEvent, spec: Spec, jobId: string, physicalId: string): Promise<WaitState | undefined> {
+  if (!needsRearm(event, spec.longWait)) return undefined;
+  // On a busy resource, the poller follows the request's last attempt (the one that completed).
+  const current = kind.attempts ? await kind.attempts.current(jobId).then((job) => kind.reader.idOf(job), () => jobId) : jobId;
+  try {
+    await startPoller(kind, spec, event, { jobId, currentJobId: current, physicalId, attempts: kind.attempts?.pollerState(event, spec, jobId, []) });
+  } catch (error) {
+    throw new Error(`Could not start the long-wait poller for ${kind.contract.kind} job ${current}: ${describeError(error)}; the job is kept`);
+  }
+  return { mode: 'unchanged' };
+}
+
+/**
+ * A rollback's Update back to the current job, from properties whose request
+ * CloudFormation gave up on: that request's job is cleaned up (stopped where
+ * AWS Backup can; under DESTROY what it made deleted, once it ended for a job
+ * AWS Backup cannot stop) while the grants it brought still stand; no Delete
+ * will ever name it. The jobs to wait for are waited for (within the timeout).
+ */
+async function rolledBack<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, abandonedProperties: RawProperties, currentJobId: string): Promise<WaitState | undefined> {
+  let abandoned: Spec;
+  try {
+    abandoned = kind.parse(abandonedProperties);
+  } catch {
+    return undefined;
+  }
+  if (!needsCleanUp(kind, abandoned)) return undefined;
+  // A job AWS Backup can stop and that ended is left to the abandoned request's own waiter (it polls on, and
+  // finds that CloudFormation moved on): one that just ended may be an earlier request's of the same
+  // description. A job it cannot stop is taken when it just ended too: its poller signals its end and stops.
+  const left = await cleanUpJobs(kind, abandoned,
+    () => jobsOfAbandonedRequest(kind, abandoned, { except: currentJobId, endedToo: !canStop(kind, abandoned) }),
+    async (ref) => { if (abandoned.longWait) await stopPoller(abandoned.longWait, ref.jobId); });
+  return left.length > 0 ? { mode: 'unchanged', deadline: cleanUpDeadline(abandoned.timeoutSeconds), blockingJobIds: left } : undefined;
+}
+
+/**
+ * The Delete of a job resource. RETAIN keeps what the job made (a job that was
+ * waited for and still runs is stopped); DESTROY deletes it, waiting (by
+ * isComplete, within the timeout) for a job AWS Backup cannot stop. A physical
+ * id this handler never returned (one CloudFormation made up for a Create it
+ * stopped waiting for): that Create's job is found by its description. A
+ * Delete never fails because of the job.
+ */
+async function remove<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, physicalId: string | undefined, spec: Spec | undefined): Promise<OnEventResponse> {
+  const answer = (wait: WaitState): OnEventResponse => ({ PhysicalResourceId: physicalId, Wait: wait });
+  if (!spec) return answer({ mode: 'deleted' });
+  const id = physicalIdOf(prefixOf(kind), physicalId);
+  // Nothing polls for a job CloudFormation no longer waits for.
+  if (id && spec.longWait) await stopPoller(spec.longWait, id.jobId);
+  if (!needsCleanUp(kind, spec)) {
+    log('info', 'removal policy RETAIN: what the job made is kept', { physicalId });
+    return answer({ mode: 'deleted' });
+  }
+  const left = await cleanUpJobs(kind, spec,
+    async () => (id ? requestJobs(kind, { jobId: id.jobId, made: id.tail || undefined }, spec) : jobsOfAbandonedRequest(kind, spec, { endedToo: true })),
+    async (ref) => { if (!id && spec.longWait) await stopPoller(spec.longWait, ref.jobId); });
+  return answer(left.length === 0 ? { mode: 'deleted' } : { mode: 'deleting', deadline: cleanUpDeadline(spec.timeoutSeconds), blockingJobIds: left });
+}
+
+/** The jobs a request took: its first, and the later attempts of a kind that takes its job in attempts. */
+function requestJobs<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, first: JobRef<Job>, spec: Spec): Promise<JobRef<Job>[]> | JobRef<Job>[] {
+  return kind.attempts ? kind.attempts.all(first, spec) : [first];
+}
+
+/**
+ * onEvent of a long wait's result resource (made once the job's WaitCondition
+ * completed): Create and Update describe the job (a request's last attempt)
+ * and answer with its attributes at once; a job that is not COMPLETED (or
+ * PARTIAL with allowPartial) fails the request; Delete has nothing to do.
+ */
+async function onResultEvent<Job>(kind: JobKind<WaitSpec, Job, any>, event: CdkCustomResourceEvent): Promise<OnEventResponse> {
+  if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'deleted' } };
+  const { jobId, allowPartial } = parseJobResultProperties(event.ResourceProperties as RawProperties);
+  const noun = kind.contract.kind;
+  const operation = `Describe${noun[0].toUpperCase()}${noun.slice(1)}Job`;
+  const job = await naming(operation, () => (kind.attempts ? kind.attempts.current(jobId) : kind.reader.describe(backupClient(), jobId)));
+  const outcome = kind.reader.outcomeOf(job);
+  if (outcome !== 'completed' && !(outcome === 'partial' && allowPartial)) {
+    throw new Error(`${noun[0].toUpperCase()}${noun.slice(1)} job ${kind.reader.idOf(job)} is ${kind.reader.stateOf(job)}, not COMPLETED${statusMessageOf(job)}`);
+  }
+  return { PhysicalResourceId: `job-result/${jobId}`, Data: attributesOf(kind, job), Wait: { mode: 'handed-off' } };
+}
+
+function statusMessageOf(job: unknown): string {
+  const message = (job as { StatusMessage?: string }).StatusMessage;
+  return message ? `: ${message}` : '';
+}

@@ -1,0 +1,202 @@
+/**
+ * A job's wait on the short path (isComplete, at each poll of the framework's
+ * waiter), for every kind: every state maps to one answer. Still running:
+ * IsComplete false. Completed (or PARTIAL with allowPartial): the attributes.
+ * Any other end, the timeout, or CloudFormation having moved on: thrown with
+ * AWS Backup's message, after the clean-up (a job that runs is stopped where
+ * AWS Backup can stop it; under DESTROY what it made is deleted, or the wait
+ * goes on until the job ended when AWS Backup cannot stop it).
+ */
+import { formatSeconds } from '../../lib/core/messages';
+import type { RawProperties, WaitSpec } from '../../lib/core/properties';
+import { checksCloudFormation } from '../../lib/core/timing';
+import { endMessage } from '../shared/aws-backup';
+import { describeError, isTransientError } from '../shared/errors';
+import { log } from '../shared/log';
+import { Awaited, stillAwaited } from './cloudformation';
+import { backupClient, cleanUpWithinBudget } from './invocation';
+import { cleanedUpAfter, cleanUpJob } from './job-clean-up';
+import { AnyJobKind, attributesOf, canStop, JobKind, PolledJob, prefixOf } from './job-kind';
+import { formatPhysicalId, physicalIdOf } from './physical-id';
+import type { IsCompleteEvent, IsCompleteResponse } from './requests';
+
+/** isComplete of a kind's job resource. */
+export async function isJobComplete(kind: AnyJobKind, event: IsCompleteEvent): Promise<IsCompleteResponse> {
+  const wait = event.Wait;
+  // deleted: nothing to wait for; handed-off: the long-wait poller waits (onEvent's answer carries the attributes).
+  if (!wait || wait.mode === 'deleted' || wait.mode === 'handed-off') return { IsComplete: true };
+  if (wait.mode === 'deleting') {
+    const named = physicalIdOf(prefixOf(kind), event.PhysicalResourceId);
+    const jobs = (wait.blockingJobIds ?? []).map((jobId) => ({ jobId, made: named?.jobId === jobId ? named.tail : undefined }));
+    return { IsComplete: await cleanedUpAfter(kind, kind.parse(event.ResourceProperties as RawProperties), jobs, wait.deadline!) };
+  }
+  const id = physicalIdOf(prefixOf(kind), event.PhysicalResourceId);
+  if (!id) throw new Error(`isComplete: physical resource id ${event.PhysicalResourceId} names no ${kind.contract.kind} job`);
+  const spec = kind.parse(event.ResourceProperties as RawProperties);
+  if (wait.mode === 'unchanged') {
+    // A rollback waits for what its abandoned request started (DESTROY, or a job AWS Backup cannot stop).
+    if (wait.blockingJobIds?.length) {
+      const abandoned = kind.parse(event.OldResourceProperties as RawProperties);
+      if (!(await cleanedUpAfter(kind, abandoned, wait.blockingJobIds.map((jobId) => ({ jobId })), wait.deadline!))) return { IsComplete: false };
+    }
+    return { IsComplete: true, Data: await currentAttributes(kind, id.jobId, id.tail, spec) };
+  }
+  if (!wait.deadline) throw new Error('isComplete: the event carries no wait state from onEvent');
+  return waitForJob(kind, {
+    event,
+    spec,
+    firstJobId: id.jobId,
+    // The physical id names the job that completed (on a busy resource, not always the first) and what it made.
+    physicalIdOf: (jobId, made) => formatPhysicalId({ ...id, jobId, tail: made ?? '' }),
+  });
+}
+
+/** A request's job, as the wait follows it (a job resource's, or a removal guard's backup). */
+export interface JobWait<Spec> {
+  readonly event: IsCompleteEvent;
+  readonly spec: Spec;
+  /** The request's first job (a busy resource may make it take more). */
+  readonly firstJobId: string;
+  /** The physical id to answer with once the job completed; undefined keeps the request's. */
+  physicalIdOf(jobId: string, made: string | undefined): string | undefined;
+  /** What the timeout's message tells the user to do. @default Raise timeout, or set waitForCompletion to false */
+  readonly timeoutAdvice?: string;
+}
+
+/** One poll of a request's job: IsComplete false while it runs; the attributes once it completed; thrown at any other end. */
+export async function waitForJob<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, wait: JobWait<Spec>): Promise<IsCompleteResponse> {
+  const { event, spec, firstJobId } = wait;
+  const noun = kind.contract.kind;
+  const timedOut = Date.now() >= Date.parse(event.Wait!.deadline!);
+  let polled: PolledJob<Job>;
+  try {
+    polled = kind.attempts
+      ? await kind.attempts.poll({ event, spec, firstJobId, wait: event.Wait!, timedOut, stillWanted: async () => wanted(await stillAwaited(event, event.Wait?.watch, prefixOf(kind))) })
+      : { kind: 'current', job: await kind.reader.describe(backupClient(), firstJobId) };
+  } catch (error) {
+    const operation = `Describe${noun[0].toUpperCase()}${noun.slice(1)}Job`;
+    if (!isTransientError(error)) throw new Error(`${operation} of ${firstJobId} failed: ${describeError(error)}`);
+    log('warn', `${operation} failed; trying again at the next poll`, { kind: noun, jobId: firstJobId, error: describeError(error) });
+    if (timedOut) throw new Error(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for ${noun} job ${firstJobId}; the last attempt failed with ${describeError(error)}`);
+    return { IsComplete: false };
+  }
+  const poll = new Poll(kind, wait, polled.job);
+  if (polled.kind === 'not-wanted') {
+    await poll.cleanUp(true);
+    throw new Error(`CloudFormation no longer waits for this request; ${noun} job ${poll.jobId} was cleaned up and no new attempt was started`);
+  }
+  const outcome = kind.reader.outcomeOf(polled.job);
+  const ended = outcome !== 'running' && outcome !== 'unknown';
+  if (!ended && checksCloudFormation(Date.now())) await poll.endIfMovedOn();
+  if (polled.kind === 'between-attempts') {
+    if (!spec.waitForCompletion) return poll.fail(kind.reader.failureMessage(polled.job));
+    if (timedOut) return poll.fail(polled.timeoutMessage);
+    return { IsComplete: false };
+  }
+  log('info', 'job state', { kind: noun, jobId: poll.jobId, state: kind.reader.stateOf(polled.job), percentDone: kind.reader.percentDone(polled.job), outcome, ...(polled.detail ? { detail: polled.detail } : {}) });
+  switch (outcome) {
+    case 'completed':
+      return poll.done();
+    case 'partial':
+      if (spec.allowPartial) {
+        log('warn', 'the job ended PARTIAL; accepted because allowPartial is set', { kind: noun, jobId: poll.jobId });
+        return poll.done();
+      }
+      return poll.fail(endMessage(kind.reader, polled.job, `set allowPartial to accept a partial ${noun}`));
+    case 'failed':
+      return poll.fail(kind.reader.failureMessage(polled.job));
+    case 'running':
+    case 'unknown':
+      if (outcome === 'unknown') log('warn', 'the job is in a state this handler does not know; waiting on', { kind: noun, jobId: poll.jobId, state: kind.reader.stateOf(polled.job) });
+      if (!spec.waitForCompletion) return poll.done();
+      if (timedOut) return poll.fail(poll.timeoutMessage(polled.detail));
+      return { IsComplete: false };
+  }
+}
+
+/** The request's job at this poll, and the answers it can end with. */
+class Poll<Spec extends WaitSpec, Job> {
+  public readonly jobId: string;
+
+  constructor(private readonly kind: JobKind<Spec, Job, any>, private readonly wait: JobWait<Spec>, private readonly job: Job) {
+    this.jobId = kind.reader.idOf(job);
+  }
+
+  /** Done: the attributes, and the physical id that names the job and what it made. */
+  public async done(): Promise<IsCompleteResponse> {
+    // A job that ended after CloudFormation stopped waiting for it (between two checks) is cleaned up, not reported.
+    if (this.wait.spec.waitForCompletion) await this.endIfMovedOn();
+    const physicalId = this.wait.physicalIdOf(this.jobId, this.kind.reader.madeBy(this.job));
+    return {
+      IsComplete: true,
+      Data: attributesOf(this.kind, this.job),
+      ...(physicalId !== undefined && physicalId !== this.wait.event.PhysicalResourceId ? { PhysicalResourceId: physicalId } : {}),
+    };
+  }
+
+  /**
+   * Failed: CloudFormation stops waiting with this answer. A job that still
+   * runs is stopped now (nothing may run on behind a failed deploy) and, under
+   * DESTROY, what it made is deleted: a failed Update's rollback never names
+   * this job again.
+   */
+  public async fail(message: string): Promise<never> {
+    await this.cleanUp(false);
+    throw new Error(message);
+  }
+
+  /**
+   * When CloudFormation stopped waiting for this request (a sibling failed, the
+   * stack was cancelled or rolled back) and the resource shows no answer of
+   * this request's own: the job is cleaned up and the wait ends; but a job
+   * AWS Backup cannot stop, under DESTROY, is waited for until it ended, so
+   * that what it made is deleted.
+   */
+  public async endIfMovedOn(): Promise<void> {
+    const awaited = await stillAwaited(this.wait.event, this.wait.event.Wait?.watch, prefixOf(this.kind));
+    if (awaited.state !== 'moved-on') return;
+    const { kind, wait: { spec } } = this;
+    const noun = kind.contract.kind;
+    const ended = !['running', 'unknown'].includes(kind.reader.outcomeOf(this.job));
+    const stoppable = canStop(kind, spec);
+    if (!ended && !stoppable && spec.destroyOnDelete) return;
+    log('warn', 'CloudFormation no longer waits for this request; cleaning up after its job', { kind: noun, jobId: this.jobId, resourceStatus: awaited.status });
+    await this.cleanUp(true);
+    const what = ended ? `ended${spec.destroyOnDelete ? ` and ${kind.made} was deleted` : ''}`
+      : stoppable ? 'was cleaned up'
+        : `goes on (AWS Backup cannot stop a ${noun}) and is kept (RETAIN)`;
+    throw new Error(`CloudFormation no longer waits for this request (the resource is ${awaited.status}); ${noun} job ${this.jobId} ${what}`);
+  }
+
+  /** The timeout's message: what the job was doing, and what became of it. */
+  public timeoutMessage(detail: string | undefined): string {
+    const { kind, wait: { spec } } = this;
+    const percent = kind.reader.percentDone(this.job);
+    const progress = percent ? `, ${percent.toFixed(1)}% done` : '';
+    const after = canStop(kind, spec) ? 'it was stopped' : kind.unstoppable(spec);
+    return `Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for ${kind.contract.kind} job ${this.jobId}${kind.subject?.(this.job) ?? ''} `
+      + `(still ${kind.reader.stateOf(this.job)}${progress}${detail ?? ''}); ${after}. ${this.wait.timeoutAdvice ?? 'Raise timeout, or set waitForCompletion to false'}`;
+  }
+
+  /** Cleans up after the job (`stop`: even one not waited for). Logs, never throws. */
+  public async cleanUp(stop: boolean): Promise<void> {
+    const { spec } = this.wait;
+    await cleanUpWithinBudget(async () => {
+      await cleanUpJob(this.kind, spec, { jobId: this.jobId, job: this.job }, stop || spec.waitForCompletion || spec.destroyOnDelete);
+    });
+  }
+}
+
+/** The attributes of the current job (a request's last attempt), from AWS if it still knows the job, else from the physical id. */
+export async function currentAttributes<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, jobId: string, made: string, spec: Spec): Promise<object> {
+  try {
+    return attributesOf(kind, await (kind.attempts ? kind.attempts.current(jobId) : kind.reader.describe(backupClient(), jobId)));
+  } catch (error) {
+    log('warn', 'could not describe the current job; answering from the physical id', { kind: kind.contract.kind, jobId, error: describeError(error) });
+    return attributesOf(kind, kind.known(jobId, made, spec));
+  }
+}
+
+function wanted(awaited: Awaited): 'yes' | 'no' | 'unknown' {
+  return awaited.state === 'still-waiting' ? 'yes' : awaited.state === 'moved-on' ? 'no' : 'unknown';
+}
