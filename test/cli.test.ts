@@ -95,24 +95,24 @@ describe('start and wait', () => {
     ['EXPIRED', 'Backup job expired because it did not start within its start window.'],
     ['PARTIAL', 'Some items were skipped.'],
   ] as const)('a job that ends %s exits 1 with its status message', async (outcome, statusMessage) => {
-    standIn.service.onResource(TABLE, { ...FAST, outcome, statusMessage });
+    standIn.service.backups.onResource(TABLE, { ...FAST, outcome, statusMessage });
     const run = await cli(...START, '--wait', ...FAST_WAIT);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`ended ${outcome}: ${statusMessage}`);
   });
 
   test('PARTIAL is accepted with --allow-partial', async () => {
-    standIn.service.onResource(TABLE, { ...FAST, outcome: 'PARTIAL', statusMessage: 'Some items were skipped.' });
+    standIn.service.backups.onResource(TABLE, { ...FAST, outcome: 'PARTIAL', statusMessage: 'Some items were skipped.' });
     expect((await cli(...START, '--wait', '--allow-partial', ...FAST_WAIT)).code).toBe(0);
   });
 
   test('a wait that times out exits 3, prints the job id and leaves the job running', async () => {
-    standIn.service.onResource(TABLE, { ...FAST, durationSeconds: 3600 });
+    standIn.service.backups.onResource(TABLE, { ...FAST, durationSeconds: 3600 });
     const run = await cli(...START, '--wait', '--timeout', '1s', ...FAST_WAIT);
     expect(run.code).toBe(3);
     const jobId = run.stdout.trim();
     expect(run.stderr).toContain(`timed out after 1 second: backup job ${jobId} is left running (RUNNING`);
-    expect(standIn.service.jobView(jobId).state).toBe('RUNNING');
+    expect(standIn.service.backups.jobView(jobId).state).toBe('RUNNING');
     expect(standIn.count('StopBackupJob')).toBe(0);
   });
 
@@ -125,44 +125,44 @@ describe('start and wait', () => {
   });
 
   test('a busy resource: with --wait the running job is waited for first', async () => {
-    const planJob = standIn.service.seedJob({ resourceArn: TABLE, scenario: { ...FAST, durationSeconds: 1 } });
+    const planJob = standIn.service.backups.seedJob({ resourceArn: TABLE, scenario: { ...FAST, durationSeconds: 1 } });
     const run = await cli(...START, '--wait', ...FAST_WAIT);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`backup job ${planJob} runs on this resource; waiting for it to end first`);
   });
 
   test.each(['expire', 'fail'] as const)('a busy resource AWS Backup ends our job on (%s): start --wait takes the next attempt once the other job ended, and prints the recovery point of the one that completed', async (behaviour) => {
-    standIn.service.busyBehaviour = behaviour;
+    standIn.service.backups.busyBehaviour = behaviour;
     // Another job starts just after ours was created, and holds the resource when ours tries to start.
-    standIn.service.onNextJob(TABLE, { ...FAST, startDelaySeconds: 0.5 });
+    standIn.service.backups.onNextJob(TABLE, { ...FAST, startDelaySeconds: 0.5 });
     const started = cli(...START, '--wait', '--idempotency-token', 'deploy-42', ...FAST_WAIT);
     await ourJobCreated();
-    const planJob = standIn.service.seedJob({ resourceArn: TABLE, scenario: { ...FAST, startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 1.5 }, backupPlanId: 'nightly' });
+    const planJob = standIn.service.backups.seedJob({ resourceArn: TABLE, scenario: { ...FAST, startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 1.5 }, backupPlanId: 'nightly' });
     const run = await started;
     expect(run.code).toBe(0);
-    const ours = standIn.service.jobRecords().filter((j) => !j.byPlan);
+    const ours = standIn.service.backups.jobRecords().filter((j) => !j.byPlan);
     expect(ours.map((j) => j.token)).toEqual(['deploy-42', 'deploy-42-attempt-2']);
-    expect(standIn.service.jobView(ours[0].id)).toMatchObject({ state: behaviour === 'expire' ? 'EXPIRED' : 'FAILED' });
+    expect(standIn.service.backups.jobView(ours[0].id)).toMatchObject({ state: behaviour === 'expire' ? 'EXPIRED' : 'FAILED' });
     expect(run.stderr).toContain(`waiting for backup job(s) ${planJob} to release the resource`);
     expect(run.stderr).toContain(`the resource is free: started backup job ${ours[1].id} (attempt 2)`);
-    expect(standIn.service.jobView(ours[1].id).startedAt!).toBeGreaterThanOrEqual(standIn.service.jobView(planJob).completedAt!);
+    expect(standIn.service.backups.jobView(ours[1].id).startedAt!).toBeGreaterThanOrEqual(standIn.service.backups.jobView(planJob).completedAt!);
     expect(run.stdout.trim()).toBe(ours[1].recoveryPointArn);
   });
 
   test('a busy end that outlasts --timeout exits 3, naming the jobs that hold the resource', async () => {
-    standIn.service.busyBehaviour = 'fail';
-    standIn.service.onNextJob(TABLE, { ...FAST, startDelaySeconds: 0.5 });
+    standIn.service.backups.busyBehaviour = 'fail';
+    standIn.service.backups.onNextJob(TABLE, { ...FAST, startDelaySeconds: 0.5 });
     const started = cli(...START, '--wait', '--timeout', '2s', ...FAST_WAIT);
     await ourJobCreated();
-    const planJob = standIn.service.seedJob({ resourceArn: TABLE, scenario: { ...FAST, startDelaySeconds: 0, durationSeconds: 3600 }, backupPlanId: 'nightly' });
+    const planJob = standIn.service.backups.seedJob({ resourceArn: TABLE, scenario: { ...FAST, startDelaySeconds: 0, durationSeconds: 3600 }, backupPlanId: 'nightly' });
     const run = await started;
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(new RegExp(`timed out after 2 seconds: Backup job [0-9A-F-]+ of ${TABLE} ended FAILED: .*same resource.*, and backup job\\(s\\) ${planJob} still held the resource; no backup was taken`));
-    expect(standIn.service.jobRecords().filter((j) => !j.byPlan)).toHaveLength(1);
+    expect(standIn.service.backups.jobRecords().filter((j) => !j.byPlan)).toHaveLength(1);
   });
 
   test('a job that completed with issues: exit 0, with a warning naming the category and the message', async () => {
-    standIn.service.onResource(TABLE, { ...FAST, statusMessage: 'Windows VSS backup attempt failed because either Instance or SSM Agent has invalid state.', messageCategory: 'VSS_FAILED' });
+    standIn.service.backups.onResource(TABLE, { ...FAST, statusMessage: 'Windows VSS backup attempt failed because either Instance or SSM Agent has invalid state.', messageCategory: 'VSS_FAILED' });
     const run = await cli(...START, '--wait', ...FAST_WAIT);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/warning: backup job [0-9A-F-]+ completed with issues \(VSS_FAILED\): Windows VSS backup attempt failed/);
@@ -193,8 +193,8 @@ describe('start and wait', () => {
   });
 
   test('describe shows the fields DescribeBackupJob gained, and a job that completed with issues', async () => {
-    standIn.service.onResource(TABLE, { ...FAST, statusMessage: 'Some objects were skipped.', messageCategory: 'OBJECTS_SKIPPED' });
-    const jobId = (await cli(...START, '--wait', ...FAST_WAIT)).stdout.trim() && standIn.service.jobIds()[0];
+    standIn.service.backups.onResource(TABLE, { ...FAST, statusMessage: 'Some objects were skipped.', messageCategory: 'OBJECTS_SKIPPED' });
+    const jobId = (await cli(...START, '--wait', ...FAST_WAIT)).stdout.trim() && standIn.service.backups.jobIds()[0];
     const run = await cli('describe', jobId);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^State +COMPLETED \(completed with issues\)$/m);
@@ -208,7 +208,7 @@ describe('start and wait', () => {
 describe('list', () => {
   test('every page through the paginator: thousands of jobs', async () => {
     const created = Date.now() - 3600_000;
-    for (let i = 0; i < 2500; i++) standIn.service.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', createdAt: created - i * 1000, scenario: FAST });
+    for (let i = 0; i < 2500; i++) standIn.service.backups.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', createdAt: created - i * 1000, scenario: FAST });
     const run = await cli('--json', 'list', '--page-size', '100');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toHaveLength(2500);
@@ -219,7 +219,7 @@ describe('list', () => {
   }, 60_000);
 
   test('each filter reaches the request as its query parameter', async () => {
-    standIn.service.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', scenario: FAST });
+    standIn.service.backups.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', scenario: FAST });
     const run = await cli('list', '--state', 'COMPLETED', '--resource-arn', TABLE, '--vault', 'pre-migration', '--resource-type', 'DynamoDB',
       '--created-after', '2026-01-01', '--created-before', '2099-01-01T00:00:00Z', '--complete-after', '2026-01-01T00:00:00+02:00',
       '--complete-before', '2099-12-31', '--parent-job-id', 'parent-1', '--message-category', 'SUCCESS');
@@ -239,7 +239,7 @@ describe('list', () => {
   });
 
   test('a table by default', async () => {
-    const jobId = standIn.service.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', scenario: FAST });
+    const jobId = standIn.service.backups.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', scenario: FAST });
     const run = await cli('list', '--resource-arn', TABLE);
     const [header, row] = run.stdout.trim().split('\n');
     expect(header).toMatch(/^JOB ID +STATE +DONE +TYPE +CREATED +VAULT +RESOURCE$/);
@@ -248,7 +248,7 @@ describe('list', () => {
 });
 
 describe('list --before-removal', () => {
-  const guardJob = (stack: string, logicalId: string, reason: string) => standIn.service.StartBackupJob({
+  const guardJob = (stack: string, logicalId: string, reason: string) => standIn.service.backups.StartBackupJob({
     BackupVaultName: 'pre-migration', ResourceArn: `arn:aws:dynamodb:us-east-1:123456789012:table/${logicalId}`, IamRoleArn: ROLE,
     RecoveryPointTags: { 'cdk-backup-jobs:stack': stack, 'cdk-backup-jobs:logical-id': logicalId, 'cdk-backup-jobs:reason': reason, team: 'data' },
   }).BackupJobId as string;
@@ -256,7 +256,7 @@ describe('list --before-removal', () => {
   test('finds the backups taken before a removal by their recovery point\'s tags, with the stack, the logical id and why', async () => {
     const deletion = guardJob('Shop', 'OrdersTable', 'stack-deletion');
     const replacement = guardJob('Billing', 'InvoicesTable', 'replacement');
-    standIn.service.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', scenario: FAST });
+    standIn.service.backups.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', scenario: FAST });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const run = await cli('list', '--before-removal');
     expect(run.code).toBe(0);
@@ -348,7 +348,7 @@ describe('empty and malformed values are refused (exit 2), and nothing is sent',
   });
 
   test('when only the recorded metadata tells the type, the message says what was asked, and no restore starts', async () => {
-    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    const rp = standIn.service.backups.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
     const run = await cli('restore', rp, '--vault', 'pre-migration');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('invalid input (no restore was started; AWS Backup was only asked for the recovery point\'s metadata, which says it is DynamoDB)');
@@ -359,9 +359,9 @@ describe('empty and malformed values are refused (exit 2), and nothing is sent',
 
 describe('waits a user can trust', () => {
   test('start --wait --timeout bounds the whole command: the wait for a busy resource counts', async () => {
-    standIn.service.seedJob({ resourceArn: TABLE, scenario: { startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 3 } });
+    standIn.service.backups.seedJob({ resourceArn: TABLE, scenario: { startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 3 } });
     // The other job takes 3 s and ours 2 s more: 4 s in all cannot see ours to its end (4 s for each would).
-    standIn.service.onResource(TABLE, { startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 2 });
+    standIn.service.backups.onResource(TABLE, { startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 2 });
     const started = Date.now();
     const run = await cli(...START, '--wait', '--timeout', '4s', '--interval', '500ms');
     const took = Date.now() - started;
@@ -371,8 +371,8 @@ describe('waits a user can trust', () => {
   });
 
   test('a very long --interval does not overflow the timer and flood AWS Backup', async () => {
-    const { BackupJobId } = standIn.service.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: ROLE }) as { BackupJobId: string };
-    standIn.service.onJob(BackupJobId, { durationSeconds: 3600 });
+    const { BackupJobId } = standIn.service.backups.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: ROLE }) as { BackupJobId: string };
+    standIn.service.backups.onJob(BackupJobId, { durationSeconds: 3600 });
     const child = spawn(process.execPath, [CLI, 'wait', BackupJobId, '--interval', '600h', '--timeout', '700h'], {
       env: { PATH: process.env.PATH, AWS_ENDPOINT_URL_BACKUP: standIn.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_SECRET_ACCESS_KEY: 'cli', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
     });
@@ -383,8 +383,8 @@ describe('waits a user can trust', () => {
   });
 
   test('wait works for a restore job too: its end, and the created resource on stdout', async () => {
-    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
-    standIn.service.onRestoreOf(rp, { pendingSeconds: 0.1, durationSeconds: 0.5 });
+    const rp = standIn.service.backups.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    standIn.service.restores.onRestoreOf(rp, { pendingSeconds: 0.1, durationSeconds: 0.5 });
     const started = await cli('restore', rp, '--vault', 'pre-migration', '--metadata', 'targetTableName=orders-copy');
     expect(started.code).toBe(0);
     const run = await cli('wait', started.stdout.trim(), ...FAST_WAIT);
@@ -414,12 +414,12 @@ describe('errors from AWS (exit 4)', () => {
 
 describe('restore', () => {
   async function completedRecoveryPoint(): Promise<string> {
-    return standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    return standIn.service.backups.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
   }
 
   test('restore --wait: from the backed-up metadata with the overrides, exit 0, the created resource on stdout', async () => {
     const rp = await completedRecoveryPoint();
-    standIn.service.onRestoreOf(rp, { pendingSeconds: 0.1, durationSeconds: 0.5 });
+    standIn.service.restores.onRestoreOf(rp, { pendingSeconds: 0.1, durationSeconds: 0.5 });
     const run = await cli('restore', rp, '--vault', 'pre-migration', '--metadata', 'targetTableName=orders-copy', '--role', ROLE, '--wait', ...FAST_WAIT);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('arn:aws:dynamodb:us-east-1:123456789012:table/orders-copy\n');
@@ -428,7 +428,7 @@ describe('restore', () => {
 
   test('a failed restore exits 1 with its status message', async () => {
     const rp = await completedRecoveryPoint();
-    standIn.service.onRestoreOf(rp, { outcome: 'FAILED', statusMessage: 'Access denied to KMS key.', pendingSeconds: 0.1, durationSeconds: 0.2 });
+    standIn.service.restores.onRestoreOf(rp, { outcome: 'FAILED', statusMessage: 'Access denied to KMS key.', pendingSeconds: 0.1, durationSeconds: 0.2 });
     const run = await cli('restore', rp, '--vault', 'pre-migration', '--metadata', 'targetTableName=orders-copy', '--wait', ...FAST_WAIT);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('ended FAILED: Access denied to KMS key.');
@@ -456,12 +456,12 @@ describe('copy', () => {
   const COPY = (rp: string) => ['copy', rp, '--vault', 'pre-migration', '--destination-vault-arn', DR, '--role', ROLE];
 
   test('copy --wait: the copy COMPLETED, exit 0, the copy\'s ARN (in the destination\'s Region) on stdout, progress on stderr', async () => {
-    standIn.service.createOtherVault(DR);
-    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
-    standIn.service.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.5 });
+    standIn.service.copies.createOtherVault(DR);
+    const rp = standIn.service.backups.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    standIn.service.copies.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.5 });
     const run = await cli(...COPY(rp), '--delete-after-days', '35', '--idempotency-token', 'copy-0042', '--wait', ...FAST_WAIT);
     expect(run.code).toBe(0);
-    const [copy] = standIn.service.copyRecords();
+    const [copy] = standIn.service.copies.copyRecords();
     expect(run.stdout).toBe(`${copy.destinationRecoveryPointArn}\n`);
     expect(copy.destinationRecoveryPointArn).toMatch(/^arn:aws:backup:us-west-2:/);
     expect(run.stderr).toContain(`started copy job ${copy.id}`);
@@ -471,31 +471,31 @@ describe('copy', () => {
   });
 
   test('without --wait: the copy job id; a failed copy exits 1 with its status message; a timeout exits 3', async () => {
-    standIn.service.createOtherVault(DR);
-    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    standIn.service.copies.createOtherVault(DR);
+    const rp = standIn.service.backups.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
     const started = await cli(...COPY(rp));
     expect(started.code).toBe(0);
-    expect(started.stdout.trim()).toBe(standIn.service.copyRecords()[0].id);
+    expect(started.stdout.trim()).toBe(standIn.service.copies.copyRecords()[0].id);
 
-    standIn.service.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.2, outcome: 'FAILED', statusMessage: 'The destination vault is locked.' });
+    standIn.service.copies.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.2, outcome: 'FAILED', statusMessage: 'The destination vault is locked.' });
     const failed = await cli(...COPY(rp), '--wait', ...FAST_WAIT);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/Copy job [0-9A-F-]+ of .* ended FAILED: The destination vault is locked\./);
 
-    standIn.service.onNextCopy({ createdSeconds: 0.1, durationSeconds: 60 });
+    standIn.service.copies.onNextCopy({ createdSeconds: 0.1, durationSeconds: 60 });
     const slow = await cli(...COPY(rp), '--wait', '--timeout', '1s', ...FAST_WAIT);
     expect(slow.code).toBe(3);
     expect(slow.stderr).toContain('AWS Backup cannot stop a copy job');
   });
 
   test('a PARTIAL copy exits 1, or 0 with --allow-partial', async () => {
-    standIn.service.createOtherVault(DR);
-    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
-    standIn.service.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.2, outcome: 'PARTIAL', statusMessage: 'Some members were not copied.' });
+    standIn.service.copies.createOtherVault(DR);
+    const rp = standIn.service.backups.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    standIn.service.copies.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.2, outcome: 'PARTIAL', statusMessage: 'Some members were not copied.' });
     const partial = await cli(...COPY(rp), '--wait', ...FAST_WAIT);
     expect(partial.code).toBe(1);
     expect(partial.stderr).toContain('ended PARTIAL: Some members were not copied. (use --allow-partial to accept a partial copy)');
-    standIn.service.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.2, outcome: 'PARTIAL' });
+    standIn.service.copies.onNextCopy({ createdSeconds: 0.1, durationSeconds: 0.2, outcome: 'PARTIAL' });
     expect((await cli(...COPY(rp), '--wait', '--allow-partial', ...FAST_WAIT)).code).toBe(0);
   });
 
@@ -518,10 +518,10 @@ describe('list --copies', () => {
   const DR = 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr';
 
   test('every page of ListCopyJobs, with the filters', async () => {
-    standIn.service.createOtherVault(DR);
-    standIn.service.createOtherVault('arn:aws:backup:eu-west-1:123456789012:backup-vault:other');
-    const rp = standIn.service.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
-    const copy = (destination: string) => standIn.service.StartCopyJob({ RecoveryPointArn: rp, SourceBackupVaultName: 'pre-migration', DestinationBackupVaultArn: destination, IamRoleArn: ROLE }).CopyJobId as string;
+    standIn.service.copies.createOtherVault(DR);
+    standIn.service.copies.createOtherVault('arn:aws:backup:eu-west-1:123456789012:backup-vault:other');
+    const rp = standIn.service.backups.seedCompletedRecoveryPoint(TABLE, 'pre-migration');
+    const copy = (destination: string) => standIn.service.copies.StartCopyJob({ RecoveryPointArn: rp, SourceBackupVaultName: 'pre-migration', DestinationBackupVaultArn: destination, IamRoleArn: ROLE }).CopyJobId as string;
     const ids = [copy(DR), copy(DR), copy(DR), copy('arn:aws:backup:eu-west-1:123456789012:backup-vault:other')];
     const run = await cli('list', '--copies', '--page-size', '2');
     expect(run.code).toBe(0);

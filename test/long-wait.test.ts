@@ -17,7 +17,8 @@ import { LONG_WAIT_KINDS, longWaitDefinition } from '../lib/core/long-wait-kinds
 import { BackupJob, BackupJobProps, ProtectedResource, RecoveryPoint, RestoreJob } from '../lib';
 import { LongWaitPoller } from '../lib/private/long-wait-poller';
 import { JobProvider } from '../lib/private/provider';
-import { BackupService, JobScenario } from '../local/stand-in/backup-service';
+import { BackupService } from '../local/stand-in/backup-service';
+import type { JobScenario } from '../local/stand-in/backup-job-states';
 
 import { Interpreter as StateMachine } from '../local/simulation/asl-interpreter';
 
@@ -96,10 +97,10 @@ describe('executions, with the stand-in on a simulated clock', () => {
   async function poll(scenario: JobScenario, timeoutSeconds: number, options: { allowPartial?: boolean; failDescribe?: boolean; handleGoneAfterPolls?: number; attempt?: AttemptTask; heldBy?: string[] } = {}): Promise<Run & { attempts: number; service: BackupService }> {
     let now = Date.parse('2026-12-01T00:00:00Z');
     const service = new BackupService({ clock: { now: () => now }, anyVault: true });
-    const { BackupJobId } = service.StartBackupJob({
+    const { BackupJobId } = service.backups.StartBackupJob({
       BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: 'arn:aws:iam::123456789012:role/backup',
     }) as { BackupJobId: string };
-    service.onJob(BackupJobId, scenario);
+    service.backups.onJob(BackupJobId, scenario);
     const signals: Run['signals'] = [];
     let polls = 0;
     const cleanUp = { FunctionName: 'onEvent', Event: { RequestType: 'Delete', PhysicalResourceId: `backup-job/${BackupJobId}` } };
@@ -124,7 +125,7 @@ describe('executions, with the stand-in on a simulated clock', () => {
             }
             if (polls > 0) now += input.Schedule[polls - 1] * 1000;
             polls += 1;
-            return JSON.parse(JSON.stringify(service.DescribeBackupJob({ BackupJobId: current })));
+            return JSON.parse(JSON.stringify(service.backups.DescribeBackupJob({ BackupJobId: current })));
           },
           [STATES.attempt]: (parameters: any) => {
             // The whole state goes to the attempt function, which answers with it.
@@ -166,7 +167,7 @@ describe('executions, with the stand-in on a simulated clock', () => {
     await events;
     // The Wait states waited the job's schedule, one wait between two polls.
     expect(waits).toEqual(input.Schedule.slice(0, options.failDescribe ? 0 : polls - 1));
-    return { signals, polls, endedAt: now, jobEnd: service.jobView(current).completedAt, attempts: attemptCalls, service };
+    return { signals, polls, endedAt: now, jobEnd: service.backups.jobView(current).completedAt, attempts: attemptCalls, service };
   }
 
   test('an 8-hour backup: COMPLETED is signalled with the job, within 5% of its age after it ended, in 126 polls at most (the short path: 1,921)', async () => {
@@ -195,13 +196,13 @@ describe('executions, with the stand-in on a simulated clock', () => {
     const run = await poll({ outcome: 'EXPIRED', statusMessage: 'Backup job expired because another backup job for the same resource was already in progress.', durationSeconds: 60 }, 12 * HOUR, {
       attempt: (state, service) => {
         if (holderEnds++ < 3) return { ...state, Job: { ...state.Job, Holders: ['PLAN-JOB'] }, Attempts: { ...state.Attempts, Outcome: 'poll', Holders: ['PLAN-JOB'] } };
-        const { BackupJobId: next } = service.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: 'arn:aws:iam::123456789012:role/backup' }) as { BackupJobId: string };
+        const { BackupJobId: next } = service.backups.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: 'arn:aws:iam::123456789012:role/backup' }) as { BackupJobId: string };
         return { ...state, JobId: next, Attempts: { ...state.Attempts, Outcome: 'poll', Holders: [] } };
       },
     });
     expect(run.attempts).toBe(4);
     expect(run.signals.map((s) => s.Outcome)).toEqual(['COMPLETED']);
-    expect(run.signals[0]).toMatchObject({ JobId: expect.not.stringMatching(run.service.jobIds()[0]), Job: { State: 'COMPLETED' } });
+    expect(run.signals[0]).toMatchObject({ JobId: expect.not.stringMatching(run.service.backups.jobIds()[0]), Job: { State: 'COMPLETED' } });
   });
 
   test('a busy end that outlasts the timeout is signalled TIMED_OUT, naming the jobs that still held the resource', async () => {
@@ -217,10 +218,10 @@ describe('executions, with the stand-in on a simulated clock', () => {
       heldBy: ['PLAN-JOB'],
       attempt: (state, service) => {
         if (state.Counter.Poll < 5) return { ...state, Attempts: { ...state.Attempts, Outcome: 'poll' } };
-        const { BackupJobId: next } = service.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: 'arn:aws:iam::123456789012:role/backup' }) as { BackupJobId: string };
-        service.onJob(next, { startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 0 });
-        service.StopBackupJob({ BackupJobId: state.Attempts.FirstJobId });
-        return { ...state, JobId: next, Job: JSON.parse(JSON.stringify(service.DescribeBackupJob({ BackupJobId: next }))), Attempts: { ...state.Attempts, Queued: false, Outcome: 'check' } };
+        const { BackupJobId: next } = service.backups.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: 'arn:aws:iam::123456789012:role/backup' }) as { BackupJobId: string };
+        service.backups.onJob(next, { startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 0 });
+        service.backups.StopBackupJob({ BackupJobId: state.Attempts.FirstJobId });
+        return { ...state, JobId: next, Job: JSON.parse(JSON.stringify(service.backups.DescribeBackupJob({ BackupJobId: next }))), Attempts: { ...state.Attempts, Queued: false, Outcome: 'check' } };
       },
     });
     expect(run.attempts).toBe(6);

@@ -150,7 +150,7 @@ test('a separate app\'s 10-hour BackupJob from the installed package deploys in 
   expect(types).toEqual(expect.arrayContaining(['AWS::CloudFormation::WaitConditionHandle', 'AWS::CloudFormation::WaitCondition', 'Custom::BackupJob', 'Custom::BackupJobResult']));
   const simulation = await Simulation.start({ echo: false });
   try {
-    simulation.standIn.service.onResource('arn:aws:dynamodb:us-east-1:123456789012:table/orders', { durationSeconds: 8 * 3600 });
+    simulation.standIn.service.backups.onResource('arn:aws:dynamodb:us-east-1:123456789012:table/orders', { durationSeconds: 8 * 3600 });
     const result = await simulation.cloudFormation('UserLong').deploy(stack);
     expect({ status: result.status, reason: result.reason }).toEqual({ status: 'CREATE_COMPLETE', reason: undefined });
     expect(result.outputs).toMatchObject({ State: 'COMPLETED', RecoveryPointArn: expect.stringMatching(/^arn:aws:backup:us-east-1:123456789012:recovery-point:/) });
@@ -188,9 +188,9 @@ test('a separate app guards its tables with BackupBeforeRemoval from the install
     const result = await cfn.destroy();
     expect({ status: result.status, reason: result.reason }).toEqual({ status: 'DELETE_COMPLETE', reason: undefined });
     for (const name of tables) {
-      const jobs = simulation.standIn.service.jobsOf(`arn:aws:dynamodb:us-east-1:123456789012:table/${name}`);
+      const jobs = simulation.standIn.service.backups.jobsOf(`arn:aws:dynamodb:us-east-1:123456789012:table/${name}`);
       expect(jobs.map((j) => [j.state, j.tags?.['cdk-backup-jobs:reason']])).toEqual([['COMPLETED', 'stack-deletion']]);
-      expect(simulation.standIn.service.tableDeleted(name)).toBe(true);
+      expect(simulation.standIn.service.tables.tableDeleted(name)).toBe(true);
     }
   } finally {
     await simulation.stop();
@@ -224,11 +224,11 @@ test('a separate app takes the pre-migration backup, copies it to a disaster-rec
   expect(copies.map((c) => c.Properties!.DestinationBackupVaultArn)).toEqual(['arn:aws:backup:us-west-2:123456789012:backup-vault:dr']);
   const simulation = await Simulation.start({ echo: false });
   try {
-    simulation.standIn.service.createOtherVault('arn:aws:backup:us-west-2:123456789012:backup-vault:dr');
+    simulation.standIn.service.copies.createOtherVault('arn:aws:backup:us-west-2:123456789012:backup-vault:dr');
     const cfn = simulation.cloudFormation('UserDr');
     const result = await cfn.deploy(stack);
     expect({ status: result.status, reason: result.reason }).toEqual({ status: 'CREATE_COMPLETE', reason: undefined });
-    const [copy] = simulation.standIn.service.copyRecords();
+    const [copy] = simulation.standIn.service.copies.copyRecords();
     expect(result.outputs.CopyArn).toBe(copy.destinationRecoveryPointArn);
     const copied = result.operations.find((o) => o.resourceType === 'Custom::CopyJob')!.response!.receivedAt;
     expect(cfn.events.find((e) => e.logicalId.startsWith('Migration') && e.status === 'CREATE_COMPLETE')!.at).toBeGreaterThanOrEqual(copied);

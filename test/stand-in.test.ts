@@ -82,7 +82,7 @@ describe('the job state machine', () => {
     const running = await describe_(BackupJobId!);
     expect(running).toMatchObject({ State: 'RUNNING', PercentDone: '50.0', ResourceType: 'DynamoDB' });
     expect(running.BytesTransferred).toBeGreaterThan(0);
-    expect(standIn.service.recoveryPointExists(RecoveryPointArn!)).toBe(true);
+    expect(standIn.service.backups.recoveryPointExists(RecoveryPointArn!)).toBe(true);
 
     now = T0 + 71_000;
     const done = await describe_(BackupJobId!);
@@ -104,21 +104,21 @@ describe('the job state machine', () => {
     ['ABORTED', 'Backup job was aborted.'],
     ['PARTIAL', 'Some items could not be backed up.'],
   ] as const)('a scenario ends the job %s with its status message', async (outcome, statusMessage) => {
-    standIn.service.onNextJob(TABLE, { outcome, statusMessage });
+    standIn.service.backups.onNextJob(TABLE, { outcome, statusMessage });
     const { BackupJobId } = await start();
     now = T0 + 3_600_000;
     expect(await describe_(BackupJobId!)).toMatchObject({ State: outcome, StatusMessage: statusMessage });
   });
 
   test('COMPLETED with a status message', async () => {
-    standIn.service.onNextJob(TABLE, { statusMessage: 'Completed with issues' });
+    standIn.service.backups.onNextJob(TABLE, { statusMessage: 'Completed with issues' });
     const { BackupJobId } = await start();
     now = T0 + 3_600_000;
     expect(await describe_(BackupJobId!)).toMatchObject({ State: 'COMPLETED', StatusMessage: 'Completed with issues' });
   });
 
   test('a slow start waits in CREATED', async () => {
-    standIn.service.onNextJob(TABLE, { startDelaySeconds: 600 });
+    standIn.service.backups.onNextJob(TABLE, { startDelaySeconds: 600 });
     const { BackupJobId } = await start();
     now = T0 + 300_000;
     expect((await describe_(BackupJobId!)).State).toBe('CREATED');
@@ -127,7 +127,7 @@ describe('the job state machine', () => {
   });
 
   test('one job per resource: a second job waits, and expires with the real message when the first outlasts its start window', async () => {
-    standIn.service.seedJob({ resourceArn: TABLE, scenario: { durationSeconds: 3 * 3600 } });
+    standIn.service.backups.seedJob({ resourceArn: TABLE, scenario: { durationSeconds: 3 * 3600 } });
     const { BackupJobId } = await start({ StartWindowMinutes: 60 });
     now = T0 + 30 * 60_000;
     expect((await describe_(BackupJobId!)).State).toBe('CREATED');
@@ -136,13 +136,13 @@ describe('the job state machine', () => {
   });
 
   test('a second job starts at AWS Backup\'s next try (every 10 minutes) after the first ended within its start window', async () => {
-    const first = standIn.service.seedJob({ resourceArn: TABLE, scenario: { durationSeconds: 600 } });
+    const first = standIn.service.backups.seedJob({ resourceArn: TABLE, scenario: { durationSeconds: 600 } });
     const { BackupJobId } = await start();
     now = T0 + 300_000;
     expect((await describe_(BackupJobId!)).State).toBe('CREATED');
     // The first ends at 610 s; the second tried at 5 s and 605 s, and tries again at 1205 s.
     now = T0 + 700_000;
-    expect(standIn.service.jobView(first).state).toBe('COMPLETED');
+    expect(standIn.service.backups.jobView(first).state).toBe('COMPLETED');
     expect((await describe_(BackupJobId!)).State).toBe('CREATED');
     now = T0 + 1_206_000;
     expect((await describe_(BackupJobId!)).State).toBe('PENDING');
@@ -172,7 +172,7 @@ describe('recovery points and restores', () => {
     now = T0 + 120_000;
     expect((await describe_(BackupJobId!)).State).toBe('COMPLETED');
     await del();
-    expect(standIn.service.recoveryPointExists(RecoveryPointArn!)).toBe(false);
+    expect(standIn.service.backups.recoveryPointExists(RecoveryPointArn!)).toBe(false);
     expect(await errorOf(del())).toMatchObject({ name: 'ResourceNotFoundException', status: 400 });
   });
 
@@ -196,7 +196,7 @@ describe('recovery points and restores', () => {
 describe('ListBackupJobs', () => {
   test('filters reach the service and pages follow maxResults and nextToken', async () => {
     const other = 'arn:aws:dynamodb:us-east-1:123456789012:table/Customers';
-    for (let i = 0; i < 25; i++) standIn.service.seedJob({ resourceArn: i % 5 === 0 ? other : TABLE, createdAt: T0 - i * 60_000, vaultName: 'pre-migration' });
+    for (let i = 0; i < 25; i++) standIn.service.backups.seedJob({ resourceArn: i % 5 === 0 ? other : TABLE, createdAt: T0 - i * 60_000, vaultName: 'pre-migration' });
     now = T0 + 24 * 3600_000;
 
     const firstPage = await client.send(new ListBackupJobsCommand({ ByResourceArn: TABLE, MaxResults: 7 }));
@@ -221,7 +221,7 @@ describe('ListBackupJobs', () => {
   });
 
   test('a nextToken of another listing is refused', async () => {
-    for (let i = 0; i < 3; i++) standIn.service.seedJob({ resourceArn: TABLE });
+    for (let i = 0; i < 3; i++) standIn.service.backups.seedJob({ resourceArn: TABLE });
     const { NextToken } = await client.send(new ListBackupJobsCommand({ MaxResults: 1 }));
     expect(await errorOf(client.send(new ListBackupJobsCommand({ ByState: 'FAILED', NextToken })))).toMatchObject({ name: 'InvalidParameterValueException' });
   });
@@ -327,15 +327,15 @@ describe('copy jobs', () => {
   const DR = 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr';
   const west = () => new BackupClient({ region: 'us-west-2', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
   function completedPoint(): string {
-    const id = standIn.service.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', createdAt: now - 3600_000 });
-    return standIn.service.DescribeBackupJob({ BackupJobId: id }).RecoveryPointArn as string;
+    const id = standIn.service.backups.seedJob({ resourceArn: TABLE, vaultName: 'pre-migration', createdAt: now - 3600_000 });
+    return standIn.service.backups.DescribeBackupJob({ BackupJobId: id }).RecoveryPointArn as string;
   }
   const start = (input: Record<string, unknown>) => client.send(new StartCopyJobCommand({
     RecoveryPointArn: completedPoint(), SourceBackupVaultName: 'pre-migration', DestinationBackupVaultArn: DR, IamRoleArn: ROLE, ...input,
   } as never));
 
   test('CREATED, RUNNING, COMPLETED: the copy lives in the destination\'s Region, found (and deleted) only there', async () => {
-    standIn.service.createOtherVault(DR);
+    standIn.service.copies.createOtherVault(DR);
     const { CopyJobId } = await start({ IdempotencyToken: 'once' });
     expect((await client.send(new DescribeCopyJobCommand({ CopyJobId }))).CopyJob!.State).toBe('CREATED');
     now += 10_000;
@@ -351,7 +351,7 @@ describe('copy jobs', () => {
     // The copy is deleted from its own Region only.
     await expect(client.send(new DeleteRecoveryPointCommand({ BackupVaultName: 'dr', RecoveryPointArn: done.DestinationRecoveryPointArn }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await west().send(new DeleteRecoveryPointCommand({ BackupVaultName: 'dr', RecoveryPointArn: done.DestinationRecoveryPointArn }));
-    expect(standIn.service.copyRecords()[0].deleted).toBe(true);
+    expect(standIn.service.copies.copyRecords()[0].deleted).toBe(true);
   });
 
   test('what the model and the service refuse', async () => {
@@ -365,16 +365,16 @@ describe('copy jobs', () => {
     await expect(start({ RecoveryPointArn: 'arn:aws:backup:us-east-1:123456789012:recovery-point:NONE' })).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await expect(client.send(new DescribeCopyJobCommand({ CopyJobId: 'NONE' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await expect(client.send(new ListCopyJobsCommand({ NextToken: 'forged' }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
-    expect(standIn.service.copyRecords()).toEqual([]);
+    expect(standIn.service.copies.copyRecords()).toEqual([]);
   });
 
   test('another account\'s vault: the copy FAILS unless its access policy lets this account copy in; every page of ListCopyJobs', async () => {
     const other = 'arn:aws:backup:us-west-2:210987654321:backup-vault:dr';
-    standIn.service.createOtherVault(other);
+    standIn.service.copies.createOtherVault(other);
     const denied = await start({ DestinationBackupVaultArn: other });
     now += 120_000;
     expect((await client.send(new DescribeCopyJobCommand({ CopyJobId: denied.CopyJobId }))).CopyJob).toMatchObject({ State: 'FAILED', StatusMessage: 'Access Denied trying to call AWS Backup service' });
-    standIn.service.createOtherVault(other, { allowCopyFrom: ['123456789012'] });
+    standIn.service.copies.createOtherVault(other, { allowCopyFrom: ['123456789012'] });
     for (let i = 0; i < 4; i++) await start({ DestinationBackupVaultArn: other });
     const ids: string[] = [];
     for await (const page of paginateListCopyJobs({ client, pageSize: 2 }, { ByDestinationVaultArn: other })) ids.push(...page.CopyJobs!.map((j) => j.CopyJobId!));

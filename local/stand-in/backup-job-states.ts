@@ -15,7 +15,26 @@
  * - `fail`: the job ends at once, FAILED, "Backup job failed because there was a
  *   running job for the same resource." (users' reports).
  */
-import type { JobScenario } from './backup-service';
+
+export type BackupOutcome = 'COMPLETED' | 'FAILED' | 'ABORTED' | 'EXPIRED' | 'PARTIAL';
+
+/** How a backup job behaves. Every field has a default. */
+export interface JobScenario {
+  /** How the job ends. @default COMPLETED */
+  readonly outcome?: BackupOutcome;
+  /** AWS Backup's status message at the end (also with COMPLETED: "completed with issues"). */
+  readonly statusMessage?: string;
+  /** Seconds in CREATED before the job starts (a slow start). @default 5 */
+  readonly startDelaySeconds?: number;
+  /** Seconds in PENDING. @default 5 */
+  readonly pendingSeconds?: number;
+  /** Seconds in RUNNING. @default 60 */
+  readonly durationSeconds?: number;
+  /** The backup's size. @default 5 MiB */
+  readonly sizeBytes?: number;
+  /** The MessageCategory of the finished job. @default SUCCESS, or the outcome's category */
+  readonly messageCategory?: string;
+}
 
 /** What AWS Backup does with a job that tries to start while another job holds the resource. */
 export type BusyBehaviour = 'queue' | 'expire' | 'fail';

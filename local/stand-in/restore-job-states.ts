@@ -3,7 +3,19 @@
  * RUNNING with progress, then the scenario's end (a restore cannot be stopped).
  */
 import type { BackupJobRecord } from './backup-job-states';
-import type { RestoreScenario } from './backup-service';
+
+export type RestoreOutcome = 'COMPLETED' | 'FAILED' | 'ABORTED';
+
+/** How a restore job behaves. Every field has a default. */
+export interface RestoreScenario {
+  /** @default COMPLETED */
+  readonly outcome?: RestoreOutcome;
+  readonly statusMessage?: string;
+  /** Seconds in PENDING. @default 5 */
+  readonly pendingSeconds?: number;
+  /** Seconds in RUNNING. @default 60 */
+  readonly durationSeconds?: number;
+}
 
 export interface RestoreJobRecord {
   readonly id: string;

@@ -115,7 +115,7 @@ export async function measureDeployOverhead(): Promise<DeployRow[]> {
   };
   /** When a backup job was created and when it ended, as the stand-in describes it. */
   const jobTimes = (backupJobId: string) => {
-    const job = service().DescribeBackupJob({ BackupJobId: backupJobId }) as { CreationDate: Date; CompletionDate?: Date };
+    const job = service().backups.DescribeBackupJob({ BackupJobId: backupJobId }) as { CreationDate: Date; CompletionDate?: Date };
     return { created: job.CreationDate.getTime(), ended: job.CompletionDate?.getTime() };
   };
   const backupJobOf = (op: CustomResourceOperation) => {
@@ -144,50 +144,50 @@ export async function measureDeployOverhead(): Promise<DeployRow[]> {
   try {
     for (const durationSeconds of [60, 300, 1800]) {
       simulation.reset();
-      service().onResource(tableArn(0), { durationSeconds });
+      service().backups.onResource(tableArn(0), { durationSeconds });
       rows.push(summarize(`BackupJob, a ${durationSeconds / 60}-minute job`, await backupSamples(stacks.one), 'the default path: waits for COMPLETED'));
     }
 
     const phases: JobSample[] = [];
     for (const durationSeconds of acrossThePollCycle(300)) {
       simulation.reset();
-      service().onResource(tableArn(0), { durationSeconds });
+      service().backups.onResource(tableArn(0), { durationSeconds });
       phases.push(...await backupSamples(stacks.one));
     }
     rows.push(summarize('BackupJob, 5-minute jobs ending at each second of the poll cycle', phases, `${phases.length} deploys: the overhead's whole range`));
 
     simulation.reset();
-    for (let i = 0; i < 10; i++) service().onResource(tableArn(i), { durationSeconds: 180 + 61 * i });
+    for (let i = 0; i < 10; i++) service().backups.onResource(tableArn(i), { durationSeconds: 180 + 61 * i });
     rows.push(summarize('BackupJob, 10 jobs in one stack (one provider)', await backupSamples(stacks.ten), 'jobs of 3 to 12 minutes, deployed in parallel'));
 
     for (const behaviour of ['queue', 'expire', 'fail'] as const) {
       simulation.reset();
-      service().busyBehaviour = behaviour;
-      const planJob = service().seedJob({ resourceArn: tableArn(0), scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
-      service().onResource(tableArn(0), { durationSeconds: 300 });
+      service().backups.busyBehaviour = behaviour;
+      const planJob = service().backups.seedJob({ resourceArn: tableArn(0), scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
+      service().backups.onResource(tableArn(0), { durationSeconds: 300 });
       const [busy] = await backupSamples(stacks.one);
-      const planEnd = service().jobView(planJob).completedAt!;
-      const attempts = service().jobRecords().filter((j) => !j.byPlan);
-      const completed = attempts.find((j) => service().jobView(j.id).state === 'COMPLETED')!;
-      const startedAfter = seconds(service().jobView(completed.id).startedAt! - planEnd);
+      const planEnd = service().backups.jobView(planJob).completedAt!;
+      const attempts = service().backups.jobRecords().filter((j) => !j.byPlan);
+      const completed = attempts.find((j) => service().backups.jobView(j.id).state === 'COMPLETED')!;
+      const startedAfter = seconds(service().backups.jobView(completed.id).startedAt! - planEnd);
       const how = behaviour === 'queue' ? 'AWS Backup queues ours in CREATED; once the other job ended, a new attempt replaced it' : `AWS Backup ends ours at once (${behaviour === 'expire' ? 'EXPIRED' : 'FAILED'}); the next attempt started once the other job ended`;
       rows.push(summarize(`BackupJob, busy resource (${behaviour}): another job runs 10 minutes first`, [busy],
         `${how}: our backup started ${startedAfter.toFixed(1)} s after the other job ended (AWS Backup's own next try: up to 600 s); ${attempts.length} jobs of ours`));
     }
 
     simulation.reset();
-    service().onResource(tableArn(0), { durationSeconds: 300 });
+    service().backups.onResource(tableArn(0), { durationSeconds: 300 });
     rows.push(summarize('BackupJob, waitForCompletion: false', await backupSamples(stacks.noWait, 'creation'), 'answered once the job is created: overhead counted from the job\'s creation'));
 
     const restores: JobSample[] = [];
     for (const durationSeconds of acrossThePollCycle(300)) {
       simulation.reset();
-      service().onResource(tableArn(0), { durationSeconds: 60 });
-      service().onNextRestore({ durationSeconds });
+      service().backups.onResource(tableArn(0), { durationSeconds: 60 });
+      service().restores.onNextRestore({ durationSeconds });
       const [op] = await deploy(stacks.restore, 'Custom::RestoreJob');
       const id = physicalIdOf('restore-job', op.response!.PhysicalResourceId);
       if (!id) throw new Error(`${op.logicalId}: no restore job in ${op.response!.PhysicalResourceId}`);
-      const job = service().DescribeRestoreJob({ RestoreJobId: id.jobId }) as { CreationDate: Date; CompletionDate: Date };
+      const job = service().restores.DescribeRestoreJob({ RestoreJobId: id.jobId }) as { CreationDate: Date; CompletionDate: Date };
       const restoreCalls = simulation.standIn.requests.filter((r) => /Restore/.test(r.operation));
       const describeCalls = restoreCalls.filter((r) => r.operation === 'DescribeRestoreJob').length;
       restores.push({

@@ -58,13 +58,13 @@ export async function measureWaitCost(log: (line: string) => void = () => undefi
     for (const { jobHours, timeoutHours } of cases) {
       simulation.reset();
       // The job runs `jobHours` from its creation (5 s in CREATED and 5 s PENDING are part of it).
-      simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: Math.round(jobHours * 3600) - 10 });
+      simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: Math.round(jobHours * 3600) - 10 });
       const cfn = simulation.cloudFormation('BenchLong');
       const result = await cfn.deploy(stackWith(Math.round(timeoutHours * 3600)));
       if (result.status !== 'CREATE_COMPLETE') throw new Error(`the ${jobHours}-hour deploy ended ${result.status}: ${result.reason}`);
       await simulation.aws.idle();
-      const [jobId] = simulation.standIn.service.jobIds();
-      const job = simulation.standIn.service.DescribeBackupJob({ BackupJobId: jobId }) as { CreationDate: Date; CompletionDate: Date };
+      const [jobId] = simulation.standIn.service.backups.jobIds();
+      const job = simulation.standIn.service.backups.DescribeBackupJob({ BackupJobId: jobId }) as { CreationDate: Date; CompletionDate: Date };
       const madeAt = cfn.events.find((e) => /^Migration/.test(e.logicalId) && e.status === 'CREATE_COMPLETE')!.at;
       const executions = simulation.aws.executions;
       const long = executions.some((e) => e.run);

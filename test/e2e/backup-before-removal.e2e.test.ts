@@ -58,7 +58,7 @@ function failingAfterGuard(stack: Stack): void {
   const job = new BackupJob(stack, 'Failing', { resource: ProtectedResource.fromArn('arn:aws:dynamodb:us-east-1:123456789012:table/failing') });
   const guard = stack.node.tryFindChild('Guard');
   if (guard) job.node.addDependency(guard);
-  simulation.standIn.service.onResource('arn:aws:dynamodb:us-east-1:123456789012:table/failing', { outcome: 'FAILED', statusMessage: 'Access denied' });
+  simulation.standIn.service.backups.onResource('arn:aws:dynamodb:us-east-1:123456789012:table/failing', { outcome: 'FAILED', statusMessage: 'Access denied' });
 }
 
 /** The physical id (name) of the stack's table now. */
@@ -71,7 +71,7 @@ const tableArn = (name: string) => `arn:aws:dynamodb:us-east-1:123456789012:tabl
 
 /** The backup jobs of a table, as the stand-in saw them, with their recovery point's tags. */
 function backupsOf(name: string) {
-  return simulation.standIn.service.jobsOf(tableArn(name)).map((job) => ({ ...job, tags: job.tags ?? {} }));
+  return simulation.standIn.service.backups.jobsOf(tableArn(name)).map((job) => ({ ...job, tags: job.tags ?? {} }));
 }
 
 /** When CloudFormation deleted a table (its last DELETE_COMPLETE event), if it did. */
@@ -79,8 +79,8 @@ function tableDeletedAt(cfn: ReturnType<Simulation['cloudFormation']>): number |
   return cfn.events.filter((e) => e.type === 'AWS::DynamoDB::Table' && e.status === 'DELETE_COMPLETE').pop()?.at;
 }
 
-const tableExists = (name: string) => simulation.standIn.service.tableStatus(name) !== undefined;
-const protectedTable = (name: string) => (simulation.standIn.service.DescribeTable({ TableName: name }) as { Table: { DeletionProtectionEnabled: boolean } }).Table.DeletionProtectionEnabled;
+const tableExists = (name: string) => simulation.standIn.service.tables.tableStatus(name) !== undefined;
+const protectedTable = (name: string) => (simulation.standIn.service.tables.DescribeTable({ TableName: name }) as { Table: { DeletionProtectionEnabled: boolean } }).Table.DeletionProtectionEnabled;
 
 const BOTH: readonly AfterFailedDeletion[] = ['delete-dependencies', 'keep-dependencies'];
 
@@ -99,7 +99,7 @@ describe('the stack is deleted', () => {
     // The table went only after its backup completed, and the recovery point outlives the stack (its vault is kept).
     expect(tableDeletedAt(cfn)).toBeGreaterThanOrEqual(backup.completedAt!);
     expect(tableExists(name)).toBe(false);
-    expect(simulation.standIn.service.recoveryPointExists(backup.recoveryPointArn)).toBe(true);
+    expect(simulation.standIn.service.backups.recoveryPointExists(backup.recoveryPointArn)).toBe(true);
     expectAllAnswered(result.operations);
   });
 
@@ -107,7 +107,7 @@ describe('the stack is deleted', () => {
     const cfn = simulation.cloudFormation('Guarded', { afterFailedDeletion });
     await cfn.deploy(guardedStack());
     const name = tableName(cfn);
-    simulation.standIn.service.onNextJob(tableArn(name), { outcome: 'FAILED', statusMessage: 'Insufficient privileges to perform this action.' });
+    simulation.standIn.service.backups.onNextJob(tableArn(name), { outcome: 'FAILED', statusMessage: 'Insufficient privileges to perform this action.' });
     const result = await cfn.destroy();
     expect(result.status).toBe('DELETE_FAILED');
     const [guardDelete] = guardOps(result.operations);
@@ -124,9 +124,9 @@ describe('the stack is deleted', () => {
     const cfn = simulation.cloudFormation('Guarded', { afterFailedDeletion: 'keep-dependencies' });
     await cfn.deploy(guardedStack());
     const name = tableName(cfn);
-    simulation.standIn.service.onNextJob(tableArn(name), { outcome: 'FAILED', statusMessage: 'Access denied' });
+    simulation.standIn.service.backups.onNextJob(tableArn(name), { outcome: 'FAILED', statusMessage: 'Access denied' });
     expect((await cfn.destroy()).status).toBe('DELETE_FAILED');
-    simulation.standIn.service.UpdateTable({ TableName: name, DeletionProtectionEnabled: false });
+    simulation.standIn.service.tables.UpdateTable({ TableName: name, DeletionProtectionEnabled: false });
     const again = await cfn.destroy();
     expect(again.status).toBe('DELETE_COMPLETE');
     expect(backupsOf(name).map((b) => b.state)).toEqual(['FAILED', 'COMPLETED']);
@@ -137,7 +137,7 @@ describe('the stack is deleted', () => {
     const cfn = simulation.cloudFormation('Guarded', { afterFailedDeletion: 'delete-dependencies' });
     await cfn.deploy(guardedStack());
     const name = tableName(cfn);
-    simulation.standIn.service.onNextJob(tableArn(name), { outcome: 'FAILED', statusMessage: 'Access denied' });
+    simulation.standIn.service.backups.onNextJob(tableArn(name), { outcome: 'FAILED', statusMessage: 'Access denied' });
     const first = await cfn.destroy();
     const guardId = guardOps(first.operations)[0].logicalId;
     // Deleting again as it is: the guard's handler is gone, so its Delete fails; the protected table stays.
@@ -146,8 +146,8 @@ describe('the stack is deleted', () => {
     expect(guardOps(again.operations)[0].failure).toMatch(/Function not found/);
     expect(tableExists(name)).toBe(true);
     // As the first failure said: back it up (here with AWS Backup directly), protection off, retain the guard.
-    simulation.standIn.service.seedJob({ resourceArn: tableArn(name) });
-    simulation.standIn.service.UpdateTable({ TableName: name, DeletionProtectionEnabled: false });
+    simulation.standIn.service.backups.seedJob({ resourceArn: tableArn(name) });
+    simulation.standIn.service.tables.UpdateTable({ TableName: name, DeletionProtectionEnabled: false });
     const last = await cfn.destroy({ retain: [guardId] });
     expect(last.status).toBe('DELETE_COMPLETE');
     expect(tableExists(name)).toBe(false);
@@ -157,7 +157,7 @@ describe('the stack is deleted', () => {
     const cfn = simulation.cloudFormation('Guarded');
     await cfn.deploy(guardedStack({}, { timeout: Duration.minutes(5) }));
     const name = tableName(cfn);
-    simulation.standIn.service.onNextJob(tableArn(name), { durationSeconds: 3600 });
+    simulation.standIn.service.backups.onNextJob(tableArn(name), { durationSeconds: 3600 });
     const result = await cfn.destroy();
     expect(result.status).toBe('DELETE_FAILED');
     const [guardDelete] = guardOps(result.operations);
@@ -175,7 +175,7 @@ describe('the stack is deleted', () => {
     const cfn = simulation.cloudFormation('Guarded', { afterFailedDeletion });
     await cfn.deploy(guardedStack({}, { protectOnFailure: false }));
     const name = tableName(cfn);
-    simulation.standIn.service.onNextJob(tableArn(name), { outcome: 'FAILED', statusMessage: 'Access denied' });
+    simulation.standIn.service.backups.onNextJob(tableArn(name), { outcome: 'FAILED', statusMessage: 'Access denied' });
     const result = await cfn.destroy();
     expect(result.status).toBe('DELETE_FAILED');
     expect(guardOps(result.operations)[0].failure).toMatch(/DynamoDB has no deletion protection this guard can turn on|keep the resource with a removal policy of RETAIN/);
@@ -187,14 +187,14 @@ describe('the stack is deleted', () => {
     await cfn.deploy(guardedStack());
     const name = tableName(cfn);
     const service = simulation.standIn.service;
-    service.busyBehaviour = behaviour;
-    const planJob = service.seedJob({ resourceArn: tableArn(name), scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
+    service.backups.busyBehaviour = behaviour;
+    const planJob = service.backups.seedJob({ resourceArn: tableArn(name), scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
     const result = await cfn.destroy();
     expect(result.status).toBe('DELETE_COMPLETE');
     const ours = backupsOf(name).filter((b) => b.id !== planJob);
     const completed = ours.filter((b) => b.state === 'COMPLETED');
     expect(completed).toHaveLength(1);
-    expect(completed[0].startedAt).toBeGreaterThanOrEqual(service.jobView(planJob).completedAt!);
+    expect(completed[0].startedAt).toBeGreaterThanOrEqual(service.backups.jobView(planJob).completedAt!);
     expect(completed[0].tags[REMOVAL_TAGS.reason]).toBe('stack-deletion');
     expect(tableDeletedAt(cfn)).toBeGreaterThanOrEqual(completed[0].completedAt!);
     expectAllAnswered(result.operations);
@@ -241,7 +241,7 @@ describe('an update replaces the table', () => {
     const cfn = simulation.cloudFormation('Guarded');
     await cfn.deploy(guardedStack());
     const oldName = tableName(cfn);
-    simulation.standIn.service.onNextJob(tableArn(oldName), { outcome: 'EXPIRED', statusMessage: 'Backup job expired because it did not start within its start window.' });
+    simulation.standIn.service.backups.onNextJob(tableArn(oldName), { outcome: 'EXPIRED', statusMessage: 'Backup job expired because it did not start within its start window.' });
     const result = await cfn.deploy(guardedStack({ partitionKey: 'id' }));
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     const [update, rollback] = guardOps(result.operations);
@@ -251,7 +251,7 @@ describe('an update replaces the table', () => {
     expect(tableName(cfn)).toBe(oldName);
     expect(tableExists(oldName)).toBe(true);
     expect(protectedTable(oldName)).toBe(false);
-    const newTables = simulation.standIn.service.tableNames().filter((n) => n !== oldName);
+    const newTables = simulation.standIn.service.tables.tableNames().filter((n) => n !== oldName);
     expect(newTables.every((n) => !tableExists(n))).toBe(true);
     expect(backupsOf(oldName).map((b) => b.state)).toEqual(['EXPIRED']);
     expect(newTables.flatMap(backupsOf)).toEqual([]);
@@ -264,7 +264,7 @@ describe('an update replaces the table', () => {
     });
     await cfn.deploy(guardedStack());
     const oldName = tableName(cfn);
-    simulation.standIn.service.onNextJob(tableArn(oldName), { durationSeconds: 600 });
+    simulation.standIn.service.backups.onNextJob(tableArn(oldName), { durationSeconds: 600 });
     const result = await cfn.deploy(guardedStack({ partitionKey: 'id' }));
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     await simulation.aws.idle();
@@ -295,7 +295,7 @@ describe('the table leaves the template', () => {
     const cfn = simulation.cloudFormation('Guarded', { afterFailedDeletion });
     await cfn.deploy(guardedStack());
     const name = tableName(cfn);
-    simulation.standIn.service.onNextJob(tableArn(name), { outcome: 'FAILED', statusMessage: 'Access denied' });
+    simulation.standIn.service.backups.onNextJob(tableArn(name), { outcome: 'FAILED', statusMessage: 'Access denied' });
     const result = await cfn.deploy(guardedStack({ without: true }, {}, keepProvider));
     expect(result.status).toBe('UPDATE_COMPLETE');
     expect(result.notDeleted!.map((n) => n.logicalId)).toEqual(expect.arrayContaining([expect.stringMatching(/^Guard/), expect.stringMatching(/^Orders/)]));
@@ -339,7 +339,7 @@ describe('a rollback of the deployment that made the table', () => {
     expect(create.failure).toBeUndefined();
     expect(rollbackDelete).toMatchObject({ requestType: 'Delete', phase: 'rollback' });
     expect(rollbackDelete.failure).toBeUndefined();
-    expect(simulation.standIn.service.tableNames().flatMap(backupsOf)).toEqual([]);
+    expect(simulation.standIn.service.tables.tableNames().flatMap(backupsOf)).toEqual([]);
     expectAllAnswered(result.operations);
   });
 
@@ -351,7 +351,7 @@ describe('a rollback of the deployment that made the table', () => {
     const guards = guardOps(result.operations);
     expect(guards.map((o) => `${o.requestType} ${o.phase}`)).toEqual(['Create deploy', 'Delete rollback']);
     expect(guards.every((o) => !o.failure)).toBe(true);
-    expect(simulation.standIn.service.tableNames().flatMap(backupsOf)).toEqual([]);
+    expect(simulation.standIn.service.tables.tableNames().flatMap(backupsOf)).toEqual([]);
   });
 });
 
@@ -381,7 +381,7 @@ describe('BackupBeforeRemoval.guardAll', () => {
     const result = await cfn.destroy();
     expect(result.status).toBe('DELETE_COMPLETE');
     expect(backupsOf(name).map((b) => [b.state, b.tags[REMOVAL_TAGS.reason]])).toEqual([['COMPLETED', 'stack-deletion']]);
-    const bucketBackups = simulation.standIn.service.jobsOf(`arn:aws:s3:::${bucket.physicalId}`);
+    const bucketBackups = simulation.standIn.service.backups.jobsOf(`arn:aws:s3:::${bucket.physicalId}`);
     expect(bucketBackups.map((b) => [b.state, b.tags?.[REMOVAL_TAGS.reason]])).toEqual([['COMPLETED', 'stack-deletion']]);
     const bucketDeleted = cfn.events.filter((e) => e.type === 'AWS::S3::Bucket' && e.status === 'DELETE_COMPLETE').pop()!;
     expect(bucketDeleted.at).toBeGreaterThanOrEqual(bucketBackups[0].completedAt!);

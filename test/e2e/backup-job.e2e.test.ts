@@ -52,7 +52,7 @@ describe('Create', () => {
     ['ABORTED', 'Backup job was aborted by AWS Backup.'],
     ['EXPIRED', 'Backup job expired because it did not start within its start window.'],
   ] as const)('a job that ends %s fails the deploy with AWS Backup\'s status message, and the rollback answers', async (outcome, statusMessage) => {
-    simulation.standIn.service.onResource(TABLE_ARN, { outcome, statusMessage });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { outcome, statusMessage });
     const cfn = simulation.cloudFormation('E2E');
     const result = await cfn.deploy(backupJobStack());
     expect(result.status).toBe('ROLLBACK_COMPLETE');
@@ -65,14 +65,14 @@ describe('Create', () => {
   });
 
   test('PARTIAL fails without allowPartial', async () => {
-    simulation.standIn.service.onResource(TABLE_ARN, { outcome: 'PARTIAL', statusMessage: 'Some items were skipped.' });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { outcome: 'PARTIAL', statusMessage: 'Some items were skipped.' });
     const result = await simulation.cloudFormation('E2E').deploy(backupJobStack());
     expect(result.status).toBe('ROLLBACK_COMPLETE');
     expect(backupOps(result.operations)[0].response!.Reason).toContain('ended PARTIAL: Some items were skipped. (set allowPartial to accept a partial backup)');
   });
 
   test('PARTIAL succeeds with allowPartial', async () => {
-    simulation.standIn.service.onResource(TABLE_ARN, { outcome: 'PARTIAL', statusMessage: 'Some items were skipped.' });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { outcome: 'PARTIAL', statusMessage: 'Some items were skipped.' });
     const result = await simulation.cloudFormation('E2E').deploy(backupJobStack({ allowPartial: true }));
     expect(result.status).toBe('CREATE_COMPLETE');
     expect(backupOps(result.operations)[0].response!.Data).toMatchObject({ State: 'PARTIAL', StatusMessage: 'Some items were skipped.' });
@@ -80,7 +80,7 @@ describe('Create', () => {
 
   test('a busy resource (AWS Backup queues ours): once the other job ended, ours is replaced by a job that starts at once, and the stack goes on with it', async () => {
     const service = simulation.standIn.service;
-    const planJob = service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
+    const planJob = service.backups.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
     const result = await simulation.cloudFormation('E2E').deploy(backupJobStack());
     expect(result.status).toBe('CREATE_COMPLETE');
     const [create] = backupOps(result.operations);
@@ -89,13 +89,13 @@ describe('Create', () => {
     // Two StartBackupJob calls: onEvent's (queued behind the plan's job), then its replacement once the plan's job ended.
     const starts = simulation.standIn.requests.filter((r) => r.operation === 'StartBackupJob');
     expect(starts).toHaveLength(2);
-    const [queued] = service.jobRecords().filter((j) => !j.byPlan && j.id !== ours);
-    expect(service.jobView(queued.id)).toMatchObject({ state: 'ABORTED', startedAt: undefined });
-    const planEnd = service.jobView(planJob).completedAt!;
-    expect(service.jobView(ours)).toMatchObject({ state: 'COMPLETED' });
+    const [queued] = service.backups.jobRecords().filter((j) => !j.byPlan && j.id !== ours);
+    expect(service.backups.jobView(queued.id)).toMatchObject({ state: 'ABORTED', startedAt: undefined });
+    const planEnd = service.backups.jobView(planJob).completedAt!;
+    expect(service.backups.jobView(ours)).toMatchObject({ state: 'COMPLETED' });
     // Ours started within one poll of the plan's job's end (AWS Backup's next try would have been up to 10 minutes later).
-    expect(service.jobView(ours).startedAt!).toBeGreaterThanOrEqual(planEnd);
-    expect(service.jobView(ours).startedAt! - planEnd).toBeLessThanOrEqual(POLL_MS + 10_000);
+    expect(service.backups.jobView(ours).startedAt!).toBeGreaterThanOrEqual(planEnd);
+    expect(service.backups.jobView(ours).startedAt! - planEnd).toBeLessThanOrEqual(POLL_MS + 10_000);
     // The answer and the attributes name the job that completed.
     expect(create.response!.Data).toMatchObject({ BackupJobId: ours, State: 'COMPLETED' });
     expect(result.outputs.BackupJobId).toBe(ours);
@@ -103,18 +103,18 @@ describe('Create', () => {
 
   test.each(['expire', 'fail'] as const)('a busy resource (AWS Backup ends ours at once: %s): the next attempt starts once the other job ended, and the stack goes on with it', async (behaviour) => {
     const service = simulation.standIn.service;
-    service.busyBehaviour = behaviour;
-    const planJob = service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
+    service.backups.busyBehaviour = behaviour;
+    const planJob = service.backups.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
     const result = await simulation.cloudFormation('E2E').deploy(backupJobStack());
     expect(result.status).toBe('CREATE_COMPLETE');
     const [create] = backupOps(result.operations);
     const ours = jobIdOf(create)!;
-    const [first] = service.jobRecords().filter((j) => !j.byPlan && j.id !== ours);
-    expect(service.jobView(first.id)).toMatchObject({ state: behaviour === 'expire' ? 'EXPIRED' : 'FAILED', statusMessage: expect.stringMatching(/same resource/) });
-    const planEnd = service.jobView(planJob).completedAt!;
-    expect(service.jobView(ours)).toMatchObject({ state: 'COMPLETED' });
-    expect(service.jobView(ours).startedAt! - planEnd).toBeGreaterThanOrEqual(0);
-    expect(service.jobView(ours).startedAt! - planEnd).toBeLessThanOrEqual(POLL_MS + 10_000);
+    const [first] = service.backups.jobRecords().filter((j) => !j.byPlan && j.id !== ours);
+    expect(service.backups.jobView(first.id)).toMatchObject({ state: behaviour === 'expire' ? 'EXPIRED' : 'FAILED', statusMessage: expect.stringMatching(/same resource/) });
+    const planEnd = service.backups.jobView(planJob).completedAt!;
+    expect(service.backups.jobView(ours)).toMatchObject({ state: 'COMPLETED' });
+    expect(service.backups.jobView(ours).startedAt! - planEnd).toBeGreaterThanOrEqual(0);
+    expect(service.backups.jobView(ours).startedAt! - planEnd).toBeLessThanOrEqual(POLL_MS + 10_000);
     expect(result.outputs.BackupJobId).toBe(ours);
     expectAllAnswered(result.operations);
   });
@@ -134,7 +134,7 @@ describe('Create', () => {
   });
 
   test('a job that outlasts the timeout fails the deploy in time, and the rollback stops it', async () => {
-    simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 2 * 3600 });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 2 * 3600 });
     const result = await simulation.cloudFormation('E2E').deploy(backupJobStack({ timeout: Duration.minutes(5) }));
     expect(result.status).toBe('ROLLBACK_COMPLETE');
     const [create, rollbackDelete] = backupOps(result.operations);
@@ -145,7 +145,7 @@ describe('Create', () => {
     // The waiter stopped it when it gave up; the rollback's Delete finds it already stopping.
     expect(simulation.standIn.count('StopBackupJob')).toBe(1);
     simulation.clock.advance(5_000);
-    expect(simulation.standIn.service.jobView(jobIdOf(create)!).state).toBe('ABORTED');
+    expect(simulation.standIn.service.backups.jobView(jobIdOf(create)!).state).toBe('ABORTED');
     expectAllAnswered(result.operations);
   });
 
@@ -157,7 +157,7 @@ describe('Create', () => {
     expect(again.requestId).toBe(create.requestId);
     expect(again.response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: create.response!.PhysicalResourceId });
     expect(simulation.standIn.count('StartBackupJob')).toBe(2);
-    expect(simulation.standIn.service.jobIds()).toEqual([jobIdOf(create)]);
+    expect(simulation.standIn.service.backups.jobIds()).toEqual([jobIdOf(create)]);
   });
 });
 
@@ -176,7 +176,7 @@ describe('Update and Delete', () => {
     expect(cleanup.response!.Status).toBe('SUCCESS');
     expect(update.outputs.BackupJobId).toBe(jobIdOf(updateOp));
     // RETAIN: both recovery points are kept.
-    expect(simulation.standIn.service.recoveryPointExists(create.response!.Data!.RecoveryPointArn as string)).toBe(true);
+    expect(simulation.standIn.service.backups.recoveryPointExists(create.response!.Data!.RecoveryPointArn as string)).toBe(true);
     expectAllAnswered([...first.operations, ...update.operations]);
   });
 
@@ -186,13 +186,13 @@ describe('Update and Delete', () => {
     const update = await cfn.deploy(backupJobStack({ timeout: Duration.minutes(40) }));
     expect(update.status).toBe('UPDATE_COMPLETE');
     expect(backupOps(update.operations).map((o) => o.requestType)).toEqual(['Update']);
-    expect(simulation.standIn.service.jobIds()).toHaveLength(1);
+    expect(simulation.standIn.service.backups.jobIds()).toHaveLength(1);
   });
 
   test('a failed update rolls back to the previous backup without taking another', async () => {
     const cfn = simulation.cloudFormation('E2E');
     const first = await cfn.deploy(backupJobStack({ trigger: '1' }));
-    simulation.standIn.service.onResource(TABLE_ARN, { outcome: 'FAILED', statusMessage: 'Insufficient privileges to perform this action.' });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { outcome: 'FAILED', statusMessage: 'Insufficient privileges to perform this action.' });
     const update = await cfn.deploy(backupJobStack({ trigger: '2' }));
     expect(update.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(update.reason).toContain('ended FAILED: Insufficient privileges');
@@ -200,7 +200,7 @@ describe('Update and Delete', () => {
     expect(failed.response!.Status).toBe('FAILED');
     expect(rollback).toMatchObject({ requestType: 'Delete', phase: 'rollback', physicalIdSent: failed.response!.PhysicalResourceId });
     expect(rollback.response!.Status).toBe('SUCCESS');
-    expect(simulation.standIn.service.jobIds()).toHaveLength(2);
+    expect(simulation.standIn.service.backups.jobIds()).toHaveLength(2);
     expect(cfn.resource(backupOps(first.operations)[0].logicalId)!.physicalId).toBe(backupOps(first.operations)[0].response!.PhysicalResourceId);
     expectAllAnswered(update.operations);
   });
@@ -211,7 +211,7 @@ describe('Update and Delete', () => {
     const destroyed = await cfn.destroy();
     expect(destroyed.status).toBe('DELETE_COMPLETE');
     expect(backupOps(destroyed.operations)[0].response!.Status).toBe('SUCCESS');
-    expect(simulation.standIn.service.recoveryPointExists(created.outputs.RecoveryPointArn)).toBe(true);
+    expect(simulation.standIn.service.backups.recoveryPointExists(created.outputs.RecoveryPointArn)).toBe(true);
     expect(simulation.standIn.count('DeleteRecoveryPoint')).toBe(0);
   });
 
@@ -220,7 +220,7 @@ describe('Update and Delete', () => {
     const created = await cfn.deploy(backupJobStack({ removalPolicy: RemovalPolicy.DESTROY }));
     const destroyed = await cfn.destroy();
     expect(destroyed.status).toBe('DELETE_COMPLETE');
-    expect(simulation.standIn.service.recoveryPointExists(created.outputs.RecoveryPointArn)).toBe(false);
+    expect(simulation.standIn.service.backups.recoveryPointExists(created.outputs.RecoveryPointArn)).toBe(false);
     expect(simulation.standIn.count('DeleteRecoveryPoint')).toBe(1);
   });
 
@@ -236,8 +236,8 @@ describe('Update and Delete', () => {
       void table;
     });
     simulation.standIn.service.createVault('other-vault');
-    simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 3600 });
-    simulation.standIn.service.onResource('arn:aws:dynamodb:us-east-1:123456789012:table/customers', { outcome: 'FAILED', statusMessage: 'Access denied' });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 3600 });
+    simulation.standIn.service.backups.onResource('arn:aws:dynamodb:us-east-1:123456789012:table/customers', { outcome: 'FAILED', statusMessage: 'Access denied' });
     const result = await simulation.cloudFormation('E2E').deploy(stack);
     expect(result.status).toBe('ROLLBACK_COMPLETE');
     const ops = backupOps(result.operations);

@@ -80,14 +80,14 @@ const step: fc.Arbitrary<CopyStep> = fc.record({
 async function runSequence(simulation: Simulation, steps: readonly CopyStep[]): Promise<string[]> {
   simulation.reset();
   const service = simulation.standIn.service;
-  service.createOtherVault(DR_VAULT);
+  service.copies.createOtherVault(DR_VAULT);
   let faults: RequestFaults | undefined;
   const cfn = simulation.cloudFormation('E2E', {
     faultsFor: (r) => (r.phase === 'deploy' && r.requestType !== 'Delete' && r.logicalId.startsWith('DrCopy') ? faults : undefined),
   });
   for (const s of steps) {
-    service.onNextCopy({ outcome: s.outcome, durationSeconds: s.durationSeconds, statusMessage: s.outcome === 'COMPLETED' ? undefined : 'injected' });
-    service.copyArnVisibility = s.visibility;
+    service.copies.onNextCopy({ outcome: s.outcome, durationSeconds: s.durationSeconds, statusMessage: s.outcome === 'COMPLETED' ? undefined : 'injected' });
+    service.copies.copyArnVisibility = s.visibility;
     if (s.throttled) service.failNext('DescribeCopyJob', { error: 'ThrottlingException', count: s.throttled });
     faults = s.cancelAfterMs || s.redeliverAfterMs ? { cancelAfterMs: s.cancelAfterMs, redeliverAfterMs: s.redeliverAfterMs } : undefined;
     const deployed = await cfn.deploy(stacks[s.variant]);
@@ -112,7 +112,7 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
     requests.set(idempotencyToken({ StackId: event.StackId, LogicalResourceId: op.logicalId, RequestId: op.requestId }, 'copy'), op);
   }
   const byRequest = new Map<string, string[]>();
-  for (const copy of service.copyRecords()) {
+  for (const copy of service.copies.copyRecords()) {
     const op = copy.token ? requests.get(copy.token) : undefined;
     if (!op) {
       problems.push(`copy job ${copy.id} belongs to no request`);

@@ -40,8 +40,8 @@ const copies = (ops: readonly CustomResourceOperation[]) => ops.filter((o) => o.
 
 describe.each(COPY_ARN_VISIBILITIES)('DescribeCopyJob names the copy %s', (visibility) => {
   beforeEach(() => {
-    simulation.standIn.service.copyArnVisibility = visibility;
-    simulation.standIn.service.createOtherVault(DR_VAULT);
+    simulation.standIn.service.copies.copyArnVisibility = visibility;
+    simulation.standIn.service.copies.createOtherVault(DR_VAULT);
   });
 
   test('backup, copy to another Region, then the migration: the copy is COMPLETED before the migration is made', async () => {
@@ -49,7 +49,7 @@ describe.each(COPY_ARN_VISIBILITIES)('DescribeCopyJob names the copy %s', (visib
     const result = await cfn.deploy(drStack());
     expect(result.status).toBe('CREATE_COMPLETE');
     const [create] = copies(result.operations);
-    const [copy] = simulation.standIn.service.copyRecords();
+    const [copy] = simulation.standIn.service.copies.copyRecords();
     expect(create.response!.Data).toMatchObject({ State: 'COMPLETED', DestinationRecoveryPointArn: copy.destinationRecoveryPointArn, DestinationBackupVaultArn: DR_VAULT, ResourceType: 'DynamoDB' });
     expect(copy.destinationRecoveryPointArn).toMatch(/^arn:aws:backup:us-west-2:123456789012:recovery-point:/);
     expect(result.outputs).toMatchObject({ CopyArn: copy.destinationRecoveryPointArn, CopyState: 'COMPLETED' });
@@ -69,27 +69,27 @@ describe.each(COPY_ARN_VISIBILITIES)('DescribeCopyJob names the copy %s', (visib
     await cfn.deploy(drStack({ removalPolicy: RemovalPolicy.DESTROY }));
     const destroyed = await cfn.destroy();
     expect(destroyed.status).toBe('DELETE_COMPLETE');
-    expect(simulation.standIn.service.copyRecords().map((c) => c.deleted)).toEqual([true]);
+    expect(simulation.standIn.service.copies.copyRecords().map((c) => c.deleted)).toEqual([true]);
     expect(simulation.standIn.requests.filter((r) => r.operation === 'DeleteRecoveryPoint').map((r) => r.outcome)).toEqual(['ok']);
 
     simulation.reset();
-    simulation.standIn.service.copyArnVisibility = visibility;
-    simulation.standIn.service.createOtherVault(DR_VAULT);
+    simulation.standIn.service.copies.copyArnVisibility = visibility;
+    simulation.standIn.service.copies.createOtherVault(DR_VAULT);
     const retain = simulation.cloudFormation('E2E');
     await retain.deploy(drStack());
     await retain.destroy();
-    expect(simulation.standIn.service.copyRecords().map((c) => c.deleted)).toEqual([false]);
+    expect(simulation.standIn.service.copies.copyRecords().map((c) => c.deleted)).toEqual([false]);
   });
 
   test('a copy that outlasts the timeout fails the deploy (it cannot be stopped); the rollback waits for it and deletes the copy (DESTROY)', async () => {
-    simulation.standIn.service.onNextCopy({ durationSeconds: 420 });
+    simulation.standIn.service.copies.onNextCopy({ durationSeconds: 420 });
     const result = await simulation.cloudFormation('E2E').deploy(drStack({ timeout: Duration.minutes(5), removalPolicy: RemovalPolicy.DESTROY }));
     expect(result.status).toBe('ROLLBACK_COMPLETE');
     const [create, rollback] = copies(result.operations);
     expect(create.response!.Reason).toMatch(/Timed out after 5 minutes waiting for copy job [0-9A-F-]+ \(still RUNNING\); AWS Backup cannot stop a copy job, so it goes on/);
     expect(rollback).toMatchObject({ requestType: 'Delete', phase: 'rollback' });
     expect(rollback.response!.Status).toBe('SUCCESS');
-    const [copy] = simulation.standIn.service.copyRecords();
+    const [copy] = simulation.standIn.service.copies.copyRecords();
     expect(copy).toMatchObject({ state: 'COMPLETED', deleted: true });
     // The migration never ran.
     expect(simulation.cloudFormation('E2E').events.some((e) => e.logicalId.startsWith('Migration'))).toBe(false);
@@ -102,8 +102,8 @@ describe('a copy that does not complete fails the deploy with AWS Backup\'s mess
     ['FAILED', 'Copy job failed because the destination vault is locked.'],
     ['PARTIAL', 'Some members of the composite recovery point were not copied.'],
   ] as const)('%s', async (outcome, message) => {
-    simulation.standIn.service.createOtherVault(DR_VAULT);
-    simulation.standIn.service.onNextCopy({ outcome, statusMessage: message });
+    simulation.standIn.service.copies.createOtherVault(DR_VAULT);
+    simulation.standIn.service.copies.onNextCopy({ outcome, statusMessage: message });
     const cfn = simulation.cloudFormation('E2E');
     const result = await cfn.deploy(drStack());
     expect(result.status).toBe('ROLLBACK_COMPLETE');
@@ -113,22 +113,22 @@ describe('a copy that does not complete fails the deploy with AWS Backup\'s mess
   });
 
   test('PARTIAL with allowPartial is accepted', async () => {
-    simulation.standIn.service.createOtherVault(DR_VAULT);
-    simulation.standIn.service.onNextCopy({ outcome: 'PARTIAL', statusMessage: 'Some members were not copied.' });
+    simulation.standIn.service.copies.createOtherVault(DR_VAULT);
+    simulation.standIn.service.copies.onNextCopy({ outcome: 'PARTIAL', statusMessage: 'Some members were not copied.' });
     const result = await simulation.cloudFormation('E2E').deploy(drStack({ allowPartial: true }));
     expect(result.status).toBe('CREATE_COMPLETE');
     expect(result.outputs.CopyState).toBe('PARTIAL');
   });
 
   test('a destination vault of another account that does not let this account copy in', async () => {
-    simulation.standIn.service.createOtherVault(OTHER_ACCOUNT_VAULT);
+    simulation.standIn.service.copies.createOtherVault(OTHER_ACCOUNT_VAULT);
     const result = await simulation.cloudFormation('E2E').deploy(drStack({}, OTHER_ACCOUNT_VAULT));
     expect(result.status).toBe('ROLLBACK_COMPLETE');
     expect(copies(result.operations)[0].response!.Reason).toContain('ended FAILED: Access Denied trying to call AWS Backup service');
   });
 
   test('a destination vault of another account whose access policy lets this account copy in', async () => {
-    simulation.standIn.service.createOtherVault(OTHER_ACCOUNT_VAULT, { allowCopyFrom: ['123456789012'] });
+    simulation.standIn.service.copies.createOtherVault(OTHER_ACCOUNT_VAULT, { allowCopyFrom: ['123456789012'] });
     const result = await simulation.cloudFormation('E2E').deploy(drStack({}, OTHER_ACCOUNT_VAULT));
     expect(result.status).toBe('CREATE_COMPLETE');
     expect(result.outputs.CopyArn).toMatch(/^arn:aws:backup:us-west-2:210987654321:recovery-point:/);
@@ -142,18 +142,18 @@ describe('a copy that does not complete fails the deploy with AWS Backup\'s mess
 });
 
 test('a retried request (the same event delivered again) starts no second copy', async () => {
-  simulation.standIn.service.createOtherVault(DR_VAULT);
+  simulation.standIn.service.copies.createOtherVault(DR_VAULT);
   const cfn = simulation.cloudFormation('E2E', { faultsFor: (r) => (r.logicalId.startsWith('DrCopy') && r.requestType === 'Create' ? { redeliverAfterMs: 30_000 } : undefined) });
   const result = await cfn.deploy(drStack());
   expect(result.status).toBe('CREATE_COMPLETE');
   expect(simulation.standIn.count('StartCopyJob')).toBe(2);
-  expect(simulation.standIn.service.copyRecords()).toHaveLength(1);
+  expect(simulation.standIn.service.copies.copyRecords()).toHaveLength(1);
   expectAllAnswered(result.operations);
 });
 
 test('a sibling fails while the copy runs (DESTROY): the rollback\'s Delete, with a physical id CloudFormation made up, finds the copy by its description and deletes it once it ended', async () => {
-  simulation.standIn.service.createOtherVault(DR_VAULT);
-  simulation.standIn.service.onNextCopy({ durationSeconds: 180 });
+  simulation.standIn.service.copies.createOtherVault(DR_VAULT);
+  simulation.standIn.service.copies.onNextCopy({ durationSeconds: 180 });
   const cfn = simulation.cloudFormation('E2E', { faultsFor: (r) => (r.logicalId.startsWith('DrCopy') && r.requestType === 'Create' ? { cancelAfterMs: 60_000 } : undefined) });
   const result = await cfn.deploy(drStack({ removalPolicy: RemovalPolicy.DESTROY }));
   expect(result.status).toBe('ROLLBACK_COMPLETE');
@@ -161,38 +161,38 @@ test('a sibling fails while the copy runs (DESTROY): the rollback\'s Delete, wit
   expect(ops.map((o) => `${o.requestType}:${o.phase}${o.cancelled ? ':cancelled' : ''}`)).toEqual(['Create:deploy:cancelled', 'Delete:rollback']);
   expect(ops[1].physicalIdSent).toMatch(/^E2E-DrCopy[0-9A-F]{8}-[0-9A-F]{12}$/);
   expect(ops[1].response!.Status).toBe('SUCCESS');
-  expect(simulation.standIn.service.copyRecords()).toEqual([expect.objectContaining({ state: 'COMPLETED', deleted: true })]);
+  expect(simulation.standIn.service.copies.copyRecords()).toEqual([expect.objectContaining({ state: 'COMPLETED', deleted: true })]);
   expectAllAnswered(result.operations);
 });
 
 test('an update with a new trigger copies again and, under DESTROY, deletes the old copy in the cleanup phase', async () => {
-  simulation.standIn.service.createOtherVault(DR_VAULT);
+  simulation.standIn.service.copies.createOtherVault(DR_VAULT);
   const cfn = simulation.cloudFormation('E2E');
   await cfn.deploy(drStack({ trigger: '0001', removalPolicy: RemovalPolicy.DESTROY }));
   const update = await cfn.deploy(drStack({ trigger: '0002', removalPolicy: RemovalPolicy.DESTROY }));
   expect(update.status).toBe('UPDATE_COMPLETE');
   expect(copies(update.operations).map((o) => `${o.requestType}:${o.phase}`)).toEqual(['Update:deploy', 'Delete:cleanup']);
-  expect(simulation.standIn.service.copyRecords().map((c) => c.deleted)).toEqual([true, false]);
+  expect(simulation.standIn.service.copies.copyRecords().map((c) => c.deleted)).toEqual([true, false]);
   expectAllAnswered(update.operations);
 });
 
 test('a copy of 6 hours waits through the long-wait path: the migration is made once the copy COMPLETED', async () => {
-  simulation.standIn.service.createOtherVault(DR_VAULT);
-  simulation.standIn.service.onNextCopy({ durationSeconds: 6 * 3600 });
+  simulation.standIn.service.copies.createOtherVault(DR_VAULT);
+  simulation.standIn.service.copies.onNextCopy({ durationSeconds: 6 * 3600 });
   const cfn = simulation.cloudFormation('E2E');
   const result = await cfn.deploy(drStack({ timeout: Duration.hours(8) }));
   expect(result.status).toBe('CREATE_COMPLETE');
-  const [copy] = simulation.standIn.service.copyRecords();
+  const [copy] = simulation.standIn.service.copies.copyRecords();
   expect(result.outputs).toMatchObject({ CopyArn: copy.destinationRecoveryPointArn, CopyState: 'COMPLETED' });
-  const completedAt = (simulation.standIn.service.DescribeCopyJob({ CopyJobId: copy.id }) as any).CopyJob.CompletionDate.getTime();
+  const completedAt = (simulation.standIn.service.copies.DescribeCopyJob({ CopyJobId: copy.id }) as any).CopyJob.CompletionDate.getTime();
   const migrationMade = cfn.events.find((e) => e.logicalId.startsWith('Migration') && e.status === 'CREATE_COMPLETE')!.at;
   expect(migrationMade).toBeGreaterThanOrEqual(completedAt);
   expectAllAnswered(result.operations);
 }, 120_000);
 
 test('a long copy that fails: the poller signals FAILURE with AWS Backup\'s message and the stack rolls back', async () => {
-  simulation.standIn.service.createOtherVault(DR_VAULT);
-  simulation.standIn.service.onNextCopy({ durationSeconds: 2 * 3600, outcome: 'FAILED', statusMessage: 'The destination vault was deleted.' });
+  simulation.standIn.service.copies.createOtherVault(DR_VAULT);
+  simulation.standIn.service.copies.onNextCopy({ durationSeconds: 2 * 3600, outcome: 'FAILED', statusMessage: 'The destination vault was deleted.' });
   const result = await simulation.cloudFormation('E2E').deploy(drStack({ timeout: Duration.hours(4) }));
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.reason).toMatch(/Copy job [0-9A-F-]+ ended FAILED: The destination vault was deleted\./);

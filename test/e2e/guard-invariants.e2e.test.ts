@@ -104,7 +104,7 @@ type Sequence = { steps: readonly Step[]; afterFailedDeletion: AfterFailedDeleti
 async function runSequence(simulation: Simulation, s: Sequence): Promise<string[]> {
   simulation.reset();
   const service = simulation.standIn.service;
-  service.onResource(FAILING_TABLE, { outcome: 'FAILED', statusMessage: 'injected' });
+  service.backups.onResource(FAILING_TABLE, { outcome: 'FAILED', statusMessage: 'injected' });
   let faults: RequestFaults | undefined;
   const cfn = simulation.cloudFormation('Guarded', {
     afterFailedDeletion: s.afterFailedDeletion,
@@ -114,12 +114,12 @@ async function runSequence(simulation: Simulation, s: Sequence): Promise<string[
   const guarded = new Set<string>();
   const current = () => cfn.resourcesOfType('AWS::DynamoDB::Table').map((t) => t.physicalId);
   const prepare = (outcome: Step['outcome'], durationSeconds: number) => {
-    for (const name of current()) service.onResource(tableArn(name), { outcome, durationSeconds, statusMessage: outcome === 'COMPLETED' ? undefined : 'injected' });
+    for (const name of current()) service.backups.onResource(tableArn(name), { outcome, durationSeconds, statusMessage: outcome === 'COMPLETED' ? undefined : 'injected' });
   };
   for (const st of s.steps) {
     prepare(st.outcome, st.durationSeconds);
-    service.busyBehaviour = st.busyBehaviour;
-    if (st.busySeconds) for (const name of current()) service.seedJob({ resourceArn: tableArn(name), scenario: { durationSeconds: st.busySeconds }, backupPlanId: 'nightly' });
+    service.backups.busyBehaviour = st.busyBehaviour;
+    if (st.busySeconds) for (const name of current()) service.backups.seedJob({ resourceArn: tableArn(name), scenario: { durationSeconds: st.busySeconds }, backupPlanId: 'nightly' });
     faults = st.cancelAfterMs || st.redeliverAfterMs ? { cancelAfterMs: st.cancelAfterMs, redeliverAfterMs: st.redeliverAfterMs } : undefined;
     await cfn.deploy(stacks[st.variant]);
     faults = undefined;
@@ -134,9 +134,9 @@ async function runSequence(simulation: Simulation, s: Sequence): Promise<string[
     simulation.clock.advance(15 * 60_000);
     for (const name of current()) {
       // What made the backup fail was fixed.
-      service.onResource(tableArn(name), { outcome: 'COMPLETED', durationSeconds: 30 });
-      service.seedJob({ resourceArn: tableArn(name), createdAt: simulation.clock.now() - 3600_000, backupPlanId: 'by-hand' });
-      if (service.tableStatus(name)) service.UpdateTable({ TableName: name, DeletionProtectionEnabled: false });
+      service.backups.onResource(tableArn(name), { outcome: 'COMPLETED', durationSeconds: 30 });
+      service.backups.seedJob({ resourceArn: tableArn(name), createdAt: simulation.clock.now() - 3600_000, backupPlanId: 'by-hand' });
+      if (service.tables.tableStatus(name)) service.tables.UpdateTable({ TableName: name, DeletionProtectionEnabled: false });
     }
     const handlerGone = result.operations.some((o) => o.notInvoked);
     result = await cfn.destroy({ retain: handlerGone ? result.notDeleted!.filter((n) => n.logicalId.startsWith('Guard')).map((n) => n.logicalId) : [] });
@@ -162,21 +162,21 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
     requests.set(idempotencyToken(request), op);
     for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) requests.set(idempotencyToken(request, `attempt-${attempt}`), op);
   }
-  for (const job of service.jobRecords().filter((j) => !j.byPlan && j.resourceArn !== FAILING_TABLE && !j.resourceArn.endsWith('/other'))) {
+  for (const job of service.backups.jobRecords().filter((j) => !j.byPlan && j.resourceArn !== FAILING_TABLE && !j.resourceArn.endsWith('/other'))) {
     const op = job.token ? requests.get(job.token) : undefined;
     if (!op || op.resourceType !== 'Custom::BackupBeforeRemoval') {
       problems.push(`job ${job.id} belongs to no guard request`);
       continue;
     }
     if (job.createdAt > op.endedAt) problems.push(`job ${job.id} was started ${(job.createdAt - op.endedAt) / 1000} s after CloudFormation stopped waiting for ${op.requestType} ${op.requestId}`);
-    const state = service.jobView(job.id).state;
+    const state = service.backups.jobView(job.id).state;
     if (['CREATED', 'PENDING', 'RUNNING'].includes(state)) problems.push(`job ${job.id} still runs (${state})`);
-    if ((state === 'COMPLETED') && !service.recoveryPointExists(job.recoveryPointArn)) problems.push(`the recovery point of guard job ${job.id} was deleted`);
+    if ((state === 'COMPLETED') && !service.backups.recoveryPointExists(job.recoveryPointArn)) problems.push(`the recovery point of guard job ${job.id} was deleted`);
   }
   for (const name of guarded) {
-    if (service.tableStatus(name)) continue;
-    const deletedAt = service.tableDeletedAt(name)!;
-    const saved = service.jobsOf(tableArn(name)).some((j) => j.state === 'COMPLETED' && j.completedAt! <= deletedAt);
+    if (service.tables.tableStatus(name)) continue;
+    const deletedAt = service.tables.tableDeletedAt(name)!;
+    const saved = service.backups.jobsOf(tableArn(name)).some((j) => j.state === 'COMPLETED' && j.completedAt! <= deletedAt);
     if (!saved) problems.push(`table ${name} was deleted without a completed backup before its deletion`);
   }
   return problems;

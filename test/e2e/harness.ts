@@ -84,7 +84,7 @@ export function jobIdOf(op: CustomResourceOperation): string | undefined {
 
 /** Time from the job's end (in the stand-in) to CloudFormation receiving the answer. */
 export function overheadMs(simulation: Simulation, op: CustomResourceOperation): number {
-  const view = simulation.standIn.service.jobView(jobIdOf(op)!);
+  const view = simulation.standIn.service.backups.jobView(jobIdOf(op)!);
   return op.response!.receivedAt - view.completedAt!;
 }
 

@@ -41,7 +41,7 @@ test('a call the synthesized policy does not allow is denied with AccessDeniedEx
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.reason).toMatch(/StartBackupJob failed: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role\/.*HandlerRole.* is not authorized to perform: backup:StartBackupJob on resource: arn:aws:backup:us-east-1:123456789012:backup-vault:bj-/);
   expect(denied().map((r) => r.operation)).toEqual(['StartBackupJob']);
-  expect(simulation.standIn.service.jobIds()).toEqual([]);
+  expect(simulation.standIn.service.backups.jobIds()).toEqual([]);
 });
 
 /** A stack with a kept backup of the orders table, and optionally a DESTROY backup of a second table. */
@@ -61,13 +61,13 @@ test('removing the last DESTROY job: its cleanup Delete still may delete its rec
   expect(created.status).toBe('CREATE_COMPLETE');
   const gone = backupOps(created.operations).find((o) => o.logicalId.startsWith('Gone'))!;
   const recoveryPoint = gone.response!.Data!.RecoveryPointArn as string;
-  expect(simulation.standIn.service.recoveryPointExists(recoveryPoint)).toBe(true);
+  expect(simulation.standIn.service.backups.recoveryPointExists(recoveryPoint)).toBe(true);
 
   const updated = await cfn.deploy(twoJobs(false));
   expect(updated.status).toBe('UPDATE_COMPLETE');
   expect(backupOps(updated.operations).map((o) => `${o.logicalId.replace(/[0-9A-F]{8}$/, '')}:${o.requestType}:${o.phase}`)).toEqual(['Gone:Delete:cleanup']);
   expect(denied()).toEqual([]);
-  expect(simulation.standIn.service.recoveryPointExists(recoveryPoint)).toBe(false);
+  expect(simulation.standIn.service.backups.recoveryPointExists(recoveryPoint)).toBe(false);
   // The policy that allowed it was deleted after it, in the cleanup phase.
   expect(simulation.iam.decisions.filter((d) => d.action === 'backup:DeleteRecoveryPoint').map((d) => d.decision)).toEqual(['Allowed']);
   expectAllAnswered(updated.operations);
@@ -85,13 +85,13 @@ test('an update that adds a DESTROY job and fails: the rollback deletes the new 
     const failing = new BackupJob(s, 'Failing', { resource: ProtectedResource.fromDynamoDbTable(broken) });
     failing.node.addDependency(gone);
   });
-  simulation.standIn.service.onResource('arn:aws:dynamodb:us-east-1:123456789012:table/broken', { outcome: 'FAILED', statusMessage: 'Access denied to the table.' });
+  simulation.standIn.service.backups.onResource('arn:aws:dynamodb:us-east-1:123456789012:table/broken', { outcome: 'FAILED', statusMessage: 'Access denied to the table.' });
   const result = await cfn.deploy(stack);
   expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   const create = backupOps(result.operations).find((o) => o.logicalId.startsWith('Gone') && o.requestType === 'Create')!;
   const rollback = backupOps(result.operations).find((o) => o.logicalId.startsWith('Gone') && o.requestType === 'Delete')!;
   expect(rollback.phase).toBe('rollback');
-  expect(simulation.standIn.service.recoveryPointExists(create.response!.Data!.RecoveryPointArn as string)).toBe(false);
+  expect(simulation.standIn.service.backups.recoveryPointExists(create.response!.Data!.RecoveryPointArn as string)).toBe(false);
   expect(denied()).toEqual([]);
   expect(jobIdOf(create)).toBeDefined();
   expectAllAnswered(result.operations);
@@ -103,12 +103,12 @@ test('the kept job of the orders table is untouched by all of this', async () =>
   const kept = backupOps(created.operations).find((o) => o.logicalId.startsWith('Kept'))!;
   await cfn.deploy(twoJobs(false));
   await cfn.destroy();
-  expect(simulation.standIn.service.recoveryPointExists(kept.response!.Data!.RecoveryPointArn as string)).toBe(true);
+  expect(simulation.standIn.service.backups.recoveryPointExists(kept.response!.Data!.RecoveryPointArn as string)).toBe(true);
   expect(simulation.standIn.count('StartBackupJob', (i) => i.ResourceArn === TABLE_ARN)).toBe(1);
 });
 
 test('a DynamoDB backup named by its table: DESTROY deletes it under the grant narrowed to that table, and no other table\'s', async () => {
-  simulation.standIn.service.dynamoDbNativeRecoveryPoints = true;
+  simulation.standIn.service.backups.dynamoDbNativeRecoveryPoints = true;
   const cfn = simulation.cloudFormation('E2E');
   const created = await cfn.deploy(backupJobStack({ removalPolicy: RemovalPolicy.DESTROY }));
   expect(created.status).toBe('CREATE_COMPLETE');
@@ -119,6 +119,6 @@ test('a DynamoDB backup named by its table: DESTROY deletes it under the grant n
   expect(await may(recoveryPoint)).toBe(true);
   expect(await may('arn:aws:dynamodb:us-east-1:123456789012:table/customers/backup/01732270800000-abcdef12')).toBe(false);
   expect((await cfn.destroy()).status).toBe('DELETE_COMPLETE');
-  expect(simulation.standIn.service.recoveryPointExists(recoveryPoint)).toBe(false);
+  expect(simulation.standIn.service.backups.recoveryPointExists(recoveryPoint)).toBe(false);
   expect(denied()).toEqual([]);
 });

@@ -89,9 +89,9 @@ async function runSequence(simulation: Simulation, steps: readonly DeployStep[])
     faultsFor: (r) => (r.phase === 'deploy' && r.requestType !== 'Delete' && r.logicalId.startsWith('Snapshot') ? faults : undefined),
   });
   for (const s of steps) {
-    service.onNextJob(TABLE_ARN, { outcome: s.outcome, durationSeconds: s.durationSeconds, statusMessage: s.outcome === 'COMPLETED' ? undefined : 'injected' });
-    service.busyBehaviour = s.busyBehaviour ?? 'queue';
-    if (s.busySeconds) service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: s.busySeconds }, backupPlanId: 'nightly' });
+    service.backups.onNextJob(TABLE_ARN, { outcome: s.outcome, durationSeconds: s.durationSeconds, statusMessage: s.outcome === 'COMPLETED' ? undefined : 'injected' });
+    service.backups.busyBehaviour = s.busyBehaviour ?? 'queue';
+    if (s.busySeconds) service.backups.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: s.busySeconds }, backupPlanId: 'nightly' });
     if (s.throttled) service.failNext('DescribeBackupJob', { error: 'ThrottlingException', count: s.throttled });
     if (s.serverErrors) service.failNext('StartBackupJob', { error: 'ServiceUnavailableException', count: s.serverErrors });
     faults = s.cancelAfterMs || s.redeliverAfterMs ? { cancelAfterMs: s.cancelAfterMs, redeliverAfterMs: s.redeliverAfterMs } : undefined;
@@ -121,7 +121,7 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
     for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) requests.set(idempotencyToken(request, `attempt-${attempt}`), { op, attempt });
   }
   const perRequest = new Map<string, { attempt: number; id: string }[]>();
-  for (const job of service.jobRecords().filter((j) => !j.byPlan)) {
+  for (const job of service.backups.jobRecords().filter((j) => !j.byPlan)) {
     const found = job.token ? requests.get(job.token) : undefined;
     if (!found) {
       problems.push(`job ${job.id} belongs to no request`);
@@ -131,8 +131,8 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
     perRequest.set(op.requestId, [...(perRequest.get(op.requestId) ?? []), { attempt: found.attempt, id: job.id }]);
     if (job.createdAt > op.endedAt) problems.push(`job ${job.id} was started ${(job.createdAt - op.endedAt) / 1000} s after CloudFormation stopped waiting for ${op.requestType} ${op.requestId}`);
     const destroy = op.properties.RemovalPolicy === 'destroy';
-    const exists = service.recoveryPointExists(job.recoveryPointArn);
-    const state = service.jobView(job.id).state;
+    const exists = service.backups.recoveryPointExists(job.recoveryPointArn);
+    const state = service.backups.jobView(job.id).state;
     if (destroy && exists) problems.push(`the recovery point of DESTROY job ${job.id} (${state}) was left after the stack was deleted`);
     if (!destroy && !exists && (state === 'COMPLETED' || state === 'PARTIAL')) problems.push(`the recovery point of RETAIN job ${job.id} was deleted`);
     if (state === 'CREATED' || state === 'PENDING' || state === 'RUNNING') problems.push(`job ${job.id} still runs (${state}) after the stack was deleted`);
@@ -141,7 +141,7 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
     const ordered = attempts.sort((a, b) => a.attempt - b.attempt);
     if (new Set(ordered.map((a) => a.attempt)).size !== ordered.length) problems.push(`request ${requestId} started one attempt twice`);
     for (const earlier of ordered.slice(0, -1)) {
-      const view = service.jobView(earlier.id);
+      const view = service.backups.jobView(earlier.id);
       const gaveWay = endedBecauseBusy({ State: view.state as never, StatusMessage: view.statusMessage }) || (view.state === 'ABORTED' && view.startedAt === undefined);
       if (!gaveWay) problems.push(`request ${requestId} took attempt ${earlier.attempt + 1} although attempt ${earlier.attempt} (${earlier.id}) ended ${view.state}: ${view.statusMessage ?? ''}`);
     }

@@ -42,7 +42,7 @@ function migrationAfter(stack: Stack, job: BackupJob): ssm.StringParameter {
 }
 
 test('an 8-hour backup deploys: the resource answers at once, the WaitCondition holds the migration until the job COMPLETED, the attributes come from the result resource made after it', async () => {
-  simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 8 * HOUR });
+  simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 8 * HOUR });
   const cfn = simulation.cloudFormation('Long');
   const result = await cfn.deploy(longStack());
   expect(result.status).toBe('CREATE_COMPLETE');
@@ -51,9 +51,9 @@ test('an 8-hour backup deploys: the resource answers at once, the WaitCondition 
   // Answered within minutes of the start, not after the job.
   expect(create.endedAt - create.sentAt).toBeLessThan(5 * 60_000);
   const jobId = jobIdOf(create)!;
-  const job = simulation.standIn.service.jobView(jobId);
+  const job = simulation.standIn.service.backups.jobView(jobId);
   expect(result.outputs).toMatchObject({ BackupJobId: jobId, State: 'COMPLETED', BackupSizeInBytes: '5242880', CompletionDate: new Date(job.completedAt!).toISOString() });
-  expect(result.outputs.RecoveryPointArn).toBe(simulation.standIn.service.DescribeBackupJob({ BackupJobId: jobId }).RecoveryPointArn);
+  expect(result.outputs.RecoveryPointArn).toBe(simulation.standIn.service.backups.DescribeBackupJob({ BackupJobId: jobId }).RecoveryPointArn);
   // The migration was made after the WaitCondition completed, which it did after the job, within 5% of its age.
   const at = (logicalId: RegExp, status: string) => cfn.events.find((e) => logicalId.test(e.logicalId) && e.status === status)!.at;
   const conditionDone = at(/^SnapshotWaitCondition/, 'CREATE_COMPLETE');
@@ -77,7 +77,7 @@ test('an 8-hour backup deploys: the resource answers at once, the WaitCondition 
 /** What runs after a deployment: jobs of the table still running (and not being stopped), poller executions still running. */
 function leftRunning(): { jobs: string[]; pollers: string[] } {
   const service = simulation.standIn.service;
-  const jobs = ((service.ListBackupJobs({}) as { BackupJobs: { BackupJobId: string }[] }).BackupJobs).filter((j: any) => ['CREATED', 'PENDING', 'RUNNING'].includes(service.jobView(j.BackupJobId).state));
+  const jobs = ((service.backups.ListBackupJobs({}) as { BackupJobs: { BackupJobId: string }[] }).BackupJobs).filter((j: any) => ['CREATED', 'PENDING', 'RUNNING'].includes(service.backups.jobView(j.BackupJobId).state));
   return { jobs: jobs.map((j: any) => j.BackupJobId), pollers: simulation.aws.executions.filter((e) => e.run && e.status === 'RUNNING').map((e) => e.name) };
 }
 
@@ -94,7 +94,7 @@ describe('failing ends', () => {
     ['EXPIRED', 'Backup job expired because it did not start within its start window.'],
     ['PARTIAL', 'Some items could not be backed up.'],
   ] as const)('a job that ends %s after 3 hours fails the stack at its WaitCondition with AWS Backup\'s status message; the migration is never made and the rollback cleans up', async (outcome, statusMessage) => {
-    simulation.standIn.service.onResource(TABLE_ARN, { outcome, statusMessage, durationSeconds: 3 * HOUR });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { outcome, statusMessage, durationSeconds: 3 * HOUR });
     const cfn = simulation.cloudFormation('Long');
     const result = await cfn.deploy(longStack({ removalPolicy: RemovalPolicy.DESTROY }));
     expect(result.status).toBe('ROLLBACK_COMPLETE');
@@ -108,14 +108,14 @@ describe('failing ends', () => {
     expect(rollbackDelete).toMatchObject({ requestType: 'Delete', phase: 'rollback' });
     expect(rollbackDelete.response!.Status).toBe('SUCCESS');
     const recoveryPoint = create.response!.Data!.RecoveryPointArn as string;
-    expect(simulation.standIn.service.recoveryPointExists(recoveryPoint)).toBe(false);
+    expect(simulation.standIn.service.backups.recoveryPointExists(recoveryPoint)).toBe(false);
     expect((await pollers()).map((e) => e.status)).toEqual(['SUCCEEDED']);
     expect(leftRunning()).toEqual({ jobs: [], pollers: [] });
     expectAllAnswered(result.operations);
   }, 120_000);
 
   test('PARTIAL with allowPartial deploys', async () => {
-    simulation.standIn.service.onResource(TABLE_ARN, { outcome: 'PARTIAL', durationSeconds: 2 * HOUR });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { outcome: 'PARTIAL', durationSeconds: 2 * HOUR });
     const result = await simulation.cloudFormation('Long').deploy(longStack({ allowPartial: true }));
     expect(result.status).toBe('CREATE_COMPLETE');
     expect(result.outputs.State).toBe('PARTIAL');
@@ -123,7 +123,7 @@ describe('failing ends', () => {
 });
 
 test('the timeout: a job still running after 2 hours fails the stack when the timeout has been waited, not later; the rollback stops the job and nothing runs on', async () => {
-  simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 10 * HOUR });
+  simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 10 * HOUR });
   const cfn = simulation.cloudFormation('Long');
   const result = await cfn.deploy(longStack({ timeout: Duration.hours(2) }));
   expect(result.status).toBe('ROLLBACK_COMPLETE');
@@ -135,13 +135,13 @@ test('the timeout: a job still running after 2 hours fails the stack when the ti
   expect(failedAt - create.sentAt).toBeGreaterThanOrEqual(2 * HOUR * 1000);
   expect(failedAt - create.sentAt).toBeLessThanOrEqual(2 * HOUR * 1000 + 60_000);
   expect(rollbackDelete.response!.Status).toBe('SUCCESS');
-  expect(simulation.standIn.service.jobView(jobIdOf(create)!).state).toMatch(/^ABORT/);
+  expect(simulation.standIn.service.backups.jobView(jobIdOf(create)!).state).toMatch(/^ABORT/);
   expect(leftRunning().pollers).toEqual([]);
   expectAllAnswered(result.operations);
 }, 120_000);
 
 test('a rollback while the job runs (the stack cancelled 1 hour into a 6-hour backup): the Delete stops the job and its poller; nothing signals after', async () => {
-  simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 6 * HOUR });
+  simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 6 * HOUR });
   const cfn = simulation.cloudFormation('Long', {
     faultsFor: ({ logicalId }) => (/^SnapshotWaitCondition/.test(logicalId) ? { cancelAfterMs: HOUR * 1000 } : undefined),
   });
@@ -150,7 +150,7 @@ test('a rollback while the job runs (the stack cancelled 1 hour into a 6-hour ba
   expect(result.reason).toBe('Resource creation cancelled');
   const [create, rollbackDelete] = backupOps(result.operations);
   expect(rollbackDelete.response!.Status).toBe('SUCCESS');
-  expect(simulation.standIn.service.jobView(jobIdOf(create)!).state).toMatch(/^ABORT/);
+  expect(simulation.standIn.service.backups.jobView(jobIdOf(create)!).state).toMatch(/^ABORT/);
   expect((await pollers()).map((e) => e.status)).toEqual(['ABORTED']);
   // Let simulated time pass: the stopped poller never signals the deleted handle.
   simulation.clock.advance(8 * HOUR * 1000);
@@ -164,7 +164,7 @@ test('a rollback while the job runs (the stack cancelled 1 hour into a 6-hour ba
 
 describe('updates', () => {
   test('a new trigger takes a new backup with a fresh wait (new handle and condition); the old ones go in the cleanup', async () => {
-    simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 2 * HOUR });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 2 * HOUR });
     const cfn = simulation.cloudFormation('Long');
     const first = await cfn.deploy(longStack({ trigger: 'migration-1' }));
     expect(first.status).toBe('CREATE_COMPLETE');
@@ -177,7 +177,7 @@ describe('updates', () => {
     expect(cfn.resource(conditions[0])).toBeUndefined();
     expect((await pollers()).map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     // The migration waited for the second backup too.
-    const secondJob = simulation.standIn.service.jobView(second.outputs.BackupJobId);
+    const secondJob = simulation.standIn.service.backups.jobView(second.outputs.BackupJobId);
     const migrationUpdated = cfn.events.filter((e) => /^Migration/.test(e.logicalId)).pop()!;
     expect(migrationUpdated.at).toBeGreaterThanOrEqual(secondJob.completedAt!);
   }, 120_000);
@@ -221,7 +221,7 @@ describe('updates', () => {
     // The first version waits through the short path: no poller grants in its policies.
     const first = await cfn.deploy(longStack({ timeout: Duration.minutes(30), trigger: 'v1' }));
     expect(first.status).toBe('CREATE_COMPLETE');
-    simulation.standIn.service.onResource(TABLE_ARN, { outcome: 'FAILED', statusMessage: 'The table is being restored.', durationSeconds: 2 * HOUR });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { outcome: 'FAILED', statusMessage: 'The table is being restored.', durationSeconds: 2 * HOUR });
     const second = await cfn.deploy(longStack({ trigger: 'v2' }));
     expect(second.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(second.reason).toContain('The table is being restored.');
@@ -245,7 +245,7 @@ test('the short path is untouched: a 58-minute timeout has no WaitCondition and 
 }, 60_000);
 
 test('a restore from a long backup waits for the backup\'s WaitCondition', async () => {
-  simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 4 * HOUR });
+  simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 4 * HOUR });
   const cfn = simulation.cloudFormation('Long');
   const stack = synthesize((s, table) => {
     const job = new BackupJob(s, 'Snapshot', { resource: ProtectedResource.fromDynamoDbTable(table), timeout: Duration.hours(6) });
@@ -255,8 +255,8 @@ test('a restore from a long backup waits for the backup\'s WaitCondition', async
   expect(result.status).toBe('CREATE_COMPLETE');
   const restore = result.operations.find((o) => o.resourceType === 'Custom::RestoreJob')!;
   const backupJobId = jobIdOf(backupOps(result.operations)[0])!;
-  expect(restore.sentAt).toBeGreaterThanOrEqual(simulation.standIn.service.jobView(backupJobId).completedAt!);
-  expect(restore.properties.RecoveryPointArn).toBe(simulation.standIn.service.DescribeBackupJob({ BackupJobId: backupJobId }).RecoveryPointArn);
+  expect(restore.sentAt).toBeGreaterThanOrEqual(simulation.standIn.service.backups.jobView(backupJobId).completedAt!);
+  expect(restore.properties.RecoveryPointArn).toBe(simulation.standIn.service.backups.DescribeBackupJob({ BackupJobId: backupJobId }).RecoveryPointArn);
 }, 60_000);
 
 
@@ -275,7 +275,7 @@ describe('a long restore', () => {
   }
 
   test('a 5-hour restore deploys through its WaitCondition, with the created resource from the signal', async () => {
-    simulation.standIn.service.onNextRestore({ durationSeconds: 5 * HOUR });
+    simulation.standIn.service.restores.onNextRestore({ durationSeconds: 5 * HOUR });
     const cfn = simulation.cloudFormation('Long');
     const result = await cfn.deploy(restoreStack());
     expect(result.status).toBe('CREATE_COMPLETE');
@@ -289,7 +289,7 @@ describe('a long restore', () => {
   }, 60_000);
 
   test('a restore that fails after 2 hours fails the stack with AWS Backup\'s message; nothing polls on', async () => {
-    simulation.standIn.service.onNextRestore({ outcome: 'FAILED', statusMessage: 'Table already exists: orders-restored', durationSeconds: 2 * HOUR });
+    simulation.standIn.service.restores.onNextRestore({ outcome: 'FAILED', statusMessage: 'Table already exists: orders-restored', durationSeconds: 2 * HOUR });
     const result = await simulation.cloudFormation('Long').deploy(restoreStack({ removalPolicy: RemovalPolicy.DESTROY }));
     expect(result.status).toBe('ROLLBACK_COMPLETE');
     expect(result.reason).toMatch(/^WaitCondition received failed message: 'Restore job [^ ]+ ended FAILED: Table already exists: orders-restored'/);
@@ -301,20 +301,20 @@ describe('a long restore', () => {
 describe('the short path\'s faults, on the long path', () => {
   test.each(['queue', 'expire', 'fail'] as const)('a busy resource (%s): another job holds it for 2 hours; ours starts within a poll of its end, and the deploy succeeds with it', async (behaviour) => {
     const service = simulation.standIn.service;
-    service.busyBehaviour = behaviour;
-    const other = service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 2 * HOUR }, backupPlanId: 'nightly' });
-    service.onResource(TABLE_ARN, { durationSeconds: HOUR });
+    service.backups.busyBehaviour = behaviour;
+    const other = service.backups.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 2 * HOUR }, backupPlanId: 'nightly' });
+    service.backups.onResource(TABLE_ARN, { durationSeconds: HOUR });
     const result = await simulation.cloudFormation('Long').deploy(longStack());
     expect(result.status).toBe('CREATE_COMPLETE');
-    const ours = service.jobView(result.outputs.BackupJobId);
-    const otherEnd = service.jobView(other).completedAt!;
+    const ours = service.backups.jobView(result.outputs.BackupJobId);
+    const otherEnd = service.backups.jobView(other).completedAt!;
     expect(ours.state).toBe('COMPLETED');
     expect(ours.startedAt!).toBeGreaterThanOrEqual(otherEnd);
     // The poller's waits then are a twentieth of the age (at most 10 minutes): within one of them.
     expect(ours.startedAt! - otherEnd).toBeLessThanOrEqual(0.05 * 2 * HOUR * 1000 + 60_000);
     // Two jobs of ours: the first (queued and replaced, or ended by AWS Backup), then the one that completed.
-    expect(service.jobRecords().filter((j) => !j.byPlan)).toHaveLength(2);
-    expect(result.outputs.BackupJobId).not.toBe(service.jobRecords().find((j) => !j.byPlan)!.id);
+    expect(service.backups.jobRecords().filter((j) => !j.byPlan)).toHaveLength(2);
+    expect(result.outputs.BackupJobId).not.toBe(service.backups.jobRecords().find((j) => !j.byPlan)!.id);
     expect(leftRunning()).toEqual({ jobs: [], pollers: [] });
   }, 60_000);
 
@@ -323,7 +323,7 @@ describe('the short path\'s faults, on the long path', () => {
     const result = await cfn.deploy(longStack());
     expect(result.status).toBe('CREATE_COMPLETE');
     expect(new Set(simulation.standIn.requests.filter((r) => r.operation === 'StartBackupJob').map((r) => JSON.stringify(r.input)))).toHaveProperty('size', 1);
-    expect(simulation.standIn.service.jobIds()).toHaveLength(1);
+    expect(simulation.standIn.service.backups.jobIds()).toHaveLength(1);
     expect((await pollers()).map((e) => e.status)).toEqual(['SUCCEEDED']);
   }, 60_000);
 
@@ -339,20 +339,20 @@ describe('the short path\'s faults, on the long path', () => {
     // started was stopped, with its poller, before it could complete.
     await simulation.aws.idle();
     expect(leftRunning()).toEqual({ jobs: [], pollers: [] });
-    const [, abandoned] = simulation.standIn.service.jobIds();
-    if (abandoned) expect(simulation.standIn.service.jobView(abandoned).state).toMatch(/^ABORT/);
+    const [, abandoned] = simulation.standIn.service.backups.jobIds();
+    if (abandoned) expect(simulation.standIn.service.backups.jobView(abandoned).state).toMatch(/^ABORT/);
     expect((await pollers()).map((e) => e.status).slice(1)).toEqual(abandoned ? ['ABORTED'] : []);
     expectAllAnswered(second.operations);
   }, 120_000);
 
   test('CloudFormation throttled when the job ends: the signal is tried again until it gets through', async () => {
-    simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 3 * HOUR });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 3 * HOUR });
     const cfn = simulation.cloudFormation('Long');
     const signals = () => simulation.aws.invocations.filter((i) => /Signal/.test(i.logicalId));
     // Throttled from the job's end until the signal function has failed twice.
     const watch = setInterval(() => {
-      const [jobId] = simulation.standIn.service.jobIds();
-      if (jobId && simulation.standIn.service.jobView(jobId).completedAt !== undefined && signals().length === 0) simulation.aws.throttleCloudFormation = true;
+      const [jobId] = simulation.standIn.service.backups.jobIds();
+      if (jobId && simulation.standIn.service.backups.jobView(jobId).completedAt !== undefined && signals().length === 0) simulation.aws.throttleCloudFormation = true;
       if (signals().filter((i) => i.error).length >= 2) simulation.aws.throttleCloudFormation = false;
     }, 1);
     try {

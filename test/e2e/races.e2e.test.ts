@@ -15,7 +15,7 @@ beforeEach(() => { simulation = sim(); });
 const isSnapshotCreate = (r: { logicalId: string; requestType: string }) => r.logicalId.startsWith('Snapshot') && r.requestType === 'Create';
 
 test.each([RemovalPolicy.RETAIN, RemovalPolicy.DESTROY])('a sibling fails while the Create waits (%s): the rollback\'s Delete, with a physical id CloudFormation made up, stops the job this resource started', async (removalPolicy) => {
-  simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 1800 });
+  simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 1800 });
   const cfn = simulation.cloudFormation('E2E', { faultsFor: (r) => (isSnapshotCreate(r) ? { cancelAfterMs: 120_000 } : undefined) });
   const result = await cfn.deploy(backupJobStack({ removalPolicy }));
   expect(result.status).toBe('ROLLBACK_COMPLETE');
@@ -26,21 +26,21 @@ test.each([RemovalPolicy.RETAIN, RemovalPolicy.DESTROY])('a sibling fails while 
   expect(rollback.response!.Status).toBe('SUCCESS');
   await simulation.aws.idle();
   simulation.clock.advance(5_000); // a stopped job is ABORTING for a moment
-  const [jobId, ...more] = simulation.standIn.service.jobIds();
+  const [jobId, ...more] = simulation.standIn.service.backups.jobIds();
   expect(more).toEqual([]);
-  expect(simulation.standIn.service.jobView(jobId).state).toBe('ABORTED');
+  expect(simulation.standIn.service.backups.jobView(jobId).state).toBe('ABORTED');
   expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
   expectAllAnswered(result.operations);
 });
 
 test('Lambda delivers the Create twice while its job runs: one job, and both waiters give CloudFormation the same answer', async () => {
-  simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 600 });
+  simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 600 });
   const cfn = simulation.cloudFormation('E2E', { faultsFor: (r) => (isSnapshotCreate(r) ? { redeliverAfterMs: 60_000 } : undefined) });
   const result = await cfn.deploy(backupJobStack());
   expect(result.status).toBe('CREATE_COMPLETE');
   await simulation.aws.idle();
   const [create] = backupOps(result.operations);
-  expect(simulation.standIn.service.jobIds()).toHaveLength(1);
+  expect(simulation.standIn.service.backups.jobIds()).toHaveLength(1);
   const answers = simulation.aws.responses.filter((r) => r.RequestId === create.requestId);
   expect(answers).toHaveLength(2);
   expect(new Set(answers.map((a) => `${a.Status} ${a.PhysicalResourceId} ${a.Data?.BackupJobId}`)).size).toBe(1);
@@ -56,21 +56,21 @@ describe('nothing starts after CloudFormation stopped waiting', () => {
       faultsFor: (r) => (r.logicalId.startsWith('Snapshot') && r.requestType === 'Update' && r.phase === 'deploy' ? { cancelAfterMs: 120_000 } : undefined),
     });
     expect((await cfn.deploy(backupJobStack({ trigger: '1' }))).status).toBe('CREATE_COMPLETE');
-    const planJob = simulation.standIn.service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
+    const planJob = simulation.standIn.service.backups.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
     const result = await cfn.deploy(backupJobStack({ trigger: '2' }));
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(backupOps(result.operations).map((o) => `${o.requestType}:${o.phase}${o.cancelled ? ':cancelled' : ''}`)).toEqual(['Update:deploy:cancelled', 'Update:rollback']);
     // The waiter of the cancelled update still runs; it stops its queued job before AWS Backup starts it.
     await simulation.aws.idle();
     simulation.clock.advance(5_000);
-    const [, queued, ...more] = simulation.standIn.service.jobIds().filter((id) => id !== planJob);
+    const [, queued, ...more] = simulation.standIn.service.backups.jobIds().filter((id) => id !== planJob);
     expect(more).toEqual([]);
-    expect(simulation.standIn.service.jobView(queued)).toMatchObject({ state: 'ABORTED' });
+    expect(simulation.standIn.service.backups.jobView(queued)).toMatchObject({ state: 'ABORTED' });
     // The plan's job is not ours: it runs to its end; the stopped one never starts after it.
     simulation.clock.advance(700_000);
-    expect(simulation.standIn.service.jobView(planJob).state).toBe('COMPLETED');
-    expect(simulation.standIn.service.jobView(queued)).toMatchObject({ state: 'ABORTED' });
-    expect(simulation.standIn.service.jobView(queued).startedAt).toBeUndefined();
+    expect(simulation.standIn.service.backups.jobView(planJob).state).toBe('COMPLETED');
+    expect(simulation.standIn.service.backups.jobView(queued)).toMatchObject({ state: 'ABORTED' });
+    expect(simulation.standIn.service.backups.jobView(queued).startedAt).toBeUndefined();
     expect(simulation.aws.cloudFormationCalls.filter((c) => c.error)).toEqual([]);
     expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
   });
@@ -80,8 +80,8 @@ describe('nothing starts after CloudFormation stopped waiting', () => {
       faultsFor: (r) => (r.logicalId.startsWith('Snapshot') && r.requestType === 'Update' && r.phase === 'deploy' ? { cancelAfterMs: 20_000 } : undefined),
     });
     expect((await cfn.deploy(backupJobStack({ trigger: '1', removalPolicy: RemovalPolicy.DESTROY }))).status).toBe('CREATE_COMPLETE');
-    const [first] = simulation.standIn.service.jobIds();
-    const planJob = simulation.standIn.service.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 300 }, backupPlanId: 'nightly' });
+    const [first] = simulation.standIn.service.backups.jobIds();
+    const planJob = simulation.standIn.service.backups.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 300 }, backupPlanId: 'nightly' });
     // CloudFormation throttles: the abandoned waiter cannot tell that CloudFormation moved on (it waits on).
     simulation.aws.throttleCloudFormation = true;
     const result = await cfn.deploy(backupJobStack({ trigger: '2', removalPolicy: RemovalPolicy.DESTROY }));
@@ -90,10 +90,10 @@ describe('nothing starts after CloudFormation stopped waiting', () => {
     expect((await cfn.destroy()).status).toBe('DELETE_COMPLETE');
     await simulation.aws.idle();
     simulation.clock.advance(700_000);
-    const queued = simulation.standIn.service.jobIds().find((id) => id !== first && id !== planJob)!;
-    expect(simulation.standIn.service.jobView(queued).state).toBe('ABORTED');
-    expect(simulation.standIn.service.jobView(queued).startedAt).toBeUndefined();
-    expect(simulation.standIn.service.jobView(planJob).state).toBe('COMPLETED');
+    const queued = simulation.standIn.service.backups.jobIds().find((id) => id !== first && id !== planJob)!;
+    expect(simulation.standIn.service.backups.jobView(queued).state).toBe('ABORTED');
+    expect(simulation.standIn.service.backups.jobView(queued).startedAt).toBeUndefined();
+    expect(simulation.standIn.service.backups.jobView(planJob).state).toBe('COMPLETED');
     const rollback = backupOps(result.operations).find((o) => o.phase === 'rollback')!;
     expect(rollback).toMatchObject({ requestType: 'Update' });
     expect(rollback.response!.Status).toBe('SUCCESS');
@@ -106,17 +106,17 @@ describe('nothing starts after CloudFormation stopped waiting', () => {
     });
     const created = await cfn.deploy(backupJobStack({ trigger: '1', removalPolicy: RemovalPolicy.DESTROY }));
     expect(created.status).toBe('CREATE_COMPLETE');
-    simulation.standIn.service.onResource(TABLE_ARN, { durationSeconds: 1800 });
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 1800 });
     const result = await cfn.deploy(backupJobStack({ trigger: '2', removalPolicy: RemovalPolicy.DESTROY }));
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     await simulation.aws.idle();
     simulation.clock.advance(5_000); // a stopped job is ABORTING for a moment
-    const [first, second] = simulation.standIn.service.jobIds();
-    expect(simulation.standIn.service.jobView(first).state).toBe('COMPLETED');
-    expect(simulation.standIn.service.jobView(second).state).toBe('ABORTED');
+    const [first, second] = simulation.standIn.service.backups.jobIds();
+    expect(simulation.standIn.service.backups.jobView(first).state).toBe('COMPLETED');
+    expect(simulation.standIn.service.backups.jobView(second).state).toBe('ABORTED');
     // It was stopped within about a minute and a poll of the rollback.
     const rollback = backupOps(result.operations).find((o) => o.phase === 'rollback')!;
-    expect(simulation.standIn.service.jobView(second).completedAt! - rollback.endedAt).toBeLessThanOrEqual(60_000 + 15_000 + 5_000);
+    expect(simulation.standIn.service.backups.jobView(second).completedAt! - rollback.endedAt).toBeLessThanOrEqual(60_000 + 15_000 + 5_000);
     expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
   });
 });
@@ -129,7 +129,7 @@ test('a sibling fails while a DESTROY restore\'s Create waits: the rollback\'s D
       removalPolicy: RemovalPolicy.DESTROY,
     });
   });
-  simulation.standIn.service.onNextRestore({ pendingSeconds: 30, durationSeconds: 300 });
+  simulation.standIn.service.restores.onNextRestore({ pendingSeconds: 30, durationSeconds: 300 });
   const cfn = simulation.cloudFormation('E2E', { faultsFor: (r) => (r.logicalId.startsWith('RestoreTest') && r.requestType === 'Create' ? { cancelAfterMs: 60_000 } : undefined) });
   const result = await cfn.deploy(stack);
   expect(result.status).toBe('ROLLBACK_COMPLETE');
@@ -138,7 +138,7 @@ test('a sibling fails while a DESTROY restore\'s Create waits: the rollback\'s D
   expect(restoreOps[1].response!.Status).toBe('SUCCESS');
   await simulation.aws.idle();
   // The Delete waited for the restore (AWS Backup cannot stop one), then deleted what it created.
-  expect(simulation.standIn.service.tableStatus('orders-restore-test')).toBeUndefined();
+  expect(simulation.standIn.service.tables.tableStatus('orders-restore-test')).toBeUndefined();
   // Deleted once (its waiter, ending with the restore, finds it already gone).
   expect(simulation.standIn.requests.filter((r) => r.operation === 'dynamodb:DeleteTable' && r.outcome === 'ok')).toHaveLength(1);
   expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
@@ -157,11 +157,11 @@ test('a restore test\'s Update is cancelled and rolled back: the new restore goe
     faultsFor: (r) => (r.logicalId.startsWith('RestoreTest') && r.requestType === 'Update' && r.phase === 'deploy' ? { cancelAfterMs: 60_000 } : undefined),
   });
   expect((await cfn.deploy(restoreStack('1'))).status).toBe('CREATE_COMPLETE');
-  simulation.standIn.service.onNextRestore({ pendingSeconds: 30, durationSeconds: 400 });
+  simulation.standIn.service.restores.onNextRestore({ pendingSeconds: 30, durationSeconds: 400 });
   const result = await cfn.deploy(restoreStack('2'));
   expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   await simulation.aws.idle();
-  expect(simulation.standIn.service.tableStatus('orders-restore-1')).toBe('ACTIVE');
-  expect(simulation.standIn.service.tableStatus('orders-restore-2')).toBeUndefined();
+  expect(simulation.standIn.service.tables.tableStatus('orders-restore-1')).toBe('ACTIVE');
+  expect(simulation.standIn.service.tables.tableStatus('orders-restore-2')).toBeUndefined();
   expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
 });

@@ -83,7 +83,7 @@ async function runSequence(simulation: Simulation, steps: readonly RestoreStep[]
     faultsFor: (r) => (r.phase === 'deploy' && r.requestType !== 'Delete' && r.logicalId.startsWith('RestoreTest') ? faults : undefined),
   });
   for (const s of steps) {
-    service.onNextRestore({ outcome: s.outcome, durationSeconds: s.durationSeconds, statusMessage: s.outcome === 'COMPLETED' ? undefined : 'injected' });
+    service.restores.onNextRestore({ outcome: s.outcome, durationSeconds: s.durationSeconds, statusMessage: s.outcome === 'COMPLETED' ? undefined : 'injected' });
     if (s.throttled) service.failNext('DescribeRestoreJob', { error: 'ThrottlingException', count: s.throttled });
     faults = s.cancelAfterMs || s.redeliverAfterMs ? { cancelAfterMs: s.cancelAfterMs, redeliverAfterMs: s.redeliverAfterMs } : undefined;
     const deployed = await cfn.deploy(stacks[s.variant]);
@@ -108,7 +108,7 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
     requests.set(idempotencyToken({ StackId: event.StackId, LogicalResourceId: op.logicalId, RequestId: op.requestId }, 'DynamoDB'), op);
   }
   const byRequest = new Map<string, string[]>();
-  for (const restore of service.restoreRecords()) {
+  for (const restore of service.restores.restoreRecords()) {
     const op = restore.token ? requests.get(restore.token) : undefined;
     if (!op) {
       problems.push(`restore job ${restore.id} belongs to no request`);
@@ -119,9 +119,9 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
     const destroy = op.properties.RemovalPolicy === 'destroy';
     if (!restore.table || restore.status !== 'COMPLETED') continue;
     // A later restore may have made a table of the same name again: only the last maker's policy counts.
-    const madeLast = service.restoreRecords().filter((r) => r.table === restore.table && r.status === 'COMPLETED').pop()?.id === restore.id;
+    const madeLast = service.restores.restoreRecords().filter((r) => r.table === restore.table && r.status === 'COMPLETED').pop()?.id === restore.id;
     if (!madeLast) continue;
-    const deleted = service.tableDeleted(restore.table);
+    const deleted = service.tables.tableDeleted(restore.table);
     if (destroy && !deleted) problems.push(`the table ${restore.table} of DESTROY restore job ${restore.id} was left after the stack was deleted`);
     if (!destroy && deleted) problems.push(`the table ${restore.table} of RETAIN restore job ${restore.id} was deleted`);
   }

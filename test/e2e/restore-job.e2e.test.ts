@@ -38,12 +38,12 @@ test('a restore after the backup: COMPLETED with the created table, from the bac
   expect(create.sentAt).toBeGreaterThanOrEqual(backupDone);
   const start = simulation.standIn.requests.find((r) => r.operation === 'StartRestoreJob')!;
   expect(start.input.Metadata).toEqual({ originalTableName: 'orders', encryptionType: 'Default', targetTableName: TARGET });
-  expect(simulation.standIn.service.tableStatus(TARGET)).toBe('ACTIVE');
+  expect(simulation.standIn.service.tables.tableStatus(TARGET)).toBe('ACTIVE');
   expectAllAnswered(result.operations);
 });
 
 test('a restore that fails (the target table exists) fails the deploy with AWS Backup\'s message; the rollback answers', async () => {
-  simulation.standIn.service.createTable(TARGET);
+  simulation.standIn.service.tables.createTable(TARGET);
   const result = await simulation.cloudFormation('E2E').deploy(restoreStack({ removalPolicy: RemovalPolicy.DESTROY }));
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   const [create, rollback] = restores(result.operations);
@@ -51,12 +51,12 @@ test('a restore that fails (the target table exists) fails the deploy with AWS B
   expect(rollback).toMatchObject({ requestType: 'Delete', phase: 'rollback' });
   expect(rollback.response!.Status).toBe('SUCCESS');
   // The table that was there before is not the restore's to delete.
-  expect(simulation.standIn.service.tableStatus(TARGET)).toBe('ACTIVE');
+  expect(simulation.standIn.service.tables.tableStatus(TARGET)).toBe('ACTIVE');
   expectAllAnswered(result.operations);
 });
 
 test('an ABORTED restore fails the deploy with its status message', async () => {
-  simulation.standIn.service.onNextRestore({ outcome: 'ABORTED', statusMessage: 'Restore job was aborted by AWS Backup.' });
+  simulation.standIn.service.restores.onNextRestore({ outcome: 'ABORTED', statusMessage: 'Restore job was aborted by AWS Backup.' });
   const result = await simulation.cloudFormation('E2E').deploy(restoreStack());
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(restores(result.operations)[0].response!.Reason).toContain('ended ABORTED: Restore job was aborted by AWS Backup.');
@@ -66,7 +66,7 @@ test('restore metadata the service refuses fails the Create at once, with its me
   const stack = synthesize((s) => {
     const vault = backup.BackupVault.fromBackupVaultName(s, 'Vault', 'central');
     new RestoreJob(s, 'RestoreFs', {
-      recoveryPoint: RecoveryPoint.fromArn(simulation.standIn.service.seedCompletedRecoveryPoint('arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123abcd', 'central'), {
+      recoveryPoint: RecoveryPoint.fromArn(simulation.standIn.service.backups.seedCompletedRecoveryPoint('arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123abcd', 'central'), {
         backupVault: vault, resourceType: 'EFS',
       }),
       metadata: { newFileSystem: 'yes' },
@@ -83,14 +83,14 @@ test('Delete with DESTROY deletes the restored table; RETAIN keeps it', async ()
   await destroyCfn.deploy(restoreStack({ removalPolicy: RemovalPolicy.DESTROY }));
   const destroyed = await destroyCfn.destroy();
   expect(destroyed.status).toBe('DELETE_COMPLETE');
-  expect(simulation.standIn.service.tableStatus(TARGET)).toBeUndefined();
+  expect(simulation.standIn.service.tables.tableStatus(TARGET)).toBeUndefined();
   expect(simulation.standIn.count('dynamodb:DeleteTable')).toBe(1);
 
   simulation.reset();
   const retainCfn = simulation.cloudFormation('E2E');
   await retainCfn.deploy(restoreStack());
   await retainCfn.destroy();
-  expect(simulation.standIn.service.tableStatus(TARGET)).toBe('ACTIVE');
+  expect(simulation.standIn.service.tables.tableStatus(TARGET)).toBe('ACTIVE');
 });
 
 test('a new trigger restores again into a new table, and the old restore is cleaned up', async () => {
@@ -107,19 +107,19 @@ test('a new trigger restores again into a new table, and the old restore is clea
   const update = await cfn.deploy(stack('0002'));
   expect(update.status).toBe('UPDATE_COMPLETE');
   expect(restores(update.operations).map((o) => `${o.requestType}:${o.phase}`)).toEqual(['Update:deploy', 'Delete:cleanup']);
-  expect(simulation.standIn.service.tableStatus('orders-restore-0002')).toBe('ACTIVE');
-  expect(simulation.standIn.service.tableStatus('orders-restore-0001')).toBeUndefined();
+  expect(simulation.standIn.service.tables.tableStatus('orders-restore-0002')).toBe('ACTIVE');
+  expect(simulation.standIn.service.tables.tableStatus('orders-restore-0001')).toBeUndefined();
   expectAllAnswered(update.operations);
 });
 
 test('a restore that outlasts the timeout fails the deploy; the rollback waits for it, then deletes the table', async () => {
-  simulation.standIn.service.onNextRestore({ durationSeconds: 400 });
+  simulation.standIn.service.restores.onNextRestore({ durationSeconds: 400 });
   const result = await simulation.cloudFormation('E2E').deploy(restoreStack({ timeout: Duration.minutes(5), removalPolicy: RemovalPolicy.DESTROY }));
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   const [create, rollback] = restores(result.operations);
   expect(create.response!.Reason).toMatch(/Timed out after 5 minutes waiting for restore job .* AWS Backup cannot stop a restore job, so it goes on/);
   expect(rollback.response!.Status).toBe('SUCCESS');
   expect(rollback.response!.receivedAt - rollback.sentAt).toBeGreaterThan(0);
-  expect(simulation.standIn.service.tableStatus(TARGET)).toBeUndefined();
+  expect(simulation.standIn.service.tables.tableStatus(TARGET)).toBeUndefined();
   expectAllAnswered(result.operations);
 });

@@ -104,13 +104,13 @@ describe('the test stacks in the local simulation (no AWS account): they deploy,
     const deployed = await cfn.deploy(stack);
     expect({ status: deployed.status, reason: deployed.reason }).toEqual({ status: 'CREATE_COMPLETE', reason: undefined });
     const service = simulation.standIn.service;
-    const ours = service.jobRecords().filter((j) => !j.byPlan);
-    const completed = ours.filter((j) => service.jobView(j.id).state === 'COMPLETED');
+    const ours = service.backups.jobRecords().filter((j) => !j.byPlan);
+    const completed = ours.filter((j) => service.backups.jobView(j.id).state === 'COMPLETED');
     const destroyed = await cfn.destroy();
     expect(destroyed.status).toBe('DELETE_COMPLETE');
     await simulation.aws.idle();
     // Recovery points included: nothing the test made is left.
-    expect(ours.filter((j) => service.recoveryPointExists(j.recoveryPointArn)).map((j) => j.id)).toEqual([]);
+    expect(ours.filter((j) => service.backups.recoveryPointExists(j.recoveryPointArn)).map((j) => j.id)).toEqual([]);
     return { completed, ours };
   }
 
@@ -122,17 +122,17 @@ describe('the test stacks in the local simulation (no AWS account): they deploy,
   test('integ.restore.ts: the restored table is deleted with the stack', async () => {
     const { completed } = await deployAndDestroy('integ.restore.ts');
     expect(completed).toHaveLength(1);
-    expect(simulation.standIn.service.tableStatus('backup-jobs-integ-restored')).toBeUndefined();
+    expect(simulation.standIn.service.tables.tableStatus('backup-jobs-integ-restored')).toBeUndefined();
   }, 120_000);
 
   test('integ.copy.ts: the copy COMPLETED before the migration, and is deleted with the stack', async () => {
     const { completed } = await deployAndDestroy('integ.copy.ts');
     expect(completed).toHaveLength(1);
-    expect(simulation.standIn.service.copyRecords().map((c) => [c.state, c.deleted])).toEqual([['COMPLETED', true]]);
+    expect(simulation.standIn.service.copies.copyRecords().map((c) => [c.state, c.deleted])).toEqual([['COMPLETED', true]]);
   }, 120_000);
 
   test.each(BUSY_BEHAVIOURS)('integ.busy-resource.ts, AWS Backup behaving as "%s": each job gets a COMPLETED backup of its own', async (behaviour) => {
-    simulation.standIn.service.busyBehaviour = behaviour;
+    simulation.standIn.service.backups.busyBehaviour = behaviour;
     const { completed } = await deployAndDestroy('integ.busy-resource.ts');
     expect(completed).toHaveLength(2);
   }, 120_000);

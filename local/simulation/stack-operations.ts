@@ -1,0 +1,97 @@
+/**
+ * What the simulated CloudFormation tells of a stack operation: each request
+ * it sent a custom resource and what came back, the operation's end, and the
+ * options (faults, CloudFormation's behaviours) a test sets.
+ */
+import type { IamState } from './iam';
+import type { LocalAws } from './local-aws';
+import type { CfnResponse } from './presigned-urls';
+import type { VirtualClock } from './virtual-clock';
+
+export type RequestType = 'Create' | 'Update' | 'Delete';
+
+/** One request CloudFormation sent a custom resource, and what came back. */
+export interface CustomResourceOperation {
+  readonly logicalId: string;
+  readonly resourceType: string;
+  readonly requestType: RequestType;
+  readonly requestId: string;
+  readonly physicalIdSent?: string;
+  readonly properties: Record<string, unknown>;
+  readonly oldProperties?: Record<string, unknown>;
+  readonly sentAt: number;
+  readonly serviceTimeoutSeconds: number;
+  /** The first response, or undefined when none came within the ServiceTimeout. */
+  readonly response?: CfnResponse;
+  /** Whether the answer came within the ServiceTimeout (a stack never waits longer). */
+  readonly answeredInTime: boolean;
+  /** Why it counts as failed: the handler's reason, or CloudFormation's own. */
+  readonly failure?: string;
+  /** Why the request was sent: the deploy itself, or a rollback or cleanup. */
+  readonly phase: 'deploy' | 'rollback' | 'cleanup' | 'destroy';
+  /** CloudFormation stopped waiting before an answer came (a sibling failed, the stack was cancelled). */
+  readonly cancelled?: boolean;
+  /** The service token's function could not be invoked (it is gone): the request failed at once, with this reason. */
+  readonly notInvoked?: string;
+  /** When CloudFormation stopped waiting for it (answered, cancelled or timed out). */
+  readonly endedAt: number;
+}
+
+/** Faults CloudFormation and Lambda add to one request. */
+export interface RequestFaults {
+  /**
+   * CloudFormation stops waiting this long (simulated) after sending the
+   * request, as when a sibling resource fails: the request fails "cancelled"
+   * while its handler may still run.
+   */
+  readonly cancelAfterMs?: number;
+  /** Lambda delivers the same event again (same RequestId) this long after the first delivery. */
+  readonly redeliverAfterMs?: number;
+}
+
+export interface StackOperationResult {
+  readonly status: 'CREATE_COMPLETE' | 'ROLLBACK_COMPLETE' | 'UPDATE_COMPLETE' | 'UPDATE_ROLLBACK_COMPLETE' | 'DELETE_COMPLETE' | 'ROLLBACK_FAILED' | 'UPDATE_ROLLBACK_FAILED' | 'DELETE_FAILED';
+  readonly failedResource?: string;
+  readonly reason?: string;
+  readonly operations: CustomResourceOperation[];
+  readonly outputs: Record<string, string>;
+  /**
+   * Resources CloudFormation could not delete (a stack's deletion, a cleanup:
+   * "Update successful. One or more resources could not be deleted."), and
+   * those it left because a resource that depends on them failed to delete
+   * (`afterFailedDeletion: 'keep-dependencies'`), with the reason.
+   */
+  readonly notDeleted?: readonly { readonly logicalId: string; readonly reason: string }[];
+}
+
+/**
+ * What CloudFormation does with the resources a resource depends on when that
+ * resource fails to delete (a stack's deletion, an update's cleanup). Users
+ * report that it deletes them anyway (aws-cloudformation/cloudformation-coverage-roadmap#852
+ * and #1508): `delete-dependencies`, the default here. `keep-dependencies`:
+ * it leaves them, as the dependency would suggest.
+ */
+export type AfterFailedDeletion = 'delete-dependencies' | 'keep-dependencies';
+
+export interface CloudFormationOptions {
+  readonly aws: LocalAws;
+  readonly clock: VirtualClock;
+  readonly region?: string;
+  readonly account?: string;
+  /** Called when a vault is created, so that the AWS Backup stand-in knows it. */
+  readonly onVaultCreated?: (name: string) => void;
+  /** Called when a DynamoDB table is created or updated, so that the stand-in knows it (and its deletion protection). */
+  readonly onTableCreated?: (name: string, properties: Record<string, unknown>) => void;
+  /** Called when CloudFormation deletes a DynamoDB table; the reason the deletion failed, if it did. */
+  readonly onTableDeleted?: (name: string) => string | undefined;
+  /** What happens to the resources a resource depends on when its deletion fails. @default 'delete-dependencies' */
+  readonly afterFailedDeletion?: AfterFailedDeletion;
+  /** Called before each custom resource request is sent. */
+  readonly onRequest?: (operation: { logicalId: string; requestType: RequestType; phase: CustomResourceOperation['phase'] }) => void;
+  /** Called when a custom resource request is answered (or timed out). */
+  readonly onOperation?: (operation: CustomResourceOperation) => void;
+  /** IAM as the deployment stands: roles and policies are applied to it as CloudFormation creates, updates and deletes them. */
+  readonly iam?: IamState;
+  /** Faults for a request, decided when it is sent. */
+  readonly faultsFor?: (request: { logicalId: string; requestType: RequestType; phase: CustomResourceOperation['phase'] }) => RequestFaults | undefined;
+}
