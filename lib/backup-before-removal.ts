@@ -95,7 +95,7 @@ export class BackupBeforeRemoval extends Construct {
    * role per stack unless `options` name them.
    */
   public static guardAll(scope: IConstruct, options: BackupBeforeRemovalOptions = {}): void {
-    guardAllAspect(scope, options);
+    guardAllAspect(scope, options, (parent, id, props) => new BackupBeforeRemoval(parent, id, props));
   }
 
   /** What is backed up. */

@@ -13,7 +13,7 @@ import { inUnit, known } from './private/durations';
 import { removalPolicyErrors, renderJob, waitProperties } from './private/job-resource';
 import { JobProvider } from './private/provider';
 import { newAwsBackupServiceRole, passRoleGrant } from './private/service-roles';
-import { RecoveryPoint } from './recovery-point';
+import { ICopyJob, RecoveryPoint } from './recovery-point';
 
 /** Properties of a {@link CopyJob}. */
 export interface CopyJobProps {
@@ -104,7 +104,7 @@ export interface CopyJobProps {
  * });
  * migration.node.addDependency(drCopy);
  */
-export class CopyJob extends Construct {
+export class CopyJob extends Construct implements ICopyJob {
   /**
    * Lets accounts copy into a vault (its access policy allows
    * `backup:CopyIntoBackupVault` from them): for a destination vault defined

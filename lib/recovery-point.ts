@@ -1,8 +1,19 @@
 import { Token } from 'aws-cdk-lib';
 import type * as backup from 'aws-cdk-lib/aws-backup';
+import type { IConstruct } from 'constructs';
 import type { BackupJob } from './backup-job';
-import type { CopyJob } from './copy-job';
+import { parseArn } from './core/arns';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from './core/resource-types';
+
+/** A copy job of this app, as a recovery point of its copy knows it: a `CopyJob`. */
+export interface ICopyJob extends IConstruct {
+  /** The ARN of the copy: a recovery point in the destination vault. */
+  readonly destinationRecoveryPointArn: string;
+  /** The vault the copy is made in. */
+  readonly destinationBackupVault: backup.IBackupVault;
+  /** What is copied. */
+  readonly recoveryPoint: RecoveryPoint;
+}
 
 /** What is known of a recovery point made elsewhere. */
 export interface RecoveryPointAttributes {
@@ -21,7 +32,7 @@ export interface RecoveryPointAttributes {
 
 /**
  * A recovery point to restore or copy: one a {@link BackupJob} or a
- * {@link CopyJob} of this app makes, or one made elsewhere.
+ * `CopyJob` of this app makes, or one made elsewhere.
  */
 export class RecoveryPoint {
   /**
@@ -37,7 +48,7 @@ export class RecoveryPoint {
    * the destination's Region) or copy it again. A restore or copy from it
    * waits for the copy to complete.
    */
-  public static fromCopyJob(job: CopyJob): RecoveryPoint {
+  public static fromCopyJob(job: ICopyJob): RecoveryPoint {
     const source = job.recoveryPoint;
     return new RecoveryPoint(job.destinationRecoveryPointArn, job.destinationBackupVault, source.resourceType, source.sourceResourceName, undefined, job);
   }
@@ -45,7 +56,7 @@ export class RecoveryPoint {
   /** A recovery point given by its ARN. */
   public static fromArn(recoveryPointArn: string, attributes: RecoveryPointAttributes): RecoveryPoint {
     const problems: string[] = [];
-    if (!Token.isUnresolved(recoveryPointArn) && !/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/.test(recoveryPointArn)) {
+    if (!Token.isUnresolved(recoveryPointArn) && !parseArn(recoveryPointArn)) {
       problems.push(`recoveryPointArn ("${recoveryPointArn}") is not an ARN`);
     }
     if (!resourceTypeInfo(attributes.resourceType)) {
@@ -67,6 +78,6 @@ export class RecoveryPoint {
     /** The backup job that makes it, when it is one of this app's. */
     public readonly backupJob?: BackupJob,
     /** The copy job that makes it, when it is one of this app's. */
-    public readonly copyJob?: CopyJob,
+    public readonly copyJob?: ICopyJob,
   ) {}
 }

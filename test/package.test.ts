@@ -47,7 +47,7 @@ test('ships the jsii assembly and API.md; the installed library is jsii\'s build
   expect(Object.keys(assembly.types).sort()).toEqual([
     'cdk-backup-jobs.BackupBeforeRemoval', 'cdk-backup-jobs.BackupBeforeRemovalOptions', 'cdk-backup-jobs.BackupBeforeRemovalProps',
     'cdk-backup-jobs.BackupJob', 'cdk-backup-jobs.BackupJobLifecycle', 'cdk-backup-jobs.BackupJobProps', 'cdk-backup-jobs.BackupSettings',
-    'cdk-backup-jobs.CopyJob', 'cdk-backup-jobs.CopyJobProps', 'cdk-backup-jobs.ProtectedResource',
+    'cdk-backup-jobs.CopyJob', 'cdk-backup-jobs.CopyJobProps', 'cdk-backup-jobs.ICopyJob', 'cdk-backup-jobs.ProtectedResource',
     'cdk-backup-jobs.RecoveryPoint', 'cdk-backup-jobs.RecoveryPointAttributes', 'cdk-backup-jobs.RestoreJob', 'cdk-backup-jobs.RestoreJobProps',
   ]);
   expect(Object.keys(assembly.targets).sort()).toEqual(['dotnet', 'go', 'java', 'js', 'python']);

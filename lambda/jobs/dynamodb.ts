@@ -1,5 +1,6 @@
 /** The DynamoDB calls of the handlers: one client per container, its calls bounded by the invocation. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { tableNameOfArn } from '../../lib/core/arns';
 import { bounded } from './invocation';
 
 let client: DynamoDBClient | undefined;
@@ -11,7 +12,7 @@ export function dynamodbClient(): DynamoDBClient {
 
 /** The table's name in its ARN; throws on an ARN that names no table. */
 export function tableNameOf(arn: string): string {
-  const table = /:table\/([^/]+)$/.exec(arn)?.[1];
+  const table = tableNameOfArn(arn);
   if (!table) throw new Error(`${arn} is not a DynamoDB table ARN`);
   return table;
 }

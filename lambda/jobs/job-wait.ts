@@ -24,7 +24,8 @@ import type { IsCompleteEvent, IsCompleteResponse } from './requests';
 export async function isJobComplete(kind: AnyJobKind, event: IsCompleteEvent): Promise<IsCompleteResponse> {
   const wait = event.Wait;
   // deleted: nothing to wait for; handed-off: the long-wait poller waits (onEvent's answer carries the attributes).
-  if (!wait || wait.mode === 'deleted' || wait.mode === 'handed-off') return { IsComplete: true };
+  if (wait?.mode === 'deleted' || wait?.mode === 'handed-off' || (!wait && event.RequestType === 'Delete')) return { IsComplete: true };
+  if (!wait) throw new Error('isComplete: the event carries no wait state from onEvent');
   if (wait.mode === 'deleting') {
     const named = physicalIdOf(prefixOf(kind), event.PhysicalResourceId);
     const jobs = (wait.blockingJobIds ?? []).map((jobId) => ({ jobId, made: named?.jobId === jobId ? named.tail : undefined }));
@@ -41,7 +42,7 @@ export async function isJobComplete(kind: AnyJobKind, event: IsCompleteEvent): P
     }
     return { IsComplete: true, Data: await currentAttributes(kind, id.jobId, id.tail, spec) };
   }
-  if (!wait.deadline) throw new Error('isComplete: the event carries no wait state from onEvent');
+  if (!wait.deadline) throw new Error('isComplete: the wait state from onEvent carries no deadline');
   return waitForJob(kind, {
     event,
     spec,

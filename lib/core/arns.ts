@@ -40,6 +40,17 @@ export function parseVaultArn(arn: string): { partition: string; region: string;
   return name === undefined ? undefined : { partition: parts!.partition, region: parts!.region, account: parts!.account, name };
 }
 
+/** A backup vault's ARN, from its parts. */
+export function formatVaultArn(vault: { partition: string; region: string; account: string; name: string }): string {
+  return `arn:${vault.partition}:backup:${vault.region}:${vault.account}:backup-vault:${vault.name}`;
+}
+
+/** The name of the DynamoDB table an ARN names (a table's, not one of its backups'); undefined for any other ARN. */
+export function tableNameOfArn(arn: string): string | undefined {
+  const parts = parseArn(arn);
+  return parts?.service === 'dynamodb' ? /^table\/([^/]+)$/.exec(parts.resource)?.[1] : undefined;
+}
+
 /** Whether a string is a backup vault's ARN. */
 export function isVaultArn(arn: string): boolean {
   return parseVaultArn(arn) !== undefined;

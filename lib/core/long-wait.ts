@@ -1,9 +1,10 @@
 /**
  * The long-wait path (timeouts past one custom resource's hour, up to 12
  * hours): a Step Functions state machine polls the job through its AWS SDK
- * integration (DescribeBackupJob, DescribeRestoreJob), with Wait states between
- * the polls (timing.ts: pollSchedule), and on the job's end hands the outcome
- * to a signal task. No Lambda runs per poll.
+ * integration (the kind's Describe action: DescribeBackupJob, DescribeRestoreJob,
+ * DescribeCopyJob), with Wait states between the polls (timing.ts:
+ * pollSchedule), and on the job's end hands the outcome to a signal task. No
+ * Lambda runs per poll.
  *
  * The machine knows kinds of job only through their `PollerKind` (each kind's
  * own file, registered in long-wait-kinds.ts): how to describe one, which
@@ -329,7 +330,7 @@ export function signalOf(request: SignalRequest, info: PollerKind): { Status: 'S
       // The attributes are read by the job's result resource, after the WaitCondition: the data is the end state only.
       return { ...base, Status: 'SUCCESS', Reason: `${what} ended ${state}`, Data: state };
     case 'FAILED': {
-      const hint = state === 'PARTIAL' ? ' (set allowPartial to accept a partial backup)' : '';
+      const hint = state === 'PARTIAL' ? ` (set allowPartial to accept a partial ${info.name})` : '';
       return {
         ...base,
         Status: 'FAILURE',

@@ -155,10 +155,10 @@ export function stringMap(value: unknown, key: string): Record<string, string> |
 }
 
 /**
- * The properties of a long wait's result resource (Custom::BackupJobResult,
- * Custom::RestoreJobResult): made once the job's WaitCondition completed, it
- * describes the job and answers with its attributes, so that every use of an
- * attribute waits for the condition.
+ * The properties of a long wait's result resource (each kind's contract names
+ * its type: Custom::BackupJobResult, ...): made once the job's WaitCondition
+ * completed, it describes the job and answers with its attributes, so that
+ * every use of an attribute waits for the condition.
  */
 export interface JobResultProperties {
   readonly JobId: string;

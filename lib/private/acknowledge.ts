@@ -43,11 +43,6 @@ export function acknowledgeOnce(scope: IConstruct, findings: readonly Finding[])
   if (fresh.length > 0) acknowledgeFindings(scope, fresh);
 }
 
-/** An ARN pattern as cdk-nag prints it (`{p}` for the partition, and so on). */
-export function nagArn(pattern: string): string {
-  return pattern.replace(/\{p\}/g, '<AWS::Partition>').replace(/\{r\}/g, '<AWS::Region>').replace(/\{a\}/g, '<AWS::AccountId>');
-}
-
 /** A resource ARN as cdk-nag prints it in a finding: pseudo parameters as `<AWS::Region>`, references as `<Logical.Arn>`. */
 export function nagResource(scope: IConstruct, arn: string): string {
   const flatten = (v: unknown): string => {

@@ -8,9 +8,9 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { BackupBeforeRemoval, BackupBeforeRemovalOptions } from '../backup-before-removal';
-import { guardsOf, keptBy } from './guarded';
+import type { BackupSettings } from '../backup-settings';
 import { ProtectedResource } from '../protected-resource';
+import { guardsOf, keptBy } from './guarded';
 import { ownVaultGrant } from './backup-job-grants';
 import { recordGrant } from './grants';
 import { generatedVaultName } from './names';
@@ -54,7 +54,7 @@ class SharedGuardResources extends Construct {
   private s3Policy = false;
 
   /** The stack's guards' vault: named and locked as the options say, kept when the stack goes. */
-  public vaultFor(options: BackupBeforeRemovalOptions): backup.IBackupVault {
+  public vaultFor(options: BackupSettings): backup.IBackupVault {
     if (!this.vault) {
       this.vault = new backup.BackupVault(this, 'Vault', {
         backupVaultName: options.backupVaultName ?? generatedVaultName(this),
@@ -79,8 +79,11 @@ class SharedGuardResources extends Construct {
   }
 }
 
-class GuardAll implements IAspect {
-  constructor(private readonly options: BackupBeforeRemovalOptions) {}
+/** Adds the guard of one resource (BackupBeforeRemoval's constructor): what guardAll calls for each resource it guards. */
+export type AddGuard<Options> = (scope: Construct, id: string, props: Options & { readonly resource: ProtectedResource; readonly resourceConstruct: CfnResource }) => void;
+
+class GuardAll<Options extends BackupSettings> implements IAspect {
+  constructor(private readonly options: Options, private readonly addGuard: AddGuard<Options>) {}
 
   public visit(node: IConstruct): void {
     if (!CfnResource.isCfnResource(node) || guardsOf.has(node)) return;
@@ -98,7 +101,7 @@ class GuardAll implements IAspect {
     const shared = SharedGuardResources.of(node);
     const parent = node.node.scope as Construct;
     const id = parent.node.tryFindChild('BackupBeforeRemoval') ? `BackupBeforeRemoval${node.node.id}` : 'BackupBeforeRemoval';
-    new BackupBeforeRemoval(parent, id, {
+    this.addGuard(parent, id, {
       ...this.options,
       // One vault for the stack's guards (given, or made with the name and lock the options give).
       backupVault: this.options.backupVault ?? shared.vaultFor(this.options),
@@ -116,6 +119,7 @@ function versioned(bucket: CfnResource): boolean {
   return !!config && !('resolve' in (config as object)) && (config as s3.CfnBucket.VersioningConfigurationProperty).status === 'Enabled';
 }
 
-export function guardAllAspect(scope: IConstruct, options: BackupBeforeRemovalOptions): void {
-  Aspects.of(scope).add(new GuardAll(options));
+/** Guards every resource of `scope` that AWS Backup backs up and CloudFormation would delete or replace without keeping it. */
+export function guardAllAspect<Options extends BackupSettings>(scope: IConstruct, options: Options, addGuard: AddGuard<Options>): void {
+  Aspects.of(scope).add(new GuardAll(options, addGuard));
 }

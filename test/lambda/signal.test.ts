@@ -77,6 +77,11 @@ test('FAILED: FAILURE with AWS Backup\'s status message; TIMED_OUT says how far 
   ]);
 });
 
+test('a PARTIAL copy\'s FAILURE tells how to accept a partial copy (not a backup)', async () => {
+  await signal({ ...request('FAILED', { CopyJobId: 'copy-1', State: 'PARTIAL', StatusMessage: 'Some members were not copied.' }), Kind: 'copy', JobId: 'copy-1' });
+  expect(JSON.parse(received[0].body).Reason).toBe('Copy job copy-1 ended PARTIAL: Some members were not copied. (set allowPartial to accept a partial copy)');
+});
+
 test('TIMED_OUT quotes the job id as AWS Backup gave it, and names the jobs that still held a busy resource', async () => {
   const id = 'CC07C10E-2D19-4607-B6F7-E28F67F71995';
   await signal({ ...request('TIMED_OUT', { State: 'RUNNING', PercentDone: '10.0' }), JobId: id });

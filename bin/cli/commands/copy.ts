@@ -2,7 +2,7 @@
 import { BackupClient, CopyJobState, ListCopyJobsCommandInput, paginateListCopyJobs } from '@aws-sdk/client-backup';
 import type { Command } from 'commander';
 import { COPY_JOBS, CopyJobDescription, startCopyJob } from '../../../lambda/shared/copy-jobs';
-import { parseArn } from '../../../lib/core/arns';
+import { formatVaultArn, parseArn } from '../../../lib/core/arns';
 import { copyJobRequest } from '../../../lib/core/copy-job-contract';
 import { COPY_CONSTRUCT_SETTING_NAMES, CopySettingNames, validateCopyJob } from '../../../lib/core/copy-job-rules';
 import { CliContext, roleArnProblem, vaultNameProblem, WaitFlags, waitOptions } from '../context';
@@ -49,7 +49,7 @@ export function copyCommand(program: Command, ctx: CliContext): void {
       problems.push(...roleArnProblem('--role', o.role));
       const result = validateCopyJob({
         destinationBackupVaultArn: o.destinationVaultArn,
-        sourceBackupVaultArn: source?.region && source.account ? `arn:${source.partition}:backup:${source.region}:${source.account}:backup-vault:${o.vault}` : undefined,
+        sourceBackupVaultArn: source?.region && source.account ? formatVaultArn({ ...source, name: o.vault }) : undefined,
         moveToColdStorageAfterDays: o.coldAfterDays,
         deleteAfterDays: o.deleteAfterDays,
         optInToArchiveForSupportedResources: o.optInToArchive,

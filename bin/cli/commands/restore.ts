@@ -73,8 +73,9 @@ export function restoreCommand(program: Command, ctx: CliContext): void {
 
 /** The type a recovery point ARN names, for those of another service's own kind. */
 function recoveryPointType(arn: string): string | undefined {
-  if (/^arn:[a-z-]+:dynamodb:[^:]*:\d*:table\/[^/]+\/backup\//.test(arn)) return 'DynamoDB';
-  if (/^arn:[a-z-]+:ec2:[^:]*:\d*:snapshot\//.test(arn)) return 'EBS';
-  if (/^arn:[a-z-]+:ec2:[^:]*:\d*:image\//.test(arn)) return 'EC2';
+  const parts = parseArn(arn);
+  if (parts?.service === 'dynamodb' && /^table\/[^/]+\/backup\//.test(parts.resource)) return 'DynamoDB';
+  if (parts?.service === 'ec2' && parts.resource.startsWith('snapshot/')) return 'EBS';
+  if (parts?.service === 'ec2' && parts.resource.startsWith('image/')) return 'EC2';
   return undefined;
 }

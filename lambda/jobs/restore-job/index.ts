@@ -5,6 +5,7 @@
  * only the resource's own target). The rest of a restore's life is the
  * lifecycle engine's (job-lifecycle.ts).
  */
+import { tableNameOfArn } from '../../../lib/core/arns';
 import { RESTORE_JOB, RestoreJobAttributes, RestoreJobSpec, parseRestoreJobProperties } from '../../../lib/core/restore-job-contract';
 import { metadataValue, RESOURCE_TYPE_PATTERN } from '../../../lib/core/restore-job-rules';
 import { idempotencyToken } from '../../../lib/core/properties';
@@ -23,7 +24,7 @@ function targetTableOf(spec: RestoreJobSpec): string | undefined {
 /** Whether a resource is this restore resource's target (any, when its metadata names none). */
 function isTarget(spec: RestoreJobSpec, resourceArn: string | undefined): boolean {
   const target = targetTableOf(spec);
-  return target === undefined || resourceArn === undefined || resourceArn.endsWith(`:table/${target}`);
+  return target === undefined || resourceArn === undefined || tableNameOfArn(resourceArn) === target;
 }
 
 export const RESTORE_JOB_KIND: JobKind<RestoreJobSpec, RestoreJobDescription, RestoreJobAttributes> = {
