@@ -40,7 +40,8 @@ export interface BackupBeforeRemovalOptions extends BackupSettings {
 
   /**
    * When the backup before a deletion fails or times out, turn on the
-   * resource's own deletion protection (DynamoDB tables), so that CloudFormation
+   * resource's own deletion protection (DynamoDB tables, RDS DB instances and
+   * Aurora clusters: DeletionProtection; EC2 instances: DisableApiTermination), so that CloudFormation
    * cannot delete it unbacked-up: CloudFormation is reported to go on deleting
    * a resource after a resource that depends on it (the guard) failed to
    * delete. The failure message says how to turn it off again.
@@ -151,6 +152,11 @@ export class BackupBeforeRemoval extends Construct {
     const resource = provider.jobResource(this, BACKUP_BEFORE_REMOVAL, lengths.timeoutSeconds!, properties);
     // CloudFormation deletes the guard before the resource, and updates it after the resource's replacement.
     resource.node.addDependency(guarded);
+    // What empties the resource when CloudFormation deletes it (a bucket's autoDeleteObjects) depends only on the
+    // resource too, and would be deleted beside the guard: the guard depends on it, so that CloudFormation deletes
+    // the guard (which backs the resource up) first. A replacement empties the old resource in the cleanup phase
+    // (the emptier's Delete of its old physical id, aws-cdk-lib 2.134 and later), after the guard's Update.
+    for (const emptier of emptiersOf(guarded)) resource.node.addDependency(emptier);
     grantGuard(provider, resource, {
       vault: grantOf(vault, vault.backupVaultArn),
       role: passRoleGrant(role),
@@ -165,6 +171,17 @@ export class BackupBeforeRemoval extends Construct {
     }
     guardsOf.add(guarded);
   }
+}
+
+/** The custom resources that empty a resource when CloudFormation deletes it: an S3 bucket's `autoDeleteObjects`. */
+const EMPTYING_TYPES = new Set(['Custom::S3AutoDeleteObjects']);
+
+/** The resources of the guarded resource's construct that empty it at its deletion. */
+function emptiersOf(guarded: CfnResource): CfnResource[] {
+  // The L2 construct that owns the CfnResource (its parent) makes them beside it.
+  const owner = guarded.node.scope;
+  if (!owner || Stack.isStack(owner)) return [];
+  return owner.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && EMPTYING_TYPES.has(c.cfnResourceType));
 }
 
 /** Says at synth which paths take no backup because CloudFormation keeps the resource. */

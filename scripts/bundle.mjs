@@ -30,6 +30,15 @@ for (const name of handlers) {
   console.error(`bundled ${name}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
 }
 
+// Code a handler loads only when it needs it, in a bundle of its own beside the handler's: the RDS and EC2
+// clients a removal guard uses to turn on deletion protection (lambda/jobs/backup-before-removal/deletion-protection.ts).
+const lazy = [['jobs', join('lambda', 'jobs', 'backup-before-removal', 'instance-protection.ts')]];
+for (const [handler, source] of lazy) {
+  const outfile = join(root, 'dist', 'handlers', handler, `${source.split(/[\\/]/).pop().replace(/\.ts$/, '')}.js`);
+  await build({ ...common, entryPoints: [join(root, source)], outfile });
+  console.error(`bundled ${handler}, loaded on first use: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
+}
+
 const cli = join(root, 'dist', 'cli', 'backup-jobs.js');
 await build({ ...common, entryPoints: [join(root, 'bin', 'backup-jobs.ts')], outfile: cli });
 chmodSync(cli, 0o755);

@@ -4,6 +4,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
@@ -71,7 +72,7 @@ describe('a guard of a DynamoDB table', () => {
     expect(statementOf(policy, 'PassRolesBeforeRemoval')).toMatchObject({ Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } } });
     expect(statementOf(policy, 'StopBackupsBeforeRemoval')).toMatchObject({ Action: 'backup:StopBackupJob', Resource: '*' });
     expect(statementOf(policy, 'ReadStackBeforeRemoval')).toMatchObject({ Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], Resource: [{ Ref: 'AWS::StackId' }] });
-    expect(statementOf(policy, 'ProtectGuardedTables')).toMatchObject({ Action: 'dynamodb:UpdateTable', Resource: [{ 'Fn::GetAtt': [logicalIdOf(stack, orders), 'Arn'] }] });
+    expect(statementOf(policy, 'ProtectGuardedDynamoDB')).toMatchObject({ Action: 'dynamodb:UpdateTable', Resource: [{ 'Fn::GetAtt': [logicalIdOf(stack, orders), 'Arn'] }] });
   });
 
   test('the custom resource is the guard\'s id', () => {
@@ -157,7 +158,22 @@ test('protectOnFailure: false renders no deletion protection and grants no Updat
   guard(stack, table(stack), { protectOnFailure: false });
   const template = Template.fromStack(stack);
   expect((Object.values(template.findResources('Custom::BackupBeforeRemoval'))[0] as any).Properties.ProtectOnFailure).toBeUndefined();
-  expect(statementOf(guardPolicy(template)[1], 'ProtectGuardedTables')).toBeUndefined();
+  expect(statementOf(guardPolicy(template)[1], 'ProtectGuardedDynamoDB')).toBeUndefined();
+});
+
+test.each([
+  ['an RDS DB instance', 'RDS', 'rds:ModifyDBInstance', 'db'],
+  ['an Aurora cluster', 'Aurora', 'rds:ModifyDBCluster', 'cluster'],
+  ['an EC2 instance', 'EC2', 'ec2:ModifyInstanceAttribute', 'instance'],
+])('%s: deletion protection turned on by %s\'s own action, on this resource only', (_, type, action, kind) => {
+  const stack = newStack();
+  const resource = kind === 'instance' ? new ec2.CfnInstance(stack, 'Server', {}) : kind === 'db' ? new rds.CfnDBInstance(stack, 'Db', {}) : new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-postgresql' });
+  resource.applyRemovalPolicy(RemovalPolicy.DESTROY);
+  const arn = kind === 'instance' ? `arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0` : `arn:aws:rds:us-east-1:123456789012:${kind}:orders`;
+  new BackupBeforeRemoval(stack, 'Guard', { resource: ProtectedResource.fromArn(arn, type), resourceConstruct: resource });
+  const template = Template.fromStack(stack);
+  expect((Object.values(template.findResources('Custom::BackupBeforeRemoval'))[0] as any).Properties.ProtectOnFailure).toBe(true);
+  expect(statementOf(guardPolicy(template)[1], `ProtectGuarded${type}`)).toMatchObject({ Action: action, Resource: [arn] });
 });
 
 test('an EFS file system: no deletion protection to turn on', () => {
@@ -210,5 +226,44 @@ describe('BackupBeforeRemoval.guardAll', () => {
     guard(s, t);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('BackupBeforeRemoval.guardAll and RDS', () => {
+  test('an Aurora cluster is guarded, its member instances are not (AWS Backup backs up the cluster); an L1 instance or cluster without a DeletionPolicy is backed up only before a replacement (CloudFormation snapshots it when it deletes it)', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const cluster = new rds.DatabaseCluster(stack, 'Aurora', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+      writer: rds.ClusterInstance.provisioned('Writer'),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    new rds.CfnDBInstance(stack, 'L1Instance', { dbInstanceClass: 'db.t3.micro', engine: 'postgres', allocatedStorage: '20' });
+    new rds.CfnDBCluster(stack, 'L1Cluster', { engine: 'aurora-postgresql' });
+    BackupBeforeRemoval.guardAll(stack);
+    const guards = Object.values(Template.fromStack(stack).findResources('Custom::BackupBeforeRemoval')) as any[];
+    const byResource = Object.fromEntries(guards.map((g) => [g.Properties.ResourceLogicalId, g.Properties]));
+    expect(Object.keys(byResource).sort()).toEqual([logicalIdOf(stack, cluster.node.defaultChild as any), 'L1Cluster', 'L1Instance'].sort());
+    Annotations.fromStack(stack).hasInfo('/Stack/Aurora/Writer/Resource', Match.stringLikeRegexp('a DB instance of a cluster'));
+    // CloudFormation's DeletionPolicy for them is Snapshot: no backup before a deletion; before a replacement, one.
+    for (const l1 of ['L1Cluster', 'L1Instance']) expect(byResource[l1]).toMatchObject({ BackupOnDelete: false });
+    for (const l1 of ['L1Cluster', 'L1Instance']) expect(byResource[l1].BackupOnReplace).toBeUndefined();
+  });
+});
+
+describe('what empties a guarded resource when CloudFormation deletes it', () => {
+  test.each([
+    ['BackupBeforeRemoval', (stack: Stack, bucket: s3.Bucket) => new BackupBeforeRemoval(stack, 'Guard', { resource: ProtectedResource.fromS3Bucket(bucket), resourceConstruct: bucket })],
+    ['guardAll', (stack: Stack) => BackupBeforeRemoval.guardAll(stack)],
+  ])('a versioned bucket with autoDeleteObjects (%s): the guard depends on the auto-delete resource, so CloudFormation deletes the guard (the backup) first', (_, guardIt) => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Files', { versioned: true, removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
+    guardIt(stack, bucket);
+    const template = Template.fromStack(stack);
+    const [guardId] = Object.keys(template.findResources('Custom::BackupBeforeRemoval'));
+    const [autoDeleteId] = Object.keys(template.findResources('Custom::S3AutoDeleteObjects'));
+    expect(template.toJSON().Resources[guardId].DependsOn).toContain(autoDeleteId);
   });
 });

@@ -35,7 +35,7 @@ beforeAll(() => {
 
 test('ships the compiled library, its types and the pre-built handler bundles, and no tests or sources', () => {
   expect(files).toEqual(expect.arrayContaining([
-    'package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/handlers/jobs/index.js',
+    'package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/handlers/jobs/index.js', 'dist/handlers/jobs/instance-protection.js',
   ]));
   expect(files.filter((f) => f.startsWith('test/') || f.startsWith('lib/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
 });
@@ -83,7 +83,8 @@ test.each(RELEASES)('on Node.js %i, a separate app synthesizes a BackupJob from 
   const out = JSON.parse(execFileSync(node, ['app.js'], { cwd: appDir, encoding: 'utf8' }).trim().split('\n').pop()!);
   expect(out.types).toEqual(['Custom::BackupJob']);
   expect(out.handlers).toBe(2);
-  expect(out.assetFiles).toEqual([['index.js'], ['index.js']]);
+  // The handlers' bundle, and the one it loads on first use (a guard's RDS and EC2 deletion protection).
+  expect(out.assetFiles).toEqual([['index.js', 'instance-protection.js'], ['index.js', 'instance-protection.js']]);
 });
 
 test('the jsii library ships only construct code: dist/lib requires nothing but aws-cdk-lib, constructs, Node.js built-ins and itself', () => {

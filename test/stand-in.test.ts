@@ -148,6 +148,26 @@ describe('the job state machine', () => {
     expect((await describe_(BackupJobId!)).State).toBe('PENDING');
   });
 
+  test('the queue is first in, first out: a job created while another waits in CREATED waits for it, and one created after it was stopped does not', async () => {
+    const holder = standIn.service.backups.seedJob({ resourceArn: TABLE, scenario: { durationSeconds: 300 } });
+    const { BackupJobId: queued } = await start();
+    // The holder ends at 305 s; the queued job's next try is at 605 s.
+    now = T0 + 320_000;
+    expect(standIn.service.backups.jobView(holder).state).toBe('COMPLETED');
+    const { BackupJobId: behind } = await start({ IdempotencyToken: 'behind' });
+    now = T0 + 321_000;
+    await client.send(new StopBackupJobCommand({ BackupJobId: queued }));
+    // Created while ours still waited: it joined the queue behind it, and tries next 10 minutes on.
+    now = T0 + 600_000;
+    expect((await describe_(behind!)).State).toBe('CREATED');
+    // Created once every job ahead of it was stopped: it starts at its first try.
+    await client.send(new StopBackupJobCommand({ BackupJobId: behind }));
+    now = T0 + 601_000;
+    const { BackupJobId: after } = await start({ IdempotencyToken: 'after' });
+    now = T0 + 607_000;
+    expect((await describe_(after!)).State).toBe('PENDING');
+  });
+
   test('StopBackupJob aborts a running job; AWS Backup cannot stop an RDS job', async () => {
     const { BackupJobId } = await start();
     now = T0 + 20_000;

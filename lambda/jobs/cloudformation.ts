@@ -12,6 +12,7 @@ import { describeError, isTransientError } from '../shared/errors';
 import { log } from '../shared/log';
 import { bounded } from './invocation';
 import { physicalIdOf } from './physical-id';
+import { isRollingBack } from './stack-statuses';
 import { fingerprint } from '../../lib/core/properties';
 
 /** The resource as CloudFormation showed it when the request began. */
@@ -53,13 +54,36 @@ export async function describeStackResource(request: Pick<Request, 'StackId' | '
   return StackResourceDetail;
 }
 
-/** The stack's status (DELETE_IN_PROGRESS, UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, ...), or undefined when CloudFormation cannot tell now. */
+/**
+ * The stack's status (DELETE_IN_PROGRESS, UPDATE_COMPLETE_CLEANUP_IN_PROGRESS,
+ * ...), or undefined when CloudFormation cannot tell now. For a nested stack
+ * whose root stack rolls back, the root's: a nested stack that its parent's
+ * rollback deletes shows its own DELETE_IN_PROGRESS.
+ */
 export async function stackStatusOf(stackId: string): Promise<string | undefined> {
   try {
     const { Stacks } = await cloudFormation().send(new DescribeStacksCommand({ StackName: stackId }));
-    return Stacks?.[0]?.StackStatus;
+    const stack = Stacks?.[0];
+    if (!stack?.RootId || stack.RootId === stack.StackId) return stack?.StackStatus;
+    const root = await rootStatusOf(stack.RootId);
+    if (isRollingBack(root)) {
+      log('info', 'the root stack rolls back: so does this nested stack', { status: stack.StackStatus, rootStatus: root });
+      return root;
+    }
+    return stack.StackStatus;
   } catch (error) {
     log('warn', 'could not read the stack\'s status from CloudFormation', { error: describeError(error) });
+    return undefined;
+  }
+}
+
+/** The root stack's status, or undefined (logged) when CloudFormation cannot tell now. */
+async function rootStatusOf(rootId: string): Promise<string | undefined> {
+  try {
+    const { Stacks } = await cloudFormation().send(new DescribeStacksCommand({ StackName: rootId }));
+    return Stacks?.[0]?.StackStatus;
+  } catch (error) {
+    log('warn', 'could not read the root stack\'s status from CloudFormation; going by the nested stack\'s own', { error: describeError(error) });
     return undefined;
   }
 }

@@ -19,7 +19,7 @@ import { stillAwaited, watchAwaitedRequest } from './cloudformation';
 import { backupClient, cleanUpWithinBudget } from './invocation';
 import { cleanUpJob, cleanUpJobs, jobsOfAbandonedRequest } from './job-clean-up';
 import { AnyJobKind, attributesOf, canStop, JobKind, JobRef, needsCleanUp, prefixOf, StartedJob } from './job-kind';
-import { isJobComplete } from './job-wait';
+import { currentAttributes, isJobComplete } from './job-wait';
 import { formatPhysicalId, physicalIdOf } from './physical-id';
 import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
 import type { OnEventResponse, ServedResource, WaitState } from './requests';
@@ -50,15 +50,9 @@ async function onJobEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, a
         : await rearm(kind, event, spec, current.jobId, event.PhysicalResourceId);
       return { PhysicalResourceId: event.PhysicalResourceId, Wait: wait ?? { mode: 'unchanged' } };
     }
-    case 'Delete': {
-      let spec: Spec | undefined;
-      try {
-        spec = kind.parse(properties);
-      } catch (error) {
-        log('warn', 'cannot read the properties; leaving what the job made as it is', { error: describeError(error) });
-      }
-      return remove(kind, event.PhysicalResourceId, spec);
-    }
+    case 'Delete':
+      // Properties that cannot be read leave what the job made as it is.
+      return remove(kind, event.PhysicalResourceId, readable(kind, properties));
     default:
       throw new Error(`Unknown RequestType ${(event as { RequestType?: string }).RequestType}`);
   }
@@ -137,13 +131,8 @@ async function rearm<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, 
  * will ever name it. The jobs to wait for are waited for (within the timeout).
  */
 async function rolledBack<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, abandonedProperties: RawProperties, currentJobId: string): Promise<WaitState | undefined> {
-  let abandoned: Spec;
-  try {
-    abandoned = kind.parse(abandonedProperties);
-  } catch {
-    return undefined;
-  }
-  if (!needsCleanUp(kind, abandoned)) return undefined;
+  const abandoned = readable(kind, abandonedProperties);
+  if (!abandoned || !needsCleanUp(kind, abandoned)) return undefined;
   // A job AWS Backup can stop and that ended is left to the abandoned request's own waiter (it polls on, and
   // finds that CloudFormation moved on): one that just ended may be an earlier request's of the same
   // description. A job it cannot stop is taken when it just ended too: its poller signals its end and stops.
@@ -184,21 +173,64 @@ function requestJobs<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, 
 
 /**
  * onEvent of a long wait's result resource (made once the job's WaitCondition
- * completed): Create and Update describe the job (a request's last attempt)
- * and answer with its attributes at once; a job that is not COMPLETED (or
- * PARTIAL with allowPartial) fails the request; Delete has nothing to do.
+ * completed). Create, and an Update for another job, describe the job (a
+ * request's last attempt) and answer with its attributes at once, and with a
+ * physical id that names the job and what it made; a job that is not
+ * COMPLETED (or PARTIAL with allowPartial) fails the request. An Update for the
+ * same job (a change of how it is kept) answers as the job stands. Delete
+ * cleans up after the job under DESTROY: what it made is deleted even once AWS
+ * Backup no longer describes the job, as the physical id names it.
  */
-async function onResultEvent<Job>(kind: JobKind<WaitSpec, Job, any>, event: CdkCustomResourceEvent): Promise<OnEventResponse> {
-  if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'deleted' } };
-  const { jobId, allowPartial } = parseJobResultProperties(event.ResourceProperties as RawProperties);
+async function onResultEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, event: CdkCustomResourceEvent): Promise<OnEventResponse> {
+  if (event.RequestType === 'Delete') {
+    // A physical id this handler never returned: the result's Create never succeeded, and named no job.
+    const made = resultIdOf(event.PhysicalResourceId);
+    const job = made && readableResult(event.ResourceProperties)?.job;
+    const spec = job && readable(kind, job);
+    if (made && spec?.destroyOnDelete) await cleanUpJobs(kind, spec, async () => [made]);
+    return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'deleted' } };
+  }
+  const result = parseJobResultProperties(event.ResourceProperties as RawProperties);
+  const spec = result.job && readable(kind, result.job);
   const noun = kind.contract.kind;
+  if (event.RequestType === 'Update' && readableResult(event.OldResourceProperties)?.jobId === result.jobId && spec) {
+    const made = resultIdOf(event.PhysicalResourceId);
+    return { PhysicalResourceId: event.PhysicalResourceId, Data: await currentAttributes(kind, result.jobId, made?.made ?? '', spec), Wait: { mode: 'handed-off' } };
+  }
   const operation = `Describe${noun[0].toUpperCase()}${noun.slice(1)}Job`;
-  const job = await naming(operation, () => (kind.attempts ? kind.attempts.current(jobId) : kind.reader.describe(backupClient(), jobId)));
+  const job = await naming(operation, () => (kind.attempts ? kind.attempts.current(result.jobId) : kind.reader.describe(backupClient(), result.jobId)));
   const outcome = kind.reader.outcomeOf(job);
-  if (outcome !== 'completed' && !(outcome === 'partial' && allowPartial)) {
+  if (outcome !== 'completed' && !(outcome === 'partial' && result.allowPartial)) {
     throw new Error(`${noun[0].toUpperCase()}${noun.slice(1)} job ${kind.reader.idOf(job)} is ${kind.reader.stateOf(job)}, not COMPLETED${statusMessageOf(job)}`);
   }
-  return { PhysicalResourceId: `job-result/${jobId}`, Data: attributesOf(kind, job), Wait: { mode: 'handed-off' } };
+  return { PhysicalResourceId: `${RESULT_PREFIX}/${kind.reader.idOf(job)}/${kind.reader.madeBy(job) ?? ''}`, Data: attributesOf(kind, job), Wait: { mode: 'handed-off' } };
+}
+
+/** The physical id prefix of a long wait's result resource. */
+const RESULT_PREFIX = 'job-result';
+
+/** The job a result resource's physical id names, and what it made (when it names it). */
+function resultIdOf(physicalId: string | undefined): JobRef<never> | undefined {
+  const m = physicalId === undefined ? null : new RegExp(`^${RESULT_PREFIX}/([^/]+)/(.+)$`).exec(physicalId);
+  return m ? { jobId: m[1], made: m[2] } : undefined;
+}
+
+function readableResult(properties: unknown): ReturnType<typeof parseJobResultProperties> | undefined {
+  try {
+    return parseJobResultProperties(properties as RawProperties);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A kind's properties, or undefined (logged) when they cannot be read. */
+function readable<Spec extends WaitSpec>(kind: JobKind<Spec, any, any>, properties: RawProperties): Spec | undefined {
+  try {
+    return kind.parse(properties);
+  } catch (error) {
+    log('warn', 'cannot read the job\'s properties', { kind: kind.contract.kind, error: describeError(error) });
+    return undefined;
+  }
 }
 
 function statusMessageOf(job: unknown): string {

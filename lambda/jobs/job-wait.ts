@@ -9,9 +9,9 @@
  */
 import { formatSeconds } from '../../lib/core/messages';
 import type { RawProperties, WaitSpec } from '../../lib/core/properties';
-import { checksCloudFormation } from '../../lib/core/timing';
+import { checksCloudFormation, NOT_VISIBLE_GRACE_SECONDS } from '../../lib/core/timing';
 import { endMessage } from '../shared/aws-backup';
-import { describeError, isTransientError } from '../shared/errors';
+import { describeError, isNotFound, isTransientError } from '../shared/errors';
 import { log } from '../shared/log';
 import { Awaited, stillAwaited } from './cloudformation';
 import { backupClient, cleanUpWithinBudget } from './invocation';
@@ -62,6 +62,11 @@ export interface JobWait<Spec> {
   physicalIdOf(jobId: string, made: string | undefined): string | undefined;
   /** What the timeout's message tells the user to do. @default Raise timeout, or set waitForCompletion to false */
   readonly timeoutAdvice?: string;
+  /**
+   * At the timeout, leave the job running rather than stop it (a guard's backup
+   * before a deletion: the deletion tried again waits for the same job).
+   */
+  readonly leaveRunningAtTimeout?: boolean;
 }
 
 /** One poll of a request's job: IsComplete false while it runs; the attributes once it completed; thrown at any other end. */
@@ -76,6 +81,12 @@ export async function waitForJob<Spec extends WaitSpec, Job>(kind: JobKind<Spec,
       : { kind: 'current', job: await kind.reader.describe(backupClient(), firstJobId) };
   } catch (error) {
     const operation = `Describe${noun[0].toUpperCase()}${noun.slice(1)}Job`;
+    // Just after its start, AWS Backup may not know the job yet: not found then means not visible yet.
+    const startedAt = Date.parse(event.Wait!.deadline!) - spec.timeoutSeconds * 1000;
+    if (isNotFound(error) && Date.now() < startedAt + NOT_VISIBLE_GRACE_SECONDS * 1000) {
+      log('warn', `${operation} does not find the job yet (just started); asking again at the next poll`, { kind: noun, jobId: firstJobId });
+      return { IsComplete: false };
+    }
     if (!isTransientError(error)) throw new Error(`${operation} of ${firstJobId} failed: ${describeError(error)}`);
     log('warn', `${operation} failed; trying again at the next poll`, { kind: noun, jobId: firstJobId, error: describeError(error) });
     if (timedOut) throw new Error(`Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for ${noun} job ${firstJobId}; the last attempt failed with ${describeError(error)}`);
@@ -84,7 +95,7 @@ export async function waitForJob<Spec extends WaitSpec, Job>(kind: JobKind<Spec,
   const poll = new Poll(kind, wait, polled.job);
   if (polled.kind === 'not-wanted') {
     await poll.cleanUp(true);
-    throw new Error(`CloudFormation no longer waits for this request; ${noun} job ${poll.jobId} was cleaned up and no new attempt was started`);
+    throw new NotAwaited(`CloudFormation no longer waits for this request; ${noun} job ${poll.jobId} was cleaned up and no new attempt was started`);
   }
   const outcome = kind.reader.outcomeOf(polled.job);
   const ended = outcome !== 'running' && outcome !== 'unknown';
@@ -110,8 +121,24 @@ export async function waitForJob<Spec extends WaitSpec, Job>(kind: JobKind<Spec,
     case 'unknown':
       if (outcome === 'unknown') log('warn', 'the job is in a state this handler does not know; waiting on', { kind: noun, jobId: poll.jobId, state: kind.reader.stateOf(polled.job) });
       if (!spec.waitForCompletion) return poll.done();
-      if (timedOut) return poll.fail(poll.timeoutMessage(polled.detail));
+      if (timedOut) return poll.timeOut(polled.detail);
       return { IsComplete: false };
+  }
+}
+
+/** A wait that ended because CloudFormation no longer waits for its request: nobody reads its answer. */
+export class NotAwaited extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotAwaited';
+  }
+}
+
+/** A wait that timed out and left its job running (JobWait.leaveRunningAtTimeout). */
+export class JobLeftRunning extends Error {
+  constructor(message: string, public readonly jobId: string) {
+    super(message);
+    this.name = 'JobLeftRunning';
   }
 }
 
@@ -166,15 +193,22 @@ class Poll<Spec extends WaitSpec, Job> {
     const what = ended ? `ended${spec.destroyOnDelete ? ` and ${kind.made} was deleted` : ''}`
       : stoppable ? 'was cleaned up'
         : `goes on (AWS Backup cannot stop a ${noun}) and is kept (RETAIN)`;
-    throw new Error(`CloudFormation no longer waits for this request (the resource is ${awaited.status}); ${noun} job ${this.jobId} ${what}`);
+    throw new NotAwaited(`CloudFormation no longer waits for this request (the resource is ${awaited.status}); ${noun} job ${this.jobId} ${what}`);
+  }
+
+  /** Timed out while the job runs: it is stopped (where AWS Backup can), or left running when the wait says so. */
+  public async timeOut(detail: string | undefined): Promise<never> {
+    if (!this.wait.leaveRunningAtTimeout) return this.fail(this.timeoutMessage(detail));
+    log('warn', 'timed out; the job is left running', { kind: this.kind.contract.kind, jobId: this.jobId });
+    throw new JobLeftRunning(this.timeoutMessage(detail), this.jobId);
   }
 
   /** The timeout's message: what the job was doing, and what became of it. */
-  public timeoutMessage(detail: string | undefined): string {
+  private timeoutMessage(detail: string | undefined): string {
     const { kind, wait: { spec } } = this;
     const percent = kind.reader.percentDone(this.job);
     const progress = percent ? `, ${percent.toFixed(1)}% done` : '';
-    const after = canStop(kind, spec) ? 'it was stopped' : kind.unstoppable(spec);
+    const after = this.wait.leaveRunningAtTimeout ? 'it goes on (not stopped)' : canStop(kind, spec) ? 'it was stopped' : kind.unstoppable(spec);
     return `Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for ${kind.contract.kind} job ${this.jobId}${kind.subject?.(this.job) ?? ''} `
       + `(still ${kind.reader.stateOf(this.job)}${progress}${detail ?? ''}); ${after}. ${this.wait.timeoutAdvice ?? 'Raise timeout, or set waitForCompletion to false'}`;
   }

@@ -11,25 +11,31 @@
  * - an attempt that ended because of another job is followed by the next one
  *   as soon as no other job holds the resource;
  * - an attempt that AWS Backup keeps queued after the jobs it waited for have
- *   ended (its next try may be 10 minutes away) is replaced: the next attempt
- *   starts at once, then the queued one is stopped (a type whose jobs AWS Backup
- *   cannot stop waits for AWS Backup's next try instead).
+ *   ended (its next try may be 10 minutes away) is replaced: the queued one is
+ *   stopped, then the next attempt starts at once (started first, it would
+ *   queue behind our own; a type whose jobs AWS Backup cannot stop waits for
+ *   AWS Backup's next try instead).
  * A new attempt starts only when whoever wants the backup still waits for it,
  * asked just before the start; asked again just after, an attempt started for a
  * request that meanwhile stopped waiting is stopped at once.
  *
  * A request's attempts are found again from its first job, which it names: the
  * later jobs of the same resource, vault and role (not a backup plan's), each
- * taken only because the one before it gave way.
+ * taken only because the one before it gave way. A step lists the resource's
+ * jobs once at most (the later attempts and the jobs that hold the resource
+ * come from the same listing: AWS publishes no request rate for AWS Backup, and
+ * a stack of guarded resources deleted at once polls them all), and reads the
+ * current attempt with DescribeBackupJob (a listing may lag behind).
  */
 import type { BackupClient, StartBackupJobCommandInput } from '@aws-sdk/client-backup';
 import {
+  activeIn,
   BackupJobDescription,
   classifyBackupState,
   describeBackupJob,
-  findActiveBackupJobs,
   isOwnedBy,
   JobOwner,
+  listJobsOfResource,
   listJobsSince,
   startBackupJob,
   stopBackupJob,
@@ -77,8 +83,14 @@ function createdAt(job: BackupJobDescription): number {
  */
 export async function attemptsFrom(client: BackupClient, first: BackupJobDescription, until?: Date, replaceable = true): Promise<BackupJobDescription[]> {
   if (!mayHaveGivenWay(first, replaceable) || !first.CreationDate) return [first];
+  return attemptsIn(first, await listJobsSince(client, ownerOfJob(first), new Date(first.CreationDate)), until, replaceable);
+}
+
+/** The attempts of a request from its first job, as a listing of its resource's jobs shows the later ones. */
+function attemptsIn(first: BackupJobDescription, listing: readonly BackupJobDescription[], until: Date | undefined, replaceable: boolean): BackupJobDescription[] {
+  if (!mayHaveGivenWay(first, replaceable) || !first.CreationDate) return [first];
   const owner = ownerOfJob(first);
-  const later = (await listJobsSince(client, owner, new Date(first.CreationDate)))
+  const later = listing
     .filter((job) => job.BackupJobId !== first.BackupJobId && isOwnedBy(job, owner)
       && createdAt(job) > createdAt(first) && (until === undefined || createdAt(job) <= until.getTime()))
     .sort((a, b) => createdAt(a) - createdAt(b));
@@ -134,27 +146,33 @@ export type AttemptStep =
  */
 export async function advance(options: AttemptOptions, firstJobId: string): Promise<AttemptStep> {
   const client = options.client;
-  const attempts = await attemptsFrom(client, await describeBackupJob(client, firstJobId), options.until, (options.heldBy?.length ?? 0) > 0);
+  const first = await describeBackupJob(client, firstJobId);
+  const replaceable = (options.heldBy?.length ?? 0) > 0;
+  // One listing at most: the later attempts, and the jobs that hold the resource.
+  const listing = mayHaveGivenWay(first, replaceable) && first.CreationDate ? await listJobsOfResource(client, first.ResourceArn!) : undefined;
+  const attempts = listing ? attemptsIn(first, listing, options.until, replaceable) : [first];
+  // The current attempt as DescribeBackupJob tells it now.
+  if (attempts.length > 1) attempts[attempts.length - 1] = await describeBackupJob(client, attempts[attempts.length - 1].BackupJobId!);
   const current = attempts[attempts.length - 1];
   const attempt = attempts.length;
   if (endedBecauseBusy(current)) {
     const mine = new Set(attempts.map((job) => job.BackupJobId));
-    const holders = (await findActiveBackupJobs(client, current.ResourceArn!)).filter((id) => !mine.has(id));
+    const holders = activeIn(listing ?? await listJobsOfResource(client, current.ResourceArn!)).filter((id) => !mine.has(id));
     if (holders.length > 0 || options.mayStart === false) return { kind: 'waiting', job: current, attempt, holders };
     return startNext(options, current, attempt);
   }
   const queued = current.State === 'CREATED';
-  // A queued first attempt that was stopped to be replaced, its replacement not listed yet: the
-  // replacement's own token finds it again.
+  // A queued first attempt that was stopped to be replaced, its replacement not started (or not listed) yet:
+  // the replacement's own token finds it again.
   const replacedUnlisted = current.State === 'ABORTED' || current.State === 'ABORTING';
   if (attempt === 1 && options.heldBy?.length && options.stoppable && (queued || replacedUnlisted)) {
     const holding = await stillActive(client, options.heldBy);
     if (holding.length > 0 || options.mayStart === false) return { kind: 'current', job: current, attempt, queuedBehind: holding };
-    // The jobs ours was queued behind have ended and AWS Backup has not started it yet: its next try
-    // may be minutes away. The next attempt starts now (the resource is free); the queued one is stopped.
-    const next = await startNext(options, current, attempt);
-    if (next.kind === 'started' && queued) await stopQuietly(client, current.BackupJobId!);
-    return next;
+    // The jobs ours was queued behind have ended and AWS Backup has not started it yet: its next try may be
+    // minutes away. It is stopped first (a job started while it waits would queue behind it), then the next
+    // attempt starts now.
+    if (queued) await stopQuietly(client, current.BackupJobId!);
+    return startNext(options, current, attempt);
   }
   return { kind: 'current', job: current, attempt };
 }

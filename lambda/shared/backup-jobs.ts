@@ -43,20 +43,28 @@ export async function stopBackupJob(client: BackupClient, backupJobId: string): 
 }
 
 /**
- * The ids of the jobs that run on a resource now (AWS Backup runs one job per resource
- * at a time), every page of ListBackupJobs for each active state.
+ * The jobs of a resource that AWS Backup still lists (its last 30 days), in
+ * one listing: every page of one ListBackupJobs, up to 1,000 jobs a page.
+ */
+export async function listJobsOfResource(client: BackupClient, resourceArn: string): Promise<BackupJobDescription[]> {
+  const jobs: BackupJobDescription[] = [];
+  for await (const page of paginateListBackupJobs({ client, pageSize: 1000 }, { ByResourceArn: resourceArn })) {
+    jobs.push(...(page.BackupJobs ?? []).filter((job) => job.BackupJobId));
+  }
+  return jobs;
+}
+
+/** The ids of the jobs of a listing that run (or wait to) on its resource now. */
+export function activeIn(jobs: readonly BackupJobDescription[]): string[] {
+  return [...new Set(jobs.filter((job) => ACTIVE_BACKUP_STATES.includes(job.State!)).map((job) => job.BackupJobId!))];
+}
+
+/**
+ * The ids of the jobs that run on a resource now (AWS Backup runs one job per
+ * resource at a time), from one listing of the resource's jobs.
  */
 export async function findActiveBackupJobs(client: BackupClient, resourceArn: string): Promise<string[]> {
-  const pages = await Promise.all(
-    ACTIVE_BACKUP_STATES.map(async (state) => {
-      const jobs: BackupJobDescription[] = [];
-      for await (const page of paginateListBackupJobs({ client }, { ByResourceArn: resourceArn, ByState: state })) {
-        jobs.push(...(page.BackupJobs ?? []).filter((job) => job.BackupJobId));
-      }
-      return jobs;
-    }),
-  );
-  return [...new Set(pages.flat().map((job) => job.BackupJobId!))];
+  return activeIn(await listJobsOfResource(client, resourceArn));
 }
 
 /** What identifies the jobs a resource starts: the resource, the vault and the role AWS Backup assumes. */

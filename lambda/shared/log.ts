@@ -23,6 +23,8 @@ function redactMaps(properties: unknown): unknown {
       copy[key] = Object.fromEntries(Object.keys(map as object).map((k) => [k, '***']));
     }
   }
+  // A long wait's result resource carries its job's properties.
+  if (copy.Job && typeof copy.Job === 'object') copy.Job = redactMaps(copy.Job);
   return copy;
 }
 

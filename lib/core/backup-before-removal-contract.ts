@@ -37,10 +37,21 @@ export const BACKUP_BEFORE_REMOVAL: JobResourceContract<BackupBeforeRemovalPrope
 
 /**
  * The resource types whose own deletion protection the guard turns on when it
- * could not back the resource up before its deletion (UpdateTable
- * DeletionProtectionEnabled for DynamoDB).
+ * could not back the resource up before its deletion, and the IAM action that
+ * does it (on the resource's own ARN): DynamoDB's DeletionProtectionEnabled,
+ * RDS's and Aurora's DeletionProtection, EC2's DisableApiTermination.
  */
-export const PROTECTABLE_RESOURCE_TYPES: ReadonlySet<string> = new Set(['DynamoDB']);
+export const DELETION_PROTECTION = {
+  DynamoDB: { action: 'dynamodb:UpdateTable' },
+  RDS: { action: 'rds:ModifyDBInstance' },
+  Aurora: { action: 'rds:ModifyDBCluster' },
+  EC2: { action: 'ec2:ModifyInstanceAttribute' },
+} as const;
+
+/** A resource type the guard can protect from deletion. */
+export type ProtectableType = keyof typeof DELETION_PROTECTION;
+
+export const PROTECTABLE_RESOURCE_TYPES: ReadonlySet<string> = new Set(Object.keys(DELETION_PROTECTION));
 
 /** Why a backup was taken before a removal: a recovery point's tag. */
 export type RemovalReason = 'stack-deletion' | 'removal' | 'replacement';

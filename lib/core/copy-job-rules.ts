@@ -40,6 +40,15 @@ export const COPY_CONSTRUCT_SETTING_NAMES: CopySettingNames = {
   removalPolicy: 'removalPolicy',
 };
 
+/**
+ * Removal policy DESTROY of a copy into another account: the copy cannot be
+ * deleted from the copy job's account (the synth checks it where the stack's
+ * account is known, the handler at deploy time where it was not).
+ */
+export function destroyAcrossAccountsErrors(destinationAccount: string, account: string, name: string): string[] {
+  return destinationAccount === account ? [] : [`${name} DESTROY deletes the copy from this account (${account}); the destination vault is in account ${destinationAccount}, where only that account can delete it (use RETAIN, and the destination vault's lifecycle)`];
+}
+
 /** Checks a copy job's settings against AWS Backup's rules and ours. */
 export function validateCopyJob(settings: CopyJobSettings, names: CopySettingNames = COPY_CONSTRUCT_SETTING_NAMES): ValidationResult {
   const errors: string[] = [];
@@ -61,9 +70,7 @@ export function validateCopyJob(settings: CopyJobSettings, names: CopySettingNam
     optInToArchiveForSupportedResources: names.optInToArchiveForSupportedResources,
   });
   errors.push(...lifecycle.errors);
-  if (settings.destroy && destination && settings.account !== undefined && destination.account !== settings.account) {
-    errors.push(`${names.removalPolicy} DESTROY deletes the copy from this account (${settings.account}); the destination vault is in account ${destination.account}, where only that account can delete it (use RETAIN, and the destination vault's lifecycle)`);
-  }
+  if (settings.destroy && destination && settings.account !== undefined) errors.push(...destroyAcrossAccountsErrors(destination.account, settings.account, names.removalPolicy));
   errors.push(...timeoutErrors(settings.timeoutSeconds, names.timeoutSeconds));
   return { errors, warnings: lifecycle.warnings };
 }

@@ -163,11 +163,19 @@ export function stringMap(value: unknown, key: string): Record<string, string> |
 export interface JobResultProperties {
   readonly JobId: string;
   readonly AllowPartial?: boolean;
+  /**
+   * The job resource's own properties: how the result's
+   * Delete cleans up after the job (removal policy DESTROY deletes what it
+   * made, which the result's physical id names once the job completed).
+   */
+  readonly Job?: object;
 }
 
 /** Reads a result resource's properties. */
-export function parseJobResultProperties(raw: Delivered<JobResultProperties>): { jobId: string; allowPartial: boolean } {
-  return { jobId: requiredString(raw, 'JobId'), allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false };
+export function parseJobResultProperties(raw: Delivered<JobResultProperties>): { jobId: string; allowPartial: boolean; job?: RawProperties } {
+  const job = raw.Job;
+  if (job !== undefined && (job === null || typeof job !== 'object')) throw new Error(`Property Job must be an object (got ${JSON.stringify(job)})`);
+  return { jobId: requiredString(raw, 'JobId'), allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false, job: job as RawProperties | undefined };
 }
 
 export function parseRemovalPolicy(raw: Delivered<{ RemovalPolicy?: string }>): 'retain' | 'destroy' {

@@ -101,6 +101,21 @@ export function pollSchedule(timeoutSeconds: number): number[] {
   return waits;
 }
 
+/**
+ * How long after its start a job that AWS Backup does not find yet is taken as
+ * not visible yet rather than gone (users report a job not found right after
+ * its start: eventual consistency): a few of the short path's polls.
+ */
+export const NOT_VISIBLE_GRACE_SECONDS = 4 * POLL_INTERVAL_SECONDS;
+
+/**
+ * How long a removal guard's backup stays the one its guard's next request
+ * takes over (a deletion tried again after a timeout waits for the backup the
+ * timed-out one left running, or takes it if it completed since): started
+ * within this time.
+ */
+export const EARLIER_BACKUP_WINDOW_SECONDS = 12 * 3_600;
+
 /** A moment `seconds` from now (ISO 8601). */
 export function deadlineAfter(seconds: number, nowMs = Date.now()): string {
   return new Date(nowMs + seconds * 1000).toISOString();

@@ -2,12 +2,13 @@
  * What the provider's handlers may do for a removal guard, in the guards' own
  * policy (so that a guard deleted in an update's cleanup, or with the stack,
  * still has them): start a backup into the guard's vault with its role, stop
- * it, read the stack's status and template, and turn on the guarded
- * resource's deletion protection when the backup failed.
+ * it, read its earlier backups' tags (and retag a rolled-back replacement's),
+ * read the stack's status and template, and turn on the guarded resource's
+ * deletion protection when the backup failed.
  */
 import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { PROTECTABLE_RESOURCE_TYPES } from '../core/backup-before-removal-contract';
+import { DELETION_PROTECTION, PROTECTABLE_RESOURCE_TYPES, ProtectableType, REMOVAL_TAGS } from '../core/backup-before-removal-contract';
 import { resourceTypeInfo } from '../core/resource-types';
 import { acknowledgeOnce, nagResource } from './acknowledge';
 import type { Grant } from './grants';
@@ -47,9 +48,33 @@ export function grantGuard(provider: JobProvider, guard: IConstruct, grants: Gua
     // StopBackupJob does not support resource-level permissions (a timed-out backup is stopped).
     provider.grantForGuard(guard, { sid: 'StopBackupsBeforeRemoval', actions: ['backup:StopBackupJob'] }, ['*']);
   }
+  // The guard's earlier backups, proven its own by their recovery point's tags (a deletion tried again takes over the
+  // backup a timed-out one left running); a rolled-back replacement's backup is retagged (its reason tag only).
+  const recoveryPoints = pattern(stack.formatArn({ service: 'backup', resource: 'recovery-point', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    'The guards read the tags of AWS Backup recovery points to find their own earlier backups, and change only their reason tag; the recovery points\' ids are not known before');
+  provider.grantForGuard(guard, { sid: 'ReadGuardBackupTags', actions: ['backup:ListTags'] }, [recoveryPoints]);
+  provider.grantForGuard(guard, {
+    sid: 'RetagRolledBackBackups',
+    actions: ['backup:TagResource'],
+    conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [REMOVAL_TAGS.reason] } },
+  }, [recoveryPoints]);
   // What CloudFormation is doing when the guard's request comes: deleting the stack, cleaning up, rolling back.
   provider.grantForGuard(guard, { sid: 'ReadStackBeforeRemoval', actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'] }, [Aws.STACK_ID]);
-  if (grants.protectOnFailure && PROTECTABLE_RESOURCE_TYPES.has(grants.resourceType)) {
-    provider.grantForGuard(guard, { sid: 'ProtectGuardedTables', actions: ['dynamodb:UpdateTable'] }, [grants.resourceArn]);
+  // In a nested stack, its root stack's status too: the root's rollback deletes what the failed deployment made.
+  const root = rootOf(stack);
+  if (root !== stack) {
+    provider.grantForGuard(guard, { sid: 'ReadRootStackBeforeRemoval', actions: ['cloudformation:DescribeStacks'] },
+      [pattern(root.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${root.stackName}/*` }), 'The root stack\'s id is known only once it was created: its name, and any id')]);
   }
+  if (grants.protectOnFailure && PROTECTABLE_RESOURCE_TYPES.has(grants.resourceType)) {
+    const { action } = DELETION_PROTECTION[grants.resourceType as ProtectableType];
+    provider.grantForGuard(guard, { sid: `ProtectGuarded${grants.resourceType}`, actions: [action] }, [grants.resourceArn]);
+  }
+}
+
+/** The stack a stack is nested in at the top (itself when it is not nested). */
+function rootOf(stack: Stack): Stack {
+  let current = stack;
+  while (current.nestedStackParent) current = current.nestedStackParent;
+  return current;
 }

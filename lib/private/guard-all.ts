@@ -10,7 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import type { BackupSettings } from '../backup-settings';
 import { ProtectedResource } from '../protected-resource';
-import { guardsOf, keptBy } from './guarded';
+import { guardsOf, isClusterMember, keptBy } from './guarded';
 import { ownVaultGrant } from './backup-job-grants';
 import { recordGrant } from './grants';
 import { generatedVaultName } from './names';
@@ -89,6 +89,10 @@ class GuardAll<Options extends BackupSettings> implements IAspect {
     if (!CfnResource.isCfnResource(node) || guardsOf.has(node)) return;
     const guardable = GUARDABLE[node.cfnResourceType];
     if (!guardable) return;
+    if (isClusterMember(node)) {
+      Annotations.of(node).addInfo('cdk-backup-jobs: not guarded: a DB instance of a cluster (AWS Backup backs up the cluster, not its members)');
+      return;
+    }
     const kept = keptBy(node);
     if (kept.onDelete && kept.onReplace) {
       Annotations.of(node).addInfo(`cdk-backup-jobs: not guarded: CloudFormation keeps it when it deletes or replaces it (DeletionPolicy ${node.cfnOptions.deletionPolicy})`);

@@ -49,7 +49,9 @@ export function renderJob<P extends WaitProperties, A extends object>(scope: Con
   const longWait = usesLongWait(known(timeoutSeconds), properties.WaitForCompletion !== false)
     ? LongWait.prepare(scope, contract, provider, timeoutSeconds, () => ({ ...properties, RemovalPolicy: undefined }))
     : undefined;
-  const resource = provider.jobResource(scope, contract, timeoutSeconds, { ...properties, LongWait: longWait?.properties });
-  longWait?.gate(resource, { JobId: resource.attribute(contract.idAttribute), AllowPartial: properties.AllowPartial });
+  const jobProperties = { ...properties, LongWait: longWait?.properties };
+  const resource = provider.jobResource(scope, contract, timeoutSeconds, jobProperties);
+  // The result resource carries the job's properties: its Delete cleans up after the job (DESTROY) once it knows what the job made.
+  longWait?.gate(resource, { JobId: resource.attribute(contract.idAttribute), AllowPartial: properties.AllowPartial, Job: jobProperties });
   return { resource, attribute: (name) => (longWait ? longWait.attribute(name) : resource.attribute(name)) };
 }

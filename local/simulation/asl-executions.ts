@@ -75,11 +75,12 @@ export function interpret(
         if (state.Type === 'Wait') {
           const seconds = waitSeconds(state, event.state.input);
           run.waits.push(seconds);
-          clock.advance(seconds * 1000);
+          // From when the state was entered: waits entered at the same moment end at the same moment.
+          clock.advanceTo(event.timestamp + seconds * 1000);
         }
       } else if (event.type === 'StateRetried') {
         const { retrier, attempt } = event.retry as { retrier: { IntervalSeconds?: number; BackoffRate?: number }; attempt: number };
-        clock.advance((retrier.IntervalSeconds ?? 1) * 1000 * Math.pow(retrier.BackoffRate ?? 2, Math.max(0, attempt - 1)));
+        clock.advanceTo(event.timestamp + (retrier.IntervalSeconds ?? 1) * 1000 * Math.pow(retrier.BackoffRate ?? 2, Math.max(0, attempt - 1)));
       }
     }
   })();

@@ -1,12 +1,13 @@
 /**
  * CloudFormation's API as the handlers call it: DescribeStackResource,
- * DescribeStacks and GetTemplate (the Query protocol, XML answers), from the
- * stacks the simulated CloudFormation registers, each call authorized on the
- * stack's ARN. Deleted stacks stay described by their id, as CloudFormation
+ * DescribeStacks (with a nested stack's ParentId and RootId) and GetTemplate
+ * (the Query protocol, XML answers), from the stacks the simulated
+ * CloudFormation registers, each call authorized on the stack's ARN. Deleted stacks stay described by their id, as CloudFormation
  * keeps them.
  */
 import { accessKeyOf } from '../stand-in/authorization';
 import type { Authorizer } from '../stand-in/server';
+import { escapeXml } from '../stand-in/xml';
 
 /** A stack resource as CloudFormation's DescribeStackResource shows it. */
 export interface StackResourceDetail {
@@ -20,6 +21,9 @@ export interface StackResourceDetail {
 export interface StackView {
   readonly stackId: string;
   readonly stackName: string;
+  /** A nested stack's parent and root stack ids (DescribeStacks' ParentId and RootId). */
+  readonly parentId?: string;
+  readonly rootId?: string;
   resource(logicalId: string): StackResourceDetail | undefined;
   /** The stack's status (CREATE_IN_PROGRESS, UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, DELETE_IN_PROGRESS, ...). */
   status(): string;
@@ -100,7 +104,8 @@ export class CloudFormationApi {
         const status = stack.status();
         this.calls.push({ action, status });
         return ok('<Stacks><member>' + member('StackName', stack.stackName) + member('StackId', stack.stackId)
-          + member('CreationTime', new Date(0).toISOString()) + member('StackStatus', status) + '</member></Stacks>');
+          + member('CreationTime', new Date(0).toISOString()) + member('StackStatus', status)
+          + member('ParentId', stack.parentId) + member('RootId', stack.rootId) + '</member></Stacks>');
       }
       case 'GetTemplate': {
         const template = stack.template();
@@ -119,6 +124,3 @@ function member(name: string, value: string | undefined): string {
   return value === undefined ? '' : `<${name}>${escapeXml(value)}</${name}>`;
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}

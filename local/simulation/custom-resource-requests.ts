@@ -98,7 +98,7 @@ export async function sendRequest(stack: RequestingStack, request: CustomResourc
       response = aws.responses.find((r) => r.RequestId === requestId && r.receivedAt >= sentAt);
       if (!response) {
         // Nothing will answer: CloudFormation waits out the ServiceTimeout.
-        clock.advance(Math.max(0, deadline + 1 - clock.now()));
+        await clock.sleep(Math.max(0, deadline + 1 - clock.now()));
       }
       break;
     }

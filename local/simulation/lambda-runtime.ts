@@ -14,6 +14,9 @@ import { format } from 'util';
 import { Invoked, requestIdOf } from './step-functions';
 import { VirtualClock } from './virtual-clock';
 
+/** How long (real time) a running function holds the simulated clock. */
+const BUSY_MS = 1_000;
+
 export interface LambdaFunction {
   readonly logicalId: string;
   readonly name: string;
@@ -52,6 +55,8 @@ export class LambdaRuntime {
   private readonly modules = new Map<string, Record<string, any>>();
   /** Work under way (background invocations and executions), by the CloudFormation request it serves. */
   private readonly inFlight = new Map<string, number>();
+  /** When (real time) each function run now began. */
+  private readonly running = new Set<{ readonly started: number }>();
   private idleWaiters: { key?: string; resolve: () => void }[] = [];
   private inlineDir?: string;
   private restore: (() => void)[] = [];
@@ -135,6 +140,17 @@ export class LambdaRuntime {
   }
 
   /** Whether any work runs in the background (an invocation, an execution). */
+  /**
+   * Whether a function's code runs now, so that the simulated clock does not
+   * jump under it. A function that has run for a second of real time is
+   * taken to wait (a retry's timer, an SDK waiter that counts in simulated
+   * time): it holds the clock no longer.
+   */
+  public get functionsRunning(): boolean {
+    const now = performance.now();
+    return [...this.running].some((run) => now - run.started < BUSY_MS);
+  }
+
   public hasBackgroundWork(): boolean {
     return this.inFlight.size > 0;
   }
@@ -197,7 +213,10 @@ export class LambdaRuntime {
         getRemainingTimeInMillis: () => fn.timeoutSeconds * 1000,
       };
       const environment = { ...fn.environment, ...fn.credentials, AWS_LAMBDA_FUNCTION_NAME: fn.name };
-      const result = await context.run({ functionName: fn.name, environment }, () => withTimeout(Promise.resolve(handler(event, lambdaContext)), fn.timeoutSeconds * 1000, fn.name));
+      const run = { started: performance.now() };
+      this.running.add(run);
+      const result = await context.run({ functionName: fn.name, environment }, () => withTimeout(Promise.resolve(handler(event, lambdaContext)), fn.timeoutSeconds * 1000, fn.name))
+        .finally(() => { this.running.delete(run); });
       invocation.result = result;
       this.onInvocation?.(invocation, fn);
       return { payload: JSON.stringify(result ?? null) };
@@ -224,19 +243,15 @@ export class LambdaRuntime {
     // Each function gets module instances of its own, as each Lambda function runs in its own container:
     // functions that share a code asset (onEvent, isComplete, the poller's signal; the Provider
     // framework's onEvent, isComplete and onTimeout) never share a client, and so never each other's
-    // credentials. A self-contained bundle (the library's handlers) is one module; the aws-cdk
-    // frameworks' multi-file assets are loaded as a tree of their own files (their transport swapped, below).
+    // credentials. An asset is loaded as a tree of its own files, as Node.js loads them (the library's
+    // handler bundle and the one it loads on first use; the aws-cdk frameworks' files, their transport swapped, below).
     const framework = fs.existsSync(path.join(dir, 'outbound.js')) || fs.existsSync(path.join(dir, '__entrypoint__.js'));
     const key = `${fn.arn} ${modulePath}`;
     let mod = this.modules.get(key);
     if (!mod) {
-      if (framework) {
-        const tree = freshModuleTree(modulePath, dir);
-        this.adaptResponseTransport(dir, tree.load);
-        mod = tree.exports;
-      } else {
-        mod = freshModule(modulePath);
-      }
+      const tree = freshModuleTree(modulePath, dir);
+      if (framework) this.adaptResponseTransport(dir, tree.load);
+      mod = tree.exports;
       this.modules.set(key, mod);
     }
     return mod;
@@ -268,14 +283,17 @@ export class LambdaRuntime {
     if (fs.existsSync(path.join(dir, 'outbound.js')) && fs.existsSync(path.join(dir, 'cfn-response.js'))) {
       const outbound = load(path.join(dir, 'outbound.js'));
       outbound.httpRequest = transport;
-      // The framework waits up to 5 minutes (real time) for a function that failed to be invoked to become
-      // active. A deleted function never does (a waiter that outlived its stack's rollback): it fails at once.
-      const invokeFunction = outbound.invokeFunction;
+      // On any failed invocation the framework waits up to 5 minutes (real time) for the function to become
+      // active. A simulated function is always active, so the wait could only hold the simulation up (a waiter
+      // that outlived its stack's rollback, its function or its role's policy deleted): the invocation fails at once.
+      let lambda: { invoke(request: unknown): Promise<unknown> } | undefined;
       outbound.invokeFunction = (request: { FunctionName: string }) => {
         if (!this.functions.has(functionKey(request.FunctionName))) {
           return Promise.reject(Object.assign(new Error(`Function not found: ${request.FunctionName}`), { name: 'ResourceNotFoundException' }));
         }
-        return invokeFunction(request);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        lambda ??= new (require('@aws-sdk/client-lambda').Lambda)({ requestHandler: { requestTimeout: 900_000 } });
+        return lambda!.invoke(request);
       };
     }
     if (fs.existsSync(path.join(dir, '__entrypoint__.js'))) {
@@ -285,20 +303,12 @@ export class LambdaRuntime {
 }
 
 /**
- * A new instance of a self-contained CommonJS module, outside any module cache,
- * compiled in this realm (so that under jest it sees the same globals,
- * `process.env` among them, as the code that loads it).
- */
-function freshModule(file: string): Record<string, any> {
-  const mod = { exports: {} as Record<string, any> };
-  compiledBody(file)(mod.exports, require, mod, file, path.dirname(file));
-  return mod.exports;
-}
-
-/**
- * New instances of a multi-file CommonJS asset (an aws-cdk framework's): the
- * entry and every file of `root` it requires, each loaded once per tree;
- * packages (the AWS SDK) come from the simulation's own node_modules.
+ * New instances of a CommonJS asset (a bundle, or an aws-cdk framework's
+ * files), outside any module cache, compiled in this realm (so that under jest
+ * they see the same globals, `process.env` among them, as the code that loads
+ * them): the entry and every file of `root` it requires, each loaded once per
+ * tree; packages (the AWS SDK of a framework's files) come from the
+ * simulation's own node_modules.
  */
 function freshModuleTree(entry: string, root: string): { exports: Record<string, any>; load: (file: string) => Record<string, any> } {
   const instances = new Map<string, { exports: Record<string, any> }>();

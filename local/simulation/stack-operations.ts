@@ -73,6 +73,14 @@ export interface StackOperationResult {
  */
 export type AfterFailedDeletion = 'delete-dependencies' | 'keep-dependencies';
 
+/**
+ * Which UpdateReplacePolicy CloudFormation applies to the resource an update
+ * replaced when the update changes that policy too: the previous template's,
+ * or the new one's. Not documented, and not checkable here: the simulation
+ * plays both.
+ */
+export type ReplacePolicyOf = 'previous-template' | 'new-template';
+
 export interface CloudFormationOptions {
   readonly aws: LocalAws;
   readonly clock: VirtualClock;
@@ -80,12 +88,22 @@ export interface CloudFormationOptions {
   readonly account?: string;
   /** Called when a vault is created, so that the AWS Backup stand-in knows it. */
   readonly onVaultCreated?: (name: string) => void;
-  /** Called when a DynamoDB table is created or updated, so that the stand-in knows it (and its deletion protection). */
-  readonly onTableCreated?: (name: string, properties: Record<string, unknown>) => void;
-  /** Called when CloudFormation deletes a DynamoDB table; the reason the deletion failed, if it did. */
-  readonly onTableDeleted?: (name: string) => string | undefined;
+  /**
+   * Called when CloudFormation creates a resource the simulation records, or
+   * changes its properties, so that the stand-in knows it (a table, a DB
+   * instance, with its deletion protection).
+   */
+  readonly onResourceCreated?: (type: string, physicalId: string, properties: Record<string, unknown>) => void;
+  /**
+   * Called when CloudFormation deletes a resource the simulation records (a
+   * table, a DB instance; a bucket's auto-delete resource empties the bucket);
+   * the reason the deletion failed, if it did.
+   */
+  readonly onResourceDeleted?: (type: string, physicalId: string, properties: Record<string, unknown>) => string | undefined;
   /** What happens to the resources a resource depends on when its deletion fails. @default 'delete-dependencies' */
   readonly afterFailedDeletion?: AfterFailedDeletion;
+  /** Which UpdateReplacePolicy applies to a replaced resource when the update changes it. @default 'previous-template' */
+  readonly replacePolicyOf?: ReplacePolicyOf;
   /** Called before each custom resource request is sent. */
   readonly onRequest?: (operation: { logicalId: string; requestType: RequestType; phase: CustomResourceOperation['phase'] }) => void;
   /** Called when a custom resource request is answered (or timed out). */

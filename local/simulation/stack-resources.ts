@@ -22,6 +22,12 @@ export interface StackEvent {
   readonly reason?: string;
 }
 
+/** Where a nested stack sits: its parent's stack id and its root stack's. */
+export interface Nesting {
+  readonly parentId: string;
+  readonly rootId: string;
+}
+
 export class StackResources {
   public env: StackEnvironment;
   /** The stack's events, in order. */
@@ -35,7 +41,10 @@ export class StackResources {
   private readonly generations = new Map<string, number>();
   private created = false;
 
-  constructor(private readonly options: CloudFormationOptions, stackName: string) {
+  /** The values of the stack's parameters (a nested stack's, from its parent). */
+  public parameters: Record<string, unknown> = {};
+
+  constructor(private readonly options: CloudFormationOptions, stackName: string, private readonly nesting?: Nesting) {
     const region = options.region ?? 'us-east-1';
     const account = options.account ?? '123456789012';
     this.env = { region, account, partition: 'aws', stackName, stackId: '' };
@@ -64,6 +73,7 @@ export class StackResources {
     this.options.aws.registerStack({
       stackId: this.env.stackId,
       stackName,
+      ...(this.nesting ? { parentId: this.nesting.parentId, rootId: this.nesting.rootId } : {}),
       resource: (logicalId) => statuses.get(logicalId),
       status: () => stack.status,
       template: () => stack.template,
@@ -121,7 +131,7 @@ export class StackResources {
     const attributes = made.attributes;
     this.resources.set(logicalId, { logicalId, type: resource.Type, physicalId, attributes, properties });
     this.setStatus(logicalId, resource.Type, resource.Type === WAIT_CONDITION && !existing ? 'CREATE_IN_PROGRESS' : existing ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', physicalId);
-    this.options.iam?.put(logicalId, resource.Type, properties, physicalId, attributes);
+    this.options.iam?.put(this.iamKey(logicalId), resource.Type, properties, physicalId, attributes);
     switch (resource.Type) {
       case 'AWS::Lambda::Function':
         this.options.aws.registerFunction({
@@ -143,9 +153,9 @@ export class StackResources {
       case 'AWS::Backup::BackupVault':
         this.options.onVaultCreated?.(physicalId);
         break;
-      case 'AWS::DynamoDB::Table':
-        // An unchanged table is not touched (its deletion protection may have been changed since).
-        if (!existing || JSON.stringify(existing.properties) !== JSON.stringify(properties)) this.options.onTableCreated?.(physicalId, properties);
+      default:
+        // An unchanged resource is not touched (its deletion protection may have been changed since).
+        if (!existing || JSON.stringify(existing.properties) !== JSON.stringify(properties)) this.options.onResourceCreated?.(resource.Type, physicalId, properties);
         break;
     }
   }
@@ -158,7 +168,7 @@ export class StackResources {
       this.options.aws.deleteHandle(state.physicalId);
       this.setStatus(logicalId, WAIT_HANDLE, 'DELETE_COMPLETE', state.physicalId);
     }
-    this.options.iam?.remove(logicalId);
+    this.options.iam?.remove(this.iamKey(logicalId));
     if (state?.type === 'AWS::Lambda::Function') this.options.aws.unregisterFunction(String(state.attributes.Arn));
     if (state?.type === 'AWS::StepFunctions::StateMachine') this.options.aws.deleteStateMachine(state.physicalId);
   }
@@ -166,7 +176,12 @@ export class StackResources {
   /** A resource an update rollback puts back as it was. */
   public restore(before: ResourceState): void {
     this.resources.set(before.logicalId, before);
-    this.options.iam?.put(before.logicalId, before.type, before.properties as Record<string, any>, before.physicalId, before.attributes);
+    this.options.iam?.put(this.iamKey(before.logicalId), before.type, before.properties as Record<string, any>, before.physicalId, before.attributes);
+  }
+
+  /** A resource's key in IAM's records: stacks (a nested stack and its parent among them) share logical ids. */
+  private iamKey(logicalId: string): string {
+    return `${this.env.stackName}/${logicalId}`;
   }
 
   /** The physical id CloudFormation makes up for a resource whose Create got no answer. */
@@ -175,7 +190,7 @@ export class StackResources {
   }
 
   public resolve(value: unknown): unknown {
-    return resolve(value, { env: this.env, resources: this.resources });
+    return resolve(value, { env: this.env, resources: this.resources, parameters: this.parameters });
   }
 
   /** The values of a template's outputs. */

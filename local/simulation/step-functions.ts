@@ -217,8 +217,7 @@ export class StepFunctions {
         const used = retrier ? retriesUsed.get(retrier) ?? 0 : 0;
         if (retrier && used < (retrier.MaxAttempts ?? 3)) {
           retriesUsed.set(retrier, used + 1);
-          this.clock.advance((retrier.IntervalSeconds ?? 1) * 1000 * Math.pow(retrier.BackoffRate ?? 2, used));
-          await yieldToIo();
+          await this.clock.sleep((retrier.IntervalSeconds ?? 1) * 1000 * Math.pow(retrier.BackoffRate ?? 2, used));
           continue;
         }
         const catcher = (state.Catch ?? []).find(matches);

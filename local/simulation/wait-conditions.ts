@@ -43,6 +43,6 @@ export async function waitForCondition(
     }
     if (clock.now() >= deadline) return end('CREATE_FAILED', `WaitCondition timed out. Received ${successes.size} conditions when expecting ${count}`);
     if (aws.hasBackgroundWork()) await yieldToIo(1);
-    else clock.advance(Math.min(deadline, cancelAt ?? deadline) - clock.now());
+    else await clock.sleep(Math.min(deadline, cancelAt ?? deadline) - clock.now());
   }
 }

@@ -26,6 +26,18 @@ export class BackupAccount {
   public callerRegion?: string;
   /** The recovery points deleted (a backup's or a copy's). */
   public readonly deletedRecoveryPoints = new Set<string>();
+  /**
+   * How long a new job stays unknown to Describe and List calls (AWS Backup's
+   * eventual consistency: users report a job not found right after its
+   * start). A scenario switch. @default 0
+   */
+  public newJobsHiddenForSeconds = 0;
+  /**
+   * How long AWS Backup keeps a finished job's history: Describe and List calls
+   * do not find a job that ended longer ago. Not documented in one place
+   * (never rely on a Describe of an old job): a scenario switch. @default - for ever
+   */
+  public jobHistorySeconds?: number;
   private readonly vaults = new Map<string, Vault>();
 
   constructor(public readonly clock: Clock, public readonly region: string, public readonly account: string, private readonly anyVault: boolean) {}
@@ -66,6 +78,13 @@ export class BackupAccount {
   /** Whether an ARN is one of this account's vaults. */
   public isVaultArn(arn: string): boolean {
     return [...this.vaults.values()].some((v) => v.arn === arn);
+  }
+
+  /** Whether Describe and List calls find a job created and ended (if it did) at these moments: not just after its start, nor once its history is gone. */
+  public known(createdAt: number, endedAt?: number): boolean {
+    const now = this.now();
+    return now >= createdAt + this.newJobsHiddenForSeconds * 1000
+      && (endedAt === undefined || this.jobHistorySeconds === undefined || now <= endedAt + this.jobHistorySeconds * 1000);
   }
 
   /** The Region of the request being served. */

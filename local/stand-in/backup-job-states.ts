@@ -58,7 +58,8 @@ export interface BackupJobRecord {
   readonly createdAt: number;
   readonly startBy: number;
   readonly lifecycle?: Record<string, unknown>;
-  readonly tags?: Record<string, string>;
+  /** The recovery point's tags (TagResource adds to them). */
+  tags?: Record<string, string>;
   readonly backupOptions?: Record<string, string>;
   readonly index?: string;
   readonly createdBy?: Record<string, string>;
@@ -88,28 +89,35 @@ export interface Timeline {
 /**
  * When each job of one resource starts and ends. AWS Backup runs one job per
  * resource at a time: a job tries to start after its start delay, the first to
- * try first. While an
- * earlier job holds the resource, it tries again every `startRetryMs` (`queue`;
+ * try first. While an earlier job holds the resource, or waits for it in
+ * CREATED (the queue is first in, first out: a job created while another
+ * waits in CREATED, not stopped by then, goes after it), it tries again every `startRetryMs` (`queue`;
  * one that cannot start by its start window's end expires) or ends at once
  * (`expire`, `fail`), without ever holding the resource.
  */
 export function timelinesOf(jobsOfResource: readonly BackupJobRecord[], startRetryMs: number): Map<string, Timeline> {
   const timelines = new Map<string, Timeline>();
   let busyUntil = 0;
+  /** The jobs that waited in CREATED: from their creation until they started (or left), and until when each kept its place. */
+  const queued: { from: number; until: number; stoppedAt?: number; releasedAt: number }[] = [];
   // In the order the jobs first try to start (a job created later may try first: a shorter start delay).
   const firstTryOf = (job: BackupJobRecord) => job.createdAt + job.scenario.startDelaySeconds * 1000;
   const inOrder = [...jobsOfResource].sort((a, b) => firstTryOf(a) - firstTryOf(b) || a.createdAt - b.createdAt);
   for (const job of inOrder) {
     const firstTry = firstTryOf(job);
     const stoppedFirst = job.stoppedAt !== undefined && job.stoppedAt < firstTry;
-    if (busyUntil > firstTry && job.busyBehaviour !== 'queue' && !stoppedFirst) {
+    const ahead = queued.filter((q) => q.from <= job.createdAt && job.createdAt < q.until && !(q.stoppedAt !== undefined && q.stoppedAt <= job.createdAt));
+    const heldUntil = Math.max(busyUntil, ...ahead.map((q) => q.releasedAt));
+    if (heldUntil > firstTry && job.busyBehaviour !== 'queue' && !stoppedFirst) {
       const busyEnd = job.busyBehaviour === 'expire'
         ? { state: 'EXPIRED' as const, message: EXPIRED_BUSY_MESSAGE }
         : { state: 'FAILED' as const, message: RUNNING_JOB_MESSAGE };
       timelines.set(job.id, { start: firstTry, end: firstTry, busyEnd });
       continue;
     }
-    const start = busyUntil > firstTry ? firstTry + Math.ceil((busyUntil - firstTry) / startRetryMs) * startRetryMs : firstTry;
+    // Created behind a queued job, it joins the queue: its first try finds the resource taken, the next one comes at AWS Backup's next try.
+    const tries = Math.max(heldUntil > firstTry ? Math.ceil((heldUntil - firstTry) / startRetryMs) : 0, ahead.length > 0 ? 1 : 0);
+    const start = firstTry + tries * startRetryMs;
     const natural = start + (job.scenario.pendingSeconds + job.scenario.durationSeconds) * 1000;
     let end = start > job.startBy ? job.startBy : natural;
     if (start <= job.startBy && job.stoppedAt !== undefined && job.stoppedAt < natural) end = job.stoppedAt + ABORTING_MS;
@@ -117,6 +125,8 @@ export function timelinesOf(jobsOfResource: readonly BackupJobRecord[], startRet
     // Only a job that started holds the resource (one stopped while it waited in CREATED never did).
     const neverStarted = start > job.startBy || (job.stoppedAt !== undefined && job.stoppedAt < start);
     if (!neverStarted) busyUntil = Math.max(busyUntil, end);
+    // While it waits in CREATED, it keeps its place ahead of the jobs that try after it: until it ran, or left the queue.
+    if (start > firstTry) queued.push({ from: job.createdAt, until: Math.min(start, job.startBy), stoppedAt: job.stoppedAt, releasedAt: neverStarted ? Math.min(job.stoppedAt ?? job.startBy, job.startBy) : end });
   }
   return timelines;
 }

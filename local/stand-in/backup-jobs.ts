@@ -94,13 +94,16 @@ export class BackupJobs {
   }
 
   /** A job that a backup plan started (or anyone else), for a busy resource or a long listing. */
-  public seedJob(input: { resourceArn: string; vaultName?: string; createdAt?: number; scenario?: JobScenario; backupPlanId?: string }): string {
+  public seedJob(input: {
+    resourceArn: string; vaultName?: string; iamRoleArn?: string; tags?: Record<string, string>; createdAt?: number; scenario?: JobScenario; backupPlanId?: string;
+  }): string {
     const vaultName = input.vaultName ?? 'Default';
     if (!this.home.vault(vaultName)) this.home.createVault(vaultName);
     return this.createJob({
       BackupVaultName: vaultName,
       ResourceArn: input.resourceArn,
-      IamRoleArn: `arn:aws:iam::${this.home.account}:role/service-role/AWSBackupDefaultServiceRole`,
+      IamRoleArn: input.iamRoleArn ?? `arn:aws:iam::${this.home.account}:role/service-role/AWSBackupDefaultServiceRole`,
+      ...(input.tags ? { RecoveryPointTags: input.tags } : {}),
     }, input.scenario ?? {}, input.createdAt, input.backupPlanId ? { BackupPlanId: input.backupPlanId } : undefined).id;
   }
 
@@ -202,11 +205,11 @@ export class BackupJobs {
   }
 
   public DescribeBackupJob(input: Record<string, any>): Record<string, unknown> {
-    return this.describe(this.requireJob(input.BackupJobId), this.home.now());
+    return this.describe(this.visibleJob(input.BackupJobId), this.home.now());
   }
 
   public StopBackupJob(input: Record<string, any>): Record<string, unknown> {
-    const job = this.requireJob(input.BackupJobId);
+    const job = this.visibleJob(input.BackupJobId);
     const now = this.home.now();
     const state = this.view(job, now).state;
     if (!resourceTypeInfo(job.resourceType)?.stoppable) {
@@ -223,6 +226,7 @@ export class BackupJobs {
   public ListBackupJobs(input: Record<string, any>): Record<string, unknown> {
     const now = this.home.now();
     const matching = this.jobs
+      .filter((job) => this.home.known(job.createdAt, this.view(job, now).completedAt))
       .filter((job) => {
         const d = this.describe(job, now) as Record<string, any>;
         return (input.ByResourceArn === undefined || job.resourceArn === input.ByResourceArn)
@@ -325,6 +329,13 @@ export class BackupJobs {
       IsParent: false,
       MessageCategory: done ? job.scenario.messageCategory ?? (v.state === 'COMPLETED' && !v.statusMessage ? 'SUCCESS' : v.state) : undefined,
     };
+  }
+
+  /** A job as AWS Backup's API finds it: not yet just after its start, while new jobs are hidden. */
+  private visibleJob(id: string): BackupJobRecord {
+    const job = this.requireJob(id);
+    if (!this.home.known(job.createdAt, this.view(job, this.home.now()).completedAt)) throw new ServiceError('ResourceNotFoundException', `Backup job ${id} not found`);
+    return job;
   }
 
   private requireJob(id: string): BackupJobRecord {

@@ -134,7 +134,7 @@ export class CopyJobs {
   public DescribeCopyJob(input: Record<string, any>): Record<string, unknown> {
     this.home.homeRegionOnly('DescribeCopyJob');
     const job = this.copyJobs.get(input.CopyJobId);
-    if (!job) throw new ServiceError('ResourceNotFoundException', `Copy job ${input.CopyJobId} not found`);
+    if (!job || !this.isKnown(job)) throw new ServiceError('ResourceNotFoundException', `Copy job ${input.CopyJobId} not found`);
     return { CopyJob: this.describe(job, this.home.now()) };
   }
 
@@ -142,6 +142,7 @@ export class CopyJobs {
     this.home.homeRegionOnly('ListCopyJobs');
     const now = this.home.now();
     const matching = [...this.copyJobs.values()]
+      .filter((job) => this.isKnown(job))
       .map((job) => this.describe(job, now) as Record<string, any>)
       .filter((d) => (input.ByResourceArn === undefined || d.ResourceArn === input.ByResourceArn)
         && (input.ByState === undefined || d.State === input.ByState)
@@ -156,6 +157,12 @@ export class CopyJobs {
       .sort((a, b) => b.CreationDate.getTime() - a.CreationDate.getTime());
     const page = pageOf(input, matching);
     return { CopyJobs: page.items, NextToken: page.nextToken };
+  }
+
+  /** Whether AWS Backup's API finds the copy job (eventual consistency, job history). */
+  private isKnown(job: CopyJobRecord): boolean {
+    const view = copyJobView(job, this.home.now());
+    return this.home.known(job.createdAt, view.done ? view.end : undefined);
   }
 
   private describe(job: CopyJobRecord, now: number): Record<string, unknown> {

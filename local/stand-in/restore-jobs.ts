@@ -120,7 +120,7 @@ export class RestoreJobs {
 
   public ListRestoreJobs(input: Record<string, any>): Record<string, unknown> {
     const matching = [...this.restoreJobs.values()]
-      .filter((job) => inRange(job.createdAt, input.ByCreatedAfter, input.ByCreatedBefore)
+      .filter((job) => this.isKnown(job) && inRange(job.createdAt, input.ByCreatedAfter, input.ByCreatedBefore)
         && (input.ByResourceType === undefined || job.resourceType === input.ByResourceType)
         && (input.ByAccountId === undefined || input.ByAccountId === this.home.account))
       .sort((a, b) => b.createdAt - a.createdAt)
@@ -130,9 +130,15 @@ export class RestoreJobs {
     return { RestoreJobs: page.items, NextToken: page.nextToken };
   }
 
+  /** Whether AWS Backup's API finds the restore job (eventual consistency, job history). */
+  private isKnown(job: RestoreJobRecord): boolean {
+    const view = restoreJobView(job, this.home.now());
+    return this.home.known(job.createdAt, view.done ? view.end : undefined);
+  }
+
   public DescribeRestoreJob(input: Record<string, any>): Record<string, unknown> {
     const job = this.restoreJobs.get(input.RestoreJobId);
-    if (!job) throw new ServiceError('ResourceNotFoundException', `Restore job ${input.RestoreJobId} not found`);
+    if (!job || !this.isKnown(job)) throw new ServiceError('ResourceNotFoundException', `Restore job ${input.RestoreJobId} not found`);
     const s = job.scenario;
     const { status, percent, done, end } = restoreJobView(job, this.home.now());
     return {

@@ -76,6 +76,26 @@ function backupStack(jobs: number, props: Partial<import('../../lib').BackupJobP
   });
 }
 
+const DR_VAULT = 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr';
+
+/** A backup of table-0 and its copy into another Region's vault (the copy's short path). */
+function copyStack(): SynthesizedStack {
+  const backup: typeof import('aws-cdk-lib/aws-backup') = require('aws-cdk-lib/aws-backup');
+  return synthesize(1, (stack, table) => {
+    const job = new lib.BackupJob(stack, 'Backup0', { resource: lib.ProtectedResource.fromDynamoDbTable(table) });
+    new lib.CopyJob(stack, 'Copy0', { recoveryPoint: lib.RecoveryPoint.fromBackupJob(job), destinationBackupVault: backup.BackupVault.fromBackupVaultArn(stack, 'Dr', DR_VAULT) });
+  });
+}
+
+/** `tables` DynamoDB tables that CloudFormation deletes with the stack, each with its removal guard (and a vault and role shared). */
+function guardedStack(tables: number): SynthesizedStack {
+  return synthesize(tables, (stack, table, i) => {
+    table.applyRemovalPolicy(cdk.RemovalPolicy.DESTROY);
+    const shared = i === 0 ? undefined : (stack.node.findChild('Guard0') as import('../../lib').BackupBeforeRemoval);
+    new lib.BackupBeforeRemoval(stack, `Guard${i}`, { resource: lib.ProtectedResource.fromDynamoDbTable(table), backupVault: shared?.backupVault, backupRole: shared?.backupRole });
+  });
+}
+
 function summarize(path: string, samples: readonly JobSample[], note: string): DeployRow {
   return {
     path,
@@ -99,6 +119,8 @@ export async function measureDeployOverhead(): Promise<DeployRow[]> {
     ten: backupStack(10),
     noWait: backupStack(1, { waitForCompletion: false }),
     restore: backupStack(1, {}, true),
+    copy: copyStack(),
+    guarded: guardedStack(10),
   };
   const simulation = await Simulation.start({ echo: false });
   // The stand-in's service is replaced by each reset.
@@ -179,26 +201,62 @@ export async function measureDeployOverhead(): Promise<DeployRow[]> {
     service().backups.onResource(tableArn(0), { durationSeconds: 300 });
     rows.push(summarize('BackupJob, waitForCompletion: false', await backupSamples(stacks.noWait, 'creation'), 'answered once the job is created: overhead counted from the job\'s creation'));
 
-    const restores: JobSample[] = [];
-    for (const durationSeconds of acrossThePollCycle(300)) {
-      simulation.reset();
-      service().backups.onResource(tableArn(0), { durationSeconds: 60 });
-      service().restores.onNextRestore({ durationSeconds });
-      const [op] = await deploy(stacks.restore, 'Custom::RestoreJob');
-      const id = physicalIdOf('restore-job', op.response!.PhysicalResourceId);
-      if (!id) throw new Error(`${op.logicalId}: no restore job in ${op.response!.PhysicalResourceId}`);
-      const job = service().restores.DescribeRestoreJob({ RestoreJobId: id.jobId }) as { CreationDate: Date; CompletionDate: Date };
-      const restoreCalls = simulation.standIn.requests.filter((r) => /Restore/.test(r.operation));
-      const describeCalls = restoreCalls.filter((r) => r.operation === 'DescribeRestoreJob').length;
-      restores.push({
-        jobSeconds: seconds(job.CompletionDate.getTime() - job.CreationDate.getTime()),
-        overheadSeconds: seconds(op.response!.receivedAt - job.CompletionDate.getTime()),
-        describeCalls,
-        otherCalls: restoreCalls.length - describeCalls,
-        invocations: simulation.aws.invocations.filter((i) => (i.payload as { ResourceType?: string } | undefined)?.ResourceType === 'Custom::RestoreJob').length,
-      });
-    }
+    /** A job after a backup (a restore, a copy), across the poll cycle: its own calls and invocations. */
+    const afterBackup = async (kind: { prefix: string; resourceType: string; describe: string; calls: RegExp }, stack: SynthesizedStack,
+      prepare: (durationSeconds: number) => void, times: (jobId: string) => { CreationDate: Date; CompletionDate: Date }): Promise<JobSample[]> => {
+      const samples: JobSample[] = [];
+      for (const durationSeconds of acrossThePollCycle(300)) {
+        simulation.reset();
+        service().backups.onResource(tableArn(0), { durationSeconds: 60 });
+        prepare(durationSeconds);
+        const [op] = await deploy(stack, kind.resourceType);
+        const id = physicalIdOf(kind.prefix, op.response!.PhysicalResourceId);
+        if (!id) throw new Error(`${op.logicalId}: no ${kind.prefix} in ${op.response!.PhysicalResourceId}`);
+        const job = times(id.jobId);
+        const ownCalls = simulation.standIn.requests.filter((r) => kind.calls.test(r.operation));
+        const describeCalls = ownCalls.filter((r) => r.operation === kind.describe).length;
+        samples.push({
+          jobSeconds: seconds(job.CompletionDate.getTime() - job.CreationDate.getTime()),
+          overheadSeconds: seconds(op.response!.receivedAt - job.CompletionDate.getTime()),
+          describeCalls,
+          otherCalls: ownCalls.length - describeCalls,
+          invocations: simulation.aws.invocations.filter((i) => (i.payload as { ResourceType?: string } | undefined)?.ResourceType === kind.resourceType).length,
+        });
+      }
+      return samples;
+    };
+    const restores = await afterBackup({ prefix: 'restore-job', resourceType: 'Custom::RestoreJob', describe: 'DescribeRestoreJob', calls: /Restore/ }, stacks.restore,
+      (durationSeconds) => service().restores.onNextRestore({ durationSeconds }),
+      (jobId) => service().restores.DescribeRestoreJob({ RestoreJobId: jobId }) as { CreationDate: Date; CompletionDate: Date });
     rows.push(summarize('RestoreJob, 5-minute restores ending at each second of the poll cycle', restores, `${restores.length} deploys of a backup and its restore; calls and invocations counted for the restore`));
+    const copies = await afterBackup({ prefix: 'copy-job', resourceType: 'Custom::CopyJob', describe: 'DescribeCopyJob', calls: /Copy/ }, stacks.copy,
+      (durationSeconds) => { service().copies.createOtherVault(DR_VAULT); service().copies.onNextCopy({ durationSeconds }); },
+      (jobId) => (service().copies.DescribeCopyJob({ CopyJobId: jobId }) as { CopyJob: { CreationDate: Date; CompletionDate: Date } }).CopyJob);
+    rows.push(summarize('CopyJob, 5-minute copies ending at each second of the poll cycle', copies, `${copies.length} deploys of a backup and its copy into another Region; calls and invocations counted for the copy`));
+
+    // A stack deletion backed up by guards: 10 guarded tables deleted at once.
+    simulation.reset();
+    for (let i = 0; i < 10; i++) service().backups.onResource(tableArn(i), { durationSeconds: 180 + 61 * i });
+    const cfn = simulation.cloudFormation('Bench');
+    if ((await cfn.deploy(stacks.guarded)).status !== 'CREATE_COMPLETE') throw new Error('the guarded stack was not created');
+    simulation.standIn.requests.length = 0;
+    const invocationsBefore = simulation.aws.invocations.length;
+    const deleted = await cfn.destroy();
+    if (deleted.status !== 'DELETE_COMPLETE') throw new Error(`the guarded stack's deletion ended ${deleted.status}: ${deleted.reason}`);
+    const guards = deleted.operations.filter((o) => o.resourceType === 'Custom::BackupBeforeRemoval' && o.requestType === 'Delete');
+    const { describeCalls, otherCalls } = calls('DescribeBackupJob');
+    rows.push(summarize('BackupBeforeRemoval, 10 guarded tables deleted at once', guards.map((op, i) => {
+      const arn = String(op.properties.ResourceArn);
+      const [job] = service().backups.jobsOf(arn);
+      if (job?.state !== 'COMPLETED') throw new Error(`guard ${i}: no completed backup of ${arn}`);
+      return {
+        jobSeconds: seconds(job.completedAt! - job.createdAt),
+        overheadSeconds: seconds(op.response!.receivedAt - job.completedAt!),
+        describeCalls: describeCalls / guards.length,
+        otherCalls: otherCalls / guards.length,
+        invocations: (simulation.aws.invocations.length - invocationsBefore) / guards.length,
+      };
+    }), `backups of 3 to 12 minutes, the guards' Deletes at the same time (${guards.length} guards); calls per guard`));
   } finally {
     await simulation.stop();
     rmSync(ASSEMBLIES, { recursive: true, force: true });

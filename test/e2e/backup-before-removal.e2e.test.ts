@@ -7,14 +7,16 @@
  * rollbacks), the real Provider framework and handler bundle, the AWS Backup
  * and DynamoDB stand-in, and the synthesized IAM enforced at each moment.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnDeletionPolicy, CfnResource, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { BackupJob } from '../../lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BackupBeforeRemoval, BackupBeforeRemovalOptions, ProtectedResource } from '../../lib';
 import { REMOVAL_TAGS } from '../../lib/core/backup-before-removal-contract';
 import { BUSY_BEHAVIOURS } from '../../local/stand-in/backup-job-states';
-import { AfterFailedDeletion, CustomResourceOperation, Simulation, SynthesizedStack } from '../../local/simulation';
+import { AfterFailedDeletion, CustomResourceOperation, ReplacePolicyOf, Simulation, SynthesizedStack } from '../../local/simulation';
 import { expectAllAnswered, synthesizeStack, useSimulation } from './harness';
 
 const sim = useSimulation();
@@ -153,19 +155,47 @@ describe('the stack is deleted', () => {
     expect(tableExists(name)).toBe(false);
   });
 
-  test('a backup that does not complete within the timeout is stopped, and the deletion fails naming it; the table is kept', async () => {
-    const cfn = simulation.cloudFormation('Guarded');
+  test('a backup that outlasts the timeout is left running; each deletion tried again waits for that same job, until it completes and the table goes', async () => {
+    const cfn = simulation.cloudFormation('Guarded', { afterFailedDeletion: 'keep-dependencies' });
     await cfn.deploy(guardedStack({}, { timeout: Duration.minutes(5) }));
     const name = tableName(cfn);
-    simulation.standIn.service.backups.onNextJob(tableArn(name), { durationSeconds: 3600 });
+    simulation.standIn.service.backups.onNextJob(tableArn(name), { durationSeconds: 12 * 60 });
+    const first = await cfn.destroy();
+    expect(first.status).toBe('DELETE_FAILED');
+    expect(guardOps(first.operations)[0].failure).toMatch(new RegExp('before the stack\'s deletion failed: Timed out after 5 minutes waiting for backup job \\S+ .*it goes on \\(not stopped\\)\\. '
+      + 'Delete again within 12 hours: the deletion takes this same backup job over and waits up to 5 minutes more\\. Deletion protection is now on, .* To go on: turn deletion protection off'));
+    expect(backupsOf(name).map((b) => b.state)).toEqual(['RUNNING']);
+    expect(protectedTable(name)).toBe(true);
+    const results = [first];
+    while (results[results.length - 1].status !== 'DELETE_COMPLETE' && results.length < 5) {
+      simulation.standIn.service.tables.UpdateTable({ TableName: name, DeletionProtectionEnabled: false });
+      results.push(await cfn.destroy());
+    }
+    expect(results.map((r) => r.status)).toEqual(['DELETE_FAILED', 'DELETE_FAILED', 'DELETE_COMPLETE']);
+    const [backup] = backupsOf(name);
+    expect(backupsOf(name).map((b) => [b.state, b.tags[REMOVAL_TAGS.reason]])).toEqual([['COMPLETED', 'stack-deletion']]);
+    expect(tableDeletedAt(cfn)).toBeGreaterThanOrEqual(backup.completedAt!);
+    for (const result of results) expectAllAnswered(result.operations);
+  });
+
+  test('a deletion does not take over a backup not proven the guard\'s: another logical id\'s tags, or the guard\'s tags on a job of another vault', async () => {
+    const cfn = simulation.cloudFormation('Guarded');
+    await cfn.deploy(guardedStack());
+    const name = tableName(cfn);
+    const service = simulation.standIn.service;
+    const [guard] = cfn.resourcesOfType(GUARD);
+    const { BackupVaultName: vaultName, IamRoleArn: iamRoleArn, ResourceLogicalId: logicalId } = guard.properties as Record<string, string>;
+    const tags = { [REMOVAL_TAGS.stack]: 'Guarded', [REMOVAL_TAGS.logicalId]: logicalId, [REMOVAL_TAGS.reason]: 'stack-deletion' };
+    const others = [
+      service.backups.seedJob({ resourceArn: tableArn(name), vaultName, iamRoleArn, tags: { ...tags, [REMOVAL_TAGS.logicalId]: 'Other' }, scenario: { durationSeconds: 300 } }),
+      service.backups.seedJob({ resourceArn: tableArn(name), iamRoleArn, tags, scenario: { durationSeconds: 300 } }),
+    ];
     const result = await cfn.destroy();
-    expect(result.status).toBe('DELETE_FAILED');
-    const [guardDelete] = guardOps(result.operations);
-    expect(guardDelete.failure).toMatch(/before the stack's deletion failed: Timed out after 5 minutes waiting for backup job \S+ .*it was stopped\. Raise timeout \(at most 58 minutes\)\. Deletion protection is now on/);
-    simulation.clock.advance(60_000);
-    expect(backupsOf(name).map((b) => b.state)).toEqual(['ABORTED']);
-    expect(tableExists(name)).toBe(true);
-    expectAllAnswered(result.operations);
+    expect(result.status).toBe('DELETE_COMPLETE');
+    // The guard's own backup (queued behind the two, it may take a second attempt), taken once both ended.
+    const completed = backupsOf(name).filter((b) => !others.includes(b.id) && b.state === 'COMPLETED');
+    expect(completed.map((b) => b.tags[REMOVAL_TAGS.logicalId])).toEqual([logicalId]);
+    expect(completed[0].startedAt).toBeGreaterThanOrEqual(Math.max(...others.map((id) => service.backups.jobView(id).completedAt!)));
   });
 
   test.each([
@@ -206,8 +236,11 @@ describe('the stack is deleted', () => {
     });
     await cfn.deploy(guardedStack());
     const name = tableName(cfn);
+    // The delivery CloudFormation no longer waits for (the other answered) ends without protecting the table,
+    // which CloudFormation is deleting by then.
     expect((await cfn.destroy()).status).toBe('DELETE_COMPLETE');
     expect(backupsOf(name).map((b) => b.state)).toEqual(['COMPLETED']);
+    expect(tableExists(name)).toBe(false);
   });
 });
 
@@ -258,6 +291,17 @@ describe('an update replaces the table', () => {
     expectAllAnswered(result.operations);
   });
 
+  test('a replacement backup that completed, then a later resource failed: the rollback retags it replacement-rolled-back (the old table stays)', async () => {
+    const cfn = simulation.cloudFormation('Guarded');
+    await cfn.deploy(guardedStack());
+    const oldName = tableName(cfn);
+    const result = await cfn.deploy(guardedStack({ partitionKey: 'id' }, {}, failingAfterGuard));
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(tableName(cfn)).toBe(oldName);
+    expect(backupsOf(oldName).map((b) => [b.state, b.tags[REMOVAL_TAGS.reason]])).toEqual([['COMPLETED', 'replacement-rolled-back']]);
+    expectAllAnswered(result.operations);
+  });
+
   test('a rollback that arrives while the backup of the old table runs (a sibling failed): the backup is stopped, no other starts, every request is answered', async () => {
     const cfn = simulation.cloudFormation('Guarded', {
       faultsFor: (r) => (r.requestType === 'Update' && r.phase === 'deploy' && r.logicalId.startsWith('Guard') ? { cancelAfterMs: 30_000 } : undefined),
@@ -272,6 +316,37 @@ describe('an update replaces the table', () => {
     expect(backupsOf(oldName).map((b) => b.state)).toEqual(['ABORTED']);
     expect(tableExists(oldName)).toBe(true);
     expectAllAnswered(result.operations);
+  });
+});
+
+describe('an update replaces the table and changes how it is kept or waited for', () => {
+  test.each<ReplacePolicyOf>(['previous-template', 'new-template'])('RETAIN before, DESTROY now: the old table is backed up (CloudFormation applying the UpdateReplacePolicy of the %s)', async (replacePolicyOf) => {
+    const cfn = simulation.cloudFormation('Guarded', { replacePolicyOf });
+    await cfn.deploy(guardedStack({ removalPolicy: RemovalPolicy.RETAIN }));
+    const oldName = tableName(cfn);
+    const result = await cfn.deploy(guardedStack({ partitionKey: 'id', removalPolicy: RemovalPolicy.DESTROY }));
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    // Which policy CloudFormation applies cannot be told: the guard takes the backup either way.
+    expect(backupsOf(oldName).map((b) => [b.state, b.tags[REMOVAL_TAGS.reason]])).toEqual([['COMPLETED', 'replacement']]);
+    expect(tableExists(oldName)).toBe(replacePolicyOf === 'previous-template');
+    const deletedAt = tableDeletedAt(cfn);
+    if (deletedAt !== undefined) expect(deletedAt).toBeGreaterThanOrEqual(backupsOf(oldName)[0].completedAt!);
+    expectAllAnswered(result.operations);
+  });
+
+  test('a replacement whose backup timed out goes through once the timeout is raised: the wait follows the new timeout, the backup the old table', async () => {
+    const cfn = simulation.cloudFormation('Guarded');
+    await cfn.deploy(guardedStack({}, { timeout: Duration.minutes(5) }));
+    const oldName = tableName(cfn);
+    simulation.standIn.service.backups.onResource(tableArn(oldName), { durationSeconds: 600 });
+    const first = await cfn.deploy(guardedStack({ partitionKey: 'id' }, { timeout: Duration.minutes(5) }));
+    expect(first.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(first.reason).toMatch(/Timed out after 5 minutes/);
+    const second = await cfn.deploy(guardedStack({ partitionKey: 'id' }, { timeout: Duration.minutes(30) }));
+    expect(second.status).toBe('UPDATE_COMPLETE');
+    expect(backupsOf(oldName).map((b) => b.state)).toContain('COMPLETED');
+    expect(tableDeletedAt(cfn)).toBeGreaterThanOrEqual(backupsOf(oldName).find((b) => b.state === 'COMPLETED')!.completedAt!);
+    expectAllAnswered([...first.operations, ...second.operations]);
   });
 });
 
@@ -367,6 +442,32 @@ describe('a table CloudFormation keeps', () => {
   });
 });
 
+describe('independent resources', () => {
+  test('two guarded tables: CloudFormation deletes them at the same time, each after its own backup', async () => {
+    const cfn = simulation.cloudFormation('Guarded');
+    const stack = synthesizeStack('Guarded', (s) => {
+      for (const id of ['Orders', 'Invoices']) {
+        const table = new dynamodb.Table(s, id, { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, removalPolicy: RemovalPolicy.DESTROY });
+        new BackupBeforeRemoval(s, `${id}Guard`, { resource: ProtectedResource.fromDynamoDbTable(table) });
+      }
+    });
+    expect((await cfn.deploy(stack)).status).toBe('CREATE_COMPLETE');
+    const tables = cfn.resourcesOfType('AWS::DynamoDB::Table');
+    const result = await cfn.destroy();
+    expect(result.status).toBe('DELETE_COMPLETE');
+    const [first, second] = guardOps(result.operations).sort((a, b) => a.sentAt - b.sentAt);
+    expect(second.sentAt).toBeLessThan(first.endedAt);
+    expect(tables).toHaveLength(2);
+    for (const table of tables) {
+      const [backup] = backupsOf(table.physicalId);
+      expect(backup.state).toBe('COMPLETED');
+      const deleted = cfn.events.filter((e) => e.logicalId === table.logicalId && e.status === 'DELETE_COMPLETE').pop()!;
+      expect(deleted.at).toBeGreaterThanOrEqual(backup.completedAt!);
+    }
+    expectAllAnswered(result.operations);
+  });
+});
+
 describe('BackupBeforeRemoval.guardAll', () => {
   test('a table and a versioned bucket: deleting the stack backs each up before CloudFormation deletes it', async () => {
     const cfn = simulation.cloudFormation('Guarded');
@@ -385,6 +486,143 @@ describe('BackupBeforeRemoval.guardAll', () => {
     expect(bucketBackups.map((b) => [b.state, b.tags?.[REMOVAL_TAGS.reason]])).toEqual([['COMPLETED', 'stack-deletion']]);
     const bucketDeleted = cfn.events.filter((e) => e.type === 'AWS::S3::Bucket' && e.status === 'DELETE_COMPLETE').pop()!;
     expect(bucketDeleted.at).toBeGreaterThanOrEqual(bucketBackups[0].completedAt!);
+    expectAllAnswered(result.operations);
+  });
+  // CloudFormation deletes independent resources at the same time: the bucket's auto-delete resource and its
+  // guard both depend on the bucket only, so, unordered, the bucket would be emptied while its backup runs.
+  test.each([
+    ['guarded by BackupBeforeRemoval', (s: Stack, bucket: s3.Bucket) => { new BackupBeforeRemoval(s, 'Guard', { resource: ProtectedResource.fromS3Bucket(bucket) }); }],
+    ['guarded by guardAll', (s: Stack) => { BackupBeforeRemoval.guardAll(s); }],
+  ])('a versioned bucket with autoDeleteObjects (%s): deleting the stack empties it only after its backup completed', async (_, guard) => {
+    const cfn = simulation.cloudFormation('Guarded');
+    const stack = synthesizeStack('Guarded', (s) => {
+      const bucket = new s3.Bucket(s, 'Files', { versioned: true, removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
+      guard(s, bucket);
+    });
+    expect((await cfn.deploy(stack)).status).toBe('CREATE_COMPLETE');
+    const [bucket] = cfn.resourcesOfType('AWS::S3::Bucket');
+    const result = await cfn.destroy();
+    expect(result.status).toBe('DELETE_COMPLETE');
+    const [backup] = simulation.standIn.service.backups.jobsOf(`arn:aws:s3:::${bucket.physicalId}`);
+    expect(backup.state).toBe('COMPLETED');
+    const emptiedAt = simulation.standIn.service.bucketEmptiedAt(bucket.physicalId);
+    expect(emptiedAt).toBeDefined();
+    expect(emptiedAt!).toBeGreaterThanOrEqual(backup.completedAt!);
+    expectAllAnswered(result.operations);
+  });
+
+  test('a bucket with autoDeleteObjects replaced by an update (a new name): the old bucket is backed up in the update phase, and emptied only in the cleanup', async () => {
+    const cfn = simulation.cloudFormation('Guarded');
+    const stackNamed = (bucketName: string) => synthesizeStack('Guarded', (s) => {
+      const bucket = new s3.Bucket(s, 'Files', { bucketName, versioned: true, removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
+      new BackupBeforeRemoval(s, 'Guard', { resource: ProtectedResource.fromS3Bucket(bucket) });
+    });
+    expect((await cfn.deploy(stackNamed('files-one'))).status).toBe('CREATE_COMPLETE');
+    const result = await cfn.deploy(stackNamed('files-two'));
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    const [backup] = simulation.standIn.service.backups.jobsOf('arn:aws:s3:::files-one');
+    expect([backup.state, backup.tags?.[REMOVAL_TAGS.reason]]).toEqual(['COMPLETED', 'replacement']);
+    expect(simulation.standIn.service.bucketEmptiedAt('files-one')!).toBeGreaterThanOrEqual(backup.completedAt!);
+    expect(simulation.standIn.service.bucketEmptiedAt('files-two')).toBeUndefined();
+    expectAllAnswered(result.operations);
+  });
+});
+
+describe('in a nested stack', () => {
+  /** A root stack nesting a stack ("Data") with a table and its guard; `more` adds to the root. */
+  function rootStack(more?: (root: Stack, nested: NestedStack) => void): SynthesizedStack {
+    return synthesizeStack('Root', (root) => {
+      const nested = new NestedStack(root, 'Data');
+      const table = new dynamodb.Table(nested, 'Orders', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, removalPolicy: RemovalPolicy.DESTROY });
+      new BackupBeforeRemoval(nested, 'Guard', { resource: ProtectedResource.fromDynamoDbTable(table) });
+      more?.(root, nested);
+    });
+  }
+
+  /** A BackupJob in the root that fails once the nested stack was made: the root's deployment rolls back. */
+  function failingAfterNested(root: Stack, nested: NestedStack): void {
+    const job = new BackupJob(root, 'Failing', { resource: ProtectedResource.fromArn('arn:aws:dynamodb:us-east-1:123456789012:table/failing') });
+    job.node.addDependency(nested);
+    simulation.standIn.service.backups.onResource('arn:aws:dynamodb:us-east-1:123456789012:table/failing', { outcome: 'FAILED', statusMessage: 'Access denied' });
+  }
+
+  const nestedOf = (cfn: ReturnType<Simulation['cloudFormation']>) => cfn.nestedStack(cfn.resourcesOfType('AWS::CloudFormation::Stack')[0].logicalId)!;
+  const tablesMade = () => simulation.standIn.service.tables.tableNames();
+
+  test('the root stack is deleted: the nested stack\'s table is backed up before CloudFormation deletes it', async () => {
+    const cfn = simulation.cloudFormation('Root');
+    expect((await cfn.deploy(rootStack())).status).toBe('CREATE_COMPLETE');
+    const name = tableName(nestedOf(cfn));
+    const nested = nestedOf(cfn);
+    const result = await cfn.destroy();
+    expect(result.status).toBe('DELETE_COMPLETE');
+    const [backup] = backupsOf(name);
+    expect([backup.state, backup.tags[REMOVAL_TAGS.reason]]).toEqual(['COMPLETED', 'stack-deletion']);
+    expect(tableDeletedAt(nested)).toBeGreaterThanOrEqual(backup.completedAt!);
+    expectAllAnswered(result.operations);
+  });
+
+  test('the root\'s creation fails after the nested stack was made: its rollback deletes the nested stack, and its table, with no backup', async () => {
+    const cfn = simulation.cloudFormation('Root');
+    const result = await cfn.deploy(rootStack(failingAfterNested));
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    const [name] = tablesMade();
+    expect(name).toBeDefined();
+    expect(tableExists(name)).toBe(false);
+    expect(backupsOf(name)).toEqual([]);
+    const guardDelete = guardOps(result.operations).find((o) => o.requestType === 'Delete')!;
+    expect(guardDelete.failure).toBeUndefined();
+    expectAllAnswered(result.operations);
+  });
+
+  test('an update adds the nested stack and fails: the rollback cleanup deletes it with no backup', async () => {
+    const cfn = simulation.cloudFormation('Root');
+    expect((await cfn.deploy(synthesizeStack('Root', keepProvider))).status).toBe('CREATE_COMPLETE');
+    const result = await cfn.deploy(rootStack(failingAfterNested));
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    const [name] = tablesMade();
+    expect(tableExists(name)).toBe(false);
+    expect(backupsOf(name)).toEqual([]);
+    expectAllAnswered(result.operations);
+  });
+});
+
+describe('deletion protection of other types, when the backup before the stack\'s deletion fails', () => {
+  /** An L1 resource CloudFormation deletes (DeletionPolicy Delete), guarded by its ARN. */
+  function guardedL1(make: (stack: Stack) => { resource: CfnResource; arn: string; type: string }): SynthesizedStack {
+    return synthesizeStack('Guarded', (stack) => {
+      const { resource, arn, type } = make(stack);
+      resource.cfnOptions.deletionPolicy = CfnDeletionPolicy.DELETE;
+      new BackupBeforeRemoval(stack, 'Guard', { resource: ProtectedResource.fromArn(arn, type), resourceConstruct: resource });
+    });
+  }
+  const rdsArn = (stack: Stack, resource: string, id: string) => stack.formatArn({ service: 'rds', resource, resourceName: id, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+  test.each([
+    ['an RDS DB instance', 'AWS::RDS::DBInstance', 'db' as const, (stack: Stack) => {
+      const db = new rds.CfnDBInstance(stack, 'Db', { engine: 'postgres', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20' });
+      return { resource: db, arn: rdsArn(stack, 'db', db.ref), type: 'RDS' };
+    }],
+    ['an Aurora cluster', 'AWS::RDS::DBCluster', 'cluster' as const, (stack: Stack) => {
+      const cluster = new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-postgresql' });
+      return { resource: cluster, arn: rdsArn(stack, 'cluster', cluster.ref), type: 'Aurora' };
+    }],
+    ['an EC2 instance', 'AWS::EC2::Instance', 'instance' as const, (stack: Stack) => {
+      const instance = new ec2.CfnInstance(stack, 'Server', { imageId: 'ami-12345678', instanceType: 't4g.micro' });
+      return { resource: instance, arn: stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: instance.ref }), type: 'EC2' };
+    }],
+  ])('%s: protection is turned on first, so CloudFormation cannot delete it; the message says how to turn it off', async (_, cfnType, kind, make) => {
+    const cfn = simulation.cloudFormation('Guarded', { afterFailedDeletion: 'delete-dependencies' });
+    expect((await cfn.deploy(guardedL1(make))).status).toBe('CREATE_COMPLETE');
+    const [resource] = cfn.resourcesOfType(cfnType);
+    const instances = simulation.standIn.service.instances;
+    expect(instances.state(kind, resource.physicalId)).toEqual({ exists: true, protection: false });
+    const [guard] = cfn.resourcesOfType(GUARD);
+    simulation.standIn.service.backups.onNextJob(String(guard.properties.ResourceArn), { outcome: 'FAILED', statusMessage: 'Access denied' });
+    const result = await cfn.destroy();
+    expect(result.status).toBe('DELETE_FAILED');
+    expect(guardOps(result.operations)[0].failure).toMatch(new RegExp(`Deletion protection is now on, .*To go on: back it up .*turn deletion protection off \\(aws (rds|ec2) [a-z-]+ --[a-z-]+ ${resource.physicalId}`));
+    expect(instances.state(kind, resource.physicalId)).toEqual({ exists: true, protection: true });
     expectAllAnswered(result.operations);
   });
 });

@@ -16,6 +16,13 @@ beforeEach(() => { simulation = sim(); });
 
 const POLL_MS = 15_000;
 
+/** ListBackupJobs at most once a poll (each poll describes the request's first job once), and once in onEvent. */
+function expectListingsAtMostOneAPoll(firstJobId: string): void {
+  const polls = simulation.standIn.count('DescribeBackupJob', (input) => input.BackupJobId === firstJobId);
+  expect(polls).toBeGreaterThan(10);
+  expect(simulation.standIn.count('ListBackupJobs')).toBeLessThanOrEqual(polls + 1);
+}
+
 describe('Create', () => {
   test('the happy path: SUCCESS with the job\'s attributes, after the job completed, within one poll', async () => {
     const cfn = simulation.cloudFormation('E2E');
@@ -78,9 +85,10 @@ describe('Create', () => {
     expect(backupOps(result.operations)[0].response!.Data).toMatchObject({ State: 'PARTIAL', StatusMessage: 'Some items were skipped.' });
   });
 
-  test('a busy resource (AWS Backup queues ours): once the other job ended, ours is replaced by a job that starts at once, and the stack goes on with it', async () => {
+  test('a busy resource (AWS Backup queues ours): once the other job ended, ours is stopped and replaced by a job that starts at once, and the stack goes on with it', async () => {
     const service = simulation.standIn.service;
-    const planJob = service.backups.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 600 }, backupPlanId: 'nightly' });
+    // The other job ends 11 minutes in: AWS Backup's next try of ours would come 9 minutes after that.
+    const planJob = service.backups.seedJob({ resourceArn: TABLE_ARN, scenario: { durationSeconds: 660 }, backupPlanId: 'nightly' });
     const result = await simulation.cloudFormation('E2E').deploy(backupJobStack());
     expect(result.status).toBe('CREATE_COMPLETE');
     const [create] = backupOps(result.operations);
@@ -99,6 +107,7 @@ describe('Create', () => {
     // The answer and the attributes name the job that completed.
     expect(create.response!.Data).toMatchObject({ BackupJobId: ours, State: 'COMPLETED' });
     expect(result.outputs.BackupJobId).toBe(ours);
+    expectListingsAtMostOneAPoll(queued.id);
   });
 
   test.each(['expire', 'fail'] as const)('a busy resource (AWS Backup ends ours at once: %s): the next attempt starts once the other job ended, and the stack goes on with it', async (behaviour) => {
@@ -117,6 +126,7 @@ describe('Create', () => {
     expect(service.backups.jobView(ours).startedAt! - planEnd).toBeLessThanOrEqual(POLL_MS + 10_000);
     expect(result.outputs.BackupJobId).toBe(ours);
     expectAllAnswered(result.operations);
+    expectListingsAtMostOneAPoll(first.id);
   });
 
   test('throttling and 5xx answers are survived', async () => {

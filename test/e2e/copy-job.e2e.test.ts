@@ -134,6 +134,16 @@ describe('a copy that does not complete fails the deploy with AWS Backup\'s mess
     expect(result.outputs.CopyArn).toMatch(/^arn:aws:backup:us-west-2:210987654321:recovery-point:/);
   });
 
+  test('DESTROY of a copy into another account from a stack without an account (env-agnostic): the Create fails naming both accounts, and no copy starts', async () => {
+    simulation.standIn.service.copies.createOtherVault(OTHER_ACCOUNT_VAULT, { allowCopyFrom: ['123456789012'] });
+    // The synth check cannot tell (the stack's account is a token); the handler knows its own.
+    const result = await simulation.cloudFormation('E2E').deploy(drStack({ removalPolicy: RemovalPolicy.DESTROY }, OTHER_ACCOUNT_VAULT));
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(copies(result.operations)[0].response!.Reason).toMatch(/RemovalPolicy DESTROY deletes the copy from this account \(123456789012\); the destination vault is in account 210987654321.*No copy was started/);
+    expect(simulation.standIn.service.copies.copyRecords()).toEqual([]);
+    expectAllAnswered(result.operations);
+  });
+
   test('a destination vault that does not exist', async () => {
     const result = await simulation.cloudFormation('E2E').deploy(drStack());
     expect(result.status).toBe('ROLLBACK_COMPLETE');
@@ -196,5 +206,22 @@ test('a long copy that fails: the poller signals FAILURE with AWS Backup\'s mess
   const result = await simulation.cloudFormation('E2E').deploy(drStack({ timeout: Duration.hours(4) }));
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.reason).toMatch(/Copy job [0-9A-F-]+ ended FAILED: The destination vault was deleted\./);
+  expectAllAnswered(result.operations);
+}, 120_000);
+
+test('DESTROY of a long copy deletes the copy when the stack is deleted, even once AWS Backup no longer describes the copy job (its history is gone)', async () => {
+  simulation.standIn.service.copies.createOtherVault(DR_VAULT);
+  simulation.standIn.service.copies.onNextCopy({ durationSeconds: 2 * 3600 });
+  const cfn = simulation.cloudFormation('E2E');
+  expect((await cfn.deploy(drStack({ timeout: Duration.hours(4), removalPolicy: RemovalPolicy.DESTROY }))).status).toBe('CREATE_COMPLETE');
+  // Months later: AWS Backup keeps a finished job's history for a while only.
+  simulation.standIn.service.jobHistorySeconds = 30 * 86_400;
+  simulation.clock.advance(90 * 86_400_000);
+  const [copy] = simulation.standIn.service.copies.copyRecords();
+  expect(() => simulation.standIn.service.copies.DescribeCopyJob({ CopyJobId: copy.id })).toThrow(/not found/);
+  const result = await cfn.destroy();
+  expect(result.status).toBe('DELETE_COMPLETE');
+  if (process.env.DEBUG_LOGS) for (const l of simulation.aws.logs) process.stdout.write(`${l.functionName}: ${l.line.slice(0, 300)}\n`);
+  expect(simulation.standIn.service.copies.copyRecords()).toMatchObject([{ id: copy.id, deleted: true }]);
   expectAllAnswered(result.operations);
 }, 120_000);

@@ -288,6 +288,18 @@ describe('a long restore', () => {
     expectAllAnswered(result.operations);
   }, 60_000);
 
+  test('DESTROY deletes the restored table when the stack is deleted, even once AWS Backup no longer describes the restore job (its history is gone)', async () => {
+    simulation.standIn.service.restores.onNextRestore({ durationSeconds: 2 * HOUR });
+    const cfn = simulation.cloudFormation('Long');
+    expect((await cfn.deploy(restoreStack({ removalPolicy: RemovalPolicy.DESTROY }))).status).toBe('CREATE_COMPLETE');
+    simulation.standIn.service.jobHistorySeconds = 30 * 86_400;
+    simulation.clock.advance(90 * 86_400_000);
+    const result = await cfn.destroy();
+    expect(result.status).toBe('DELETE_COMPLETE');
+    expect(simulation.standIn.service.tables.tableDeleted('orders-restored')).toBe(true);
+    expectAllAnswered(result.operations);
+  }, 60_000);
+
   test('a restore that fails after 2 hours fails the stack with AWS Backup\'s message; nothing polls on', async () => {
     simulation.standIn.service.restores.onNextRestore({ outcome: 'FAILED', statusMessage: 'Table already exists: orders-restored', durationSeconds: 2 * HOUR });
     const result = await simulation.cloudFormation('Long').deploy(restoreStack({ removalPolicy: RemovalPolicy.DESTROY }));

@@ -4,7 +4,8 @@
  * simulation interleaves them as CloudFormation and Lambda would.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { RecoveryPoint, RestoreJob } from '../../lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import { CopyJob, RecoveryPoint, RestoreJob } from '../../lib';
 import { Simulation } from '../../local/simulation';
 import { backupJobStack, backupOps, expectAllAnswered, TABLE_ARN, useSimulation } from './harness';
 
@@ -12,6 +13,7 @@ const sim = useSimulation();
 let simulation: Simulation;
 beforeEach(() => { simulation = sim(); });
 
+const DR_VAULT = 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr';
 const isSnapshotCreate = (r: { logicalId: string; requestType: string }) => r.logicalId.startsWith('Snapshot') && r.requestType === 'Create';
 
 test.each([RemovalPolicy.RETAIN, RemovalPolicy.DESTROY])('a sibling fails while the Create waits (%s): the rollback\'s Delete, with a physical id CloudFormation made up, stops the job this resource started', async (removalPolicy) => {
@@ -164,4 +166,25 @@ test('a restore test\'s Update is cancelled and rolled back: the new restore goe
   expect(simulation.standIn.service.tables.tableStatus('orders-restore-1')).toBe('ACTIVE');
   expect(simulation.standIn.service.tables.tableStatus('orders-restore-2')).toBeUndefined();
   expect(simulation.standIn.requests.filter((r) => r.outcome === 'denied')).toEqual([]);
+});
+
+describe('AWS Backup does not know a job yet right after its start (eventual consistency: its Describe and List calls miss it for 40 s)', () => {
+  const stacks = {
+    backup: () => backupJobStack(),
+    restore: () => backupJobStack({}, (stack, _table, job) => {
+      new RestoreJob(stack, 'RestoreTest', { recoveryPoint: RecoveryPoint.fromBackupJob(job), metadata: { targetTableName: 'orders-restore-test' } });
+    }),
+    copy: () => backupJobStack({}, (stack, _table, job) => {
+      new CopyJob(stack, 'DrCopy', { recoveryPoint: RecoveryPoint.fromBackupJob(job), destinationBackupVault: backup.BackupVault.fromBackupVaultArn(stack, 'DrVault', DR_VAULT) });
+    }),
+  };
+  test.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s: the waiter asks again at its next polls, and the deploy completes with the job', async (kind) => {
+    simulation.standIn.service.copies.createOtherVault(DR_VAULT);
+    simulation.standIn.service.newJobsHiddenForSeconds = 40;
+    const result = await simulation.cloudFormation('E2E').deploy(stacks[kind]());
+    expect(result.status).toBe('CREATE_COMPLETE');
+    // Each job was asked about while it was not visible yet.
+    expect(simulation.standIn.requests.filter((r) => r.error === 'ResourceNotFoundException').length).toBeGreaterThan(0);
+    expectAllAnswered(result.operations);
+  });
 });

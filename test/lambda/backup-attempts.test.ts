@@ -162,7 +162,7 @@ test('a job that fails for another reason fails the deploy at once, with AWS Bac
 });
 
 describe('a first attempt AWS Backup keeps queued behind another job', () => {
-  test('once the other job ended, the next attempt starts at once and the queued one is stopped', async () => {
+  test('once the other job ended, the queued one is stopped, then the next attempt starts at once', async () => {
     const plan = planJob();
     const { request, response, event } = await created();
     const first = jobs[1];
@@ -173,8 +173,10 @@ describe('a first attempt AWS Backup keeps queued behind another job', () => {
     plan.State = 'COMPLETED';
     await expect(poll(event)).resolves.toEqual({ IsComplete: false });
     expect(backup.commandCalls(StartBackupJobCommand).map((c) => c.args[0].input.IdempotencyToken)).toEqual([idempotencyToken(request), idempotencyToken(request, 'attempt-2')]);
-    // Started first, then the queued one stopped: the resource never waits for nobody.
+    // Stopped first, then the next started: started while ours still waited, it would queue behind our own job.
     expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input)).toEqual([{ BackupJobId: first.BackupJobId }]);
+    const order = backup.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name).filter((n) => n === 'StopBackupJobCommand' || n === 'StartBackupJobCommand');
+    expect(order).toEqual(['StartBackupJobCommand', 'StopBackupJobCommand', 'StartBackupJobCommand']);
 
     Object.assign(jobs[2], { State: 'COMPLETED' });
     await expect(poll(event)).resolves.toMatchObject({ IsComplete: true, Data: { BackupJobId: jobs[2].BackupJobId } });

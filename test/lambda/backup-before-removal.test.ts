@@ -3,7 +3,7 @@
  * row of what CloudFormation may be doing), what it asks AWS Backup, and what
  * it does when the backup fails.
  */
-import { BackupClient, DescribeBackupJobCommand, ListBackupJobsCommand, StartBackupJobCommand, StopBackupJobCommand } from '@aws-sdk/client-backup';
+import { BackupClient, DescribeBackupJobCommand, ListBackupJobsCommand, ListTagsCommand, StartBackupJobCommand, StopBackupJobCommand, TagResourceCommand } from '@aws-sdk/client-backup';
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand, GetTemplateCommand, StackStatus } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -187,19 +187,114 @@ describe('isComplete', () => {
     expect(dynamodb.commandCalls(UpdateTableCommand)[0].args[0].input).toEqual({ TableName: 'Orders', DeletionProtectionEnabled: true });
   });
 
-  test('the timeout: the job is stopped, and protection turned on', async () => {
+  test('the timeout of a deletion\'s backup: the job goes on (not stopped), protection is turned on, and the message says to delete again', async () => {
     job({ State: 'RUNNING', PercentDone: '40.0' });
-    backup.on(StopBackupJobCommand).resolves({});
     dynamodb.on(UpdateTableCommand).resolves({});
     const event = deleting();
     event.Wait.deadline = new Date(Date.now() - 1000).toISOString();
-    await expect(isComplete(event)).rejects.toThrow(/Timed out after 30 minutes waiting for backup job .* it was stopped\. Raise timeout \(at most 58 minutes\)\. Deletion protection is now on/);
+    await expect(isComplete(event)).rejects.toThrow(new RegExp('Timed out after 30 minutes waiting for backup job .* it goes on \\(not stopped\\)\\. Delete again within 12 hours: the deletion takes this same '
+      + 'backup job over and waits up to 30 minutes more\\. Deletion protection is now on, .* To go on: turn deletion protection off \\(aws dynamodb update-table'));
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+    expect(dynamodb.commandCalls(UpdateTableCommand)).toHaveLength(1);
+  });
+
+  test('the timeout of a replacement\'s backup: the job is stopped (the update rolls back, the resource stays)', async () => {
+    job({ State: 'RUNNING', PercentDone: '40.0' });
+    backup.on(StopBackupJobCommand).resolves({});
+    // CloudFormation still waits for the update (it is asked: the first 20 s of a minute).
+    const now = Math.floor(Date.now() / 60_000) * 60_000 + 5_000;
+    jest.spyOn(Date, 'now').mockReturnValue(now);
+    cloudFormation.on(DescribeStackResourceCommand).resolves({ StackResourceDetail: { LogicalResourceId: 'OrdersGuard', ResourceType: 'Custom::BackupBeforeRemoval', ResourceStatus: 'UPDATE_IN_PROGRESS', LastUpdatedTimestamp: new Date(0) } });
+    const update = asGuard(buildUpdateEvent(PHYSICAL_ID, guardProperties({ ResourceArn: NEW_TABLE_ARN }), guardProperties()));
+    const event = buildIsCompleteEvent(update, {
+      PhysicalResourceId: PHYSICAL_ID,
+      Wait: { mode: 'started', jobId: JOB_ID, reason: 'replacement', deadline: new Date(now - 1000).toISOString(), watch: { status: 'UPDATE_IN_PROGRESS', lastUpdated: new Date(0).toISOString() } },
+    });
+    await expect(isComplete(event)).rejects.toThrow(/Timed out after 30 minutes .* it was stopped\. Raise timeout \(at most 58 minutes\)\. The update rolls back/);
+    expect(cloudFormation.commandCalls(DescribeStackResourceCommand).length).toBeGreaterThan(0);
     expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(1);
+  });
+
+  test('a failed backup in an update\'s cleanup phase: the message says the update completes and the resource left the stack', async () => {
+    job({ State: 'FAILED', StatusMessage: 'Access denied to the table.' });
+    dynamodb.on(UpdateTableCommand).resolves({});
+    const event = deleting();
+    event.Wait.reason = 'removal';
+    const failure = isComplete(event);
+    await expect(failure).rejects.toThrow(/Deletion protection is now on, .* The update completes, and OrdersTable has left the stack \(CloudFormation no longer manages it\): back it up, then delete it yourself/);
+    await expect(failure).rejects.not.toThrow(/retain-resources|delete again/);
   });
 
   test('protection that cannot be turned on is said in the message', async () => {
     job({ State: 'FAILED', StatusMessage: 'Access denied.' });
     dynamodb.on(UpdateTableCommand).rejects(Object.assign(new Error('not authorized to perform: dynamodb:UpdateTable'), { name: 'AccessDeniedException' }));
     await expect(isComplete(deleting())).rejects.toThrow(/Deletion protection was not turned on \(AccessDeniedException: not authorized to perform: dynamodb:UpdateTable\)/);
+  });
+});
+
+describe('a guard\'s earlier backups', () => {
+  const RP = (n: number) => `arn:aws:backup:eu-west-1:123456789012:recovery-point:RP-${n}`;
+  const ours = { BackupVaultName: 'guards', IamRoleArn: 'arn:aws:iam::123456789012:role/backup', ResourceArn: TABLE_ARN };
+  const tags = (reason: string, logicalId = 'OrdersTable', stack = 'App') => ({ [REMOVAL_TAGS.stack]: stack, [REMOVAL_TAGS.logicalId]: logicalId, [REMOVAL_TAGS.reason]: reason });
+  const listed = (...jobs: Record<string, unknown>[]) => backup.on(ListBackupJobsCommand).resolves({
+    BackupJobs: jobs.map((j, i) => ({ BackupJobId: `EARLIER-${i + 1}`, RecoveryPointArn: RP(i + 1), CreationDate: new Date(Date.now() - (i + 1) * 60_000), ...ours, ...j })),
+  });
+  const tagged = (n: number, value: Record<string, string> | Error) => (value instanceof Error
+    ? backup.on(ListTagsCommand, { ResourceArn: RP(n) }).rejects(value)
+    : backup.on(ListTagsCommand, { ResourceArn: RP(n) }).resolves({ Tags: value }));
+  const deletion = () => { stackIs('DELETE_IN_PROGRESS'); return onEvent(asGuard(buildDeleteEvent(PHYSICAL_ID, guardProperties()))); };
+
+  test('a deletion takes over the guard\'s running backup for the same reason: no new job', async () => {
+    listed({ State: 'RUNNING' });
+    tagged(1, tags('stack-deletion'));
+    expect(await deletion()).toMatchObject({ Wait: { mode: 'started', jobId: 'EARLIER-1', reason: 'stack-deletion' } });
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+  });
+
+  test('a completed one is taken over when none runs; a running one comes first', async () => {
+    listed({ State: 'COMPLETED' }, { State: 'RUNNING' });
+    tagged(1, tags('stack-deletion'));
+    tagged(2, tags('stack-deletion'));
+    expect(await deletion()).toMatchObject({ Wait: { jobId: 'EARLIER-2' } });
+    backup.reset();
+    listed({ State: 'COMPLETED' });
+    tagged(1, tags('stack-deletion'));
+    expect(await deletion()).toMatchObject({ Wait: { jobId: 'EARLIER-1' } });
+  });
+
+  test.each([
+    ['another logical id', { State: 'RUNNING' }, tags('stack-deletion', 'Other')],
+    ['another stack', { State: 'RUNNING' }, tags('stack-deletion', 'OrdersTable', 'Else')],
+    ['another reason', { State: 'RUNNING' }, tags('removal')],
+    ['a job that ended otherwise (ABORTED)', { State: 'ABORTED' }, tags('stack-deletion')],
+    ['another vault', { State: 'RUNNING', BackupVaultName: 'other' }, tags('stack-deletion')],
+    ['a backup plan\'s job', { State: 'RUNNING', CreatedBy: { BackupPlanId: 'nightly' } }, tags('stack-deletion')],
+    ['tags AWS Backup cannot read', { State: 'RUNNING' }, Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' })],
+  ])('never taken over: %s (a new backup starts)', async (_, fields, tagsOrError) => {
+    listed(fields);
+    tagged(1, tagsOrError as Record<string, string> | Error);
+    expect(await deletion()).toMatchObject({ Wait: { mode: 'started', jobId: JOB_ID } });
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+  });
+
+  test('an Update never takes over: a replacement starts its own backup', async () => {
+    stackIs('UPDATE_IN_PROGRESS');
+    listed({ State: 'RUNNING' });
+    tagged(1, tags('replacement'));
+    cloudFormation.on(DescribeStackResourceCommand).resolves({ StackResourceDetail: { LogicalResourceId: 'OrdersGuard', ResourceType: 'Custom::BackupBeforeRemoval', ResourceStatus: 'UPDATE_IN_PROGRESS', LastUpdatedTimestamp: new Date(0) } });
+    await onEvent(asGuard(buildUpdateEvent(PHYSICAL_ID, guardProperties({ ResourceArn: NEW_TABLE_ARN }), guardProperties())));
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+  });
+
+  test('a rollback\'s Update retags the replacement backups of the resource it goes back to (its reason tag only)', async () => {
+    stackIs('UPDATE_ROLLBACK_IN_PROGRESS');
+    listed({ State: 'COMPLETED' }, { State: 'COMPLETED' });
+    tagged(1, tags('replacement'));
+    tagged(2, tags('stack-deletion'));
+    backup.on(TagResourceCommand).resolves({});
+    // A rollback: the guard goes back from the new table (old properties) to the table it had (properties).
+    expect(await onEvent(asGuard(buildUpdateEvent(PHYSICAL_ID, guardProperties(), guardProperties({ ResourceArn: NEW_TABLE_ARN }))))).toMatchObject({ Wait: { mode: 'unchanged' } });
+    expect(backup.commandCalls(TagResourceCommand).map((c) => c.args[0].input)).toEqual([{ ResourceArn: RP(1), Tags: { [REMOVAL_TAGS.reason]: 'replacement-rolled-back' } }]);
+    expect(backup.commandCalls(ListBackupJobsCommand)[0].args[0].input).toMatchObject({ ByResourceArn: TABLE_ARN, ByBackupVaultName: 'guards' });
   });
 });

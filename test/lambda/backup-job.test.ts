@@ -113,13 +113,15 @@ describe('Create', () => {
   });
 
   test('starts the job at once, even on a resource another job holds, and notes the jobs it is queued behind', async () => {
-    backup.on(ListBackupJobsCommand).callsFake((input) => ({ BackupJobs: input.ByState === 'RUNNING' ? [{ BackupJobId: 'plan-job', State: 'RUNNING', ResourceArn: TABLE_ARN }] : [] }));
+    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [
+      { BackupJobId: 'plan-job', State: 'RUNNING', ResourceArn: TABLE_ARN },
+      { BackupJobId: 'yesterday', State: 'COMPLETED', ResourceArn: TABLE_ARN },
+      { BackupJobId: JOB_ID, State: 'CREATED', ResourceArn: TABLE_ARN },
+    ] });
     const { response } = await created();
     expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
-    // The physical id names our job from the start; the resource's active jobs are listed after the start, once per active state.
-    expect(backup.commandCalls(ListBackupJobsCommand).map((c) => c.args[0].input)).toEqual(
-      ['CREATED', 'PENDING', 'RUNNING', 'ABORTING'].map((ByState) => ({ ByResourceArn: TABLE_ARN, ByState })),
-    );
+    // The physical id names our job from the start; the resource's jobs are listed after the start, in one listing.
+    expect(backup.commandCalls(ListBackupJobsCommand).map((c) => c.args[0].input)).toEqual([{ ByResourceArn: TABLE_ARN, MaxResults: 1000 }]);
     expect(parsePhysicalId(response.PhysicalResourceId)).toMatchObject({ prefix: 'backup-job', jobId: JOB_ID });
     expect(response.Wait).toMatchObject({ mode: 'started', heldBy: ['plan-job'] });
   });

@@ -4,7 +4,7 @@
  * Update re-arms a new handle for the current job, and refuses a new job with
  * a reused handle; the result resource answers the job's attributes.
  */
-import { BackupClient, DescribeBackupJobCommand, ListBackupJobsCommand, StartBackupJobCommand, StopBackupJobCommand } from '@aws-sdk/client-backup';
+import { BackupClient, DeleteRecoveryPointCommand, DescribeBackupJobCommand, ListBackupJobsCommand, StartBackupJobCommand, StopBackupJobCommand } from '@aws-sdk/client-backup';
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -128,7 +128,40 @@ describe('the result resource', () => {
   test('answers the completed job\'s attributes at once', async () => {
     describes({ State: 'COMPLETED', BackupSizeInBytes: 42, CompletionDate: new Date('2026-12-01T08:00:00Z') });
     const response = await onEvent(resultEvent({ ServiceToken: 'x', JobId: JOB_ID }) as never);
-    expect(response).toMatchObject({ PhysicalResourceId: `job-result/${JOB_ID}`, Data: { BackupJobId: JOB_ID, State: 'COMPLETED', BackupSizeInBytes: '42', CompletionDate: '2026-12-01T08:00:00.000Z' } });
+    // The physical id names the job and what it made (the result's Delete under DESTROY deletes it).
+    expect(response).toMatchObject({ PhysicalResourceId: `job-result/${JOB_ID}/arn:aws:backup:eu-west-1:123456789012:recovery-point:ABC`, Data: { BackupJobId: JOB_ID, State: 'COMPLETED', BackupSizeInBytes: '42', CompletionDate: '2026-12-01T08:00:00.000Z' } });
+  });
+
+  test('an Update for the same job (a change of how it is kept) answers as the job stands, even once AWS Backup no longer describes it', async () => {
+    backup.on(DescribeBackupJobCommand).rejects(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' }));
+    const physicalId = `job-result/${JOB_ID}/${RECOVERY_POINT}`;
+    const event = {
+      ...buildUpdateEvent(physicalId, { ServiceToken: 'x', JobId: JOB_ID, Job: longProperties({ RemovalPolicy: 'destroy' }) }, { ServiceToken: 'x', JobId: JOB_ID, Job: longProperties() }),
+      ResourceType: 'Custom::BackupJobResult',
+    };
+    await expect(onEvent(event as never)).resolves.toMatchObject({ PhysicalResourceId: physicalId, Data: { BackupJobId: JOB_ID, RecoveryPointArn: RECOVERY_POINT } });
+  });
+
+  test('Delete under DESTROY deletes what the job made, named by the physical id, even once AWS Backup no longer describes the job; RETAIN keeps it', async () => {
+    backup.on(DescribeBackupJobCommand).rejects(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' }));
+    backup.on(DeleteRecoveryPointCommand).resolves({});
+    const physicalId = `job-result/${JOB_ID}/${RECOVERY_POINT}`;
+    const deleteOf = (removalPolicy?: string) => ({
+      ...buildDeleteEvent(physicalId, { ServiceToken: 'x', JobId: JOB_ID, Job: longProperties({ RemovalPolicy: removalPolicy }) }), ResourceType: 'Custom::BackupJobResult',
+    });
+    await expect(onEvent(deleteOf() as never)).resolves.toMatchObject({ Wait: { mode: 'deleted' } });
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
+    await expect(onEvent(deleteOf('destroy') as never)).resolves.toMatchObject({ Wait: { mode: 'deleted' } });
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input)).toEqual([{ BackupVaultName: 'pre-migration', RecoveryPointArn: RECOVERY_POINT }]);
+  });
+
+  test('its event is logged without the values of the job\'s sensitive maps', async () => {
+    describes({ State: 'COMPLETED' });
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    await onEvent(resultEvent({ ServiceToken: 'x', JobId: JOB_ID, Job: longProperties({ RecoveryPointTags: { owner: 'secret-team' } }) }) as never);
+    const logged = log.mock.calls.map((c) => String(c[0])).join('\n');
+    expect(logged).toContain('"owner":"***"');
+    expect(logged).not.toContain('secret-team');
   });
 
   test('fails for a job that is not COMPLETED (PARTIAL only with AllowPartial)', async () => {

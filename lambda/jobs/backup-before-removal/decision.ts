@@ -7,10 +7,11 @@
  * The safe answer wins: when CloudFormation cannot tell, a backup is taken.
  */
 import type { RemovalReason } from '../../../lib/core/backup-before-removal-contract';
+import { isRollingBack } from '../stack-statuses';
 
 export type RemovalDecision =
   | { readonly backup: true; readonly reason: RemovalReason }
-  | { readonly backup: false; readonly why: string };
+  | { readonly backup: false; readonly why: string; readonly rolledBack?: boolean };
 
 /** What CloudFormation showed when a guard's request came. */
 export interface StackView {
@@ -28,7 +29,6 @@ export interface RemovalPolicies {
   readonly backupOnReplace: boolean;
 }
 
-const ROLLING_BACK = /^(ROLLBACK_IN_PROGRESS|UPDATE_ROLLBACK_IN_PROGRESS|UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS|IMPORT_ROLLBACK_IN_PROGRESS)$/;
 
 const KEPT_ON_DELETE = 'CloudFormation keeps the resource (its DeletionPolicy is Retain or Snapshot)';
 const KEPT_ON_REPLACE = 'CloudFormation keeps the replaced resource (its UpdateReplacePolicy is Retain or Snapshot)';
@@ -42,7 +42,7 @@ const ROLLBACK = 'CloudFormation is rolling back: what it deletes now is what th
  */
 export function decideOnDelete(view: StackView, resourceArn: string, policies: RemovalPolicies): RemovalDecision {
   const status = view.stackStatus;
-  if (status && ROLLING_BACK.test(status)) return { backup: false, why: ROLLBACK };
+  if (isRollingBack(status)) return { backup: false, why: ROLLBACK };
   if (status === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' && view.resourceInTemplate === true && view.resourcePhysicalId !== undefined) {
     if (sameResource(resourceArn, view.resourcePhysicalId)) return { backup: false, why: 'only the guard is removed: the resource stays in the stack' };
     return policies.backupOnReplace ? { backup: true, reason: 'replacement' } : { backup: false, why: KEPT_ON_REPLACE };
@@ -57,7 +57,7 @@ export function decideOnDelete(view: StackView, resourceArn: string, policies: R
  * it); in a rollback the guard goes back to the resource it had (none).
  */
 export function decideOnUpdate(view: StackView, policies: RemovalPolicies): RemovalDecision {
-  if (view.stackStatus && ROLLING_BACK.test(view.stackStatus)) return { backup: false, why: ROLLBACK };
+  if (isRollingBack(view.stackStatus)) return { backup: false, why: ROLLBACK, rolledBack: true };
   return policies.backupOnReplace ? { backup: true, reason: 'replacement' } : { backup: false, why: KEPT_ON_REPLACE };
 }
 

@@ -8,8 +8,10 @@
  * (backup-before-removal-decision.ts). The backup is taken and waited for like
  * a BackupJob's (a busy resource's attempts included); its failure fails the
  * request with AWS Backup's message, and before a deletion first turns on the
- * resource's own deletion protection where it has one. The guard's physical
- * id never changes, so CloudFormation never sends a cleanup Delete of its own.
+ * resource's own deletion protection where it has one. A deletion's backup is
+ * not stopped at the timeout: the deletion tried again takes it over
+ * (earlier-backup.ts). The guard's physical id never changes, so
+ * CloudFormation never sends a cleanup Delete of its own.
  */
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import {
@@ -17,7 +19,8 @@ import {
 } from '../../../lib/core/backup-before-removal-contract';
 import type { BackupJobSpec } from '../../../lib/core/backup-job-contract';
 import { idempotencyToken, RawProperties } from '../../../lib/core/properties';
-import { deadlineAfter } from '../../../lib/core/timing';
+import { formatSeconds } from '../../../lib/core/messages';
+import { deadlineAfter, EARLIER_BACKUP_WINDOW_SECONDS } from '../../../lib/core/timing';
 import { startBackupJob } from '../../shared/backup-jobs';
 import { describeError, naming } from '../../shared/errors';
 import { log } from '../../shared/log';
@@ -25,10 +28,11 @@ import { BACKUP_JOB_KIND } from '../backup-job';
 import { heldByOthers } from '../backup-job/attempts';
 import { describeStackResource, stackStatusOf, templateResourceIds, watchAwaitedRequest } from '../cloudformation';
 import { backupClient as client, cleanUpWithinBudget } from '../invocation';
-import { waitForJob } from '../job-wait';
+import { JobLeftRunning, NotAwaited, waitForJob } from '../job-wait';
 import type { IsCompleteEvent, IsCompleteResponse, OnEventResponse, ServedResource, WaitState } from '../requests';
 import { decideOnDelete, decideOnUpdate, RemovalDecision } from './decision';
 import { protectFromDeletion, unprotectCommand } from './deletion-protection';
+import { earlierBackup, GuardBackups, retagRolledBack } from './earlier-backup';
 
 type Response = OnEventResponse<Record<string, never>>;
 
@@ -61,9 +65,24 @@ async function onUpdate(event: CdkCustomResourceEvent & { RequestType: 'Update' 
   const old = readable(event.OldResourceProperties, 'the guard\'s previous properties');
   if (!old || old.start.ResourceArn === spec.start.ResourceArn) return unchanged;
   // The guard now names another physical resource: in the update phase the old one was replaced (the
-  // cleanup phase deletes it), so it is backed up now, as the guard had it (old properties).
-  const decision = decideOnUpdate({ stackStatus: await stackStatusOf(event.StackId) }, old);
-  return decided(event, old, decision, unchanged);
+  // cleanup phase deletes it), so it is backed up now.
+  const replaced = replacedOf(old, spec);
+  const decision = decideOnUpdate({ stackStatus: await stackStatusOf(event.StackId) }, replaced);
+  // A rollback: the guard goes back to its resource, which stays; a backup the failed update took of it is not a replacement's.
+  if (!decision.backup && decision.rolledBack) await retagRolledBack(guardBackups(spec, event.StackId));
+  return decided(event, replaced, decision, unchanged);
+}
+
+/**
+ * The backup of a resource an update replaced: what to back up is the guard's
+ * previous resource (its previous properties); how long to wait, and whether a
+ * partial backup will do, are the update's own (an update that raised the
+ * timeout waits longer); and when the previous and the new UpdateReplacePolicy
+ * disagree (which one CloudFormation applies to the replaced resource cannot be
+ * told here), it is backed up: the safe answer.
+ */
+function replacedOf(old: BackupBeforeRemovalSpec, spec: BackupBeforeRemovalSpec): BackupBeforeRemovalSpec {
+  return { ...old, timeoutSeconds: spec.timeoutSeconds, allowPartial: spec.allowPartial, backupOnReplace: old.backupOnReplace || spec.backupOnReplace };
 }
 
 async function onDelete(event: CdkCustomResourceEvent & { RequestType: 'Delete' }): Promise<Response> {
@@ -112,18 +131,27 @@ async function decided(event: CdkCustomResourceEvent, spec: BackupBeforeRemovalS
   // Started only while CloudFormation waits for this request (a late delivery starts nothing).
   const watch = await watchAwaitedRequest(event, 'backup');
   const backup = backupSpecOf(spec, event.StackId, decision.reason);
-  let started;
+  // A deletion tried again takes over the backup an earlier one left running (or that completed since).
+  const earlier = event.RequestType === 'Delete' ? await earlierBackup(guardBackups(spec, event.StackId), decision.reason) : undefined;
+  let started: { BackupJobId?: string; RecoveryPointArn?: string };
   try {
-    started = await naming('StartBackupJob', () => startBackupJob(client(), { ...backup.start, IdempotencyToken: idempotencyToken(event) }));
+    started = earlier ?? await naming('StartBackupJob', () => startBackupJob(client(), { ...backup.start, IdempotencyToken: idempotencyToken(event) }));
   } catch (error) {
     throw new Error(await failureMessage(event, spec, decision.reason, (error as Error).message));
   }
   const heldBy = await heldByOthers(spec.start.ResourceArn, started.BackupJobId!);
-  log('info', `backup before ${describeReason(decision.reason)} started`, { ...fields, backupJobId: started.BackupJobId, recoveryPointArn: started.RecoveryPointArn });
+  log('info', `backup before ${describeReason(decision.reason)} ${earlier ? `taken over from an earlier request (${earlier.State})` : 'started'}`, {
+    ...fields, backupJobId: started.BackupJobId, recoveryPointArn: started.RecoveryPointArn,
+  });
   const wait: WaitState = {
     mode: 'started', deadline: deadlineAfter(spec.timeoutSeconds), watch, jobId: started.BackupJobId!, reason: decision.reason, ...(heldBy.length ? { heldBy } : {}),
   };
   return { PhysicalResourceId: otherwise.PhysicalResourceId, Wait: wait };
+}
+
+/** What marks the guard's backups as its own. */
+function guardBackups(spec: BackupBeforeRemovalSpec, stackId: string): GuardBackups {
+  return { start: spec.start, stackName: stackNameOf(stackId), logicalId: spec.resourceLogicalId };
 }
 
 /** The backup as a BackupJob's wait takes it: the guard's request, with the tags that say why, waited for to its end. */
@@ -142,9 +170,9 @@ function backupSpecOf(spec: BackupBeforeRemovalSpec, stackId: string, reason: Re
 async function isComplete(event: IsCompleteEvent<any>): Promise<IsCompleteResponse<Record<string, never>>> {
   const wait = event.Wait;
   if (wait?.mode !== 'started' || !wait.jobId) return { IsComplete: true };
-  // An Update backs up the resource the guard had (its previous properties).
-  const properties = (event.RequestType === 'Update' ? event.OldResourceProperties : event.ResourceProperties) as RawProperties;
-  const spec = parseBackupBeforeRemovalProperties(properties);
+  // An Update backs up the resource the guard had (its previous properties), waiting as the update says.
+  const current = parseBackupBeforeRemovalProperties(event.ResourceProperties as RawProperties);
+  const spec = event.RequestType === 'Update' ? replacedOf(parseBackupBeforeRemovalProperties(event.OldResourceProperties as RawProperties), current) : current;
   const reason = wait.reason as RemovalReason;
   let answer: IsCompleteResponse<any>;
   try {
@@ -154,10 +182,15 @@ async function isComplete(event: IsCompleteEvent<any>): Promise<IsCompleteRespon
       firstJobId: wait.jobId,
       // The guard's physical id never changes.
       physicalIdOf: () => undefined,
-      timeoutAdvice: 'Raise timeout (at most 58 minutes)',
+      // Before a deletion, the backup goes on: the deletion tried again waits for it rather than start another.
+      leaveRunningAtTimeout: event.RequestType === 'Delete',
+      timeoutAdvice: timeoutAdvice(event.RequestType, reason, spec.timeoutSeconds),
     });
   } catch (error) {
-    throw new Error(await failureMessage(event, spec, reason, (error as Error).message));
+    // CloudFormation no longer waits for this request (another delivery of it answered, or it moved on): its
+    // failure is read by nobody, and must not protect a resource that CloudFormation may now be deleting.
+    if (error instanceof NotAwaited) throw error;
+    throw new Error(await failureMessage(event, spec, reason, (error as Error).message, error instanceof JobLeftRunning));
   }
   if (!answer.IsComplete) return { IsComplete: false };
   const data = answer.Data as { BackupJobId?: string; RecoveryPointArn?: string } | undefined;
@@ -165,6 +198,18 @@ async function isComplete(event: IsCompleteEvent<any>): Promise<IsCompleteRespon
     resourceArn: spec.start.ResourceArn, logicalId: spec.resourceLogicalId, backupJobId: data?.BackupJobId, recoveryPointArn: data?.RecoveryPointArn, reason,
   });
   return { IsComplete: true };
+}
+
+/**
+ * What a timeout's message tells the user to do: raise the timeout (a
+ * replacement rolls back); delete again (the stack's deletion failed, and the
+ * backup goes on); or nothing more (in an update's cleanup the backup goes on,
+ * and completes on its own).
+ */
+function timeoutAdvice(requestType: string, reason: RemovalReason, timeoutSeconds: number): string {
+  if (requestType !== 'Delete') return 'Raise timeout (at most 58 minutes)';
+  if (reason !== 'stack-deletion') return 'It completes on its own';
+  return `Delete again within ${EARLIER_BACKUP_WINDOW_SECONDS / 3_600} hours: the deletion takes this same backup job over and waits up to ${formatSeconds(timeoutSeconds)} more`;
 }
 
 function describeReason(reason: RemovalReason): string {
@@ -176,13 +221,20 @@ function describeReason(reason: RemovalReason): string {
  * rolls back (the replaced resource stays); before a deletion, the resource's
  * own deletion protection is turned on where it has one (CloudFormation may
  * delete a resource whose dependent failed to delete), and the message says
- * how to go on.
+ * how to go on: after a stack's deletion failed, delete again; in an update's
+ * cleanup phase, the update completes and the resource has left the stack.
  */
-async function failureMessage(event: Pick<CdkCustomResourceEvent, 'RequestType' | 'LogicalResourceId'>, spec: BackupBeforeRemovalSpec, reason: RemovalReason, cause: string): Promise<string> {
+async function failureMessage(
+  event: Pick<CdkCustomResourceEvent, 'RequestType' | 'LogicalResourceId'>, spec: BackupBeforeRemovalSpec, reason: RemovalReason, cause: string, leftRunning = false,
+): Promise<string> {
   const what = `Backup of ${spec.resourceLogicalId} (${spec.start.ResourceArn}) before ${describeReason(reason)} failed: ${cause.replace(/\.$/, '')}`;
   if (event.RequestType === 'Update') return `${what}. The update rolls back; the resource stays as it is`;
+  // A Delete in an update's cleanup phase: the update succeeds anyway, and the guard and the resource leave the stack.
+  const cleanup = reason !== 'stack-deletion';
   if (!spec.protectOnFailure) {
-    return `${what}. ${spec.resourceType} has no deletion protection this guard can turn on: keep the resource with a removal policy of RETAIN if CloudFormation must not delete it without a backup`;
+    return cleanup
+      ? `${what}. The update completes without this backup, and ${spec.resourceLogicalId} leaves the stack: CloudFormation deletes it unless it keeps it (${spec.resourceType} has no deletion protection this guard can turn on)`
+      : `${what}. ${spec.resourceType} has no deletion protection this guard can turn on: keep the resource with a removal policy of RETAIN if CloudFormation must not delete it without a backup`;
   }
   let outcome = 'unknown';
   await cleanUpWithinBudget(async () => {
@@ -194,9 +246,15 @@ async function failureMessage(event: Pick<CdkCustomResourceEvent, 'RequestType' 
   });
   if (outcome === 'protected') {
     log('warn', 'deletion protection turned on: the resource was not backed up', { resourceArn: spec.start.ResourceArn });
-    return `${what}. Deletion protection is now on, so CloudFormation cannot delete ${spec.resourceLogicalId} without a backup. To go on: back it up `
-      + `(or decide it need not be), turn deletion protection off (${unprotectCommand(spec.resourceType, spec.start.ResourceArn)}) and delete again; `
-      + `should CloudFormation have deleted this guard's handler meanwhile, delete with --retain-resources ${event.LogicalResourceId}`;
+    const unprotect = unprotectCommand(spec.resourceType, spec.start.ResourceArn);
+    if (cleanup) {
+      const backUp = leftRunning ? 'once its backup completed' : 'back it up, then';
+      return `${what}. Deletion protection is now on, so CloudFormation cannot delete ${spec.resourceLogicalId} without a backup. The update completes, and `
+        + `${spec.resourceLogicalId} has left the stack (CloudFormation no longer manages it): ${backUp} delete it yourself if it is not needed (${unprotect} first)`;
+    }
+    const backUp = leftRunning ? '' : 'back it up (or decide it need not be), ';
+    return `${what}. Deletion protection is now on, so CloudFormation cannot delete ${spec.resourceLogicalId} without a backup. To go on: ${backUp}`
+      + `turn deletion protection off (${unprotect}) and delete again; should CloudFormation have deleted this guard's handler meanwhile, delete with --retain-resources ${event.LogicalResourceId}`;
   }
   return outcome === 'gone' ? `${what}. The resource no longer exists` : `${what}. Deletion protection was ${outcome === 'unknown' ? 'not confirmed' : outcome}`;
 }

@@ -6,6 +6,7 @@
  */
 import { parseArn, parseVaultArn } from '../../../lib/core/arns';
 import { COPY_JOB, CopyJobAttributes, CopyJobSpec, parseCopyJobProperties } from '../../../lib/core/copy-job-contract';
+import { destroyAcrossAccountsErrors } from '../../../lib/core/copy-job-rules';
 import { idempotencyToken } from '../../../lib/core/properties';
 import { deleteRecoveryPoint } from '../../shared/aws-backup';
 import { COPY_JOBS, CopyJobDescription, listCopiesSince, startCopyJob } from '../../shared/copy-jobs';
@@ -23,6 +24,11 @@ export const COPY_JOB_KIND: JobKind<CopyJobSpec, CopyJobDescription, CopyJobAttr
   reader: COPY_JOBS,
   parse: parseCopyJobProperties,
   async start(event, spec) {
+    // DESTROY of a copy into another account: refused before any copy starts (at synth where the stack's account was known).
+    const account = parseArn(event.StackId)?.account;
+    const destination = parseVaultArn(spec.start.DestinationBackupVaultArn);
+    const [refused] = spec.destroyOnDelete && account && destination ? destroyAcrossAccountsErrors(destination.account, account, 'RemovalPolicy') : [];
+    if (refused) throw new Error(`${refused}. No copy was started`);
     // The same token for every invocation of one request: a retried request finds its copy.
     const copyJobId = await naming('StartCopyJob', () => startCopyJob(client(), { ...spec.start, IdempotencyToken: idempotencyToken(event, 'copy') }));
     return { jobId: copyJobId, known: { ...known(spec), CopyJobId: copyJobId, State: 'CREATED' } };
