@@ -241,6 +241,7 @@ describe('IAM of the handlers', () => {
     expect(policy.Properties.Roles).toEqual([{ Ref: handlerRole }]);
     expect(policy.Properties.PolicyName).toBe(`cdk-backup-jobs-deletion-${policyId.slice(-8)}`);
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Sid: 'ReadStackToCleanUp', Effect: 'Allow', Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], Resource: [{ Ref: 'AWS::StackId' }] },
       { Sid: 'StopBackupJobsToDelete', Effect: 'Allow', Action: 'backup:StopBackupJob', Resource: '*' },
       {
         Sid: 'DeleteRecoveryPoints',

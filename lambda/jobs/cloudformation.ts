@@ -89,19 +89,43 @@ async function rootStatusOf(rootId: string): Promise<string | undefined> {
 }
 
 /**
- * The logical ids of the resources in the stack's template (the one being
- * deployed, or deployed last), or undefined when CloudFormation cannot tell
- * now or the template is not JSON.
+ * The resources of the stack's template (the one being deployed, or deployed
+ * last), by logical id, or undefined when CloudFormation cannot tell now or
+ * the template is not JSON.
  */
-export async function templateResourceIds(stackId: string): Promise<Set<string> | undefined> {
+export async function templateResources(stackId: string): Promise<Record<string, { Properties?: Record<string, unknown> }> | undefined> {
   try {
     const { TemplateBody } = await cloudFormation().send(new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Original' }));
-    const resources = (JSON.parse(TemplateBody ?? '') as { Resources?: Record<string, unknown> }).Resources;
-    return resources && typeof resources === 'object' ? new Set(Object.keys(resources)) : undefined;
+    const resources = (JSON.parse(TemplateBody ?? '') as { Resources?: Record<string, { Properties?: Record<string, unknown> }> }).Resources;
+    return resources && typeof resources === 'object' ? resources : undefined;
   } catch (error) {
     log('warn', 'could not read the stack\'s template from CloudFormation', { error: describeError(error) });
     return undefined;
   }
+}
+
+/** The logical ids of the resources in the stack's template, or undefined when CloudFormation cannot tell now. */
+export async function templateResourceIds(stackId: string): Promise<Set<string> | undefined> {
+  const resources = await templateResources(stackId);
+  return resources ? new Set(Object.keys(resources)) : undefined;
+}
+
+/**
+ * In an update's cleanup phase, whether the new template keeps what the
+ * replaced job resource made: the resource is still there (a new job replaced
+ * the old one) and its RemovalPolicy there is not destroy. When the template
+ * cannot be read, it keeps (the safe answer). Outside a cleanup phase, and for
+ * a resource that left the template, its own RemovalPolicy decides: false.
+ */
+export async function keptByNewTemplate(stackId: string, logicalId: string): Promise<boolean> {
+  if (await stackStatusOf(stackId) !== 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS') return false;
+  const resources = await templateResources(stackId);
+  if (!resources) return true;
+  const resource = resources[logicalId];
+  if (resource === undefined) return false;
+  // A job resource's own property, or a long wait's result resource's (it carries the job's properties).
+  const job = resource.Properties?.Job as Record<string, unknown> | undefined;
+  return (resource.Properties?.RemovalPolicy ?? job?.RemovalPolicy) !== 'destroy';
 }
 
 /**

@@ -15,7 +15,7 @@ import { fingerprint, parseJobResultProperties, RawProperties, WaitSpec } from '
 import { cleanUpDeadline, deadlineAfter } from '../../lib/core/timing';
 import { describeError, naming } from '../shared/errors';
 import { log } from '../shared/log';
-import { stillAwaited, watchAwaitedRequest } from './cloudformation';
+import { keptByNewTemplate, stillAwaited, watchAwaitedRequest } from './cloudformation';
 import { backupClient, cleanUpWithinBudget } from './invocation';
 import { cleanUpJob, cleanUpJobs, jobsOfAbandonedRequest } from './job-clean-up';
 import { AnyJobKind, attributesOf, canStop, JobKind, JobRef, needsCleanUp, prefixOf, StartedJob } from './job-kind';
@@ -52,7 +52,7 @@ async function onJobEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, a
     }
     case 'Delete':
       // Properties that cannot be read leave what the job made as it is.
-      return remove(kind, event.PhysicalResourceId, readable(kind, properties));
+      return remove(kind, event.PhysicalResourceId, await followingNewTemplate(event, readable(kind, properties)));
     default:
       throw new Error(`Unknown RequestType ${(event as { RequestType?: string }).RequestType}`);
   }
@@ -166,6 +166,18 @@ async function remove<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>,
   return answer(left.length === 0 ? { mode: 'deleted' } : { mode: 'deleting', deadline: cleanUpDeadline(spec.timeoutSeconds), blockingJobIds: left });
 }
 
+/**
+ * A Delete's properties, but RETAIN where an update that replaced the job
+ * turned DESTROY off: in the cleanup phase the Delete carries the replaced
+ * job's properties, and the new template's choice (keep) is followed, as
+ * CloudFormation follows the new template's UpdateReplacePolicy.
+ */
+async function followingNewTemplate<Spec extends WaitSpec>(event: CdkCustomResourceEvent & { RequestType: 'Delete' }, spec: Spec | undefined): Promise<Spec | undefined> {
+  if (!spec?.destroyOnDelete || !(await keptByNewTemplate(event.StackId, event.LogicalResourceId))) return spec;
+  log('info', 'the update that replaced this job keeps what it made (its removal policy is no longer DESTROY)', { physicalId: event.PhysicalResourceId });
+  return { ...spec, destroyOnDelete: false };
+}
+
 /** The jobs a request took: its first, and the later attempts of a kind that takes its job in attempts. */
 function requestJobs<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, first: JobRef<Job>, spec: Spec): Promise<JobRef<Job>[]> | JobRef<Job>[] {
   return kind.attempts ? kind.attempts.all(first, spec) : [first];
@@ -186,7 +198,7 @@ async function onResultEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job
     // A physical id this handler never returned: the result's Create never succeeded, and named no job.
     const made = resultIdOf(event.PhysicalResourceId);
     const job = made && readableResult(event.ResourceProperties)?.job;
-    const spec = job && readable(kind, job);
+    const spec = await followingNewTemplate(event, job ? readable(kind, job) : undefined);
     if (made && spec?.destroyOnDelete) await cleanUpJobs(kind, spec, async () => [made]);
     return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'deleted' } };
   }

@@ -4,6 +4,7 @@
  * options (faults, CloudFormation's behaviours) a test sets.
  */
 import type { IamState } from './iam';
+import type { ResourceState } from './intrinsics';
 import type { LocalAws } from './local-aws';
 import type { CfnResponse } from './presigned-urls';
 import type { VirtualClock } from './virtual-clock';
@@ -62,6 +63,8 @@ export interface StackOperationResult {
    * (`afterFailedDeletion: 'keep-dependencies'`), with the reason.
    */
   readonly notDeleted?: readonly { readonly logicalId: string; readonly reason: string }[];
+  /** The resource whose rollback failed (UPDATE_ROLLBACK_FAILED), and why. */
+  readonly rollbackFailure?: { readonly logicalId: string; readonly reason: string };
 }
 
 /**
@@ -113,3 +116,17 @@ export interface CloudFormationOptions {
   /** Faults for a request, decided when it is sent. */
   readonly faultsFor?: (request: { logicalId: string; requestType: RequestType; phase: CustomResourceOperation['phase'] }) => RequestFaults | undefined;
 }
+
+/** How an update's rollback ended: what it could not delete, and the resource that failed to roll back (if one did). */
+export interface RolledBack {
+  readonly notDeleted: { logicalId: string; reason: string }[];
+  readonly rollbackFailure?: { logicalId: string; reason: string };
+}
+
+/** A resource an update touched, with its state before (none: the update created it). */
+export interface Touched {
+  readonly logicalId: string;
+  readonly before?: ResourceState;
+  readonly replaced?: boolean;
+}
+

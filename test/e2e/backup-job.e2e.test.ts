@@ -190,6 +190,20 @@ describe('Update and Delete', () => {
     expectAllAnswered([...first.operations, ...update.operations]);
   });
 
+  test.each([
+    ['DESTROY to RETAIN: the cleanup keeps the old recovery point (the new template\'s choice)', RemovalPolicy.DESTROY, RemovalPolicy.RETAIN, true],
+    ['RETAIN to DESTROY: the cleanup keeps the old recovery point (its own choice was RETAIN)', RemovalPolicy.RETAIN, RemovalPolicy.DESTROY, true],
+    ['DESTROY to DESTROY: the cleanup deletes the old recovery point', RemovalPolicy.DESTROY, RemovalPolicy.DESTROY, false],
+  ])('a new trigger with %s', async (_, before, after, kept) => {
+    const cfn = simulation.cloudFormation('E2E');
+    const first = await cfn.deploy(backupJobStack({ trigger: 'migration-0001', removalPolicy: before }));
+    const update = await cfn.deploy(backupJobStack({ trigger: 'migration-0002', removalPolicy: after }));
+    expect(update.status).toBe('UPDATE_COMPLETE');
+    expect(simulation.standIn.service.backups.recoveryPointExists(first.outputs.RecoveryPointArn)).toBe(kept);
+    expect(simulation.standIn.service.backups.recoveryPointExists(update.outputs.RecoveryPointArn)).toBe(true);
+    expectAllAnswered([...first.operations, ...update.operations]);
+  });
+
   test('a change of the timeout alone takes no new backup', async () => {
     const cfn = simulation.cloudFormation('E2E');
     await cfn.deploy(backupJobStack({ timeout: Duration.minutes(30) }));
