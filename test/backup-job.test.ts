@@ -213,7 +213,7 @@ describe('IAM of the handlers', () => {
     ]);
     expect(statement(template, 'ReadBackupJobs')).toMatchObject({ Action: ['backup:ListBackupJobs', 'backup:DescribeBackupJob'], Resource: '*' });
     // Its own stack only: to tell whether CloudFormation still waits for a request.
-    expect(statement(template, 'ReadOwnStack')).toMatchObject({ Action: 'cloudformation:DescribeStackResource', Resource: { Ref: 'AWS::StackId' } });
+    expect(statement(template, 'ReadOwnStack')).toMatchObject({ Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'], Resource: { Ref: 'AWS::StackId' } });
     // The job's own vault and role are granted by the stack's name patterns, which they follow.
     const { vaultNamePrefix, rolePath } = generatedNames(stack);
     expect(statement(template, 'StartBackupJobs')).toMatchObject({
@@ -241,7 +241,7 @@ describe('IAM of the handlers', () => {
     expect(policy.Properties.Roles).toEqual([{ Ref: handlerRole }]);
     expect(policy.Properties.PolicyName).toBe(`cdk-backup-jobs-deletion-${policyId.slice(-8)}`);
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
-      { Sid: 'ReadStackToCleanUp', Effect: 'Allow', Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], Resource: [{ Ref: 'AWS::StackId' }] },
+      { Sid: 'ReadTemplateToCleanUp', Effect: 'Allow', Action: 'cloudformation:GetTemplate', Resource: [{ Ref: 'AWS::StackId' }] },
       { Sid: 'StopBackupJobsToDelete', Effect: 'Allow', Action: 'backup:StopBackupJob', Resource: '*' },
       {
         Sid: 'DeleteRecoveryPoints',

@@ -119,7 +119,7 @@ describe('RestoreJob properties', () => {
     expect(handlerStatements(template).find((s) => s.Sid === 'DeleteRestoredTables')).toBeUndefined();
     const [policyId, policy] = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => /DeletionGrants[0-9A-F]{8}$/.test(id))!;
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
-      { Sid: 'ReadStackToCleanUp', Effect: 'Allow', Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], Resource: [{ Ref: 'AWS::StackId' }] },
+      { Sid: 'ReadTemplateToCleanUp', Effect: 'Allow', Action: 'cloudformation:GetTemplate', Resource: [{ Ref: 'AWS::StackId' }] },
       { Sid: 'ReadRestoreJobsToDelete', Effect: 'Allow', Action: ['backup:DescribeRestoreJob', 'backup:ListRestoreJobs'], Resource: '*' },
       {
         Sid: 'DeleteRestoredTables',

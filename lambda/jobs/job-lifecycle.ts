@@ -13,15 +13,16 @@
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { fingerprint, parseJobResultProperties, RawProperties, WaitSpec } from '../../lib/core/properties';
 import { cleanUpDeadline, deadlineAfter } from '../../lib/core/timing';
-import { describeError, naming } from '../shared/errors';
+import { describeError, isNotFound, isTransientError, naming } from '../shared/errors';
 import { log } from '../shared/log';
-import { keptByNewTemplate, stillAwaited, watchAwaitedRequest } from './cloudformation';
+import { describeStackResource, keptByNewTemplate, stackStatusOf, stillAwaited, watchAwaitedRequest } from './cloudformation';
 import { backupClient, cleanUpWithinBudget } from './invocation';
 import { cleanUpJob, cleanUpJobs, jobsOfAbandonedRequest } from './job-clean-up';
 import { AnyJobKind, attributesOf, canStop, JobKind, JobRef, needsCleanUp, prefixOf, StartedJob } from './job-kind';
 import { currentAttributes, isJobComplete } from './job-wait';
 import { formatPhysicalId, physicalIdOf } from './physical-id';
 import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
+import { isRollingBack } from './stack-statuses';
 import type { OnEventResponse, ServedResource, WaitState } from './requests';
 
 /** The resource types a kind serves: its job resource, and its long wait's result resource. */
@@ -45,10 +46,11 @@ async function onJobEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, a
       log('info', 'the properties that define the job are unchanged; no new job', { physicalId: event.PhysicalResourceId });
       // Back to the current job from other properties: a rollback of a request that never answered.
       const abandoned = event.OldResourceProperties as RawProperties | undefined;
-      const wait = abandoned && fingerprint(abandoned) !== current.fingerprint
-        ? await rolledBack(kind, abandoned, current.jobId)
-        : await rearm(kind, event, spec, current.jobId, event.PhysicalResourceId);
-      return { PhysicalResourceId: event.PhysicalResourceId, Wait: wait ?? { mode: 'unchanged' } };
+      if (abandoned && fingerprint(abandoned) !== current.fingerprint) {
+        return { PhysicalResourceId: event.PhysicalResourceId, Wait: await rolledBack(kind, abandoned, current.jobId) ?? { mode: 'unchanged' } };
+      }
+      if (turnsWaitOn(kind, event, spec)) return awaitCurrent(kind, event, properties, spec, current.jobId);
+      return { PhysicalResourceId: event.PhysicalResourceId, Wait: await rearm(kind, event, spec, current.jobId, event.PhysicalResourceId) ?? { mode: 'unchanged' } };
     }
     case 'Delete':
       // Properties that cannot be read leave what the job made as it is.
@@ -103,6 +105,47 @@ async function startPollerOrCleanUp<Spec extends WaitSpec, Job>(
     if (stoppable) await cleanUpWithinBudget(async () => { await cleanUpJob(kind, spec, { jobId: started.jobId, made: started.made }); });
     throw new Error(`Could not start the long-wait poller for ${noun} job ${started.jobId}: ${describeError(error)}; ${stoppable ? 'the job was cleaned up' : `AWS Backup cannot stop the ${noun}, which goes on`}`);
   }
+}
+
+/** Whether an Update turns waitForCompletion on for a job the custom resource waits for itself (the short path). */
+function turnsWaitOn<Spec extends WaitSpec>(kind: JobKind<Spec, any, any>, event: CdkCustomResourceEvent & { RequestType: 'Update' }, spec: Spec): boolean {
+  const old = readable(kind, event.OldResourceProperties as RawProperties);
+  return spec.waitForCompletion && !spec.longWait && old !== undefined && !old.waitForCompletion;
+}
+
+/**
+ * An Update that turns waitForCompletion on for the job a request that did
+ * not wait started (same properties otherwise): what depends on the job goes
+ * on only once it completed. A job that still runs is waited for (adopted: the
+ * wait never stops it, nor deletes what it made, as it predates the request);
+ * one that completed is kept; one that ended otherwise, or that AWS Backup no
+ * longer knows, is replaced by a new job (but never in a rollback, which goes
+ * back to what was deployed).
+ */
+async function awaitCurrent<Spec extends WaitSpec, Job>(
+  kind: JobKind<Spec, Job, any>, event: CdkCustomResourceEvent & { RequestType: 'Update' }, properties: RawProperties, spec: Spec, jobId: string,
+): Promise<OnEventResponse> {
+  const noun = kind.contract.kind;
+  const unchanged: OnEventResponse = { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'unchanged' } };
+  let job: Job | undefined;
+  try {
+    job = await (kind.attempts ? kind.attempts.current(jobId) : kind.reader.describe(backupClient(), jobId));
+  } catch (error) {
+    if (!isNotFound(error)) throw new Error(`Describe${noun[0].toUpperCase()}${noun.slice(1)}Job of ${jobId} failed: ${describeError(error)}`);
+  }
+  const outcome = job === undefined ? 'gone' : kind.reader.outcomeOf(job);
+  log('info', 'waitForCompletion turned on: the current job', { kind: noun, jobId, outcome });
+  if (outcome === 'completed' || (outcome === 'partial' && spec.allowPartial)) return unchanged;
+  if (outcome === 'running' || outcome === 'unknown') {
+    const watch = await watchAwaitedRequest(event, noun);
+    return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'started', deadline: deadlineAfter(spec.timeoutSeconds), watch, adopted: true } };
+  }
+  if (isRollingBack(await stackStatusOf(event.StackId))) {
+    log('warn', 'the stack rolls back: no new job, whatever became of the current one', { kind: noun, jobId, outcome });
+    return unchanged;
+  }
+  log('info', `the current job ${outcome === 'gone' ? 'is no longer known to AWS Backup' : `ended ${kind.reader.stateOf(job!)}`}: a new one is started`, { kind: noun, jobId });
+  return start(kind, event, properties, spec);
 }
 
 /**
@@ -197,9 +240,9 @@ async function onResultEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job
   if (event.RequestType === 'Delete') {
     // A physical id this handler never returned: the result's Create never succeeded, and named no job.
     const made = resultIdOf(event.PhysicalResourceId);
-    const job = made && readableResult(event.ResourceProperties)?.job;
-    const spec = await followingNewTemplate(event, job ? readable(kind, job) : undefined);
-    if (made && spec?.destroyOnDelete) await cleanUpJobs(kind, spec, async () => [made]);
+    const result = made && readableResult(event.ResourceProperties);
+    const spec = await followingNewTemplate(event, result && result.job ? readable(kind, result.job) : undefined);
+    if (made && result && spec?.destroyOnDelete && !(await jobStaysInStack(kind, event, result))) await cleanUpJobs(kind, spec, async () => [made]);
     return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'deleted' } };
   }
   const result = parseJobResultProperties(event.ResourceProperties as RawProperties);
@@ -216,6 +259,30 @@ async function onResultEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job
     throw new Error(`${noun[0].toUpperCase()}${noun.slice(1)} job ${kind.reader.idOf(job)} is ${kind.reader.stateOf(job)}, not COMPLETED${statusMessageOf(job)}`);
   }
   return { PhysicalResourceId: `${RESULT_PREFIX}/${kind.reader.idOf(job)}/${kind.reader.madeBy(job) ?? ''}`, Data: attributesOf(kind, job), Wait: { mode: 'handed-off' } };
+}
+
+/**
+ * Whether the job a result resource's Delete names stays in the stack: an
+ * update moved the job off the long path (a shorter timeout, the wait turned
+ * off), or rolled back one that moved it on, and the job resource still names
+ * the job; what the job made is then its. Not in a stack's deletion, nor in a
+ * rollback of its creation. When CloudFormation cannot tell now: it stays (the
+ * job resource's own Delete cleans up after it, if it comes).
+ */
+async function jobStaysInStack(kind: AnyJobKind, event: CdkCustomResourceEvent, result: { jobId: string; jobLogicalId?: string }): Promise<boolean> {
+  if (!result.jobLogicalId) return false;
+  const status = await stackStatusOf(event.StackId);
+  if (status === 'DELETE_IN_PROGRESS' || status === 'ROLLBACK_IN_PROGRESS') return false;
+  let physicalId: string | undefined;
+  try {
+    physicalId = (await describeStackResource({ StackId: event.StackId, LogicalResourceId: result.jobLogicalId }))?.PhysicalResourceId;
+  } catch (error) {
+    // Gone from the stack: it does not stay. No answer now: it stays (the safe answer).
+    return isTransientError(error);
+  }
+  const stays = physicalIdOf(prefixOf(kind), physicalId)?.jobId === result.jobId;
+  if (stays) log('info', 'the job resource still names this job: what it made stays', { jobId: result.jobId, jobLogicalId: result.jobLogicalId });
+  return stays;
 }
 
 /** The physical id prefix of a long wait's result resource. */

@@ -43,12 +43,16 @@ export async function isJobComplete(kind: AnyJobKind, event: IsCompleteEvent): P
     return { IsComplete: true, Data: await currentAttributes(kind, id.jobId, id.tail, spec) };
   }
   if (!wait.deadline) throw new Error('isComplete: the wait state from onEvent carries no deadline');
+  const adopted = wait.adopted === true;
   return waitForJob(kind, {
     event,
     spec,
     firstJobId: id.jobId,
-    // The physical id names the job that completed (on a busy resource, not always the first) and what it made.
-    physicalIdOf: (jobId, made) => formatPhysicalId({ ...id, jobId, tail: made ?? '' }),
+    // The physical id names the job that completed (on a busy resource, not always the first) and what it made;
+    // an Update's for the job it already names stays (another would make CloudFormation delete the old one's).
+    physicalIdOf: (jobId, made) => (adopted && jobId === id.jobId ? undefined : formatPhysicalId({ ...id, jobId, tail: made ?? '' })),
+    adopted,
+    timeoutAdvice: adopted ? 'Raise timeout, or deploy again once the job ended' : undefined,
   });
 }
 
@@ -67,6 +71,11 @@ export interface JobWait<Spec> {
    * before a deletion: the deletion tried again waits for the same job).
    */
   readonly leaveRunningAtTimeout?: boolean;
+  /**
+   * The job predates the request (an Update turned waitForCompletion on): the
+   * wait never stops it nor deletes what it made, whatever its end.
+   */
+  readonly adopted?: boolean;
 }
 
 /** One poll of a request's job: IsComplete false while it runs; the attributes once it completed; thrown at any other end. */
@@ -187,18 +196,19 @@ class Poll<Spec extends WaitSpec, Job> {
     const noun = kind.contract.kind;
     const ended = !['running', 'unknown'].includes(kind.reader.outcomeOf(this.job));
     const stoppable = canStop(kind, spec);
-    if (!ended && !stoppable && spec.destroyOnDelete) return;
+    if (!ended && !stoppable && spec.destroyOnDelete && !this.wait.adopted) return;
     log('warn', 'CloudFormation no longer waits for this request; cleaning up after its job', { kind: noun, jobId: this.jobId, resourceStatus: awaited.status });
     await this.cleanUp(true);
-    const what = ended ? `ended${spec.destroyOnDelete ? ` and ${kind.made} was deleted` : ''}`
-      : stoppable ? 'was cleaned up'
-        : `goes on (AWS Backup cannot stop a ${noun}) and is kept (RETAIN)`;
+    const what = this.wait.adopted ? `${ended ? 'ended' : 'goes on'}, and is kept (a request that did not wait started it)`
+      : ended ? `ended${spec.destroyOnDelete ? ` and ${kind.made} was deleted` : ''}`
+        : stoppable ? 'was cleaned up'
+          : `goes on (AWS Backup cannot stop a ${noun}) and is kept (RETAIN)`;
     throw new NotAwaited(`CloudFormation no longer waits for this request (the resource is ${awaited.status}); ${noun} job ${this.jobId} ${what}`);
   }
 
   /** Timed out while the job runs: it is stopped (where AWS Backup can), or left running when the wait says so. */
   public async timeOut(detail: string | undefined): Promise<never> {
-    if (!this.wait.leaveRunningAtTimeout) return this.fail(this.timeoutMessage(detail));
+    if (!this.wait.leaveRunningAtTimeout && !this.wait.adopted) return this.fail(this.timeoutMessage(detail));
     log('warn', 'timed out; the job is left running', { kind: this.kind.contract.kind, jobId: this.jobId });
     throw new JobLeftRunning(this.timeoutMessage(detail), this.jobId);
   }
@@ -208,7 +218,7 @@ class Poll<Spec extends WaitSpec, Job> {
     const { kind, wait: { spec } } = this;
     const percent = kind.reader.percentDone(this.job);
     const progress = percent ? `, ${percent.toFixed(1)}% done` : '';
-    const after = this.wait.leaveRunningAtTimeout ? 'it goes on (not stopped)' : canStop(kind, spec) ? 'it was stopped' : kind.unstoppable(spec);
+    const after = this.wait.leaveRunningAtTimeout || this.wait.adopted ? 'it goes on (not stopped)' : canStop(kind, spec) ? 'it was stopped' : kind.unstoppable(spec);
     return `Timed out after ${formatSeconds(spec.timeoutSeconds)} waiting for ${kind.contract.kind} job ${this.jobId}${kind.subject?.(this.job) ?? ''} `
       + `(still ${kind.reader.stateOf(this.job)}${progress}${detail ?? ''}); ${after}. ${this.wait.timeoutAdvice ?? 'Raise timeout, or set waitForCompletion to false'}`;
   }
@@ -216,6 +226,10 @@ class Poll<Spec extends WaitSpec, Job> {
   /** Cleans up after the job (`stop`: even one not waited for). Logs, never throws. */
   public async cleanUp(stop: boolean): Promise<void> {
     const { spec } = this.wait;
+    if (this.wait.adopted) {
+      log('info', 'the job predates this request: it is kept as it is', { kind: this.kind.contract.kind, jobId: this.jobId });
+      return;
+    }
     await cleanUpWithinBudget(async () => {
       await cleanUpJob(this.kind, spec, { jobId: this.jobId, job: this.job }, stop || spec.waitForCompletion || spec.destroyOnDelete);
     });

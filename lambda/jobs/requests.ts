@@ -34,6 +34,12 @@ export interface WaitState {
   readonly heldBy?: string[];
   /** started, for a resource whose physical id does not name its job (a removal guard): the first job. */
   readonly jobId?: string;
+  /**
+   * started, by an Update that turned waitForCompletion on: the job predates the
+   * request (a request that did not wait started it), and the wait never stops
+   * it nor deletes what it made.
+   */
+  readonly adopted?: boolean;
   /** started, for a removal guard: why the backup is taken (its recovery point's tag). */
   readonly reason?: string;
 }

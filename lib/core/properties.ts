@@ -162,6 +162,12 @@ export function stringMap(value: unknown, key: string): Record<string, string> |
  */
 export interface JobResultProperties {
   readonly JobId: string;
+  /**
+   * The job resource's logical id: a Delete of the result (an update that left
+   * the long wait, or its rollback) keeps what the job made while the job
+   * resource still names the job.
+   */
+  readonly JobLogicalId?: string;
   readonly AllowPartial?: boolean;
   /**
    * The job resource's own properties: how the result's
@@ -172,10 +178,15 @@ export interface JobResultProperties {
 }
 
 /** Reads a result resource's properties. */
-export function parseJobResultProperties(raw: Delivered<JobResultProperties>): { jobId: string; allowPartial: boolean; job?: RawProperties } {
+export function parseJobResultProperties(raw: Delivered<JobResultProperties>): { jobId: string; jobLogicalId?: string; allowPartial: boolean; job?: RawProperties } {
   const job = raw.Job;
   if (job !== undefined && (job === null || typeof job !== 'object')) throw new Error(`Property Job must be an object (got ${JSON.stringify(job)})`);
-  return { jobId: requiredString(raw, 'JobId'), allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false, job: job as RawProperties | undefined };
+  return {
+    jobId: requiredString(raw, 'JobId'),
+    jobLogicalId: optionalString(raw, 'JobLogicalId'),
+    allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false,
+    job: job as RawProperties | undefined,
+  };
 }
 
 export function parseRemovalPolicy(raw: Delivered<{ RemovalPolicy?: string }>): 'retain' | 'destroy' {
@@ -197,14 +208,19 @@ export function parseLongWait(raw: Delivered<{ LongWait?: LongWaitProperties }>)
   };
 }
 
-export function parseTimeout(raw: Delivered<{ TimeoutSeconds: number }>, longWait: LongWaitSpec | undefined): number {
+/**
+ * Reads TimeoutSeconds. `waits`: whether the custom resource waits for the
+ * job itself (the short path), which CloudFormation allows an hour at most.
+ */
+export function parseTimeout(raw: Delivered<{ TimeoutSeconds: number }>, waits: boolean): number {
   const timeoutSeconds = parseInteger(raw.TimeoutSeconds, 'TimeoutSeconds');
   if (timeoutSeconds === undefined || timeoutSeconds <= 0) {
     throw new Error(`Property TimeoutSeconds must be a positive whole number (got ${JSON.stringify(raw.TimeoutSeconds)})`);
   }
   // A timeout given as a token (a parameter) is checked here, at deploy time, by the same rules as at
-  // synth; such a timeout always takes the short path (the path is chosen at synth).
-  const [problem] = timeoutErrors(timeoutSeconds, 'Property TimeoutSeconds', longWait ? 'any' : 'short');
+  // synth; such a timeout always takes the short path (the path is chosen at synth). A job not waited for
+  // may have any timeout (it bounds the Delete's look-back, and a later wait).
+  const [problem] = timeoutErrors(timeoutSeconds, 'Property TimeoutSeconds', waits ? 'short' : 'any');
   if (problem) throw new Error(problem);
   return timeoutSeconds;
 }
@@ -212,9 +228,10 @@ export function parseTimeout(raw: Delivered<{ TimeoutSeconds: number }>, longWai
 /** Reads the properties that say how a job is waited for and cleaned up. Throws, naming the property, on a malformed one. */
 export function parseWaitSpec(raw: Delivered<WaitProperties>): WaitSpec {
   const longWait = parseLongWait(raw);
+  const waitForCompletion = parseBoolean(raw.WaitForCompletion, 'WaitForCompletion') ?? true;
   return {
-    waitForCompletion: parseBoolean(raw.WaitForCompletion, 'WaitForCompletion') ?? true,
-    timeoutSeconds: parseTimeout(raw, longWait),
+    waitForCompletion,
+    timeoutSeconds: parseTimeout(raw, waitForCompletion && !longWait),
     allowPartial: parseBoolean(raw.AllowPartial, 'AllowPartial') ?? false,
     destroyOnDelete: parseRemovalPolicy(raw) === 'destroy',
     longWait,

@@ -6,7 +6,7 @@
  * the attributes, read from the result resource on the long path so that every
  * use of one waits for the job.
  */
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, CfnResource, RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { JobContract, WaitProperties } from '../core/properties';
 import { usesLongWait } from '../core/timing';
@@ -52,8 +52,13 @@ export function renderJob<P extends WaitProperties, A extends object>(scope: Con
   const jobProperties = { ...properties, LongWait: longWait?.properties };
   const resource = provider.jobResource(scope, contract, timeoutSeconds, jobProperties);
   // A cleanup Delete under DESTROY reads the new template first: an update that turned DESTROY off keeps the old job's.
-  if (properties.RemovalPolicy === 'destroy') provider.grantForDeletion(resource, 'ReadStackToCleanUp', ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], [Aws.STACK_ID]);
+  if (properties.RemovalPolicy === 'destroy') provider.grantForDeletion(resource, 'ReadTemplateToCleanUp', ['cloudformation:GetTemplate'], [Aws.STACK_ID]);
   // The result resource carries the job's properties: its Delete cleans up after the job (DESTROY) once it knows what the job made.
-  longWait?.gate(resource, { JobId: resource.attribute(contract.idAttribute), AllowPartial: properties.AllowPartial, Job: jobProperties });
+  longWait?.gate(resource, {
+    JobId: resource.attribute(contract.idAttribute),
+    JobLogicalId: (resource.node.defaultChild as CfnResource).logicalId,
+    AllowPartial: properties.AllowPartial,
+    Job: jobProperties,
+  });
   return { resource, attribute: (name) => (longWait ? longWait.attribute(name) : resource.attribute(name)) };
 }

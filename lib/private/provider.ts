@@ -87,8 +87,9 @@ export class JobProvider extends Construct {
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadOwnStack',
-      // To tell whether CloudFormation still waits for a request before a job starts, and while it runs.
-      actions: ['cloudformation:DescribeStackResource'],
+      // To tell whether CloudFormation still waits for a request before a job starts, and while it runs;
+      // and whether the stack rolls back (a rollback starts no job).
+      actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
       resources: [stack.stackId],
     }));
 
