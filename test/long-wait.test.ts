@@ -12,7 +12,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { LONG_WAIT_MAX_SECONDS, pollSchedule } from '../lib/core/timing';
-import { pollerInput, pollerStates } from '../lib/core/long-wait';
+import { ABANDONED_POLL_SECONDS, pollerInput, pollerStates } from '../lib/core/long-wait';
 import { LONG_WAIT_KINDS, longWaitDefinition } from '../lib/core/long-wait-kinds';
 import { BackupJob, BackupJobProps, ProtectedResource, RecoveryPoint, RestoreJob } from '../lib';
 import { LongWaitPoller } from '../lib/private/long-wait-poller';
@@ -94,7 +94,7 @@ describe('executions, with the stand-in on a simulated clock', () => {
   type AttemptTask = (state: any, service: BackupService) => Record<string, unknown>;
   const notBusy: AttemptTask = (state) => ({ ...state, Attempts: { ...state.Attempts, Outcome: 'failed' } });
 
-  async function poll(scenario: JobScenario, timeoutSeconds: number, options: { allowPartial?: boolean; failDescribe?: boolean; handleGoneAfterPolls?: number; attempt?: AttemptTask; heldBy?: string[] } = {}): Promise<Run & { attempts: number; service: BackupService }> {
+  async function poll(scenario: JobScenario, timeoutSeconds: number, options: { allowPartial?: boolean; failDescribe?: boolean; handleGoneAfterPolls?: number; attempt?: AttemptTask; heldBy?: string[]; waitsForEnd?: boolean; signalGone?: boolean } = {}): Promise<Run & { attempts: number; service: BackupService }> {
     let now = Date.parse('2026-12-01T00:00:00Z');
     const service = new BackupService({ clock: { now: () => now }, anyVault: true });
     const { BackupJobId } = service.backups.StartBackupJob({
@@ -108,7 +108,11 @@ describe('executions, with the stand-in on a simulated clock', () => {
       FirstJobId: BackupJobId, Request: { StackId: STACK_ID, LogicalResourceId: 'Snapshot', RequestId: 'r-1' }, Start: {}, ResourceType: 'DynamoDB',
       ConditionLogicalId: 'SnapshotWaitCondition', TimeoutSeconds: timeoutSeconds, HeldBy: options.heldBy ?? [], Queued: (options.heldBy ?? []).length > 0,
     };
-    const input = pollerInput({ kind: 'backup', jobId: BackupJobId, stackId: STACK_ID, handleLogicalId: 'SnapshotWaitHandle', allowPartial: options.allowPartial ?? false, timeoutSeconds, cleanUp, attempts });
+    const input = pollerInput({
+      kind: 'backup', jobId: BackupJobId, stackId: STACK_ID, handleLogicalId: 'SnapshotWaitHandle', allowPartial: options.allowPartial ?? false, timeoutSeconds, cleanUp, attempts,
+      waitsForEnd: options.waitsForEnd,
+    });
+    let abandonedPolls = 0;
     let attemptCalls = 0;
     let current = BackupJobId;
     const machine = new StateMachine(longWaitDefinition(FUNCTIONS) as never, { validationOptions: { checkArn: false } });
@@ -123,7 +127,11 @@ describe('executions, with the stand-in on a simulated clock', () => {
               polls += 1;
               throw Object.assign(new Error('Backup.ResourceNotFoundException'), { name: 'Backup.ResourceNotFoundException' });
             }
-            if (polls > 0) now += input.Schedule[polls - 1] * 1000;
+            // Once the handle is gone (WaitsForEnd), the poller waits its abandoned job's fixed interval.
+            if (options.waitsForEnd && ((options.handleGoneAfterPolls !== undefined && polls > options.handleGoneAfterPolls) || polls > input.Polls)) {
+              now += ABANDONED_POLL_SECONDS * 1000;
+              abandonedPolls += 1;
+            } else if (polls > 0) now += input.Schedule[polls - 1] * 1000;
             polls += 1;
             return JSON.parse(JSON.stringify(service.backups.DescribeBackupJob({ BackupJobId: current })));
           },
@@ -146,14 +154,15 @@ describe('executions, with the stand-in on a simulated clock', () => {
           [STATES.abandoned]: (parameters: any) => {
             // The job resource's Delete, handed to the provider's onEvent function.
             expect(parameters).toEqual({ FunctionName: 'onEvent', Payload: cleanUp.Event });
-            signals.push({ Outcome: 'ABANDONED', Job: {} });
+            signals.push({ Outcome: 'ABANDONED', Job: { at: now } });
             return {};
           },
-          [STATES.completed]: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
-          [STATES.failed]: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
-          [STATES.timedOut]: (parameters: any) => { signals.push(signalled(parameters)); return {}; },
+          // The signal function answers whether the handle was gone.
+          [STATES.completed]: (parameters: any) => { signals.push(signalled(parameters)); return { StatusCode: 200, Payload: { Gone: !!options.signalGone } }; },
+          [STATES.failed]: (parameters: any) => { signals.push(signalled(parameters)); return { StatusCode: 200, Payload: { Gone: !!options.signalGone } }; },
+          [STATES.timedOut]: (parameters: any) => { signals.push(signalled(parameters)); return { StatusCode: 200, Payload: { Gone: !!options.signalGone } }; },
         },
-        waitTimeOverrides: { [STATES.wait]: 0 },
+        waitTimeOverrides: { [STATES.wait]: 0, [STATES.abandonedWait]: 0 },
         retryIntervalOverrides: { [STATES.describe]: 0, [STATES.handle]: 0 },
       },
     });
@@ -166,7 +175,7 @@ describe('executions, with the stand-in on a simulated clock', () => {
     await execution.result;
     await events;
     // The Wait states waited the job's schedule, one wait between two polls.
-    expect(waits).toEqual(input.Schedule.slice(0, options.failDescribe ? 0 : polls - 1));
+    expect(waits).toEqual(input.Schedule.slice(0, options.failDescribe ? 0 : polls - 1 - abandonedPolls));
     return { signals, polls, endedAt: now, jobEnd: service.backups.jobView(current).completedAt, attempts: attemptCalls, service };
   }
 
@@ -246,6 +255,33 @@ describe('executions, with the stand-in on a simulated clock', () => {
     const run = await poll({ durationSeconds: 10 * HOUR }, 12 * HOUR, { handleGoneAfterPolls: 30 });
     expect(run.signals.map((s) => s.Outcome)).toEqual(['ABANDONED']);
     expect(run.polls).toBe(31);
+  });
+
+  test('WaitsForEnd (DESTROY of a job AWS Backup cannot stop): a job whose handle is gone is watched to its end, every 10 minutes, then handed to its Delete', async () => {
+    const run = await poll({ durationSeconds: 10 * HOUR }, 12 * HOUR, { handleGoneAfterPolls: 30, waitsForEnd: true });
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['ABANDONED']);
+    const handedAt = run.signals[0].Job.at as number;
+    expect(handedAt).toBeGreaterThanOrEqual(run.jobEnd!);
+    expect(handedAt - run.jobEnd!).toBeLessThanOrEqual(ABANDONED_POLL_SECONDS * 1000);
+  });
+
+  test('WaitsForEnd: a job that outlasts the timeout is signalled TIMED_OUT, then watched to its end and handed to its Delete', async () => {
+    const run = await poll({ durationSeconds: 3 * HOUR }, 2 * HOUR, { waitsForEnd: true, handleGoneAfterPolls: 1_000 });
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['TIMED_OUT', 'ABANDONED']);
+    expect(run.signals[1].Job.at as number).toBeGreaterThanOrEqual(run.jobEnd!);
+  });
+
+  test('a signal that finds the handle gone (the stack moved on as the job ended) hands the job to its Delete', async () => {
+    const run = await poll({ durationSeconds: HOUR }, 12 * HOUR, { signalGone: true });
+    expect(run.signals.map((s) => s.Outcome)).toEqual(['COMPLETED', 'ABANDONED']);
+  });
+
+  test('the signal is retried for longer than the longest WaitCondition waits, every 5 minutes at the longest', () => {
+    const retry = (longWaitDefinition(FUNCTIONS) as any).States[STATES.completed].Retry[0];
+    let waited = 0;
+    for (let attempt = 1; attempt <= retry.MaxAttempts; attempt++) waited += Math.min(retry.IntervalSeconds * retry.BackoffRate ** (attempt - 1), retry.MaxDelaySeconds);
+    expect(retry.MaxDelaySeconds).toBe(300);
+    expect(waited).toBeGreaterThan(12 * HOUR);
   });
 
   test('a job AWS Backup cannot describe (after the retries) is signalled as a failure saying so', async () => {
@@ -376,7 +412,7 @@ describe('a BackupJob or RestoreJob with a timeout past 58 minutes', () => {
     expect(start).toEqual([expect.objectContaining({ Action: 'states:StartExecution', policy: expect.stringMatching(/HandlerRoleDefaultPolicy/) })]);
     expect(JSON.stringify(start[0].Resource)).toContain(`:stateMachine:${name}"`);
     const stop = statements.filter((s) => s.Sid === 'StopPollers');
-    expect(stop).toEqual([expect.objectContaining({ Action: 'states:StopExecution', policy: expect.stringMatching(/^DeletionGrants/) })]);
+    expect(stop).toEqual([expect.objectContaining({ Action: ['states:DescribeExecution', 'states:StopExecution'], policy: expect.stringMatching(/^DeletionGrants/) })]);
     expect(JSON.stringify(stop[0].Resource)).toContain(`:execution:${name}:*"`);
     // The poller may hand an abandoned job to the provider's onEvent function, and no other.
     const invoke = statements.filter((s) => /StateMachineRole/.test(s.policy) && [s.Action].flat().includes('lambda:InvokeFunction'));

@@ -124,7 +124,7 @@ describe('RestoreJob properties', () => {
       {
         Sid: 'DeleteRestoredTables',
         Effect: 'Allow',
-        Action: 'dynamodb:DeleteTable',
+        Action: ['dynamodb:DeleteTable', 'dynamodb:DescribeTable'],
         Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:eu-west-1:123456789012:table/orders-restore-test']] }],
       },
     ]);

@@ -122,10 +122,29 @@ export async function keptByNewTemplate(stackId: string, logicalId: string): Pro
   const resources = await templateResources(stackId);
   if (!resources) return true;
   const resource = resources[logicalId];
-  if (resource === undefined) return false;
-  // A job resource's own property, or a long wait's result resource's (it carries the job's properties).
-  const job = resource.Properties?.Job as Record<string, unknown> | undefined;
-  return (resource.Properties?.RemovalPolicy ?? job?.RemovalPolicy) !== 'destroy';
+  return resource !== undefined && resource.Properties?.RemovalPolicy !== 'destroy';
+}
+
+/** The statuses in which a stack stays after the operation under way (an update's cleanup, or its rollback). */
+const STACK_STAYS: ReadonlySet<string> = new Set(['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS']);
+
+/**
+ * Whether a resource of the stack outlives the operation under way: the stack
+ * stays (its own status: a nested stack its parent deletes goes), and the
+ * resource is in the template CloudFormation is bringing about (the new one in
+ * an update's cleanup, the previous one in its rollback). When CloudFormation
+ * cannot tell now: no.
+ */
+export async function outlivesOperation(stackId: string, logicalId: string): Promise<boolean> {
+  try {
+    const { Stacks } = await cloudFormation().send(new DescribeStacksCommand({ StackName: stackId }));
+    if (!STACK_STAYS.has(Stacks?.[0]?.StackStatus ?? '')) return false;
+  } catch (error) {
+    log('warn', 'could not read the stack\'s status from CloudFormation', { error: describeError(error) });
+    return false;
+  }
+  const resources = await templateResources(stackId);
+  return resources !== undefined && logicalId in resources;
 }
 
 /**

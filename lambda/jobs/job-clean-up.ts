@@ -48,7 +48,7 @@ export async function cleanUpJob<Spec extends WaitSpec, Job>(
     return 'still running';
   }
   const made = job === undefined ? ref.made : reader.madeBy(job) ?? (outcome === 'failed' ? undefined : ref.made);
-  await destroyMade(kind, spec, ref.jobId, made);
+  await destroyMade(kind, spec, ref.jobId, made, job);
   return 'done';
 }
 
@@ -66,14 +66,14 @@ async function stopQuietly<Job>(kind: JobKind<any, Job, any>, job: Job): Promise
 }
 
 /** Deletes what a job made (removal policy DESTROY). Logs, never throws. */
-async function destroyMade<Spec extends WaitSpec>(kind: JobKind<Spec, any, any>, spec: Spec, jobId: string, made: string | undefined): Promise<void> {
+async function destroyMade<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, spec: Spec, jobId: string, made: string | undefined, job: Job | undefined): Promise<void> {
   const fields = { kind: kind.contract.kind, jobId, made };
   if (!made) {
     log('info', 'the job made nothing to delete', fields);
     return;
   }
   try {
-    await kind.destroy(spec, made);
+    await kind.destroy(spec, made, job);
     log('info', 'deleted what the job made (removal policy DESTROY)', fields);
   } catch (error) {
     if (isNotFound(error)) log('info', 'what the job made is already gone', fields);

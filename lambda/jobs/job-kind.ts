@@ -93,8 +93,12 @@ export interface JobKind<Spec extends WaitSpec, Job, Attributes extends object> 
   stoppable?(spec: Spec): boolean;
   /** What becomes of a job at the timeout when AWS Backup cannot stop it, for the message. */
   unstoppable(spec: Spec): string;
-  /** Deletes what a job made (removal policy DESTROY). Throws ResourceNotFoundException when it is gone already. */
-  destroy(spec: Spec, made: string): Promise<void>;
+  /**
+   * Deletes what a job made (removal policy DESTROY), when it is still what
+   * the job made (`job`: its description, when AWS Backup still gives it).
+   * Throws ResourceNotFoundException when it is gone already.
+   */
+  destroy(spec: Spec, made: string, job?: Job): Promise<void>;
   /** What a job makes, in messages: `the recovery point`, `the restored resource`, `the copy`. */
   readonly made: string;
   /** What a job is of, for messages: ` of <resource>`. @default - nothing */

@@ -21,6 +21,7 @@ import { cleanUpJob, cleanUpJobs, jobsOfAbandonedRequest } from './job-clean-up'
 import { AnyJobKind, attributesOf, canStop, JobKind, JobRef, needsCleanUp, prefixOf, StartedJob } from './job-kind';
 import { currentAttributes, isJobComplete } from './job-wait';
 import { formatPhysicalId, physicalIdOf } from './physical-id';
+import { beforeLongWaitDelete } from './long-wait-delete';
 import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
 import { isRollingBack } from './stack-statuses';
 import type { OnEventResponse, ServedResource, WaitState } from './requests';
@@ -47,14 +48,14 @@ async function onJobEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, a
       // Back to the current job from other properties: a rollback of a request that never answered.
       const abandoned = event.OldResourceProperties as RawProperties | undefined;
       if (abandoned && fingerprint(abandoned) !== current.fingerprint) {
-        return { PhysicalResourceId: event.PhysicalResourceId, Wait: await rolledBack(kind, abandoned, current.jobId) ?? { mode: 'unchanged' } };
+        return { PhysicalResourceId: event.PhysicalResourceId, Wait: await rolledBack(kind, spec, abandoned, current.jobId) ?? { mode: 'unchanged' } };
       }
       if (turnsWaitOn(kind, event, spec)) return awaitCurrent(kind, event, properties, spec, current.jobId);
       return { PhysicalResourceId: event.PhysicalResourceId, Wait: await rearm(kind, event, spec, current.jobId, event.PhysicalResourceId) ?? { mode: 'unchanged' } };
     }
     case 'Delete':
       // Properties that cannot be read leave what the job made as it is.
-      return remove(kind, event.PhysicalResourceId, await followingNewTemplate(event, readable(kind, properties)));
+      return remove(kind, event, await followingNewTemplate(event, readable(kind, properties)));
     default:
       throw new Error(`Unknown RequestType ${(event as { RequestType?: string }).RequestType}`);
   }
@@ -173,7 +174,7 @@ async function rearm<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, 
  * AWS Backup cannot stop) while the grants it brought still stand; no Delete
  * will ever name it. The jobs to wait for are waited for (within the timeout).
  */
-async function rolledBack<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, abandonedProperties: RawProperties, currentJobId: string): Promise<WaitState | undefined> {
+async function rolledBack<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, spec: Spec, abandonedProperties: RawProperties, currentJobId: string): Promise<WaitState | undefined> {
   const abandoned = readable(kind, abandonedProperties);
   if (!abandoned || !needsCleanUp(kind, abandoned)) return undefined;
   // A job AWS Backup can stop and that ended is left to the abandoned request's own waiter (it polls on, and
@@ -182,7 +183,10 @@ async function rolledBack<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, a
   const left = await cleanUpJobs(kind, abandoned,
     () => jobsOfAbandonedRequest(kind, abandoned, { except: currentJobId, endedToo: !canStop(kind, abandoned) }),
     async (ref) => { if (abandoned.longWait) await stopPoller(abandoned.longWait, ref.jobId); });
-  return left.length > 0 ? { mode: 'unchanged', deadline: cleanUpDeadline(abandoned.timeoutSeconds), blockingJobIds: left } : undefined;
+  // The rollback's request has the ServiceTimeout of the properties it goes back to (the abandoned
+  // request's own, by other accounts): the wait ends within the shorter of the two.
+  const deadline = cleanUpDeadline(Math.min(spec.timeoutSeconds, abandoned.timeoutSeconds));
+  return left.length > 0 ? { mode: 'unchanged', deadline, blockingJobIds: left } : undefined;
 }
 
 /**
@@ -193,16 +197,19 @@ async function rolledBack<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, a
  * stopped waiting for): that Create's job is found by its description. A
  * Delete never fails because of the job.
  */
-async function remove<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, physicalId: string | undefined, spec: Spec | undefined): Promise<OnEventResponse> {
+async function remove<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, event: CdkCustomResourceEvent & { RequestType: 'Delete' }, spec: Spec | undefined): Promise<OnEventResponse> {
+  const physicalId = event.PhysicalResourceId;
   const answer = (wait: WaitState): OnEventResponse => ({ PhysicalResourceId: physicalId, Wait: wait });
   if (!spec) return answer({ mode: 'deleted' });
   const id = physicalIdOf(prefixOf(kind), physicalId);
-  // Nothing polls for a job CloudFormation no longer waits for.
-  if (id && spec.longWait) await stopPoller(spec.longWait, id.jobId);
   if (!needsCleanUp(kind, spec)) {
+    // Nothing polls for a job CloudFormation no longer waits for.
+    if (id && spec.longWait) await stopPoller(spec.longWait, id.jobId);
     log('info', 'removal policy RETAIN: what the job made is kept', { physicalId });
     return answer({ mode: 'deleted' });
   }
+  // The job's poller may keep what it made (a lost signal), or clean up at its end (long-wait-delete.ts).
+  if (id && spec.longWait && await beforeLongWaitDelete(kind, spec, id.jobId, event.StackId) !== 'clean-up') return answer({ mode: 'deleted' });
   const left = await cleanUpJobs(kind, spec,
     async () => (id ? requestJobs(kind, { jobId: id.jobId, made: id.tail || undefined }, spec) : jobsOfAbandonedRequest(kind, spec, { endedToo: true })),
     async (ref) => { if (!id && spec.longWait) await stopPoller(spec.longWait, ref.jobId); });
@@ -213,10 +220,13 @@ async function remove<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>,
  * A Delete's properties, but RETAIN where an update that replaced the job
  * turned DESTROY off: in the cleanup phase the Delete carries the replaced
  * job's properties, and the new template's choice (keep) is followed, as
- * CloudFormation follows the new template's UpdateReplacePolicy.
+ * CloudFormation follows the new template's UpdateReplacePolicy. A long wait's
+ * result resource follows its job resource's (`jobLogicalId`).
  */
-async function followingNewTemplate<Spec extends WaitSpec>(event: CdkCustomResourceEvent & { RequestType: 'Delete' }, spec: Spec | undefined): Promise<Spec | undefined> {
-  if (!spec?.destroyOnDelete || !(await keptByNewTemplate(event.StackId, event.LogicalResourceId))) return spec;
+async function followingNewTemplate<Spec extends WaitSpec>(
+  event: CdkCustomResourceEvent & { RequestType: 'Delete' }, spec: Spec | undefined, jobLogicalId = event.LogicalResourceId,
+): Promise<Spec | undefined> {
+  if (!spec?.destroyOnDelete || !(await keptByNewTemplate(event.StackId, jobLogicalId))) return spec;
   log('info', 'the update that replaced this job keeps what it made (its removal policy is no longer DESTROY)', { physicalId: event.PhysicalResourceId });
   return { ...spec, destroyOnDelete: false };
 }
@@ -241,7 +251,7 @@ async function onResultEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job
     // A physical id this handler never returned: the result's Create never succeeded, and named no job.
     const made = resultIdOf(event.PhysicalResourceId);
     const result = made && readableResult(event.ResourceProperties);
-    const spec = await followingNewTemplate(event, result && result.job ? readable(kind, result.job) : undefined);
+    const spec = await followingNewTemplate(event, result && result.job ? readable(kind, result.job) : undefined, result ? result.jobLogicalId : undefined);
     if (made && result && spec?.destroyOnDelete && !(await jobStaysInStack(kind, event, result))) await cleanUpJobs(kind, spec, async () => [made]);
     return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'deleted' } };
   }

@@ -194,6 +194,11 @@ class Poll<Spec extends WaitSpec, Job> {
     if (awaited.state !== 'moved-on') return;
     const { kind, wait: { spec } } = this;
     const noun = kind.contract.kind;
+    // Another delivery of this request answered with this job, and a later request came since: it is that one's now.
+    const named = physicalIdOf(prefixOf(kind), awaited.physicalId)?.jobId;
+    if (named !== undefined && (named === this.jobId || named === this.wait.firstJobId)) {
+      throw new NotAwaited(`CloudFormation no longer waits for this request (the resource is ${awaited.status}), but the resource names ${noun} job ${named}: another delivery of the request answered with it, and it is left as it is`);
+    }
     const ended = !['running', 'unknown'].includes(kind.reader.outcomeOf(this.job));
     const stoppable = canStop(kind, spec);
     if (!ended && !stoppable && spec.destroyOnDelete && !this.wait.adopted) return;

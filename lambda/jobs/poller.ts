@@ -10,7 +10,7 @@ import type { LongWaitSpec, RawProperties, WaitSpec } from '../../lib/core/prope
 import { describeError } from '../shared/errors';
 import { log, SENSITIVE_MAPS } from '../shared/log';
 import { bounded } from './invocation';
-import type { AnyJobKind } from './job-kind';
+import { AnyJobKind, canStop } from './job-kind';
 
 let client: SFNClient | undefined;
 
@@ -71,6 +71,8 @@ export async function startPoller(kind: AnyJobKind, spec: WaitSpec, request: Cdk
   const input = pollerInput({
     kind: kind.contract.kind, jobId: job.currentJobId ?? job.jobId, stackId: request.StackId, handleLogicalId: longWait.handleLogicalId,
     allowPartial: spec.allowPartial, timeoutSeconds: spec.timeoutSeconds, cleanUp: cleanUpOf(kind, request, job), attempts: job.attempts,
+    // DESTROY of a job AWS Backup cannot stop: once nothing waits for it, the poller watches it to its end and hands it to its Delete.
+    waitsForEnd: spec.destroyOnDelete && !canStop(kind, spec),
   });
   const { StartExecutionCommand } = await sdk();
   let arn: string | undefined;
@@ -105,6 +107,28 @@ export async function stopPoller(longWait: LongWaitSpec, jobId: string): Promise
     const name = (error as { name?: string }).name;
     if (name === 'ExecutionDoesNotExist') log('info', 'the job has no long-wait poller to stop', { jobId, executionArn: arn });
     else log('warn', 'could not stop the job\'s long-wait poller; it ends at the job\'s end or its timeout', { jobId, executionArn: arn, error: describeError(error) });
+  }
+}
+
+/** A job's poller as Step Functions describes it: its status, and whether it watches the job to its end (WaitsForEnd). */
+export interface PollerStatus {
+  readonly status: string;
+  /** When it ended (undefined while it runs). */
+  readonly stoppedAt?: Date;
+  readonly waitsForEnd: boolean;
+}
+
+/** The poller of a job, or undefined when it has none (or Step Functions cannot tell now: logged). */
+export async function pollerStatus(longWait: LongWaitSpec, jobId: string): Promise<PollerStatus | undefined> {
+  const arn = executionArn(longWait.stateMachineArn, pollerExecutionName(jobId, longWait.handleLogicalId));
+  try {
+    const { DescribeExecutionCommand } = await sdk();
+    const execution = await (await stepFunctions()).send(new DescribeExecutionCommand({ executionArn: arn }));
+    const input = JSON.parse(execution.input ?? '{}') as Partial<PollerInput>;
+    return { status: execution.status ?? 'UNKNOWN', stoppedAt: execution.stopDate, waitsForEnd: input.WaitsForEnd === true };
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ExecutionDoesNotExist') log('warn', 'could not describe the job\'s long-wait poller', { jobId, executionArn: arn, error: describeError(error) });
+    return undefined;
   }
 }
 

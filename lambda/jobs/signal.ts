@@ -7,12 +7,16 @@
  */
 import * as https from 'https';
 import * as http from 'http';
-import { signalOf, SignalRequest } from '../../lib/core/long-wait';
+import { SignalAnswer, signalOf, SignalRequest } from '../../lib/core/long-wait';
 import { pollerKind } from '../../lib/core/long-wait-kinds';
 import { log } from '../shared/log';
 import { describeStackResource } from './cloudformation';
 
-export async function signal(request: SignalRequest): Promise<void> {
+/**
+ * Signals the job's end; answers whether the handle was gone (nothing waits
+ * for the signal: the poller then hands the job to its Delete).
+ */
+export async function signal(request: SignalRequest): Promise<SignalAnswer> {
   const fields = { kind: request.Kind, jobId: request.JobId, outcome: request.Outcome, handle: request.HandleLogicalId };
   let handle;
   try {
@@ -21,19 +25,20 @@ export async function signal(request: SignalRequest): Promise<void> {
     if ((error as { name?: string }).name === 'ValidationError') {
       // The handle (or its stack) is gone: CloudFormation no longer waits for this job.
       log('warn', 'the job\'s WaitConditionHandle is gone; nothing waits for the signal', fields);
-      return;
+      return { Gone: true };
     }
     throw error;
   }
   if (!handle?.PhysicalResourceId || handle.ResourceStatus?.startsWith('DELETE')) {
     log('warn', 'the job\'s WaitConditionHandle is being deleted; nothing waits for the signal', { ...fields, status: handle?.ResourceStatus });
-    return;
+    return { Gone: true };
   }
   const kind = pollerKind(request.Kind);
   if (!kind) throw new Error(`no long wait of a ${request.Kind} job`);
   const body = JSON.stringify(signalOf(request, kind));
   log('info', 'signalling the end of the job to its WaitCondition', fields);
   await put(handle.PhysicalResourceId, body);
+  return { Gone: false };
 }
 
 /** A PUT with no Content-Type, as the presigned URL of a WaitConditionHandle expects. */

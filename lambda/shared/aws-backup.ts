@@ -54,6 +54,8 @@ export interface JobReader<Job> {
    * copy. Undefined when it made nothing (yet).
    */
   madeBy(job: Job): string | undefined;
+  /** When the job was created. */
+  createdAt(job: Job): Date | undefined;
   /** When the job ended. */
   completedAt(job: Job): Date | undefined;
   /** How far the job is, in percent, where AWS Backup tells. */
@@ -80,7 +82,7 @@ export interface JobReading<Job> {
 }
 
 /** A kind's reader, from what differs (the rest reads every kind's description alike). */
-export function jobReader<Job extends { readonly CompletionDate?: Date; readonly StatusMessage?: string }>(reading: JobReading<Job>): JobReader<Job> {
+export function jobReader<Job extends { readonly CreationDate?: Date; readonly CompletionDate?: Date; readonly StatusMessage?: string }>(reading: JobReading<Job>): JobReader<Job> {
   const member = (job: Job, name: keyof Job) => String(job[name] ?? '');
   const stateOf = (job: Job) => member(job, reading.members.state);
   return {
@@ -88,6 +90,7 @@ export function jobReader<Job extends { readonly CompletionDate?: Date; readonly
     idOf: (job) => member(job, reading.members.id),
     stateOf,
     outcomeOf: (job) => reading.outcomeOf(stateOf(job) || undefined),
+    createdAt: (job) => job.CreationDate,
     completedAt: (job) => job.CompletionDate,
     failureMessage: (job) => {
       const what = `${reading.title(job)} ended ${stateOf(job)}`;

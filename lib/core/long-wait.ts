@@ -11,6 +11,7 @@
  * states end it, and whether its ends may call for an attempt function.
  */
 import { createHash } from 'crypto';
+import { attemptStates } from './long-wait-attempts';
 import { pollSchedule, POLLER_EXECUTION_MAX_SECONDS } from './timing';
 
 /** What the poller needs to know of a kind of job. */
@@ -73,6 +74,15 @@ export interface PollerInput {
    * job resource's Delete.
    */
   readonly CleanUp: { readonly FunctionName: string; readonly Event: Record<string, unknown> };
+  /**
+   * Whether, once its handle is gone (or after it signalled TIMED_OUT), the
+   * poller watches the job to its end before it hands the job to its Delete:
+   * removal policy DESTROY of a job AWS Backup cannot stop, so that what it
+   * makes is deleted whenever it ends.
+   */
+  readonly WaitsForEnd?: boolean;
+  /** Set by the poller once it watches a job that nothing waits for any more (WaitsForEnd). */
+  readonly Abandoned?: boolean;
   /** A kind with attempts: what its attempt function needs (the kind's own fields), and its last decision. */
   readonly Attempts?: AttemptsState;
   /** The current job as the last poll described it (set by the poller). */
@@ -95,11 +105,26 @@ export function pollerStates(kind: PollerKind) {
     handle: `${noun}: handle still there?`,
     handleGone: `${noun}: handle gone?`,
     abandoned: `${noun} abandoned`,
+    handleGoneNext: `${noun}: watch on or hand over?`,
+    signalled: `${noun}: signalled`,
+    timedOutSignalled: `${noun}: timed out, signalled`,
+    watchToEnd: `${noun}: watch to its end`,
+    abandonedEnded: `${noun}: abandoned, ended?`,
+    abandonedWait: `${noun}: abandoned, wait`,
     attempt: `${noun}: next attempt?`,
     attempted: `${noun}: attempt decided`,
     attemptFailed: `${noun}: attempt function failed`,
   };
 }
+
+/**
+ * The signal's retries: from 5 s, doubling, every 5 minutes at the longest,
+ * for longer than the longest WaitCondition (12 hours) waits.
+ */
+export const SIGNAL_RETRY = { IntervalSeconds: 5, BackoffRate: 2, MaxDelaySeconds: 300, MaxAttempts: 160 } as const;
+
+/** How often the poller describes a job nothing waits for any more, until it ended (WaitsForEnd). */
+export const ABANDONED_POLL_SECONDS = 600;
 
 /** The poller's first state: it picks the kind's loop. */
 export const POLLER_START = 'Which job?';
@@ -139,7 +164,7 @@ function kindStates(info: PollerKind, functions: PollerFunctions): Record<string
   const names = pollerStates(info);
   const state = `$.Job.${info.stateMember}`;
   const timedOut = { Variable: '$.Counter.Poll', NumericGreaterThanEqualsPath: '$.Polls', Next: names.timedOut };
-  const signal = (outcome: SignalRequest['Outcome']) => ({
+  const signal = (outcome: SignalRequest['Outcome'], next: string) => ({
     Type: 'Task',
     Resource: 'arn:aws:states:::lambda:invoke',
     Parameters: {
@@ -154,11 +179,14 @@ function kindStates(info: PollerKind, functions: PollerFunctions): Record<string
         ...(info.mayGiveWay ? { 'Attempts.$': '$.Attempts' } : {}),
       },
     },
-    ResultPath: null,
+    // Whether the handle was gone (nothing waits for the signal; `$.Signal.Payload.Gone`): the job is then
+    // handed to its Delete. Read with IsPresent: a signal function that answers nothing is no error.
+    ResultPath: '$.Signal',
     // Lambda's own faults, and a signal that did not get through (CloudFormation throttled, the
-    // handle's URL not answering: the function throws): tried again for about 8 minutes.
-    Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 12, BackoffRate: 1.5 }],
-    Next: 'Done',
+    // handle's URL not answering: the function throws): tried again, every 5 minutes at the
+    // longest, for as long as a WaitCondition waits (its handle gone, the function answers Gone).
+    Retry: [{ ErrorEquals: ['States.ALL'], ...SIGNAL_RETRY }],
+    Next: next,
   });
   const ends: unknown[] = [{ Variable: state, StringEquals: 'COMPLETED', Next: names.completed }];
   if (info.failing.includes('PARTIAL')) {
@@ -173,6 +201,10 @@ function kindStates(info: PollerKind, functions: PollerFunctions): Record<string
     });
   }
   ends.push({ Or: info.failing.map((s) => ({ Variable: state, StringEquals: s })), Next: names.failed });
+  const terminal = [...new Set(['COMPLETED', 'PARTIAL', ...info.failing, ...(info.mayGiveWay ?? [])])];
+  const abandonedChoice = { And: [{ Variable: '$.Abandoned', IsPresent: true }, { Variable: '$.Abandoned', BooleanEquals: true }], Next: names.abandonedEnded };
+  const gone = { And: [{ Variable: '$.Signal.Payload.Gone', IsPresent: true }, { Variable: '$.Signal.Payload.Gone', BooleanEquals: true }] };
+  const waitsForEnd = { And: [{ Variable: '$.WaitsForEnd', IsPresent: true }, { Variable: '$.WaitsForEnd', BooleanEquals: true }] };
   return {
     ...(info.mayGiveWay ? attemptStates(names, functions.attempt, timedOut) : {}),
     [names.describe]: {
@@ -189,7 +221,8 @@ function kindStates(info: PollerKind, functions: PollerFunctions): Record<string
     ...(info.resultMember ? { [names.unwrap]: { Type: 'Pass', InputPath: `$.Described.${info.resultMember}`, ResultPath: '$.Job', Next: names.ended } } : {}),
     [names.ended]: {
       Type: 'Choice',
-      Choices: [...ends, timedOut],
+      // A job nothing waits for any more is watched to its end, and no attempt follows it.
+      Choices: [abandonedChoice, ...ends, timedOut],
       Default: names.handle,
     },
     // A job whose handle is gone has no one waiting for it: a request CloudFormation gave up on
@@ -212,9 +245,21 @@ function kindStates(info: PollerKind, functions: PollerFunctions): Record<string
           { And: [{ Variable: '$.Handle.Status', IsPresent: true }, { Variable: '$.Handle.Status', StringMatches: 'DELETE*' }] },
           { And: [{ Variable: '$.Handle.Cause', IsPresent: true }, { Variable: '$.Handle.Cause', StringMatches: '*does not exist*' }] },
         ],
-        Next: names.abandoned,
+        // DESTROY of a job AWS Backup cannot stop: what it makes is deleted once it ended.
+        Next: names.handleGoneNext,
       }],
       Default: names.nextWait,
+    },
+    [names.handleGoneNext]: { Type: 'Choice', Choices: [{ ...waitsForEnd, Next: names.watchToEnd }], Default: names.abandoned },
+    [names.signalled]: { Type: 'Choice', Choices: [{ ...gone, Next: names.abandoned }], Default: 'Done' },
+    // The job still runs at the timeout: the stack fails, and under WaitsForEnd the poller watches on.
+    [names.timedOutSignalled]: { Type: 'Choice', Choices: [{ ...waitsForEnd, Next: names.watchToEnd }, { ...gone, Next: names.abandoned }], Default: 'Done' },
+    [names.watchToEnd]: { Type: 'Pass', Result: true, ResultPath: '$.Abandoned', Next: names.abandonedWait },
+    [names.abandonedWait]: { Type: 'Wait', Seconds: ABANDONED_POLL_SECONDS, Next: names.describe },
+    [names.abandonedEnded]: {
+      Type: 'Choice',
+      Choices: [{ Or: terminal.map((s) => ({ Variable: state, StringEquals: s })), Next: names.abandoned }],
+      Default: names.abandonedWait,
     },
     [names.abandoned]: {
       Type: 'Task',
@@ -235,9 +280,9 @@ function kindStates(info: PollerKind, functions: PollerFunctions): Record<string
       Next: names.wait,
     },
     [names.wait]: { Type: 'Wait', SecondsPath: '$.Counter.Seconds', Next: names.describe },
-    [names.completed]: signal('COMPLETED'),
-    [names.failed]: signal('FAILED'),
-    [names.timedOut]: signal('TIMED_OUT'),
+    [names.completed]: signal('COMPLETED', names.signalled),
+    [names.failed]: signal('FAILED', names.signalled),
+    [names.timedOut]: signal('TIMED_OUT', names.timedOutSignalled),
     [names.unreadable]: {
       Type: 'Pass',
       Parameters: { [info.stateMember]: 'UNKNOWN', 'StatusMessage.$': `States.Format('${info.describe} failed: {}', $.Error.Cause)` },
@@ -247,48 +292,16 @@ function kindStates(info: PollerKind, functions: PollerFunctions): Record<string
   };
 }
 
-/**
- * The attempt function's states: it gets the whole execution state and answers
- * with it, the current attempt (`JobId`, `Job`) and its decision in `Attempts`.
- */
-function attemptStates(names: ReturnType<typeof pollerStates>, attemptFunctionArn: string, timedOut: Record<string, unknown>): Record<string, unknown> {
-  return {
-    [names.attempt]: {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke',
-      Parameters: { FunctionName: attemptFunctionArn, 'Payload.$': '$' },
-      OutputPath: '$.Payload',
-      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.Error', Next: names.attemptFailed }],
-      Next: names.attempted,
-    },
-    [names.attempted]: {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.Attempts.Outcome', StringEquals: 'failed', Next: names.failed },
-        { Variable: '$.Attempts.Outcome', StringEquals: 'check', Next: names.ended },
-        timedOut,
-      ],
-      Default: names.handle,
-    },
-    [names.attemptFailed]: {
-      Type: 'Pass',
-      Parameters: { State: 'UNKNOWN', 'StatusMessage.$': "States.Format('the next attempt on the busy resource could not be decided: {}', $.Error.Cause)" },
-      ResultPath: '$.Job',
-      Next: names.failed,
-    },
-  };
-}
-
 /** The execution input for a job: where to signal, and its own schedule (the state machine indexes it). */
 export function pollerInput(job: {
   kind: string; jobId: string; stackId: string; handleLogicalId: string; allowPartial: boolean; timeoutSeconds: number;
-  cleanUp: PollerInput['CleanUp']; attempts?: PollerInput['Attempts'];
+  cleanUp: PollerInput['CleanUp']; attempts?: PollerInput['Attempts']; waitsForEnd?: boolean;
 }): PollerInput {
   const schedule = pollSchedule(job.timeoutSeconds);
   return {
     Kind: job.kind, JobId: job.jobId, StackId: job.stackId, HandleLogicalId: job.handleLogicalId, AllowPartial: job.allowPartial,
     Schedule: schedule, Polls: schedule.length, Counter: { Poll: 0 }, CleanUp: job.cleanUp,
+    ...(job.waitsForEnd ? { WaitsForEnd: true } : {}),
     ...(job.attempts ? { Attempts: job.attempts } : {}),
   };
 }
@@ -305,6 +318,11 @@ export function pollerExecutionName(jobId: string, handleLogicalId: string): str
 /** The ARN of an execution of a state machine, by name. */
 export function executionArn(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/** What the signal task answers: whether the handle was gone (nothing waited for the signal). */
+export interface SignalAnswer {
+  readonly Gone: boolean;
 }
 
 /** What the signal task is invoked with (the poller's Parameters). */

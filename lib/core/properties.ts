@@ -73,6 +73,8 @@ export interface LongWaitProperties {
   readonly HandleLogicalId: string;
   /** The job's WaitCondition: while CloudFormation waits for it, a busy resource's next attempt may start. */
   readonly ConditionLogicalId?: string;
+  /** The poller's state machine in the stack: a Delete hands a job to its poller only while the machine stays. */
+  readonly StateMachineLogicalId?: string;
 }
 
 /**
@@ -106,6 +108,7 @@ export interface LongWaitSpec {
   readonly stateMachineArn: string;
   readonly handleLogicalId: string;
   readonly conditionLogicalId?: string;
+  readonly stateMachineLogicalId?: string;
 }
 
 /** Properties as CloudFormation delivered them. */
@@ -205,6 +208,7 @@ export function parseLongWait(raw: Delivered<{ LongWait?: LongWaitProperties }>)
     stateMachineArn: requiredString(value, 'StateMachineArn'),
     handleLogicalId: requiredString(value, 'HandleLogicalId'),
     conditionLogicalId: optionalString(value, 'ConditionLogicalId'),
+    stateMachineLogicalId: optionalString(value, 'StateMachineLogicalId'),
   };
 }
 

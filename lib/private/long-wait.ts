@@ -65,6 +65,7 @@ export class LongWait<A extends object> {
       HandleLogicalId: this.handle.logicalId,
       // A kind with attempts starts one only while CloudFormation waits for the condition.
       ...(kind.mayGiveWay ? { ConditionLogicalId: this.condition.logicalId } : {}),
+      StateMachineLogicalId: (poller.stateMachine.node.defaultChild as CfnResource).logicalId,
     };
   }
 

@@ -259,7 +259,9 @@ export class JobProvider extends Construct {
     const executions = Stack.of(this).formatArn({
       service: 'states', resource: 'execution', resourceName: `${generatedNames(this).pollerName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    this.grantForDeletion(dependent, 'StopPollers', ['states:StopExecution'], [executions]);
+    // Described first: a Delete leaves a poller that watches a job AWS Backup cannot stop to its end running, and
+    // keeps what a job made when only the poller's signal was lost (lambda/jobs/long-wait-delete.ts).
+    this.grantForDeletion(dependent, 'StopPollers', ['states:DescribeExecution', 'states:StopExecution'], [executions]);
     acknowledgeOnce(this.deletionPolicy, [{
       id: `AwsSolutions-IAM5[Resource::${nagResource(this, executions)}]`,
       reason: 'The executions of this stack\'s own long-wait poller; each is named by its job at deploy time',

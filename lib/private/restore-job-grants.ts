@@ -37,6 +37,7 @@ export function grantStartRestoreJob(provider: JobProvider, resourceType: string
  */
 export function grantDeleteRestoredTable(provider: JobProvider, dependent: IConstruct, tableName: string): void {
   provider.grantForDeletion(dependent, 'ReadRestoreJobsToDelete', ['backup:DescribeRestoreJob', 'backup:ListRestoreJobs'], ['*']);
-  provider.grantForDeletion(dependent, 'DeleteRestoredTables', ['dynamodb:DeleteTable'],
+  // Described first: a table of that name made after the restore ended is not the restore's to delete.
+  provider.grantForDeletion(dependent, 'DeleteRestoredTables', ['dynamodb:DeleteTable', 'dynamodb:DescribeTable'],
     [Stack.of(provider).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName })]);
 }

@@ -79,8 +79,9 @@ export function interpret(
           clock.advanceTo(event.timestamp + seconds * 1000);
         }
       } else if (event.type === 'StateRetried') {
-        const { retrier, attempt } = event.retry as { retrier: { IntervalSeconds?: number; BackoffRate?: number }; attempt: number };
-        clock.advanceTo(event.timestamp + (retrier.IntervalSeconds ?? 1) * 1000 * Math.pow(retrier.BackoffRate ?? 2, Math.max(0, attempt - 1)));
+        const { retrier, attempt } = event.retry as { retrier: { IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number }; attempt: number };
+        const seconds = (retrier.IntervalSeconds ?? 1) * Math.pow(retrier.BackoffRate ?? 2, Math.max(0, attempt - 1));
+        clock.advanceTo(event.timestamp + Math.min(seconds, retrier.MaxDelaySeconds ?? Infinity) * 1000);
       }
     }
   })();

@@ -144,6 +144,23 @@ export class StepFunctions {
     return { status: 200, headers: JSON_HEADERS, body: JSON.stringify({ stopDate: now / 1000 }) };
   }
 
+  /** DescribeExecution: an execution's status and input. */
+  public async describeExecution(body: string, authorization = ''): Promise<Answer> {
+    const { executionArn } = JSON.parse(body) as { executionArn: string };
+    const deniedAnswer = await this.denied(authorization, 'states:DescribeExecution', executionArn);
+    if (deniedAnswer) return deniedAnswer;
+    const execution = this.executions.find((e) => e.executionArn === executionArn);
+    if (!execution) return error(400, 'ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return {
+      status: 200,
+      headers: JSON_HEADERS,
+      body: JSON.stringify({
+        executionArn, stateMachineArn: execution.arn, name: execution.name, status: execution.status, input: execution.input,
+        startDate: execution.startedAt / 1000, ...(execution.endedAt !== undefined ? { stopDate: execution.endedAt / 1000 } : {}),
+      }),
+    };
+  }
+
   private async interpretExecution(machine: StateMachine, execution: Execution): Promise<void> {
     const running = interpret(machine.definition, JSON.parse(execution.input), {
       clock: this.clock,

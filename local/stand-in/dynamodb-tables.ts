@@ -17,7 +17,7 @@ export interface TableJobs {
 
 export class DynamoDbTables {
   /** DynamoDB tables: those the test or the simulation created, and those restores create. */
-  private readonly tables = new Map<string, { restoreJobId?: string; deletionProtection?: boolean }>();
+  private readonly tables = new Map<string, { restoreJobId?: string; deletionProtection?: boolean; createdAt: number }>();
   /** Deleted tables, and when. */
   private readonly deletedTables = new Map<string, number>();
 
@@ -32,13 +32,13 @@ export class DynamoDbTables {
 
   /** A DynamoDB table that exists (e.g. the one the stack created), with deletion protection or not. */
   public createTable(name: string, options: { deletionProtection?: boolean } = {}): void {
-    this.tables.set(name, { deletionProtection: options.deletionProtection });
+    this.tables.set(name, { deletionProtection: options.deletionProtection, createdAt: this.home.now() });
     this.deletedTables.delete(name);
   }
 
   /** A table a restore creates (CREATING until the restore completed). */
   public restoring(name: string, restoreJobId: string): void {
-    this.tables.set(name, { restoreJobId });
+    this.tables.set(name, { restoreJobId, createdAt: this.home.now() });
     this.deletedTables.delete(name);
   }
 
@@ -94,12 +94,14 @@ export class DynamoDbTables {
     return { TableDescription: { TableName: name, TableStatus: 'ACTIVE', TableArn: this.tableArn(name), DeletionProtectionEnabled: !!this.tables.get(name)!.deletionProtection } };
   }
 
-  /** DynamoDB's DescribeTable: the table's status and deletion protection. */
+  /** DynamoDB's DescribeTable: the table's status, when it was created, and its deletion protection. */
   public DescribeTable(input: Record<string, any>): Record<string, unknown> {
     const name = input.TableName as string;
     const status = this.tableStatus(name);
     if (!status) throw notFound(name);
-    return { Table: { TableName: name, TableStatus: status, TableArn: this.tableArn(name), DeletionProtectionEnabled: !!this.tables.get(name)?.deletionProtection } };
+    const table = this.tables.get(name)!;
+    // CreationDateTime in epoch seconds, as DynamoDB's JSON protocol sends it.
+    return { Table: { TableName: name, TableStatus: status, TableArn: this.tableArn(name), CreationDateTime: table.createdAt / 1000, DeletionProtectionEnabled: !!table.deletionProtection } };
   }
 
   private onTable(action: string, input: Record<string, any>) {

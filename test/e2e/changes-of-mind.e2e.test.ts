@@ -7,9 +7,9 @@
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { BackupJob, BackupJobProps, ProtectedResource } from '../../lib';
+import { BackupJob, BackupJobProps, ProtectedResource, RecoveryPoint, RestoreJob } from '../../lib';
 import { Simulation } from '../../local/simulation';
-import { backupOps, expectAllAnswered, jobIdOf, synthesize, TABLE_ARN, useSimulation } from './harness';
+import { backupJobStack, backupOps, expectAllAnswered, jobIdOf, synthesize, TABLE_ARN, useSimulation } from './harness';
 
 const sim = useSimulation();
 let simulation: Simulation;
@@ -140,5 +140,35 @@ describe('the timeout moved from the long path to the short one, same job', () =
     // The stack's deletion still deletes it.
     expect((await cfn.destroy()).status).toBe('DELETE_COMPLETE');
     expect(simulation.standIn.service.backups.recoveryPointExists(first.outputs.RecoveryPointArn)).toBe(false);
+  });
+});
+
+describe('a RestoreJob whose target name does not change with the trigger (DESTROY)', () => {
+  const TARGET = 'orders-restore-test';
+  function restoreStack(trigger: string) {
+    return backupJobStack({}, (stack, _table, job) => {
+      const restore = new RestoreJob(stack, 'RestoreTest', {
+        recoveryPoint: RecoveryPoint.fromBackupJob(job), metadata: { targetTableName: TARGET }, trigger, removalPolicy: RemovalPolicy.DESTROY,
+      });
+      new CfnOutput(stack, 'CreatedResourceArn', { value: restore.createdResourceArn });
+    });
+  }
+
+  test('the old table deleted by hand, the new restore made the same name again: the cleanup leaves the new table; the stack\'s deletion deletes it', async () => {
+    const tables = simulation.standIn.service.tables;
+    const cfn = simulation.cloudFormation('E2E');
+    expect((await cfn.deploy(restoreStack('one'))).status).toBe('CREATE_COMPLETE');
+    simulation.clock.advance(HOUR * 1000);
+    tables.DeleteTable({ TableName: TARGET });
+    const update = await cfn.deploy(restoreStack('two'));
+    expect(update.status).toBe('UPDATE_COMPLETE');
+    expect(update.outputs.CreatedResourceArn).toBe(`arn:aws:dynamodb:us-east-1:123456789012:table/${TARGET}`);
+    const cleanup = update.operations.find((o) => o.resourceType === 'Custom::RestoreJob' && o.phase === 'cleanup')!;
+    expect(cleanup.response!.Status).toBe('SUCCESS');
+    expect(tables.tableStatus(TARGET)).toBe('ACTIVE');
+    expect(simulation.standIn.requests.filter((r) => /DeleteTable/.test(r.operation))).toEqual([]);
+    expect((await cfn.destroy()).status).toBe('DELETE_COMPLETE');
+    expect(tables.tableStatus(TARGET)).toBeUndefined();
+    expectAllAnswered(update.operations);
   });
 });

@@ -12,8 +12,9 @@
  * - every request was answered within its ServiceTimeout (or cancelled);
  * - every copy job belongs to exactly one request (by its token), and none was
  *   started after CloudFormation stopped waiting for its request;
- * - every copy a DESTROY request made is gone once it ended; every copy a
- *   RETAIN request made is kept.
+ * - every copy a DESTROY request made is gone once it ended (but one an update
+ *   kept: it replaced the job with a RETAIN one); every copy a RETAIN request
+ *   made is kept.
  *
  * The seed is fixed and printed; FC_SEED=<n> FC_RUNS=<n> replay or explore others.
  */
@@ -24,7 +25,7 @@ import { CopyJob, RecoveryPoint } from '../../lib';
 import { idempotencyToken } from '../../lib/core/properties';
 import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
 import { COPY_ARN_VISIBILITIES, CopyArnVisibility } from '../../local/stand-in/copy-job-states';
-import { backupJobStack, checkSequences, sometimes, useSimulation } from './harness';
+import { backupJobStack, checkSequences, endOf, sometimes, useSimulation } from './harness';
 
 const sim = useSimulation();
 
@@ -120,7 +121,7 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
     }
     byRequest.set(op.requestId, [...(byRequest.get(op.requestId) ?? []), copy.id]);
     if (copy.createdAt > op.endedAt) problems.push(`copy job ${copy.id} was started ${(copy.createdAt - op.endedAt) / 1000} s after CloudFormation stopped waiting for ${op.requestType} ${op.requestId}`);
-    const destroy = op.properties.RemovalPolicy === 'destroy';
+    const { destroy } = endOf(history, op);
     const made = copy.state === 'COMPLETED' || copy.state === 'PARTIAL';
     if (destroy && made && !copy.deleted) problems.push(`the copy of DESTROY copy job ${copy.id} (${copy.state}) was left after the stack was deleted`);
     if (!destroy && copy.deleted) problems.push(`the copy of RETAIN copy job ${copy.id} was deleted`);

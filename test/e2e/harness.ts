@@ -119,3 +119,32 @@ export async function checkSequences<T>(arbitrary: fc.Arbitrary<T>, run: (value:
   );
   return sequences;
 }
+
+/**
+ * How a request's job is to be left once the stack is gone: the policies of
+ * the last Delete that named its physical id (the latest template's: an update
+ * may have changed `removalPolicy` or `waitForCompletion` since), or the
+ * request's own when no Delete named it. DESTROY, unless an update that
+ * replaced the job with a RETAIN one kept it (the new template's choice).
+ */
+export function endOf(history: readonly CustomResourceOperation[], op: CustomResourceOperation): { destroy: boolean; leftRunning: boolean } {
+  const physicalId = op.response?.PhysicalResourceId;
+  const deletes = physicalId === undefined ? [] : history.filter((o) => o.requestType === 'Delete' && o.physicalIdSent === physicalId);
+  const last = (deletes[deletes.length - 1] ?? op).properties;
+  const destroy = last.RemovalPolicy === 'destroy' && !keptByReplacement(history, physicalId);
+  // A job not waited for, under RETAIN, is left to finish.
+  return { destroy, leftRunning: !destroy && String(last.WaitForCompletion) === 'false' };
+}
+
+/**
+ * Whether an update that replaced a job resource kept what its job made
+ * although the job was DESTROY: the cleanup's Delete of its physical id came
+ * in an update whose new job resource is RETAIN (the new template's choice is
+ * followed).
+ */
+function keptByReplacement(history: readonly CustomResourceOperation[], physicalId: string | undefined): boolean {
+  const i = history.findIndex((o) => o.requestType === 'Delete' && o.phase === 'cleanup' && o.physicalIdSent === physicalId);
+  if (physicalId === undefined || i < 0) return false;
+  const replacing = history.slice(0, i).reverse().find((o) => o.phase === 'deploy' && o.logicalId === history[i].logicalId && o.requestType === 'Update' && !o.failure);
+  return replacing !== undefined && replacing.properties.RemovalPolicy !== 'destroy';
+}

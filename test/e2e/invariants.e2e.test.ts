@@ -1,6 +1,7 @@
 /**
  * Invariants under random faults: fast-check drives random sequences of
- * deploys (new triggers, removal policies, a short timeout) through the
+ * deploys (new triggers, removal policies, a short timeout, and the same job
+ * with another removal policy or not waited for) through the
  * simulation, each with random faults: a sibling failing at a random moment
  * (CloudFormation cancels the request while its waiter polls on), Lambda
  * delivering a request twice, a busy resource in each behaviour AWS Backup
@@ -14,7 +15,10 @@
  * - every job belongs to exactly one request (as one of its attempts, by its
  *   token), and of a request's attempts all but the last gave way (AWS Backup
  *   ended it because of another job, or it was stopped before it started);
- * - every DESTROY recovery point is gone, every RETAIN one is kept.
+ * - every DESTROY recovery point is gone, every RETAIN one is kept (as the last
+ *   Delete of the job's resource says: an update may change the policy, or
+ *   replace a DESTROY job with a RETAIN one, which keeps it);
+ * - no job runs on once the stack is gone, but one not waited for under RETAIN.
  * (IAM stays enforced: a waiter that outlives its stack's rollback is denied once its role is gone.)
  *
  * The seed is fixed and printed; FC_SEED=<n> FC_RUNS=<n> replay or explore others.
@@ -25,7 +29,7 @@ import { BUSY_BEHAVIOURS, BusyBehaviour } from '../../local/stand-in/backup-job-
 import * as fc from 'fast-check';
 import { idempotencyToken } from '../../lib/core/properties';
 import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
-import { backupJobStack, checkSequences, sometimes, TABLE_ARN, useSimulation } from './harness';
+import { backupJobStack, checkSequences, endOf, sometimes, TABLE_ARN, useSimulation } from './harness';
 
 const sim = useSimulation();
 
@@ -36,17 +40,25 @@ const RUNS = Number(process.env.FC_RUNS ?? 200);
 /** How many attempts of one request the check maps back to it by their tokens. */
 const MAX_ATTEMPTS = 20;
 
-/** The stacks a sequence deploys: each trigger has one removal policy, so a job's policy is its request's. */
-const VARIANTS: { trigger: string; removalPolicy: RemovalPolicy; timeout?: Duration }[] = [
+/**
+ * The stacks a sequence deploys. The last ones change only how a job is kept
+ * or waited for (a trigger of the first ones with another removal policy, or
+ * not waited for): a deploy of one of them keeps the job, and may turn the
+ * wait on for it again.
+ */
+const VARIANTS: { trigger: string; removalPolicy: RemovalPolicy; timeout?: Duration; waitForCompletion?: boolean }[] = [
   { trigger: 'r1', removalPolicy: RemovalPolicy.RETAIN },
   { trigger: 'r2', removalPolicy: RemovalPolicy.RETAIN },
   { trigger: 'd1', removalPolicy: RemovalPolicy.DESTROY },
   { trigger: 'd2', removalPolicy: RemovalPolicy.DESTROY },
   { trigger: 'short', removalPolicy: RemovalPolicy.DESTROY, timeout: Duration.minutes(5) },
+  { trigger: 'd1', removalPolicy: RemovalPolicy.RETAIN },
+  { trigger: 'r1', removalPolicy: RemovalPolicy.RETAIN, waitForCompletion: false },
+  { trigger: 'd2', removalPolicy: RemovalPolicy.DESTROY, waitForCompletion: false },
 ];
 let stacks: SynthesizedStack[];
 beforeAll(() => {
-  stacks = VARIANTS.map((v) => backupJobStack({ trigger: v.trigger, removalPolicy: v.removalPolicy, timeout: v.timeout }));
+  stacks = VARIANTS.map((v) => backupJobStack({ trigger: v.trigger, removalPolicy: v.removalPolicy, timeout: v.timeout, waitForCompletion: v.waitForCompletion }));
   process.stdout.write(`invariants: fast-check seed ${SEED}, ${RUNS} sequences (replay with FC_SEED=${SEED})\n`);
 });
 
@@ -130,12 +142,12 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
     const op = found.op;
     perRequest.set(op.requestId, [...(perRequest.get(op.requestId) ?? []), { attempt: found.attempt, id: job.id }]);
     if (job.createdAt > op.endedAt) problems.push(`job ${job.id} was started ${(job.createdAt - op.endedAt) / 1000} s after CloudFormation stopped waiting for ${op.requestType} ${op.requestId}`);
-    const destroy = op.properties.RemovalPolicy === 'destroy';
+    const { destroy, leftRunning } = endOf(history, op);
     const exists = service.backups.recoveryPointExists(job.recoveryPointArn);
     const state = service.backups.jobView(job.id).state;
     if (destroy && exists) problems.push(`the recovery point of DESTROY job ${job.id} (${state}) was left after the stack was deleted`);
     if (!destroy && !exists && (state === 'COMPLETED' || state === 'PARTIAL')) problems.push(`the recovery point of RETAIN job ${job.id} was deleted`);
-    if (state === 'CREATED' || state === 'PENDING' || state === 'RUNNING') problems.push(`job ${job.id} still runs (${state}) after the stack was deleted`);
+    if (!leftRunning && (state === 'CREATED' || state === 'PENDING' || state === 'RUNNING')) problems.push(`job ${job.id} still runs (${state}) after the stack was deleted`);
   }
   for (const [requestId, attempts] of perRequest) {
     const ordered = attempts.sort((a, b) => a.attempt - b.attempt);
@@ -174,6 +186,17 @@ const FOUND: { what: string; steps: DeployStep[] }[] = [
       { variant: 0, outcome: 'COMPLETED', durationSeconds: 60, busyBehaviour: 'expire', cancelAfterMs: 127000, redeliverAfterMs: 14000, throttled: 0, serverErrors: 0 },
       { variant: 1, outcome: 'PARTIAL', durationSeconds: 79, busyBehaviour: 'fail', cancelAfterMs: 101000, throttled: 0, serverErrors: 0 },
       { variant: 4, outcome: 'COMPLETED', durationSeconds: 20, busySeconds: 93, busyBehaviour: 'expire', cancelAfterMs: 45000, throttled: 0, serverErrors: 0 },
+    ],
+  },
+  {
+    // A Create delivered twice: the second delivery's waiter still polled when the next update began, took
+    // the resource's new status for "CloudFormation moved on" and deleted the recovery point of the job the
+    // first delivery had answered with (which that update, RETAIN, keeps).
+    what: 'a late waiter of an answered request leaves the job the resource names alone',
+    steps: [
+      { variant: 4, outcome: 'COMPLETED', durationSeconds: 193, busySeconds: 78, busyBehaviour: 'fail', redeliverAfterMs: 80000, throttled: 0, serverErrors: 0 },
+      { variant: 0, outcome: 'COMPLETED', durationSeconds: 97, busyBehaviour: 'queue', redeliverAfterMs: 12000, throttled: 0, serverErrors: 0 },
+      { variant: 4, outcome: 'COMPLETED', durationSeconds: 20, busySeconds: 52, busyBehaviour: 'expire', throttled: 0, serverErrors: 0 },
     ],
   },
 ];

@@ -12,7 +12,8 @@
  * - every restore job belongs to exactly one request (by its token), and none
  *   was started after CloudFormation stopped waiting for its request;
  * - every table a DESTROY request's restore created is gone once the restore
- *   ended; every table a RETAIN request's restore created is kept;
+ *   ended (but one an update kept: it replaced the job with a RETAIN one);
+ *   every table a RETAIN request's restore created is kept;
  * - no waiter outlived the stack (the framework would wait for its deleted
  *   isComplete function).
  *
@@ -23,7 +24,7 @@ import * as fc from 'fast-check';
 import { RecoveryPoint, RestoreJob } from '../../lib';
 import { idempotencyToken } from '../../lib/core/properties';
 import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
-import { backupJobStack, checkSequences, sometimes, useSimulation } from './harness';
+import { backupJobStack, checkSequences, endOf, sometimes, useSimulation } from './harness';
 
 const sim = useSimulation();
 
@@ -116,7 +117,7 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
     }
     byRequest.set(op.requestId, [...(byRequest.get(op.requestId) ?? []), restore.id]);
     if (restore.createdAt > op.endedAt) problems.push(`restore job ${restore.id} was started ${(restore.createdAt - op.endedAt) / 1000} s after CloudFormation stopped waiting for ${op.requestType} ${op.requestId}`);
-    const destroy = op.properties.RemovalPolicy === 'destroy';
+    const { destroy } = endOf(history, op);
     if (!restore.table || restore.status !== 'COMPLETED') continue;
     // A later restore may have made a table of the same name again: only the last maker's policy counts.
     const madeLast = service.restores.restoreRecords().filter((r) => r.table === restore.table && r.status === 'COMPLETED').pop()?.id === restore.id;

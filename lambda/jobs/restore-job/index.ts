@@ -56,12 +56,12 @@ export const RESTORE_JOB_KIND: JobKind<RestoreJobSpec, RestoreJobDescription, Re
   listSince: (_spec, createdAfter) => listRestoreJobsSince(client(), createdAfter),
   unstoppable: () => 'AWS Backup cannot stop a restore job, so it goes on',
   made: 'the restored resource',
-  async destroy(spec, createdArn) {
+  async destroy(spec, createdArn, job) {
     if (!isTarget(spec, createdArn)) {
       log('warn', 'the restored resource is not this resource\'s target; leaving it alone', { createdResourceArn: createdArn });
       return;
     }
-    await deleteRestoredResource(spec.resourceType, createdArn);
+    await deleteRestoredResource(spec.resourceType, createdArn, job?.CompletionDate);
   },
   // A restore's Delete needs its target table (the metadata is otherwise left out of a poller's input).
   neededByDelete: (properties) => {
