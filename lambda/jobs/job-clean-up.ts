@@ -7,7 +7,7 @@
  */
 import type { WaitSpec } from '../../lib/core/properties';
 import { cancelledCreateWindow } from '../../lib/core/timing';
-import { describeError, isNotFound } from '../shared/errors';
+import { describeError, isNotFound, isTransientError } from '../shared/errors';
 import { log } from '../shared/log';
 import { backupClient, cleanUpWithinBudget } from './invocation';
 import { canStop, JobKind, JobRef } from './job-kind';
@@ -30,7 +30,15 @@ export async function cleanUpJob<Spec extends WaitSpec, Job>(
     try {
       job = await reader.describe(backupClient(), ref.jobId);
     } catch (error) {
-      log('warn', 'could not describe the job (AWS Backup keeps job history for a limited time)', { ...fields, error: describeError(error) });
+      if (!isNotFound(error)) {
+        // Without its description nothing proves what the job is now: nothing is stopped or deleted. Under
+        // DESTROY a transient failure is tried again (the Delete waits, within its timeout).
+        const again = spec.destroyOnDelete && isTransientError(error);
+        log('warn', `could not describe the job; nothing is stopped or deleted without its description${again ? ' (tried again)' : ''}`, { ...fields, error: describeError(error) });
+        return again ? 'still running' : 'done';
+      }
+      // Gone from AWS Backup's history (kept for a limited time): what the physical id names is what it made.
+      log('info', 'AWS Backup no longer knows the job; what its physical id names is cleaned up', fields);
     }
   }
   if (job !== undefined && !kind.owns(job, spec)) {

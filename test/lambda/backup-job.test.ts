@@ -411,6 +411,30 @@ describe('Delete', () => {
     expect(backup.commandCalls(DeleteRecoveryPointCommand)[0].args[0].input).toEqual({ BackupVaultName: 'pre-migration', RecoveryPointArn: RECOVERY_POINT });
   });
 
+  test.each([
+    ['AccessDeniedException', 403],
+    ['ValidationException', 400],
+  ])('DESTROY deletes nothing when the job cannot be described (%s): only a job AWS Backup no longer knows falls back to the physical id', async (name, status) => {
+    backup.on(DescribeBackupJobCommand).rejects(awsError(name, status));
+    backup.on(DeleteRecoveryPointCommand).resolves({});
+    await deleted(backupJobProperties({ RemovalPolicy: 'destroy' }));
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+  });
+
+  test('DESTROY under throttling: nothing is deleted until the job is described; the Delete waits and tries again', async () => {
+    backup.on(DescribeBackupJobCommand).rejects(awsError('ThrottlingException', 400));
+    backup.on(DeleteRecoveryPointCommand).resolves({});
+    const properties = backupJobProperties({ RemovalPolicy: 'destroy' });
+    const request = buildDeleteEvent(started(properties), properties);
+    const response = await onEvent(request);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
+    expect(response.Wait).toMatchObject({ mode: 'deleting', blockingJobIds: [JOB_ID] });
+    describes({ State: 'COMPLETED' });
+    await expect(isComplete(buildIsCompleteEvent(request, response))).resolves.toEqual({ IsComplete: true });
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input.RecoveryPointArn)).toEqual([RECOVERY_POINT]);
+  });
+
   test('a job still running at Delete (a rollback) is stopped', async () => {
     describes({ State: 'RUNNING' });
     backup.on(StopBackupJobCommand).resolves({});

@@ -286,6 +286,24 @@ describe('Delete', () => {
     expect(dynamodb.calls()).toHaveLength(0);
   });
 
+  test('a cancelled Create\'s FAILED restore (the table existed before) deletes nothing; a running one whose description then fails deletes nothing either', async () => {
+    const ours = { RestoreJobId: RESTORE_ID, RecoveryPointArn: RECOVERY_POINT, IamRoleArn: 'arn:aws:iam::123456789012:role/cdk-backup-jobs/restore', CreationDate: new Date(NOW - 60_000) };
+    backup.on(ListRestoreJobsCommand).resolves({ RestoreJobs: [{ ...ours, Status: 'FAILED', StatusMessage: 'Table already exists: orders-restore-test', CreatedResourceArn: RESTORED_TABLE, CompletionDate: new Date(NOW - 1_000) }] });
+    dynamodb.on(DeleteTableCommand).resolves({});
+    const failed = await deleteWith(restoreProperties({ RemovalPolicy: 'destroy' }), 'E2E-RestoreTest-1A2B3C4D5E6F');
+    await expect(isComplete(failed.event)).resolves.toEqual({ IsComplete: true });
+    expect(dynamodb.commandCalls(DeleteTableCommand)).toHaveLength(0);
+
+    backup.on(ListRestoreJobsCommand).resolves({ RestoreJobs: [{ ...ours, Status: 'RUNNING' }] });
+    const running = await deleteWith(restoreProperties({ RemovalPolicy: 'destroy' }), 'E2E-RestoreTest-1A2B3C4D5E6F');
+    expect(running.response.Wait).toMatchObject({ mode: 'deleting', blockingJobIds: [RESTORE_ID] });
+    backup.on(DescribeRestoreJobCommand).rejects(awsError('ThrottlingException', 400));
+    await expect(isComplete(running.event)).resolves.toEqual({ IsComplete: false });
+    backup.on(DescribeRestoreJobCommand).rejects(awsError('AccessDeniedException', 403));
+    await expect(isComplete(running.event)).resolves.toEqual({ IsComplete: true });
+    expect(dynamodb.commandCalls(DeleteTableCommand)).toHaveLength(0);
+  });
+
   test('a restore that is not this resource\'s (another recovery point) is left alone', async () => {
     backup.on(DescribeRestoreJobCommand).resolves({ RestoreJobId: 'other', Status: 'COMPLETED', RecoveryPointArn: 'arn:aws:backup:eu-west-1:123456789012:recovery-point:OTHER', CreatedResourceArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders-restore-test' });
     const { event } = await deleteWith(restoreProperties({ RemovalPolicy: 'destroy' }), 'restore-job/other/ffffffffffffffff/arn:aws:dynamodb:eu-west-1:123456789012:table/orders-restore-test');
