@@ -52,8 +52,10 @@ export class JobProvider extends Construct {
   public readonly serviceToken: string;
   /** The role of the onEvent and isComplete handlers (and of the long wait's attempt function). */
   public readonly handlerRole: iam.IRole;
-  /** Where the handlers and the framework log. */
+  /** Where the handlers log (one month; never the ResponseURL). */
   public readonly logGroup: logs.ILogGroup;
+  /** The Provider framework's functions and waiter log here (one day: the ResponseURL reaches it). */
+  public readonly frameworkLogGroup: logs.ILogGroup;
   /** The onEvent handler (the long-wait poller hands it an abandoned job's Delete). */
   public readonly onEventFunction: lambda.IFunction;
 
@@ -113,16 +115,21 @@ export class JobProvider extends Construct {
       description: 'cdk-backup-jobs: describes a backup job until it ends (isComplete)',
     });
 
+    // The Provider framework's own log group, apart from the handlers': its isComplete function throws
+    // its request (CloudFormation's ResponseURL, a presigned URL, in it) at every poll that is not the
+    // last, which the Lambda runtime logs. Kept one day only: read access to it is access to that URL
+    // while the request waits (README, "Security").
+    this.frameworkLogGroup = new logs.LogGroup(this, 'FrameworkLogs', { retention: logs.RetentionDays.ONE_DAY });
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
       queryInterval: Duration.seconds(POLL_INTERVAL_SECONDS),
       totalTimeout: Duration.seconds(CLOUDFORMATION_MAX_WAIT_SECONDS),
-      logGroup: this.logGroup,
+      logGroup: this.frameworkLogGroup,
       // Every state transition of the waiter is logged, never its input or output: the execution
-      // input carries CloudFormation's ResponseURL, a presigned URL.
+      // input carries the ResponseURL.
       disableWaiterStateMachineLogging: false,
-      waiterStateMachineLogOptions: { destination: this.logGroup, includeExecutionData: false, level: sfn.LogLevel.ALL },
+      waiterStateMachineLogOptions: { destination: this.frameworkLogGroup, includeExecutionData: false, level: sfn.LogLevel.ALL },
     });
     this.serviceToken = provider.serviceToken;
 

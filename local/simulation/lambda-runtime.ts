@@ -222,6 +222,8 @@ export class LambdaRuntime {
       return { payload: JSON.stringify(result ?? null) };
     } catch (error: any) {
       invocation.error = { errorType: error?.name ?? 'Error', errorMessage: error?.message ?? String(error) };
+      // As the Node.js runtime does: an error thrown from the handler is written to the function's log.
+      this.logs.push({ functionName: fn.name, line: `ERROR\tInvoke Error\t${JSON.stringify({ ...invocation.error, stack: String(error?.stack ?? '').split('\n') })}` });
       this.onInvocation?.(invocation, fn);
       return {
         functionError: 'Unhandled',

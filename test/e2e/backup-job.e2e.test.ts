@@ -273,3 +273,30 @@ describe('Update and Delete', () => {
     expectAllAnswered(result.operations);
   });
 });
+
+describe('the presigned ResponseURL', () => {
+  test('reaches only the Provider framework\'s own log group (kept one day), as its isComplete throws the request at each poll; never the handlers\' log', async () => {
+    simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 120 });
+    const stack = backupJobStack();
+    const result = await simulation.cloudFormation('E2E').deploy(stack);
+    expect(result.status).toBe('CREATE_COMPLETE');
+    const [create] = backupOps(result.operations);
+    const url = (simulation.aws.invocations.find((i) => (i.payload as { RequestId?: string })?.RequestId === create.requestId)!.payload as { ResponseURL: string }).ResponseURL;
+    const signature = new URL(url).search;
+    expect(signature.length).toBeGreaterThan(10);
+    const withUrl = simulation.aws.logs.filter((l) => l.line.includes(signature));
+    // Several polls before the job completed: each not-yet threw the request, with the URL.
+    expect(withUrl.length).toBeGreaterThan(3);
+    const functions = stack.template.Resources;
+    const logGroupOf = (functionName: string) => {
+      const [, resource] = Object.entries(functions).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && functionName.includes(id.slice(0, 40)))!;
+      return (resource.Properties!.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    };
+    const groups = new Set(withUrl.map((l) => logGroupOf(l.functionName!)));
+    expect([...groups]).toEqual([expect.stringMatching(/FrameworkLogs/)]);
+    expect(functions[[...groups][0]].Properties).toMatchObject({ RetentionInDays: 1 });
+    // The handlers' own functions log to the other group, without it.
+    const handlerGroup = logGroupOf(simulation.aws.logs.find((l) => /OnEvent[0-9A-F]{8}-/.test(l.functionName ?? '') && !/framework/.test(l.functionName ?? ''))!.functionName!);
+    expect(handlerGroup).not.toBe([...groups][0]);
+  });
+});
