@@ -357,7 +357,65 @@ describe('empty and malformed values are refused (exit 2), and nothing is sent',
   });
 });
 
+describe('arguments a terminal would act on, and long ones', () => {
+  test('a control character in any argument is refused (exit 2), shown escaped, and nothing is sent', async () => {
+    const run = await cli('wait', 'job\u001b[31m-red');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('argument 2 ("job\\u001b[31m-red") must not contain control characters');
+    expect(run.stderr).not.toContain('\u001b');
+    expect(standIn.requests).toHaveLength(0);
+  });
+
+  test('a very long value is quoted shortened, with its length', async () => {
+    const run = await cli(...START.slice(0, 3), '--vault', 'v'.repeat(500), '--role', ROLE);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`--vault ("${'v'.repeat(60)}"… (500 characters)) must be 2 to 50 characters`);
+    expect(run.stderr.length).toBeLessThan(1_000);
+  });
+});
+
 describe('waits a user can trust', () => {
+  test('Ctrl-C while waiting: exit 130, saying the job keeps running and how to wait for it again; the job is not stopped', async () => {
+    const { BackupJobId } = standIn.service.backups.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: ROLE }) as { BackupJobId: string };
+    standIn.service.backups.onJob(BackupJobId, { durationSeconds: 3600 });
+    const run = await new Promise<Run>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'wait', BackupJobId!, ...FAST_WAIT], {
+        env: { PATH: process.env.PATH, AWS_ENDPOINT_URL_BACKUP: standIn.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_SECRET_ACCESS_KEY: 'cli', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/RUNNING/.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain(`interrupted: backup job ${BackupJobId} keeps running; see it with \`backup-jobs wait ${BackupJobId}\``);
+    expect(standIn.count('StopBackupJob')).toBe(0);
+    expect(standIn.service.backups.jobView(BackupJobId!).state).toBe('RUNNING');
+  });
+
+  test('--timeout bounds the SDK\'s own retries: throttled from the second look on, a 2 s timeout ends within it', async () => {
+    const { BackupJobId } = standIn.service.backups.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: ROLE }) as { BackupJobId: string };
+    standIn.service.backups.onJob(BackupJobId, { durationSeconds: 3600 });
+    const watch = setInterval(() => {
+      if (standIn.requests.some((r) => r.operation === 'DescribeBackupJob' && r.outcome === 'ok')) {
+        standIn.service.failNext('DescribeBackupJob', { error: 'ThrottlingException', count: 10_000 });
+        clearInterval(watch);
+      }
+    }, 5);
+    const started = Date.now();
+    const run = await cli('wait', BackupJobId!, '--timeout', '2s', '--interval', '200ms');
+    const took = Date.now() - started;
+    clearInterval(watch);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/timed out after 2 seconds: backup job [0-9A-F-]{36} is left running/);
+    // Node.js starting, the first look, then at most the timeout: well under the SDK's retries on top.
+    expect(took).toBeLessThan(2_000 + 1_500);
+  });
+
   test('start --wait --timeout bounds the whole command: the wait for a busy resource counts', async () => {
     standIn.service.backups.seedJob({ resourceArn: TABLE, scenario: { startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 3 } });
     // The other job takes 3 s and ours 2 s more: 4 s in all cannot see ours to its end (4 s for each would).

@@ -3,7 +3,7 @@ import type { BackupClient } from '@aws-sdk/client-backup';
 import { Command, Option } from 'commander';
 import { VAULT_NAME_PATTERN } from '../../lib/core/arns';
 import type { Io } from './output';
-import { duration } from './parse';
+import { duration, quoted } from './parse';
 
 export interface CliContext {
   readonly io: Io;
@@ -31,12 +31,12 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 
 /** The problem with a flag that must name an IAM role by its ARN, if any. */
 export function roleArnProblem(flag: string, value: string): string[] {
-  return ROLE_ARN.test(value) ? [] : [`${flag} (${JSON.stringify(value)}) must be an IAM role ARN (arn:aws:iam::account:role/name)`];
+  return ROLE_ARN.test(value) ? [] : [`${flag} (${quoted(value)}) must be an IAM role ARN (arn:aws:iam::account:role/name)`];
 }
 
 /** The problem with a flag that names a backup vault, if any. */
 export function vaultNameProblem(flag: string, value: string): string[] {
-  return VAULT_NAME_PATTERN.test(value) ? [] : [`${flag} (${JSON.stringify(value)}) must be 2 to 50 characters: letters, digits, hyphens and underscores`];
+  return VAULT_NAME_PATTERN.test(value) ? [] : [`${flag} (${quoted(value)}) must be 2 to 50 characters: letters, digits, hyphens and underscores`];
 }
 const DEFAULT_INTERVAL_MS = 15_000;
 

@@ -10,6 +10,8 @@ export const EXIT = {
   TIMED_OUT: 3,
   /** AWS answered with an error (its name and message are printed). */
   AWS_ERROR: 4,
+  /** Interrupted (Ctrl-C) while waiting: the job goes on (its id and how to wait again are printed). */
+  INTERRUPTED: 130,
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
@@ -17,7 +19,9 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  the job ended FAILED, ABORTED, EXPIRED or PARTIAL (the status message is printed)
   2  invalid input (the validation message is printed; nothing is sent to AWS)
   3  the wait timed out (the job is left running; its id is printed)
-  4  an AWS error (its name and message are printed)`;
+  4  an AWS error (its name and message are printed)
+  130  interrupted (Ctrl-C) while waiting: the job keeps running (its id is printed)
+Errors and progress are plain text on stderr, with --json too (it changes stdout only).`;
 
 /**
  * Invalid input: reported with exit code 2, before any request (or, when only

@@ -18,6 +18,8 @@ import { waitCommand } from './commands/wait';
 import type { CliContext } from './context';
 import { EXIT, EXIT_CODES_HELP, InvalidInput } from './exit-codes';
 import type { Io } from './output';
+import { argumentProblems } from './parse';
+import { Interrupted } from './wait';
 
 interface GlobalOptions {
   readonly region?: string;
@@ -68,9 +70,15 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   copyCommand(program, ctx);
 
   try {
+    const problems = argumentProblems(argv);
+    if (problems.length > 0) throw new InvalidInput(problems);
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
+    if (error instanceof Interrupted) {
+      err(error.message);
+      return EXIT.INTERRUPTED;
+    }
     if (error instanceof InvalidInput) {
       err(`backup-jobs: invalid input (${error.sent ?? 'nothing was sent to AWS'}):\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
       return EXIT.INVALID_INPUT;

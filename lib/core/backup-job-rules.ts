@@ -8,7 +8,7 @@
  */
 import { isVaultArn, VAULT_NAME_PATTERN } from './arns';
 import { validateLifecycle } from './lifecycle';
-import { amount, isWholeInRange, ValidationResult, ValidationWarning } from './messages';
+import { amount, isWholeInRange, quoted, ValidationResult, ValidationWarning } from './messages';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from './resource-types';
 import { timeoutErrors } from './timing';
 
@@ -77,11 +77,11 @@ export function validateBackupJob(
   const type = settings.resourceType === undefined ? undefined : resourceTypeInfo(settings.resourceType);
 
   if (settings.resourceType !== undefined && !type) {
-    errors.push(`${names.resourceType} ("${settings.resourceType}") is not a resource type AWS Backup backs up (supported: ${RESOURCE_TYPE_NAMES.join(', ')})`);
+    errors.push(`${names.resourceType} (${quoted(settings.resourceType)}) is not a resource type AWS Backup backs up (supported: ${RESOURCE_TYPE_NAMES.join(', ')})`);
   }
 
   if (settings.backupVaultName !== undefined && !VAULT_NAME_PATTERN.test(settings.backupVaultName)) {
-    errors.push(`${names.backupVaultName} ("${settings.backupVaultName}") must be 2 to 50 characters: letters, digits, hyphens and underscores`);
+    errors.push(`${names.backupVaultName} (${quoted(settings.backupVaultName)}) must be 2 to 50 characters: letters, digits, hyphens and underscores`);
   }
 
   const del = settings.deleteAfterDays;
@@ -116,11 +116,11 @@ export function validateBackupJob(
     errors.push(`${name} applies only to EC2 instances (Windows VSS); the resource is ${type.name}`);
   }
   if (settings.windowsVss !== undefined && vssOption !== undefined && vssOption !== (settings.windowsVss ? 'enabled' : 'disabled')) {
-    errors.push(`${names.windowsVss} (${settings.windowsVss}) contradicts ${names.backupOptions}.WindowsVSS ("${vssOption}"): give one of them`);
+    errors.push(`${names.windowsVss} (${settings.windowsVss}) contradicts ${names.backupOptions}.WindowsVSS (${quoted(vssOption)}): give one of them`);
   }
   for (const [key, value] of Object.entries(settings.backupOptions ?? {})) {
     if (!BACKUP_OPTION_PATTERN.test(key) || !BACKUP_OPTION_PATTERN.test(value)) {
-      errors.push(`${names.backupOptions} ("${key}": "${value}") must have a key and a value of 1 to 50 letters, digits, hyphens, underscores or dots`);
+      errors.push(`${names.backupOptions} (${quoted(key)}: ${quoted(value)}) must have a key and a value of 1 to 50 letters, digits, hyphens, underscores or dots`);
     }
   }
   if (settings.index !== undefined && type && !type.index) {
@@ -128,7 +128,7 @@ export function validateBackupJob(
   }
 
   if (settings.logicallyAirGappedBackupVaultArn !== undefined && !isVaultArn(settings.logicallyAirGappedBackupVaultArn)) {
-    errors.push(`${names.logicallyAirGappedBackupVaultArn} ("${settings.logicallyAirGappedBackupVaultArn}") must be a backup vault ARN (arn:aws:backup:region:account:backup-vault:name)`);
+    errors.push(`${names.logicallyAirGappedBackupVaultArn} (${quoted(settings.logicallyAirGappedBackupVaultArn)}) must be a backup vault ARN (arn:aws:backup:region:account:backup-vault:name)`);
   }
 
   for (const [key, value] of Object.entries(settings.recoveryPointTags ?? {})) {

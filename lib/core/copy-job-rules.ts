@@ -6,7 +6,7 @@
  */
 import { parseVaultArn } from './arns';
 import { validateLifecycle } from './lifecycle';
-import { ValidationResult } from './messages';
+import { quoted, ValidationResult } from './messages';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from './resource-types';
 import { timeoutErrors } from './timing';
 
@@ -54,15 +54,15 @@ export function validateCopyJob(settings: CopyJobSettings, names: CopySettingNam
   const errors: string[] = [];
   const type = settings.resourceType === undefined ? undefined : resourceTypeInfo(settings.resourceType);
   if (settings.resourceType !== undefined && !type) {
-    errors.push(`${names.resourceType} ("${settings.resourceType}") is not a resource type AWS Backup backs up (supported: ${RESOURCE_TYPE_NAMES.join(', ')})`);
+    errors.push(`${names.resourceType} (${quoted(settings.resourceType)}) is not a resource type AWS Backup backs up (supported: ${RESOURCE_TYPE_NAMES.join(', ')})`);
   }
   const destinationArn = settings.destinationBackupVaultArn;
   const destination = destinationArn === undefined ? undefined : parseVaultArn(destinationArn);
   if (destinationArn !== undefined && !destination) {
-    errors.push(`${names.destinationBackupVaultArn} ("${destinationArn}") must be a backup vault ARN (arn:aws:backup:region:account:backup-vault:name)`);
+    errors.push(`${names.destinationBackupVaultArn} (${quoted(destinationArn)}) must be a backup vault ARN (arn:aws:backup:region:account:backup-vault:name)`);
   }
   if (destinationArn !== undefined && settings.sourceBackupVaultArn !== undefined && destinationArn === settings.sourceBackupVaultArn) {
-    errors.push(`${names.destinationBackupVaultArn} ("${destinationArn}") must differ from the vault the recovery point is in: a copy goes to another vault (another region or account for disaster recovery)`);
+    errors.push(`${names.destinationBackupVaultArn} (${quoted(destinationArn)}) must differ from the vault the recovery point is in: a copy goes to another vault (another region or account for disaster recovery)`);
   }
   const lifecycle = validateLifecycle(settings, type, {
     moveToColdStorageAfterDays: names.moveToColdStorageAfterDays,

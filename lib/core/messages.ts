@@ -38,3 +38,14 @@ export function isWholeInRange(value: number, min: number, max: number): boolean
 export function formatErrors(subject: string, errors: readonly string[]): string {
   return `${subject} has ${amount(errors.length, 'invalid setting')}:\n${errors.map((e) => `  - ${e}`).join('\n')}`;
 }
+
+/** How long a value may be, quoted in a message, before it is shortened. */
+const QUOTED_MAX = 80;
+
+/**
+ * A value as a message quotes it: JSON-escaped (no control character reaches a
+ * terminal or a log raw), a long one shortened and its length said.
+ */
+export function quoted(value: string): string {
+  return value.length <= QUOTED_MAX ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, QUOTED_MAX - 20))}… (${value.length} characters)`;
+}

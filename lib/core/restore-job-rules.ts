@@ -3,7 +3,7 @@
  * metadata AWS Backup needs for each type, and ours. The RestoreJob construct
  * calls them at synth time and the CLI before it calls AWS.
  */
-import { ValidationResult, ValidationWarning } from './messages';
+import { quoted, ValidationResult, ValidationWarning } from './messages';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from './resource-types';
 import { timeoutErrors } from './timing';
 
@@ -58,7 +58,7 @@ export function validateRestoreJob(settings: RestoreJobSettings, names: RestoreS
   const warnings: ValidationWarning[] = [];
   const type = settings.resourceType === undefined ? undefined : resourceTypeInfo(settings.resourceType);
   if (settings.resourceType !== undefined && !type) {
-    errors.push(`${names.resourceType} ("${settings.resourceType}") is not a resource type AWS Backup backs up (supported: ${RESOURCE_TYPE_NAMES.join(', ')})`);
+    errors.push(`${names.resourceType} (${quoted(settings.resourceType)}) is not a resource type AWS Backup backs up (supported: ${RESOURCE_TYPE_NAMES.join(', ')})`);
   }
   const keys = Object.keys(settings.metadata);
   const given = new Set(keys.map((k) => k.toLowerCase()));
@@ -92,7 +92,7 @@ export function validateRestoreJob(settings: RestoreJobSettings, names: RestoreS
     if (type.name === 'DynamoDB') {
       const encryption = valueOf('encryptionType');
       if (encryption !== undefined && encryption !== 'Default' && encryption !== 'KMS') {
-        errors.push(`${names.metadata}.encryptionType ("${encryption}") must be "Default" or "KMS"`);
+        errors.push(`${names.metadata}.encryptionType (${quoted(encryption)}) must be "Default" or "KMS"`);
       }
       if (given.has('kmsmasterkeyarn') && encryption !== undefined && encryption !== 'KMS') {
         errors.push(`${names.metadata}.kmsMasterKeyArn needs encryptionType "KMS" (it is "${encryption}")`);

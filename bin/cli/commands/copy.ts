@@ -10,7 +10,7 @@ import { InvalidInput } from '../exit-codes';
 import { endOfJob, JobEnding } from '../outcomes';
 import { table } from '../output';
 import { upTo } from '../pages';
-import { nonEmpty, wholeNumber } from '../parse';
+import { nonEmpty, quoted, wholeNumber } from '../parse';
 import { waitForJob } from '../wait';
 
 /** How a waited-for copy ends the command. */
@@ -44,7 +44,7 @@ export function copyCommand(program: Command, ctx: CliContext): void {
     .action(async (recoveryPointArn: string, o: Record<string, any>) => {
       const problems: string[] = [];
       const source = parseArn(recoveryPointArn);
-      if (!source) problems.push(`recovery point (${JSON.stringify(recoveryPointArn)}) must be an ARN`);
+      if (!source) problems.push(`recovery point (${quoted(recoveryPointArn)}) must be an ARN`);
       problems.push(...vaultNameProblem('--vault', o.vault));
       problems.push(...roleArnProblem('--role', o.role));
       const result = validateCopyJob({

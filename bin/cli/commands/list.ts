@@ -13,7 +13,7 @@ import { InvalidInput } from '../exit-codes';
 import { table } from '../output';
 import { upTo } from '../pages';
 import { COPY_STATES, listCopies } from './copy';
-import { isoDate, nonEmpty, wholeNumber } from '../parse';
+import { isoDate, nonEmpty, quoted, wholeNumber } from '../parse';
 import { CliContext, vaultNameProblem } from '../context';
 import type { Command } from 'commander';
 
@@ -42,13 +42,13 @@ export function listCommand(program: Command, ctx: CliContext): void {
     .action(async (o: Record<string, any>) => {
       const problems: string[] = [];
       const states: readonly string[] = o.copies ? COPY_STATES : BACKUP_STATES;
-      if (o.state !== undefined && !states.includes(o.state)) problems.push(`--state (${JSON.stringify(o.state)}) must be one of ${states.join(', ')}${o.copies ? ' (copy job states)' : ''}`);
+      if (o.state !== undefined && !states.includes(o.state)) problems.push(`--state (${quoted(o.state)}) must be one of ${states.join(', ')}${o.copies ? ' (copy job states)' : ''}`);
       if (o.copies) {
         for (const flag of ['vault', 'beforeRemoval', 'stack'] as const) {
           if (o[flag] !== undefined) problems.push(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not apply to --copies (ListCopyJobs has no such filter)`);
         }
         if (o.destinationVaultArn !== undefined && !isVaultArn(o.destinationVaultArn)) {
-          problems.push(`--destination-vault-arn (${JSON.stringify(o.destinationVaultArn)}) must be a backup vault ARN (arn:aws:backup:region:account:backup-vault:name)`);
+          problems.push(`--destination-vault-arn (${quoted(o.destinationVaultArn)}) must be a backup vault ARN (arn:aws:backup:region:account:backup-vault:name)`);
         }
       } else {
         for (const flag of ['destinationVaultArn', 'sourceRecoveryPointArn'] as const) {
@@ -56,10 +56,10 @@ export function listCommand(program: Command, ctx: CliContext): void {
         }
       }
       if (o.vault !== undefined) problems.push(...vaultNameProblem('--vault', o.vault));
-      if (o.resourceType !== undefined && !resourceTypeInfo(o.resourceType)) problems.push(`--resource-type (${JSON.stringify(o.resourceType)}) must be one of ${RESOURCE_TYPE_NAMES.join(', ')}`);
+      if (o.resourceType !== undefined && !resourceTypeInfo(o.resourceType)) problems.push(`--resource-type (${quoted(o.resourceType)}) must be one of ${RESOURCE_TYPE_NAMES.join(', ')}`);
       if (o.pageSize !== undefined && o.pageSize > 1000) problems.push(`--page-size (${o.pageSize}) must be at most 1000`);
       if (o.stack !== undefined && !o.beforeRemoval) problems.push('--stack applies only with --before-removal');
-      if (o.stack !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(o.stack)) problems.push(`--stack (${JSON.stringify(o.stack)}) must be a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128)`);
+      if (o.stack !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(o.stack)) problems.push(`--stack (${quoted(o.stack)}) must be a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128)`);
       if (problems.length > 0) throw new InvalidInput(problems);
       const pageSize = o.pageSize ?? (o.maxItems !== undefined ? Math.min(o.maxItems, 1000) : undefined);
       if (o.copies) {

@@ -6,7 +6,7 @@ import { RESOURCE_TYPE_PATTERN, validateRestoreJob } from '../../../lib/core/res
 import { CliContext, roleArnProblem, vaultNameProblem, WaitFlags, waitOptions } from '../context';
 import { InvalidInput } from '../exit-codes';
 import { endOfJob, JobEnding } from '../outcomes';
-import { keyValue, nonEmpty } from '../parse';
+import { keyValue, nonEmpty, quoted } from '../parse';
 import { waitForJob } from '../wait';
 
 /** How a waited-for restore ends the command. */
@@ -29,7 +29,7 @@ export function restoreCommand(program: Command, ctx: CliContext): void {
       const problems: string[] = [];
       problems.push(...vaultNameProblem('--vault', o.vault));
       if (o.role !== undefined) problems.push(...roleArnProblem('--role', o.role));
-      if (!parseArn(recoveryPointArn)) problems.push(`recovery point (${JSON.stringify(recoveryPointArn)}) must be an ARN`);
+      if (!parseArn(recoveryPointArn)) problems.push(`recovery point (${quoted(recoveryPointArn)}) must be an ARN`);
       const restoreNames = { resourceType: '--resource-type', metadata: '--metadata', useBackedUpMetadata: '--no-backed-up-metadata', timeoutSeconds: '--timeout', removalPolicy: '--removal-policy' };
       const check = (resourceType: string | undefined) =>
         validateRestoreJob({ resourceType, metadata: overrides, useBackedUpMetadata: o.backedUpMetadata }, restoreNames);

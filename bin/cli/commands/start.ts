@@ -10,8 +10,8 @@ import { resourceTypeFromArn, resourceTypeInfo } from '../../../lib/core/resourc
 import { CliContext, roleArnProblem, WaitFlags, waitOptions } from '../context';
 import { EXIT, InvalidInput } from '../exit-codes';
 import { endOfJob, JobEnding } from '../outcomes';
-import { keyValue, nonEmpty, wholeNumber } from '../parse';
-import { sleep, WaitOptions, waitForJob, WaitResult } from '../wait';
+import { keyValue, nonEmpty, quoted, wholeNumber } from '../parse';
+import { Interrupted, interrupted, sleep, waitForJob, WaitOptions, WaitResult } from '../wait';
 
 /** How the construct's settings are called on this command line. */
 const CLI_SETTING_NAMES: SettingNames = {
@@ -56,7 +56,7 @@ export function startCommand(program: Command, ctx: CliContext): void {
     .action(async (o: Record<string, any>) => {
       const read = resourceTypeFromArn(o.resourceArn);
       const problems: string[] = [];
-      if ('error' in read) problems.push(`--resource-arn (${JSON.stringify(o.resourceArn)}) ${read.error}`);
+      if ('error' in read) problems.push(`--resource-arn (${quoted(o.resourceArn)}) ${read.error}`);
       problems.push(...roleArnProblem('--role', o.role));
       const result = validateBackupJob({
         resourceType: 'error' in read ? undefined : read.resourceType,
@@ -85,7 +85,12 @@ export function startCommand(program: Command, ctx: CliContext): void {
           continue;
         }
         ctx.err(`backup job ${id} runs on this resource; waiting for it to end first`);
-        const blocker = await waitForJob(BACKUP_JOBS, backup, id, { intervalMs: o.interval, deadline, io: ctx.io });
+        const blocker = await waitForJob(BACKUP_JOBS, backup, id, { intervalMs: o.interval, deadline, io: ctx.io }).catch((error) => {
+          if (!(error instanceof Interrupted)) throw error;
+          ctx.err(`interrupted while backup job ${id} (not this command's) held the resource; no backup was started`);
+          return undefined;
+        });
+        if (blocker === undefined) return ctx.exit(EXIT.INTERRUPTED);
         if (blocker.outcome === 'timeout') {
           ctx.err(`timed out waiting for backup job ${id} on the resource; no backup was started`);
           return ctx.exit(EXIT.TIMED_OUT);
@@ -158,6 +163,7 @@ async function waitForBackupAttempts(
         if (Date.now() + options.intervalMs > ends) return { outcome: 'timeout', job: step.job, holders: step.holders };
         say(`backup job ${step.job.BackupJobId} ended ${step.job.State}: ${step.job.StatusMessage}; waiting for backup job(s) ${step.holders.join(', ')} to release the resource`);
         await sleep(options.intervalMs);
+        if (interrupted()) throw new Interrupted('backup', step.job.BackupJobId!);
         continue;
       }
       if (step.kind === 'started') say(`the resource is free: started backup job ${step.job.BackupJobId} (attempt ${step.attempt})`);

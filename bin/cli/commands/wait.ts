@@ -18,20 +18,22 @@ export function waitCommand(program: Command, ctx: CliContext): void {
     .action(async (jobId: string, o: WaitFlags) => {
       const backup = ctx.client();
       const options = { intervalMs: o.interval, timeoutMs: o.timeout, io: ctx.io };
+      let backupJob;
       try {
-        await BACKUP_JOBS.describe(backup, jobId);
+        backupJob = await BACKUP_JOBS.describe(backup, jobId);
       } catch (error) {
         if (!isNotFound(error)) throw error;
         // Not a backup job: a restore job id waits the same way.
+        let restoreJob;
         try {
-          await RESTORE_JOBS.describe(backup, jobId);
+          restoreJob = await RESTORE_JOBS.describe(backup, jobId);
         } catch (restoreError) {
           if (isNotFound(restoreError)) throw Object.assign(new Error(`no backup job or restore job ${jobId}`), { name: 'ResourceNotFoundException' });
           throw restoreError;
         }
-        ctx.exit(endOfJob(ctx, await waitForJob(RESTORE_JOBS, backup, jobId, options), o, RESTORE_ENDING));
+        ctx.exit(endOfJob(ctx, await waitForJob(RESTORE_JOBS, backup, jobId, options, restoreJob), o, RESTORE_ENDING));
         return;
       }
-      ctx.exit(endOfJob(ctx, await waitForJob(BACKUP_JOBS, backup, jobId, options), o, BACKUP_ENDING));
+      ctx.exit(endOfJob(ctx, await waitForJob(BACKUP_JOBS, backup, jobId, options, backupJob), o, BACKUP_ENDING));
     });
 }
