@@ -244,13 +244,18 @@ describe('IAM of the handlers', () => {
       { Sid: 'ReadTemplateToCleanUp', Effect: 'Allow', Action: 'cloudformation:GetTemplate', Resource: [{ Ref: 'AWS::StackId' }] },
       { Sid: 'StopBackupJobsToDelete', Effect: 'Allow', Action: 'backup:StopBackupJob', Resource: '*' },
       {
+        // AWS Backup's own recovery points: only those this stack's jobs tagged.
+        Sid: 'DeleteOwnRecoveryPoints',
+        Effect: 'Allow',
+        Action: 'backup:DeleteRecoveryPoint',
+        Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-west-1:123456789012:recovery-point:*']] }],
+        Condition: { StringEquals: { 'aws:ResourceTag/cdk-backup-jobs:stack': { Ref: 'AWS::StackName' } } },
+      },
+      {
         Sid: 'DeleteRecoveryPoints',
         Effect: 'Allow',
         Action: 'backup:DeleteRecoveryPoint',
-        Resource: [
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-west-1:123456789012:recovery-point:*']] },
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:eu-west-1:123456789012:table/Orders/backup/*']] },
-        ],
+        Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:eu-west-1:123456789012:table/Orders/backup/*']] }],
       },
     ]);
     const [, jobResource] = Object.entries(template.findResources('Custom::BackupJob'))[0];

@@ -183,6 +183,12 @@ describe('recovery point tags', () => {
     ]);
     expect(errorsOf({ recoveryPointTags: { purpose: 'pre-migration', empty: '' } })).toEqual([]);
   });
+
+  test('the library\'s own tag prefix is reserved: its tags prove a recovery point this stack\'s', () => {
+    expect(errorsOf({ recoveryPointTags: { 'cdk-backup-jobs:stack': 'Other' } })).toEqual([
+      'recoveryPointTags key "cdk-backup-jobs:stack" must not start with "cdk-backup-jobs:" (the library\'s own tags: they prove a recovery point its job\'s)',
+    ]);
+  });
 });
 
 describe('timeout', () => {

@@ -7,7 +7,7 @@
  * reads the properties back.
  */
 import { BackupJobRequestProperties, parseStartBackupJobRequest } from './backup-job-contract';
-import { Delivered, JobResourceContract, parseBoolean, parseInteger, requiredString } from './properties';
+import { Delivered, JobResourceContract, OWNER_TAGS, parseBoolean, parseInteger, requiredString } from './properties';
 import { timeoutErrors } from './timing';
 
 /** The properties of a Custom::BackupBeforeRemoval: the backup's request, and when to take it. */
@@ -58,8 +58,7 @@ export type RemovalReason = 'stack-deletion' | 'removal' | 'replacement';
 
 /** The tags on every recovery point taken before a removal, so that it is found after the stack is gone. */
 export const REMOVAL_TAGS = {
-  stack: 'cdk-backup-jobs:stack',
-  logicalId: 'cdk-backup-jobs:logical-id',
+  ...OWNER_TAGS,
   reason: 'cdk-backup-jobs:reason',
 } as const;
 
@@ -68,10 +67,7 @@ export function removalTags(stackName: string, logicalId: string, reason: Remova
   return { [REMOVAL_TAGS.stack]: stackName, [REMOVAL_TAGS.logicalId]: logicalId, [REMOVAL_TAGS.reason]: reason };
 }
 
-/** The stack's name in its id (arn:aws:cloudformation:region:account:stack/<name>/<uuid>). */
-export function stackNameOf(stackId: string): string {
-  return /:stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
-}
+export { stackNameOf } from './properties';
 
 /** The properties as the handler uses them. */
 export interface BackupBeforeRemovalSpec {

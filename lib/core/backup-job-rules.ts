@@ -11,6 +11,7 @@ import { validateLifecycle } from './lifecycle';
 import { amount, isWholeInRange, quoted, ValidationResult, ValidationWarning } from './messages';
 import { RESOURCE_TYPE_NAMES, resourceTypeInfo } from './resource-types';
 import { timeoutErrors } from './timing';
+import { OWN_TAG_PREFIX } from './properties';
 
 /** AWS Backup's limits that the rules enforce. */
 export const LIMITS = {
@@ -136,6 +137,8 @@ export function validateBackupJob(
       errors.push(`${names.recoveryPointTags} key "${key}" must be 1 to ${LIMITS.tagKeyMaxLength} characters`);
     } else if (key.toLowerCase().startsWith('aws:')) {
       errors.push(`${names.recoveryPointTags} key "${key}" must not start with "aws:" (reserved for AWS)`);
+    } else if (key.toLowerCase().startsWith(OWN_TAG_PREFIX)) {
+      errors.push(`${names.recoveryPointTags} key "${key}" must not start with "${OWN_TAG_PREFIX}" (the library's own tags: they prove a recovery point its job's)`);
     }
     if (value.length > LIMITS.tagValueMaxLength) {
       errors.push(`${names.recoveryPointTags} value of "${key}" (${value.length} characters) must be at most ${LIMITS.tagValueMaxLength} characters`);

@@ -83,6 +83,38 @@ export interface LongWaitProperties {
  */
 const BEHAVIOUR_PROPERTIES = new Set<string>(['ServiceToken', 'ServiceTimeout', 'TimeoutSeconds', 'WaitForCompletion', 'AllowPartial', 'RemovalPolicy', 'LongWait']);
 
+/**
+ * The recovery point tags that name the stack and the resource whose job made
+ * a recovery point (what proves it ours, and what the deletion grant is
+ * conditioned on). The prefix is reserved: a user's tags may not use it.
+ */
+export const OWNER_TAGS = {
+  stack: 'cdk-backup-jobs:stack',
+  logicalId: 'cdk-backup-jobs:logical-id',
+} as const;
+
+/** The prefix of the library's own tags. */
+export const OWN_TAG_PREFIX = 'cdk-backup-jobs:';
+
+/** The stack's name in its id (arn:aws:cloudformation:region:account:stack/<name>/<uuid>). */
+export function stackNameOf(stackId: string): string {
+  return /:stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
+}
+
+/** The owner tags of a CloudFormation request's job: its stack's name and its resource's logical id. */
+export function ownerTags(request: { readonly StackId: string; readonly LogicalResourceId: string }): Record<string, string> {
+  return { [OWNER_TAGS.stack]: stackNameOf(request.StackId), [OWNER_TAGS.logicalId]: request.LogicalResourceId };
+}
+
+/**
+ * A StartBackupJob request with its owner tags added to the recovery point's
+ * tags. Tags of the library's own it has already stay (a removal guard's name
+ * the guarded resource); a user's may not use the prefix.
+ */
+export function withOwnerTags<R extends { readonly RecoveryPointTags?: Record<string, string> }>(start: R, request: { readonly StackId: string; readonly LogicalResourceId: string }): R {
+  return { ...start, RecoveryPointTags: { ...ownerTags(request), ...start.RecoveryPointTags } };
+}
+
 /** The properties every job kind's resource renders to say how it is waited for and cleaned up. */
 export interface WaitProperties {
   readonly WaitForCompletion?: boolean;

@@ -3,9 +3,10 @@
  * the jobs' vaults with their roles, stop jobs, and (removal policy DESTROY)
  * delete what a job made.
  */
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
 import type * as backup from 'aws-cdk-lib/aws-backup';
 import { Construct, IConstruct } from 'constructs';
+import { OWNER_TAGS } from '../core/properties';
 import { resourceTypeInfo } from '../core/resource-types';
 import { byArn, Grant, STACK_PATTERN } from './grants';
 import { generatedNames } from './names';
@@ -46,8 +47,16 @@ export function grantDeleteRecoveryPoints(provider: JobProvider, dependent: ICon
   const info = resourceTypeInfo(resourceType);
   if (!info) return;
   if (info.stoppable) provider.grantForDeletion(dependent, 'StopBackupJobsToDelete', ['backup:StopBackupJob'], ['*']);
-  provider.grantForDeletion(dependent, 'DeleteRecoveryPoints', ['backup:DeleteRecoveryPoint'],
-    recoveryPointArns(provider.deletionPolicy, info, resourceName, 'Deletes only the recovery point of a job of this stack with removal policy DESTROY, named by the job\'s own description'));
+  const arns = recoveryPointArns(provider.deletionPolicy, info, resourceName, 'Deletes only the recovery point of a job of this stack with removal policy DESTROY, named by the job\'s own description');
+  // AWS Backup's own recovery points name no resource: only those this stack's jobs tagged. The other
+  // services' (a DynamoDB table's backups, an EBS snapshot) are narrowed by their ARN where it names one.
+  const own = arns.filter((arn) => arn.includes(':recovery-point:'));
+  const others = arns.filter((arn) => !arn.includes(':recovery-point:'));
+  if (own.length > 0) {
+    provider.grantForDeletion(dependent, 'DeleteOwnRecoveryPoints', ['backup:DeleteRecoveryPoint'], own,
+      { StringEquals: { [`aws:ResourceTag/${OWNER_TAGS.stack}`]: Aws.STACK_NAME } });
+  }
+  if (others.length > 0) provider.grantForDeletion(dependent, 'DeleteRecoveryPoints', ['backup:DeleteRecoveryPoint'], others);
 }
 
 /** The grant for a vault a job creates: the stack's generated-name pattern, or the ARN of the name given. */

@@ -217,8 +217,8 @@ export class JobProvider extends Construct {
    * Lets a job's Delete (and a rollback, and a cleanup) do `actions` on `arns`:
    * in the deletion policy, which `dependent` depends on (deletion-policy.ts).
    */
-  public grantForDeletion(dependent: IConstruct, sid: string, actions: string[], arns: readonly string[]): void {
-    this.deletions.grant(dependent, sid, actions, arns);
+  public grantForDeletion(dependent: IConstruct, sid: string, actions: string[], arns: readonly string[], conditions?: iam.PolicyStatementProps['conditions']): void {
+    this.deletions.grant(dependent, sid, actions, arns, conditions);
   }
 
   /**

@@ -35,6 +35,37 @@ test.each([RemovalPolicy.RETAIN, RemovalPolicy.DESTROY])('a sibling fails while 
   expectAllAnswered(result.operations);
 });
 
+test('DESTROY after a cancelled Create: a recovery point of the same resource, vault and role that no job of this stack tagged is not deleted (IAM allows DeleteRecoveryPoint on recovery-point:* only with the stack\'s owner tag)', async () => {
+  const backups = simulation.standIn.service.backups;
+  backups.onResource(TABLE_ARN, { durationSeconds: 1800 });
+  let colleague: string | undefined;
+  const cfn = simulation.cloudFormation('E2E', { faultsFor: (r) => (isSnapshotCreate(r) ? { cancelAfterMs: 120_000 } : undefined) });
+  // Once our job started, someone starts another backup of the table into the same vault with the same role
+  // (a CLI run), which completes just before the rollback's Delete.
+  const watch = setInterval(() => {
+    const ours = simulation.standIn.requests.find((r) => r.operation === 'StartBackupJob' && r.outcome === 'ok');
+    if (!ours || colleague) return;
+    colleague = backups.seedJob({
+      resourceArn: TABLE_ARN, vaultName: String(ours.input.BackupVaultName), iamRoleArn: String(ours.input.IamRoleArn),
+      createdAt: simulation.clock.now() - 3_600_000, scenario: { startDelaySeconds: 0, pendingSeconds: 0, durationSeconds: 3_600 + 90 },
+    });
+  }, 1);
+  let result;
+  try {
+    result = await cfn.deploy(backupJobStack({ removalPolicy: RemovalPolicy.DESTROY }));
+  } finally {
+    clearInterval(watch);
+  }
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  await simulation.aws.idle();
+  const theirs = backups.jobRecords().find((j) => j.id === colleague)!;
+  expect(backups.jobView(theirs.id).state).toBe('COMPLETED');
+  expect(backups.recoveryPointExists(theirs.recoveryPointArn)).toBe(true);
+  const denied = simulation.iam.decisions.filter((d) => d.action === 'backup:DeleteRecoveryPoint' && d.decision !== 'Allowed');
+  expect(denied.map((d) => d.resource)).toEqual([theirs.recoveryPointArn]);
+  expectAllAnswered(result.operations);
+});
+
 test('Lambda delivers the Create twice while its job runs: one job, and both waiters give CloudFormation the same answer', async () => {
   simulation.standIn.service.backups.onResource(TABLE_ARN, { durationSeconds: 600 });
   const cfn = simulation.cloudFormation('E2E', { faultsFor: (r) => (isSnapshotCreate(r) ? { redeliverAfterMs: 60_000 } : undefined) });

@@ -82,7 +82,8 @@ describe('Create', () => {
       StartWindowMinutes: '120',
       CompleteWindowMinutes: '360',
       Lifecycle: { MoveToColdStorageAfterDays: '30', DeleteAfterDays: '365', OptInToArchiveForSupportedResources: 'true' },
-      RecoveryPointTags: { purpose: 'pre-migration' },
+      // The user's tags, and the owner tags that prove the recovery point this resource's.
+      RecoveryPointTags: { 'purpose': 'pre-migration', 'cdk-backup-jobs:stack': 'App', 'cdk-backup-jobs:logical-id': 'PreMigrationSnapshot' },
       BackupOptions: { WindowsVSS: 'enabled' },
       Index: 'ENABLED',
       LogicallyAirGappedBackupVaultArn: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:lag',
@@ -96,7 +97,8 @@ describe('Create', () => {
       StartWindowMinutes: 120,
       CompleteWindowMinutes: 360,
       Lifecycle: { MoveToColdStorageAfterDays: 30, DeleteAfterDays: 365, OptInToArchiveForSupportedResources: true },
-      RecoveryPointTags: { purpose: 'pre-migration' },
+      // The user's tags, and the owner tags that prove the recovery point this resource's.
+      RecoveryPointTags: { 'purpose': 'pre-migration', 'cdk-backup-jobs:stack': 'App', 'cdk-backup-jobs:logical-id': 'PreMigrationSnapshot' },
       BackupOptions: { WindowsVSS: 'enabled' },
       Index: 'ENABLED',
       LogicallyAirGappedBackupVaultArn: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:lag',

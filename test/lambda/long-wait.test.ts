@@ -62,7 +62,7 @@ test('Create starts the job, then its poller (named by job and handle, with the 
     Attempts: {
       FirstJobId: JOB_ID,
       Request: { StackId: request.StackId, LogicalResourceId: request.LogicalResourceId, RequestId: request.RequestId },
-      Start: { BackupVaultName: 'pre-migration', ResourceArn: TABLE_ARN, IamRoleArn: 'arn:aws:iam::123456789012:role/backup', RecoveryPointTags: { owner: 'data-team' } },
+      Start: { BackupVaultName: 'pre-migration', ResourceArn: TABLE_ARN, IamRoleArn: 'arn:aws:iam::123456789012:role/backup', RecoveryPointTags: { 'owner': 'data-team', 'cdk-backup-jobs:stack': 'App', 'cdk-backup-jobs:logical-id': request.LogicalResourceId } },
       ResourceType: 'DynamoDB', ConditionLogicalId: '', TimeoutSeconds: 28800, HeldBy: [], Queued: false,
     },
     // What the poller hands a job to if its handle goes: this function, with the resource's Delete (no tags).

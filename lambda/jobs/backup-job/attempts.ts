@@ -9,7 +9,7 @@ import type { BackupAttempts } from '../../../lib/core/backup-job-poller';
 import type { BackupJobSpec } from '../../../lib/core/backup-job-contract';
 import type { PollerInput } from '../../../lib/core/long-wait';
 import { formatSeconds } from '../../../lib/core/messages';
-import { idempotencyToken } from '../../../lib/core/properties';
+import { idempotencyToken, withOwnerTags } from '../../../lib/core/properties';
 import { resourceTypeInfo } from '../../../lib/core/resource-types';
 import { attemptsUntil } from '../../../lib/core/timing';
 import { advance, AttemptOptions, attemptsFrom, AttemptStep, currentAttempt, Wanted } from '../../shared/backup-attempts';
@@ -142,7 +142,7 @@ export const BACKUP_ATTEMPTS: Attempts<BackupJobSpec, BackupJobDescription> = {
     // The request's current attempt (its first job unless a busy resource made it take more), and the next
     // attempt, started when the one before gave way to another job that no longer holds the resource.
     const step = await advance(attemptOptions({
-      request: event, start: spec.start, resourceType: spec.resourceType, stillWanted, heldBy: wait.heldBy, until: new Date(wait.deadline!),
+      request: event, start: withOwnerTags(spec.start, event), resourceType: spec.resourceType, stillWanted, heldBy: wait.heldBy, until: new Date(wait.deadline!),
       mayStart: spec.waitForCompletion && !timedOut,
     }), firstJobId);
     const job = step.job;
@@ -193,7 +193,7 @@ function pollerAttempts(event: CdkCustomResourceEvent, spec: BackupJobSpec, firs
   return {
     FirstJobId: firstJobId,
     Request: { StackId: event.StackId, LogicalResourceId: event.LogicalResourceId, RequestId: event.RequestId },
-    Start: spec.start,
+    Start: withOwnerTags(spec.start, event),
     ResourceType: spec.resourceType,
     ConditionLogicalId: spec.longWait?.conditionLogicalId ?? '',
     TimeoutSeconds: spec.timeoutSeconds,

@@ -7,7 +7,7 @@
  * engine's (job-lifecycle.ts).
  */
 import { BACKUP_JOB, BackupJobAttributes, BackupJobSpec, parseBackupJobProperties } from '../../../lib/core/backup-job-contract';
-import { idempotencyToken } from '../../../lib/core/properties';
+import { idempotencyToken, withOwnerTags } from '../../../lib/core/properties';
 import { resourceTypeInfo } from '../../../lib/core/resource-types';
 import { deleteRecoveryPoint } from '../../shared/aws-backup';
 import { BACKUP_JOBS, BackupJobDescription, isOwnedBy, JobOwner, listJobsSince, startBackupJob, stopBackupJob } from '../../shared/backup-jobs';
@@ -27,7 +27,7 @@ export const BACKUP_JOB_KIND: JobKind<BackupJobSpec, BackupJobDescription, Backu
   parse: parseBackupJobProperties,
   async start(event, spec) {
     // A retried delivery of this request gets its own job back through the same token.
-    const started = await naming('StartBackupJob', () => startBackupJob(client(), { ...spec.start, IdempotencyToken: idempotencyToken(event) }));
+    const started = await naming('StartBackupJob', () => startBackupJob(client(), { ...withOwnerTags(spec.start, event), IdempotencyToken: idempotencyToken(event) }));
     const jobId = started.BackupJobId!;
     // The jobs that hold the resource now: ours is queued behind them, and replaced by a job started at
     // once when they ended before AWS Backup's next try.
