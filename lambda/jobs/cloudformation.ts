@@ -7,7 +7,7 @@
  * the request it serves is still awaited while the resource shows the status
  * and the timestamp it had when the request began.
  */
-import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand, GetTemplateCommand, Stack } from '@aws-sdk/client-cloudformation';
 import { describeError, isTransientError } from '../shared/errors';
 import { log } from '../shared/log';
 import { bounded } from './invocation';
@@ -55,37 +55,33 @@ export async function describeStackResource(request: Pick<Request, 'StackId' | '
 }
 
 /**
+ * A stack as DescribeStacks shows it, or undefined when CloudFormation cannot
+ * tell now (logged: `what` was read, and what is done `instead`).
+ */
+async function describeStack(stackId: string, what: string, instead?: string): Promise<Stack | undefined> {
+  try {
+    return (await cloudFormation().send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0];
+  } catch (error) {
+    log('warn', `could not read ${what} from CloudFormation${instead ? `; ${instead}` : ''}`, { error: describeError(error) });
+    return undefined;
+  }
+}
+
+/**
  * The stack's status (DELETE_IN_PROGRESS, UPDATE_COMPLETE_CLEANUP_IN_PROGRESS,
  * ...), or undefined when CloudFormation cannot tell now. For a nested stack
  * whose root stack rolls back, the root's: a nested stack that its parent's
  * rollback deletes shows its own DELETE_IN_PROGRESS.
  */
 export async function stackStatusOf(stackId: string): Promise<string | undefined> {
-  try {
-    const { Stacks } = await cloudFormation().send(new DescribeStacksCommand({ StackName: stackId }));
-    const stack = Stacks?.[0];
-    if (!stack?.RootId || stack.RootId === stack.StackId) return stack?.StackStatus;
-    const root = await rootStatusOf(stack.RootId);
-    if (isRollingBack(root)) {
-      log('info', 'the root stack rolls back: so does this nested stack', { status: stack.StackStatus, rootStatus: root });
-      return root;
-    }
-    return stack.StackStatus;
-  } catch (error) {
-    log('warn', 'could not read the stack\'s status from CloudFormation', { error: describeError(error) });
-    return undefined;
+  const stack = await describeStack(stackId, 'the stack\'s status');
+  if (!stack?.RootId || stack.RootId === stack.StackId) return stack?.StackStatus;
+  const root = (await describeStack(stack.RootId, 'the root stack\'s status', 'going by the nested stack\'s own'))?.StackStatus;
+  if (isRollingBack(root)) {
+    log('info', 'the root stack rolls back: so does this nested stack', { status: stack.StackStatus, rootStatus: root });
+    return root;
   }
-}
-
-/** The root stack's status, or undefined (logged) when CloudFormation cannot tell now. */
-async function rootStatusOf(rootId: string): Promise<string | undefined> {
-  try {
-    const { Stacks } = await cloudFormation().send(new DescribeStacksCommand({ StackName: rootId }));
-    return Stacks?.[0]?.StackStatus;
-  } catch (error) {
-    log('warn', 'could not read the root stack\'s status from CloudFormation; going by the nested stack\'s own', { error: describeError(error) });
-    return undefined;
-  }
+  return stack.StackStatus;
 }
 
 /**
@@ -136,13 +132,7 @@ const STACK_STAYS: ReadonlySet<string> = new Set(['UPDATE_COMPLETE_CLEANUP_IN_PR
  * cannot tell now: no.
  */
 export async function outlivesOperation(stackId: string, logicalId: string): Promise<boolean> {
-  try {
-    const { Stacks } = await cloudFormation().send(new DescribeStacksCommand({ StackName: stackId }));
-    if (!STACK_STAYS.has(Stacks?.[0]?.StackStatus ?? '')) return false;
-  } catch (error) {
-    log('warn', 'could not read the stack\'s status from CloudFormation', { error: describeError(error) });
-    return false;
-  }
+  if (!STACK_STAYS.has((await describeStack(stackId, 'the stack\'s status'))?.StackStatus ?? '')) return false;
   const resources = await templateResources(stackId);
   return resources !== undefined && logicalId in resources;
 }

@@ -12,6 +12,7 @@ import type { AttemptsState } from '../../lib/core/long-wait';
 import { attributesFrom, JobContract, RawProperties, WaitProperties, WaitSpec } from '../../lib/core/properties';
 import type { JobReader } from '../shared/aws-backup';
 import type { Wanted } from '../shared/backup-attempts';
+import { backupClient } from './invocation';
 import type { IsCompleteEvent, WaitState } from './requests';
 
 /** What is known of a job without a description of it: some members of one (the attributes read the rest as empty). */
@@ -119,6 +120,23 @@ export type AnyJobKind = JobKind<any, any, any>;
 /** A job's attributes, from its description or from what is known of it. */
 export function attributesOf(kind: AnyJobKind, job: unknown): object {
   return attributesFrom(kind.contract.attributes, job as KnownJob);
+}
+
+/** A request's current job, from its first: that job, or on a busy resource its last attempt. */
+export function currentJobOf<Job>(kind: JobKind<any, Job, any>, jobId: string): Promise<Job> {
+  return kind.attempts ? kind.attempts.current(jobId) : kind.reader.describe(backupClient(), jobId);
+}
+
+/** The AWS Backup action that describes a job of the kind, for messages: DescribeBackupJob. */
+export function describeAction(kind: AnyJobKind): string {
+  const noun = kind.contract.kind;
+  return `Describe${noun[0].toUpperCase()}${noun.slice(1)}Job`;
+}
+
+/** Whether a job ended as its request accepts: COMPLETED, or PARTIAL with allowPartial. */
+export function endedAsAccepted<Job>(kind: JobKind<any, Job, any>, job: Job, allowPartial: boolean): boolean {
+  const outcome = kind.reader.outcomeOf(job);
+  return outcome === 'completed' || (outcome === 'partial' && allowPartial);
 }
 
 /** The physical id prefix of a kind's resources. */

@@ -16,9 +16,9 @@ import { cleanUpDeadline, deadlineAfter } from '../../lib/core/timing';
 import { describeError, isNotFound, isTransientError, naming } from '../shared/errors';
 import { log } from '../shared/log';
 import { describeStackResource, keptByNewTemplate, stackStatusOf, stillAwaited, watchAwaitedRequest } from './cloudformation';
-import { backupClient, cleanUpWithinBudget } from './invocation';
+import { cleanUpWithinBudget } from './invocation';
 import { cleanUpJob, cleanUpJobs, jobsOfAbandonedRequest } from './job-clean-up';
-import { AnyJobKind, attributesOf, canStop, JobKind, JobRef, needsCleanUp, prefixOf, StartedJob } from './job-kind';
+import { AnyJobKind, attributesOf, canStop, currentJobOf, describeAction, endedAsAccepted, JobKind, JobRef, needsCleanUp, prefixOf, StartedJob } from './job-kind';
 import { currentAttributes, isJobComplete } from './job-wait';
 import { formatPhysicalId, physicalIdOf } from './physical-id';
 import { beforeLongWaitDelete } from './long-wait-delete';
@@ -130,13 +130,13 @@ async function awaitCurrent<Spec extends WaitSpec, Job>(
   const unchanged: OnEventResponse = { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'unchanged' } };
   let job: Job | undefined;
   try {
-    job = await (kind.attempts ? kind.attempts.current(jobId) : kind.reader.describe(backupClient(), jobId));
+    job = await currentJobOf(kind, jobId);
   } catch (error) {
-    if (!isNotFound(error)) throw new Error(`Describe${noun[0].toUpperCase()}${noun.slice(1)}Job of ${jobId} failed: ${describeError(error)}`);
+    if (!isNotFound(error)) throw new Error(`${describeAction(kind)} of ${jobId} failed: ${describeError(error)}`);
   }
   const outcome = job === undefined ? 'gone' : kind.reader.outcomeOf(job);
   log('info', 'waitForCompletion turned on: the current job', { kind: noun, jobId, outcome });
-  if (outcome === 'completed' || (outcome === 'partial' && spec.allowPartial)) return unchanged;
+  if (job !== undefined && endedAsAccepted(kind, job, spec.allowPartial)) return unchanged;
   if (outcome === 'running' || outcome === 'unknown') {
     const watch = await watchAwaitedRequest(event, noun);
     return { PhysicalResourceId: event.PhysicalResourceId, Wait: { mode: 'started', deadline: deadlineAfter(spec.timeoutSeconds), watch, adopted: true } };
@@ -262,10 +262,8 @@ async function onResultEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job
     const made = resultIdOf(event.PhysicalResourceId);
     return { PhysicalResourceId: event.PhysicalResourceId, Data: await currentAttributes(kind, result.jobId, made?.made ?? '', spec), Wait: { mode: 'handed-off' } };
   }
-  const operation = `Describe${noun[0].toUpperCase()}${noun.slice(1)}Job`;
-  const job = await naming(operation, () => (kind.attempts ? kind.attempts.current(result.jobId) : kind.reader.describe(backupClient(), result.jobId)));
-  const outcome = kind.reader.outcomeOf(job);
-  if (outcome !== 'completed' && !(outcome === 'partial' && result.allowPartial)) {
+  const job = await naming(describeAction(kind), () => currentJobOf(kind, result.jobId));
+  if (!endedAsAccepted(kind, job, result.allowPartial)) {
     throw new Error(`${noun[0].toUpperCase()}${noun.slice(1)} job ${kind.reader.idOf(job)} is ${kind.reader.stateOf(job)}, not COMPLETED${statusMessageOf(job)}`);
   }
   return { PhysicalResourceId: `${RESULT_PREFIX}/${kind.reader.idOf(job)}/${kind.reader.madeBy(job) ?? ''}`, Data: attributesOf(kind, job), Wait: { mode: 'handed-off' } };

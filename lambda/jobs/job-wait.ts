@@ -16,7 +16,7 @@ import { log } from '../shared/log';
 import { Awaited, stillAwaited } from './cloudformation';
 import { backupClient, cleanUpWithinBudget } from './invocation';
 import { cleanedUpAfter, cleanUpJob } from './job-clean-up';
-import { AnyJobKind, attributesOf, canStop, JobKind, PolledJob, prefixOf } from './job-kind';
+import { AnyJobKind, attributesOf, canStop, currentJobOf, describeAction, JobKind, PolledJob, prefixOf } from './job-kind';
 import { formatPhysicalId, physicalIdOf } from './physical-id';
 import type { IsCompleteEvent, IsCompleteResponse } from './requests';
 
@@ -89,7 +89,7 @@ export async function waitForJob<Spec extends WaitSpec, Job>(kind: JobKind<Spec,
       ? await kind.attempts.poll({ event, spec, firstJobId, wait: event.Wait!, timedOut, stillWanted: async () => wanted(await stillAwaited(event, event.Wait?.watch, prefixOf(kind))) })
       : { kind: 'current', job: await kind.reader.describe(backupClient(), firstJobId) };
   } catch (error) {
-    const operation = `Describe${noun[0].toUpperCase()}${noun.slice(1)}Job`;
+    const operation = describeAction(kind);
     // Just after its start, AWS Backup may not know the job yet: not found then means not visible yet.
     const startedAt = Date.parse(event.Wait!.deadline!) - spec.timeoutSeconds * 1000;
     if (isNotFound(error) && Date.now() < startedAt + NOT_VISIBLE_GRACE_SECONDS * 1000) {
@@ -244,7 +244,7 @@ class Poll<Spec extends WaitSpec, Job> {
 /** The attributes of the current job (a request's last attempt), from AWS if it still knows the job, else from the physical id. */
 export async function currentAttributes<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, jobId: string, made: string, spec: Spec): Promise<object> {
   try {
-    return attributesOf(kind, await (kind.attempts ? kind.attempts.current(jobId) : kind.reader.describe(backupClient(), jobId)));
+    return attributesOf(kind, await currentJobOf(kind, jobId));
   } catch (error) {
     log('warn', 'could not describe the current job; answering from the physical id', { kind: kind.contract.kind, jobId, error: describeError(error) });
     return attributesOf(kind, kind.known(jobId, made, spec));

@@ -19,8 +19,7 @@ import { waitConditionTimeoutSeconds } from '../../lib/core/timing';
 import { describeError, isNotFound } from '../shared/errors';
 import { log } from '../shared/log';
 import { outlivesOperation } from './cloudformation';
-import { backupClient } from './invocation';
-import { canStop, JobKind } from './job-kind';
+import { canStop, currentJobOf, endedAsAccepted, JobKind } from './job-kind';
 import { PollerStatus, pollerStatus, stopPoller } from './poller';
 
 /** kept: the signal was lost; handed-off: the poller cleans up at the job's end; clean-up: the Delete cleans up now. */
@@ -63,8 +62,7 @@ async function pollerStays(longWait: LongWaitSpec, stackId: string): Promise<boo
  * alone. A poller that ended before the deadline signalled in time.
  */
 function signalLost<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, spec: Spec, job: Job, poller: PollerStatus): boolean {
-  const outcome = kind.reader.outcomeOf(job);
-  if (outcome !== 'completed' && !(outcome === 'partial' && spec.allowPartial)) return false;
+  if (!endedAsAccepted(kind, job, spec.allowPartial)) return false;
   const created = kind.reader.createdAt(job);
   const completed = kind.reader.completedAt(job);
   if (!created || !completed) return false;
@@ -76,7 +74,7 @@ function signalLost<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, s
 /** The request's current job (a busy resource's last attempt), or undefined when AWS Backup cannot tell (logged). */
 async function currentJob<Job>(kind: JobKind<any, Job, any>, jobId: string): Promise<Job | undefined> {
   try {
-    return await (kind.attempts ? kind.attempts.current(jobId) : kind.reader.describe(backupClient(), jobId));
+    return await currentJobOf(kind, jobId);
   } catch (error) {
     if (!isNotFound(error)) log('warn', 'could not describe the job before its Delete', { kind: kind.contract.kind, jobId, error: describeError(error) });
     return undefined;
