@@ -8,7 +8,7 @@ import { validateBackupJob } from './core/backup-job-rules';
 import { formatErrors } from './core/messages';
 import { DEFAULT_TIMEOUT_SECONDS } from './core/timing';
 import { ProtectedResource } from './protected-resource';
-import { grantDeleteRecoveryPoints, grantStartBackupJob, grantStopBackupJob } from './private/backup-job-grants';
+import { grantDeleteRecoveryPoints, grantReadOwnerTags, grantStartBackupJob, grantStopBackupJob } from './private/backup-job-grants';
 import { backupRequestOf, backupVaultAndRole, lengthsOf, settingsErrors, settingsOf } from './private/backup-settings';
 import { known } from './private/durations';
 import { grantOf } from './private/grants';
@@ -135,6 +135,7 @@ export class BackupJob extends Construct {
     const provider = JobProvider.getOrCreate(this);
     grantStartBackupJob(provider, grantOf(this.backupVault, this.backupVault.backupVaultArn), passRoleGrant(this.backupRole), props.logicallyAirGappedBackupVaultArn);
     grantStopBackupJob(provider, props.resource.resourceType);
+    grantReadOwnerTags(provider);
 
     const properties: BackupJobResourceProperties = {
       ...backupRequestOf(props.resource, props, vault, role, lengths),

@@ -210,7 +210,10 @@ describe('IAM of the handlers', () => {
       'StartBackupJobs',
       'PassBackupRoles',
       'StopBackupJobs',
+      'ReadOwnerTags',
     ]);
+    // Tags only, of AWS Backup's own recovery points: the proof that a job found by its description is this stack's.
+    expect(statement(template, 'ReadOwnerTags')).toMatchObject({ Action: 'backup:ListTags' });
     expect(statement(template, 'ReadBackupJobs')).toMatchObject({ Action: ['backup:ListBackupJobs', 'backup:DescribeBackupJob'], Resource: '*' });
     // Its own stack only: to tell whether CloudFormation still waits for a request.
     expect(statement(template, 'ReadOwnStack')).toMatchObject({ Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'], Resource: { Ref: 'AWS::StackId' } });

@@ -10,7 +10,7 @@ import { cancelledCreateWindow } from '../../lib/core/timing';
 import { describeError, isNotFound, isTransientError } from '../shared/errors';
 import { log } from '../shared/log';
 import { backupClient, cleanUpWithinBudget } from './invocation';
-import { canStop, JobKind, JobRef } from './job-kind';
+import { canStop, JobKind, JobRef, OwnerRequest } from './job-kind';
 
 /** Whether the clean-up is done with a job, or must wait for it to end (DESTROY of a job AWS Backup cannot stop). */
 export type CleanedUp = 'done' | 'still running';
@@ -47,6 +47,21 @@ export async function cleanUpJob<Spec extends WaitSpec, Job>(
   }
   const outcome = job === undefined ? undefined : reader.outcomeOf(job);
   const running = outcome === 'running' || outcome === 'unknown';
+  if (!stopRunning && !spec.destroyOnDelete) return 'done';
+  if (ref.provenFor && kind.proven) {
+    // Found by its description alone: nothing is done to it without the proof its start left on it.
+    const proof = job === undefined ? 'cannot tell' : await kind.proven(job, ref.provenFor);
+    if (proof === 'not yet' && running) {
+      log('info', 'a job of this resource\'s description that cannot be proven this resource\'s yet (queued: its start\'s tags are not readable before it runs); waited for', fields);
+      return 'still running';
+    }
+    if (proof !== 'ours') {
+      log('warn', proof === 'not yet'
+        ? 'the job ended without anything to prove it this resource\'s; nothing to stop or delete'
+        : `not proven this resource's (${proof === 'not ours' ? 'its start did not tag it with this resource' : 'AWS Backup cannot read what its start put on it'}); left alone`, fields);
+      return 'done';
+    }
+  }
   const stoppable = canStop(kind, spec);
   if (running && stopRunning && stoppable) await stopQuietly(kind, job!);
   if (!spec.destroyOnDelete) return 'done';
@@ -94,10 +109,11 @@ async function destroyMade<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, 
  * physical id CloudFormation made up, or a rollback's Update back to the
  * current job): this resource's own by their description, created within the
  * request's timeout, and still running or (`endedToo`) just ended. A job that
- * ended earlier is another request's.
+ * ended earlier is another request's. Each is to be proven the resource's
+ * before anything is done to it (`provenFor`).
  */
 export async function jobsOfAbandonedRequest<Spec extends WaitSpec, Job>(
-  kind: JobKind<Spec, Job, any>, spec: Spec, options: { except?: string; endedToo: boolean },
+  kind: JobKind<Spec, Job, any>, spec: Spec, options: { except?: string; endedToo: boolean; request: OwnerRequest },
 ): Promise<JobRef<Job>[]> {
   const window = cancelledCreateWindow(spec.timeoutSeconds);
   const reader = kind.reader;
@@ -106,7 +122,8 @@ export async function jobsOfAbandonedRequest<Spec extends WaitSpec, Job>(
     return kind.owns(job, spec) && reader.idOf(job) !== options.except && (options.endedToo ? window.mayBeIt(running, reader.completedAt(job)) : running);
   });
   if (jobs.length === 0) log('info', 'no job of this resource was started by a request CloudFormation gave up on; nothing to clean up', { kind: kind.contract.kind });
-  return jobs.map((job) => ({ jobId: reader.idOf(job), made: reader.madeBy(job), job }));
+  // Each is cleaned up only once proven this request's resource's (cleanUpJob).
+  return jobs.map((job) => ({ jobId: reader.idOf(job), made: reader.madeBy(job), job, provenFor: options.request }));
 }
 
 /** Cleans up after each of these jobs, within the invocation's clean-up budget; the ids of those still to wait for. */

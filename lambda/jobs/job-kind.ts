@@ -10,7 +10,7 @@
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import type { AttemptsState } from '../../lib/core/long-wait';
 import { attributesFrom, JobContract, RawProperties, WaitProperties, WaitSpec } from '../../lib/core/properties';
-import type { JobReader } from '../shared/aws-backup';
+import type { JobReader, Proof } from '../shared/aws-backup';
 import type { Wanted } from '../shared/backup-attempts';
 import { backupClient } from './invocation';
 import type { IsCompleteEvent, WaitState } from './requests';
@@ -34,6 +34,11 @@ export interface JobRef<Job> {
   readonly jobId: string;
   readonly made?: string;
   readonly job?: Job;
+  /**
+   * The request the job must first be proven to belong to (`proven`): a job
+   * found by its description alone. @default - a job a physical id names, ours
+   */
+  readonly provenFor?: OwnerRequest;
 }
 
 /** One poll of a request's job, as the engine's wait asks a kind that takes its job in attempts. */
@@ -88,6 +93,14 @@ export interface JobKind<Spec extends WaitSpec, Job, Attributes extends object> 
   owns(job: Job, spec: Spec): boolean;
   /** This resource's jobs created since a moment (a request CloudFormation gave up on started one of them). */
   listSince(spec: Spec, createdAfter: Date): Promise<Job[]>;
+  /**
+   * Proof that a job found by its description alone (a request CloudFormation
+   * gave up on started it, no physical id names it) is this resource's: what
+   * its start left on it (a backup's recovery point tags). Without the proof
+   * it is not stopped, deleted or taken; while it cannot be read yet (`not yet`:
+   * a queued job), the clean-up waits for it. @default - its description (`owns`) is the proof
+   */
+  proven?(job: Job, request: OwnerRequest): Promise<Proof>;
   /** Stops a job, for kinds AWS Backup can stop (`stoppable` says for which of the kind's resources). */
   readonly stop?: (jobId: string) => Promise<void>;
   /** Whether AWS Backup can stop this resource's jobs. @default - whenever the kind has `stop` */
@@ -112,6 +125,12 @@ export interface JobKind<Spec extends WaitSpec, Job, Attributes extends object> 
    * @default - none
    */
   neededByDelete?(properties: RawProperties): RawProperties;
+}
+
+/** The request whose resource a job must be proven to belong to. */
+export interface OwnerRequest {
+  readonly StackId: string;
+  readonly LogicalResourceId: string;
 }
 
 /** Any kind, as the registration holds them. */

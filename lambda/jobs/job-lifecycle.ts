@@ -18,7 +18,7 @@ import { log } from '../shared/log';
 import { describeStackResource, keptByNewTemplate, stackStatusOf, stillAwaited, watchAwaitedRequest } from './cloudformation';
 import { cleanUpWithinBudget } from './invocation';
 import { cleanUpJob, cleanUpJobs, jobsOfAbandonedRequest } from './job-clean-up';
-import { AnyJobKind, attributesOf, canStop, currentJobOf, describeAction, endedAsAccepted, JobKind, JobRef, needsCleanUp, prefixOf, StartedJob } from './job-kind';
+import { AnyJobKind, attributesOf, canStop, currentJobOf, describeAction, endedAsAccepted, JobKind, JobRef, needsCleanUp, OwnerRequest, prefixOf, StartedJob } from './job-kind';
 import { currentAttributes, isJobComplete } from './job-wait';
 import { formatPhysicalId, physicalIdOf } from './physical-id';
 import { beforeLongWaitDelete } from './long-wait-delete';
@@ -48,7 +48,7 @@ async function onJobEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, a
       // Back to the current job from other properties: a rollback of a request that never answered.
       const abandoned = event.OldResourceProperties as RawProperties | undefined;
       if (abandoned && fingerprint(abandoned) !== current.fingerprint) {
-        return { PhysicalResourceId: event.PhysicalResourceId, Wait: await rolledBack(kind, spec, abandoned, current.jobId) ?? { mode: 'unchanged' } };
+        return { PhysicalResourceId: event.PhysicalResourceId, Wait: await rolledBack(kind, event, spec, abandoned, current.jobId) ?? { mode: 'unchanged' } };
       }
       if (turnsWaitOn(kind, event, spec)) return awaitCurrent(kind, event, properties, spec, current.jobId);
       return { PhysicalResourceId: event.PhysicalResourceId, Wait: await rearm(kind, event, spec, current.jobId, event.PhysicalResourceId) ?? { mode: 'unchanged' } };
@@ -174,14 +174,16 @@ async function rearm<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, 
  * AWS Backup cannot stop) while the grants it brought still stand; no Delete
  * will ever name it. The jobs to wait for are waited for (within the timeout).
  */
-async function rolledBack<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, spec: Spec, abandonedProperties: RawProperties, currentJobId: string): Promise<WaitState | undefined> {
+async function rolledBack<Spec extends WaitSpec, Job>(
+  kind: JobKind<Spec, Job, any>, request: OwnerRequest, spec: Spec, abandonedProperties: RawProperties, currentJobId: string,
+): Promise<WaitState | undefined> {
   const abandoned = readable(kind, abandonedProperties);
   if (!abandoned || !needsCleanUp(kind, abandoned)) return undefined;
   // A job AWS Backup can stop and that ended is left to the abandoned request's own waiter (it polls on, and
   // finds that CloudFormation moved on): one that just ended may be an earlier request's of the same
   // description. A job it cannot stop is taken when it just ended too: its poller signals its end and stops.
   const left = await cleanUpJobs(kind, abandoned,
-    () => jobsOfAbandonedRequest(kind, abandoned, { except: currentJobId, endedToo: !canStop(kind, abandoned) }),
+    () => jobsOfAbandonedRequest(kind, abandoned, { except: currentJobId, endedToo: !canStop(kind, abandoned), request }),
     async (ref) => { if (abandoned.longWait) await stopPoller(abandoned.longWait, ref.jobId); });
   // The rollback's request has the ServiceTimeout of the properties it goes back to (the abandoned
   // request's own, by other accounts): the wait ends within the shorter of the two.
@@ -211,7 +213,7 @@ async function remove<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>,
   // The job's poller may keep what it made (a lost signal), or clean up at its end (long-wait-delete.ts).
   if (id && spec.longWait && await beforeLongWaitDelete(kind, spec, id.jobId, event.StackId) !== 'clean-up') return answer({ mode: 'deleted' });
   const left = await cleanUpJobs(kind, spec,
-    async () => (id ? requestJobs(kind, { jobId: id.jobId, made: id.tail || undefined }, spec) : jobsOfAbandonedRequest(kind, spec, { endedToo: true })),
+    async () => (id ? requestJobs(kind, { jobId: id.jobId, made: id.tail || undefined }, spec) : jobsOfAbandonedRequest(kind, spec, { endedToo: true, request: event })),
     async (ref) => { if (!id && spec.longWait) await stopPoller(spec.longWait, ref.jobId); });
   return answer(left.length === 0 ? { mode: 'deleted' } : { mode: 'deleting', deadline: cleanUpDeadline(spec.timeoutSeconds), blockingJobIds: left });
 }

@@ -28,7 +28,8 @@ export async function isJobComplete(kind: AnyJobKind, event: IsCompleteEvent): P
   if (!wait) throw new Error('isComplete: the event carries no wait state from onEvent');
   if (wait.mode === 'deleting') {
     const named = physicalIdOf(prefixOf(kind), event.PhysicalResourceId);
-    const jobs = (wait.blockingJobIds ?? []).map((jobId) => ({ jobId, made: named?.jobId === jobId ? named.tail : undefined }));
+    // A physical id CloudFormation made up names nothing: the jobs were found by their description alone.
+    const jobs = (wait.blockingJobIds ?? []).map((jobId) => ({ jobId, made: named?.jobId === jobId ? named.tail : undefined, provenFor: named ? undefined : event }));
     return { IsComplete: await cleanedUpAfter(kind, kind.parse(event.ResourceProperties as RawProperties), jobs, wait.deadline!) };
   }
   const id = physicalIdOf(prefixOf(kind), event.PhysicalResourceId);
@@ -38,7 +39,7 @@ export async function isJobComplete(kind: AnyJobKind, event: IsCompleteEvent): P
     // A rollback waits for what its abandoned request started (DESTROY, or a job AWS Backup cannot stop).
     if (wait.blockingJobIds?.length) {
       const abandoned = kind.parse(event.OldResourceProperties as RawProperties);
-      if (!(await cleanedUpAfter(kind, abandoned, wait.blockingJobIds.map((jobId) => ({ jobId })), wait.deadline!))) return { IsComplete: false };
+      if (!(await cleanedUpAfter(kind, abandoned, wait.blockingJobIds.map((jobId) => ({ jobId, provenFor: event })), wait.deadline!))) return { IsComplete: false };
     }
     return { IsComplete: true, Data: await currentAttributes(kind, id.jobId, id.tail, spec) };
   }

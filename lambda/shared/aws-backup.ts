@@ -111,3 +111,16 @@ export function percentOf(text: string | undefined): number | undefined {
   const n = Number.parseFloat(text);
   return Number.isFinite(n) ? n : undefined;
 }
+
+/**
+ * Whether a job found by its description alone carries what its start put on
+ * it (a backup: its recovery point's tags):
+ * - `ours`: every expected tag is there;
+ * - `not ours`: the tags are read and one is missing or differs;
+ * - `not yet`: nothing to read yet (the job is queued and its recovery point
+ *   not made, or AWS Backup could not answer now): ask again later;
+ * - `cannot tell`: AWS Backup does not hold the tags of such a recovery point
+ *   (an RDS, EBS or EC2 snapshot, a DynamoDB backup without advanced features).
+ * Only `ours` lets anything be stopped, deleted or taken for ours.
+ */
+export type Proof = 'ours' | 'not ours' | 'not yet' | 'cannot tell';

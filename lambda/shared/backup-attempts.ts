@@ -21,7 +21,13 @@
  *
  * A request's attempts are found again from its first job, which it names: the
  * later jobs of the same resource, vault and role (not a backup plan's), each
- * taken only because the one before it gave way. A step lists the resource's
+ * taken only because the one before it gave way, and only when proven one: its
+ * recovery point carries the first job's id (`cdk-backup-jobs:attempt-of`), as
+ * every later attempt's start tags it. Another job of the same resource, vault
+ * and role (someone's CLI run) is never taken for an attempt. Where AWS Backup
+ * cannot read the tags (a queued job, an EBS or RDS snapshot) the attempt is
+ * found again by its idempotency token, when the next attempt would start. A
+ * step lists the resource's
  * jobs once at most (the later attempts and the jobs that hold the resource
  * come from the same listing: AWS publishes no request rate for AWS Backup, and
  * a stack of guarded resources deleted at once polls them all), and reads the
@@ -37,9 +43,11 @@ import {
   JobOwner,
   listJobsOfResource,
   listJobsSince,
+  proofOf,
   startBackupJob,
   stopBackupJob,
 } from './backup-jobs';
+import { OWNER_TAGS } from '../../lib/core/properties';
 import { isNotFound } from './errors';
 
 /**
@@ -83,11 +91,18 @@ function createdAt(job: BackupJobDescription): number {
  */
 export async function attemptsFrom(client: BackupClient, first: BackupJobDescription, until?: Date, replaceable = true): Promise<BackupJobDescription[]> {
   if (!mayHaveGivenWay(first, replaceable) || !first.CreationDate) return [first];
-  return attemptsIn(first, await listJobsSince(client, ownerOfJob(first), new Date(first.CreationDate)), until, replaceable);
+  return attemptsIn(client, first, await listJobsSince(client, ownerOfJob(first), new Date(first.CreationDate)), until, replaceable);
+}
+
+/** The recovery point tags of a later attempt of a request whose first job is this one. */
+export function attemptTags(firstJobId: string): Record<string, string> {
+  return { [OWNER_TAGS.attemptOf]: firstJobId };
 }
 
 /** The attempts of a request from its first job, as a listing of its resource's jobs shows the later ones. */
-function attemptsIn(first: BackupJobDescription, listing: readonly BackupJobDescription[], until: Date | undefined, replaceable: boolean): BackupJobDescription[] {
+async function attemptsIn(
+  client: BackupClient, first: BackupJobDescription, listing: readonly BackupJobDescription[], until: Date | undefined, replaceable: boolean,
+): Promise<BackupJobDescription[]> {
   if (!mayHaveGivenWay(first, replaceable) || !first.CreationDate) return [first];
   const owner = ownerOfJob(first);
   const later = listing
@@ -97,7 +112,8 @@ function attemptsIn(first: BackupJobDescription, listing: readonly BackupJobDesc
   const attempts = [first];
   for (const job of later) {
     if (!mayHaveGivenWay(attempts[attempts.length - 1], attempts.length === 1 && replaceable)) break;
-    attempts.push(job);
+    // Only a job proven this request's attempt; another is someone else's (it may hold the resource).
+    if (await proofOf(client, job, attemptTags(first.BackupJobId!)) === 'ours') attempts.push(job);
   }
   return attempts;
 }
@@ -150,7 +166,7 @@ export async function advance(options: AttemptOptions, firstJobId: string): Prom
   const replaceable = (options.heldBy?.length ?? 0) > 0;
   // One listing at most: the later attempts, and the jobs that hold the resource.
   const listing = mayHaveGivenWay(first, replaceable) && first.CreationDate ? await listJobsOfResource(client, first.ResourceArn!) : undefined;
-  const attempts = listing ? attemptsIn(first, listing, options.until, replaceable) : [first];
+  const attempts = listing ? await attemptsIn(client, first, listing, options.until, replaceable) : [first];
   // The current attempt as DescribeBackupJob tells it now.
   if (attempts.length > 1) attempts[attempts.length - 1] = await describeBackupJob(client, attempts[attempts.length - 1].BackupJobId!);
   const current = attempts[attempts.length - 1];
@@ -159,7 +175,7 @@ export async function advance(options: AttemptOptions, firstJobId: string): Prom
     const mine = new Set(attempts.map((job) => job.BackupJobId));
     const holders = activeIn(listing ?? await listJobsOfResource(client, current.ResourceArn!)).filter((id) => !mine.has(id));
     if (holders.length > 0 || options.mayStart === false) return { kind: 'waiting', job: current, attempt, holders };
-    return startNext(options, current, attempt);
+    return startNext(options, first, current, attempt, listing);
   }
   const queued = current.State === 'CREATED';
   // A queued first attempt that was stopped to be replaced, its replacement not started (or not listed) yet:
@@ -172,18 +188,24 @@ export async function advance(options: AttemptOptions, firstJobId: string): Prom
     // minutes away. It is stopped first (a job started while it waits would queue behind it), then the next
     // attempt starts now.
     if (queued) await stopQuietly(client, current.BackupJobId!);
-    return startNext(options, current, attempt);
+    return startNext(options, first, current, attempt, listing);
   }
   return { kind: 'current', job: current, attempt };
 }
 
-async function startNext(options: AttemptOptions, current: BackupJobDescription, attempt: number): Promise<AttemptStep> {
+async function startNext(
+  options: AttemptOptions, first: BackupJobDescription, current: BackupJobDescription, attempt: number, listing: readonly BackupJobDescription[] | undefined,
+): Promise<AttemptStep> {
   const before = await options.stillWanted();
   if (before === 'no') return { kind: 'not-wanted', job: current, attempt };
   // Cannot tell whether the caller still waits: nothing starts now, the next step asks again.
   if (before === 'unknown') return { kind: 'waiting', job: current, attempt, holders: [] };
-  const started = await startBackupJob(options.client, { ...options.start, IdempotencyToken: options.tokenOf(attempt + 1) });
+  const start = { ...options.start, RecoveryPointTags: { ...options.start.RecoveryPointTags, ...attemptTags(first.BackupJobId!) } };
+  const started = await startBackupJob(options.client, { ...start, IdempotencyToken: options.tokenOf(attempt + 1) });
   const job = await describeBackupJob(options.client, started.BackupJobId!);
+  // The token gave back an attempt already started (one whose tags AWS Backup could not read, above): it is the
+  // current attempt, as it is now.
+  if (listing?.some((listed) => listed.BackupJobId === job.BackupJobId)) return { kind: 'current', job, attempt: attempt + 1 };
   if (await options.stillWanted() === 'no') {
     await stopQuietly(options.client, job.BackupJobId!);
     return { kind: 'not-wanted', job, attempt: attempt + 1 };

@@ -7,13 +7,15 @@ import {
   BackupJobState,
   DescribeBackupJobCommand,
   DescribeBackupJobCommandOutput,
+  ListTagsCommand,
   paginateListBackupJobs,
   StartBackupJobCommand,
   StartBackupJobCommandInput,
   StartBackupJobCommandOutput,
   StopBackupJobCommand,
 } from '@aws-sdk/client-backup';
-import { jobReader, outcomeOfState, percentOf } from './aws-backup';
+import { jobReader, outcomeOfState, percentOf, Proof } from './aws-backup';
+import { isNotFound, isTransientError } from './errors';
 
 /** States in which a job still runs (or is about to). */
 export const ACTIVE_BACKUP_STATES: readonly BackupJobState[] = ['CREATED', 'PENDING', 'RUNNING', 'ABORTING'];
@@ -116,3 +118,34 @@ export const BACKUP_JOBS = jobReader<BackupJobDescription>({
   bytes: (job) => job.BytesTransferred,
   title: (job) => `Backup job ${job.BackupJobId} of ${job.ResourceArn ?? 'the resource'}`,
 });
+
+/**
+ * The tags of a job's recovery point, or undefined when AWS Backup cannot tell
+ * (the recovery point not made yet, or not one whose tags AWS Backup holds:
+ * only arn:aws:backup recovery points answer ListTags).
+ */
+export async function recoveryPointTagsOf(client: BackupClient, job: BackupJobDescription): Promise<Record<string, string> | undefined> {
+  const proof = await readTags(client, job);
+  return typeof proof === 'string' ? undefined : proof.tags;
+}
+
+/** Whether a job found by its description alone carries the tags its start put on its recovery point (`expected`). */
+
+export async function proofOf(client: BackupClient, job: BackupJobDescription, expected: Record<string, string>): Promise<Proof> {
+  const read = await readTags(client, job);
+  if (typeof read === 'string') return read;
+  return Object.entries(expected).every(([key, value]) => read.tags[key] === value) ? 'ours' : 'not ours';
+}
+
+async function readTags(client: BackupClient, job: BackupJobDescription): Promise<{ tags: Record<string, string> } | 'not yet' | 'cannot tell'> {
+  const arn = job.RecoveryPointArn;
+  if (!arn) return 'not yet';
+  // ListTags answers for AWS Backup's own recovery points only ("include only values ... that begin arn:aws:backup").
+  if (arn.split(':')[2] !== 'backup') return 'cannot tell';
+  try {
+    return { tags: (await client.send(new ListTagsCommand({ ResourceArn: arn }))).Tags ?? {} };
+  } catch (error) {
+    // Not made yet (a queued job's), or AWS Backup busy: ask again; anything else (denied, refused) proves nothing.
+    return isNotFound(error) || isTransientError(error) ? 'not yet' : 'cannot tell';
+  }
+}

@@ -91,6 +91,8 @@ const BEHAVIOUR_PROPERTIES = new Set<string>(['ServiceToken', 'ServiceTimeout', 
 export const OWNER_TAGS = {
   stack: 'cdk-backup-jobs:stack',
   logicalId: 'cdk-backup-jobs:logical-id',
+  /** On a backup's later attempt (a busy resource): the first job's id, whose attempt it is. */
+  attemptOf: 'cdk-backup-jobs:attempt-of',
 } as const;
 
 /** The prefix of the library's own tags. */

@@ -7,7 +7,8 @@ import { ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
 import type * as backup from 'aws-cdk-lib/aws-backup';
 import { Construct, IConstruct } from 'constructs';
 import { OWNER_TAGS } from '../core/properties';
-import { resourceTypeInfo } from '../core/resource-types';
+import { fillArnPattern, resourceTypeInfo } from '../core/resource-types';
+import { acknowledgeOnce, nagResource } from './acknowledge';
 import { byArn, Grant, STACK_PATTERN } from './grants';
 import { generatedNames } from './names';
 import type { JobProvider } from './provider';
@@ -36,6 +37,22 @@ export function grantStopBackupJob(provider: JobProvider, resourceType: string):
   if (resourceTypeInfo(resourceType)?.stoppable === false) return;
   // StopBackupJob does not support resource-level permissions.
   provider.grantOnAnything('StopBackupJobs', ['backup:StopBackupJob']);
+}
+
+/**
+ * Lets the handlers read the tags of AWS Backup's own recovery points: a job
+ * found by its description alone (a request CloudFormation gave up on started
+ * it) is taken for this resource's only when its recovery point carries the
+ * resource's owner tags.
+ */
+export function grantReadOwnerTags(provider: JobProvider): void {
+  const stack = Stack.of(provider);
+  const arn = fillArnPattern('arn:{p}:backup:{r}:{a}:recovery-point:*', stack.partition, stack.region, stack.account);
+  provider.grant({ sid: 'ReadOwnerTags', actions: ['backup:ListTags'] }, [arn]);
+  acknowledgeOnce(provider.handlerRole, [{
+    id: `AwsSolutions-IAM5[Resource::${nagResource(provider.handlerRole, arn)}]`,
+    reason: 'Reads tags only (ListTags), to prove a job found by its description this stack\'s before anything is stopped or deleted; a recovery point\'s ARN names no resource',
+  }]);
 }
 
 /**

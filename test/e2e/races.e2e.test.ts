@@ -35,7 +35,7 @@ test.each([RemovalPolicy.RETAIN, RemovalPolicy.DESTROY])('a sibling fails while 
   expectAllAnswered(result.operations);
 });
 
-test('DESTROY after a cancelled Create: a recovery point of the same resource, vault and role that no job of this stack tagged is not deleted (IAM allows DeleteRecoveryPoint on recovery-point:* only with the stack\'s owner tag)', async () => {
+test('DESTROY after a cancelled Create: a backup of the same resource, vault and role that no job of this stack tagged is neither stopped nor deleted (not proven ours; and IAM allows DeleteRecoveryPoint on recovery-point:* only with the stack\'s owner tag)', async () => {
   const backups = simulation.standIn.service.backups;
   backups.onResource(TABLE_ARN, { durationSeconds: 1800 });
   let colleague: string | undefined;
@@ -61,9 +61,28 @@ test('DESTROY after a cancelled Create: a recovery point of the same resource, v
   const theirs = backups.jobRecords().find((j) => j.id === colleague)!;
   expect(backups.jobView(theirs.id).state).toBe('COMPLETED');
   expect(backups.recoveryPointExists(theirs.recoveryPointArn)).toBe(true);
-  const denied = simulation.iam.decisions.filter((d) => d.action === 'backup:DeleteRecoveryPoint' && d.decision !== 'Allowed');
-  expect(denied.map((d) => d.resource)).toEqual([theirs.recoveryPointArn]);
+  // Not proven ours (its recovery point does not carry this resource's owner tags): never asked to stop or delete.
+  expect(simulation.standIn.requests.filter((r) => r.input.BackupJobId === theirs.id && r.operation === 'StopBackupJob')).toEqual([]);
+  expect(simulation.standIn.requests.filter((r) => r.input.RecoveryPointArn === theirs.recoveryPointArn && r.operation === 'DeleteRecoveryPoint')).toEqual([]);
+  // Ours was: stopped, and its recovery point deleted.
+  const ours = backups.jobRecords().find((j) => j.id !== theirs.id)!;
+  expect(backups.recoveryPointExists(ours.recoveryPointArn)).toBe(false);
   expectAllAnswered(result.operations);
+});
+
+test('IAM: the handlers\' DeleteRecoveryPoint on AWS Backup\'s own recovery points needs the stack\'s owner tag', async () => {
+  const result = await simulation.cloudFormation('E2E').deploy(backupJobStack({ removalPolicy: RemovalPolicy.DESTROY }));
+  expect(result.status).toBe('CREATE_COMPLETE');
+  const backups = simulation.standIn.service.backups;
+  const [ours] = backups.jobRecords();
+  const theirs = backups.seedJob({ resourceArn: TABLE_ARN, vaultName: ours.vaultName, tags: { owner: 'colleague' } });
+  const handlerRole = simulation.iam.decisions.find((d) => d.action === 'backup:StartBackupJob')!.principal;
+  const decide = (recoveryPointArn: string, tags: Record<string, string>) => simulation.iam.authorize(handlerRole, [{
+    action: 'backup:DeleteRecoveryPoint', resource: recoveryPointArn, context: Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v])),
+  }]);
+  const theirRecord = backups.jobRecords().find((j) => j.id === theirs)!;
+  expect((await decide(theirRecord.recoveryPointArn, { owner: 'colleague' })).allowed).toBe(false);
+  expect((await decide(ours.recoveryPointArn, backups.jobsOf(TABLE_ARN).find((j) => j.id === ours.id)!.tags!)).allowed).toBe(true);
 });
 
 test('Lambda delivers the Create twice while its job runs: one job, and both waiters give CloudFormation the same answer', async () => {

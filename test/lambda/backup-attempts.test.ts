@@ -1,12 +1,15 @@
 /**
  * A backup on a busy resource, the handlers with the SDK mocked: AWS Backup's
  * jobs are a small table the mocks answer from (DescribeBackupJob by id,
- * ListBackupJobs by its filters, StartBackupJob idempotent by token).
+ * ListBackupJobs by its filters, StartBackupJob idempotent by token, ListTags
+ * of a recovery point once its job started).
  */
 import {
   BackupClient,
   DescribeBackupJobCommand,
+  DeleteRecoveryPointCommand,
   ListBackupJobsCommand,
+  ListTagsCommand,
   StartBackupJobCommand,
   StopBackupJobCommand,
 } from '@aws-sdk/client-backup';
@@ -18,7 +21,7 @@ import { endedBecauseBusy } from '../../lambda/shared/backup-attempts';
 import { idempotencyToken } from '../../lib/core/properties';
 import { pollerInput, PollerInput } from '../../lib/core/long-wait';
 import type { BackupAttempts } from '../../lib/core/backup-job-poller';
-import { backupJobProperties, buildCreateEvent, buildIsCompleteEvent, STACK_ID, TABLE_ARN } from '../fixtures/events';
+import { backupJobProperties, buildCreateEvent, buildDeleteEvent, buildIsCompleteEvent, STACK_ID, TABLE_ARN } from '../fixtures/events';
 
 const backup = mockClient(BackupClient);
 const cloudFormation = mockClient(CloudFormationClient);
@@ -67,8 +70,16 @@ beforeEach(() => {
   }));
   backup.on(StartBackupJobCommand).callsFake((input) => {
     const same = jobs.find((j) => j.token !== undefined && j.token === input.IdempotencyToken);
-    const started = same ?? job({ token: input.IdempotencyToken, ResourceArn: input.ResourceArn, BackupVaultName: input.BackupVaultName, IamRoleArn: input.IamRoleArn });
+    const started = same ?? job({
+      token: input.IdempotencyToken, ResourceArn: input.ResourceArn, BackupVaultName: input.BackupVaultName, IamRoleArn: input.IamRoleArn, Tags: input.RecoveryPointTags,
+    });
     return { BackupJobId: started.BackupJobId, RecoveryPointArn: started.RecoveryPointArn, CreationDate: started.CreationDate };
+  });
+  // A recovery point exists once its job started: a queued job's tags cannot be read yet.
+  backup.on(ListTagsCommand).callsFake((input) => {
+    const found = jobs.find((j) => j.RecoveryPointArn === input.ResourceArn && j.State !== 'CREATED');
+    if (!found) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+    return { Tags: { ...found.Tags } };
   });
   backup.on(StopBackupJobCommand).callsFake((input) => {
     byId(input.BackupJobId).State = 'ABORTED';
@@ -119,10 +130,16 @@ describe.each([['EXPIRED', EXPIRED_BUSY], ['FAILED', FAILED_BUSY]])('a job AWS B
     await expect(poll(event)).resolves.toEqual({ IsComplete: false });
     const starts = backup.commandCalls(StartBackupJobCommand).map((c) => c.args[0].input);
     expect(starts).toHaveLength(2);
-    expect(starts[1]).toEqual({ ...starts[0], IdempotencyToken: idempotencyToken(request, 'attempt-2') });
+    // Its own token, and its recovery point tagged as the first job's attempt.
+    expect(starts[1]).toEqual({
+      ...starts[0], IdempotencyToken: idempotencyToken(request, 'attempt-2'), RecoveryPointTags: { ...starts[0].RecoveryPointTags, 'cdk-backup-jobs:attempt-of': first.BackupJobId },
+    });
     const second = jobs[2];
 
-    // A poll in between that starts it again gets the same job back (same token).
+    // A poll while it is queued (its tags not readable yet) starts nothing.
+    await expect(poll(event)).resolves.toEqual({ IsComplete: false });
+    expect(jobs).toHaveLength(3);
+    second.State = 'RUNNING';
     await expect(poll(event)).resolves.toEqual({ IsComplete: false });
     expect(jobs).toHaveLength(3);
 
@@ -151,6 +168,52 @@ describe.each([['EXPIRED', EXPIRED_BUSY], ['FAILED', FAILED_BUSY]])('a job AWS B
       `Timed out after 30 minutes: Backup job ${jobs[1].BackupJobId} of ${TABLE_ARN} ended ${state}: ${message}, and backup job(s) ${plan.BackupJobId} still held the resource (AWS Backup runs one backup of a resource at a time), so no backup was taken. Raise timeout`,
     );
     expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+  });
+});
+
+describe('only this request\'s attempts', () => {
+  test('another job of the same resource, vault and role (a colleague\'s CLI run) started after the first attempt gave way is not taken for an attempt: it holds the resource, then ours starts; a DESTROY Delete deletes only ours', async () => {
+    const plan = planJob();
+    const { request, event } = await created();
+    const first = jobs[1];
+    Object.assign(first, { State: 'EXPIRED', StatusMessage: EXPIRED_BUSY, CompletionDate: new Date(clock) });
+    plan.State = 'COMPLETED';
+    clock += 5000;
+    const colleague = job({ State: 'RUNNING', Tags: { owner: 'colleague' } });
+
+    await expect(poll(event)).resolves.toEqual({ IsComplete: false });
+    expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(1);
+    colleague.State = 'COMPLETED';
+    await expect(poll(event)).resolves.toEqual({ IsComplete: false });
+    const ours = jobs[jobs.length - 1];
+    expect(ours.token).toBe(idempotencyToken(request, 'attempt-2'));
+    ours.State = 'COMPLETED';
+    const done = await poll(event) as any;
+    expect(done).toMatchObject({ IsComplete: true, Data: { BackupJobId: ours.BackupJobId } });
+
+    // DESTROY: the Delete of this request's resource deletes its attempts' recovery points, never the colleague's.
+    backup.on(DeleteRecoveryPointCommand).resolves({});
+    const deletion = buildDeleteEvent(done.PhysicalResourceId, backupJobProperties({ RemovalPolicy: 'destroy' }));
+    await onEvent(deletion);
+    const deleted = backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input.RecoveryPointArn);
+    expect(deleted).toContain(ours.RecoveryPointArn);
+    expect(deleted).not.toContain(colleague.RecoveryPointArn);
+  });
+
+  test('an attempt whose tags AWS Backup cannot read (an RDS snapshot) is found again by its token once it ended: no third job', async () => {
+    const plan = planJob();
+    const { event } = await created();
+    const first = jobs[1];
+    Object.assign(first, { State: 'EXPIRED', StatusMessage: EXPIRED_BUSY, CompletionDate: new Date(clock) });
+    plan.State = 'COMPLETED';
+    await expect(poll(event)).resolves.toEqual({ IsComplete: false });
+    const second = jobs[jobs.length - 1];
+    Object.assign(second, { State: 'RUNNING', RecoveryPointArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-2' });
+    await expect(poll(event)).resolves.toEqual({ IsComplete: false });
+    second.State = 'COMPLETED';
+    const done = await poll(event) as any;
+    expect(done).toMatchObject({ IsComplete: true, Data: { BackupJobId: second.BackupJobId } });
+    expect(jobs.filter((j) => j.token !== undefined)).toHaveLength(2);
   });
 });
 
@@ -272,7 +335,7 @@ describe('the long-wait poller\'s attempt task', () => {
     const aborted = job({ State: 'ABORTED', StatusMessage: 'Backup job was stopped by user.' });
     plan.State = 'COMPLETED';
     clock += 20_000;
-    const replacement = job({ State: 'COMPLETED' });
+    const replacement = job({ State: 'COMPLETED', Tags: { 'cdk-backup-jobs:attempt-of': aborted.BackupJobId } });
     const queued = state(aborted.BackupJobId);
     const heldBy: BackupAttempts = { ...(queued.Attempts as BackupAttempts), HeldBy: [plan.BackupJobId] };
     await expect(attemptTask({ ...queued, Attempts: heldBy })).resolves.toMatchObject({ JobId: replacement.BackupJobId, Attempts: { Outcome: 'check' } });

@@ -3,6 +3,7 @@ import {
   DeleteRecoveryPointCommand,
   DescribeBackupJobCommand,
   ListBackupJobsCommand,
+  ListTagsCommand,
   StartBackupJobCommand,
   StopBackupJobCommand,
 } from '@aws-sdk/client-backup';
@@ -496,18 +497,34 @@ describe('hygiene', () => {
   });
 });
 
+/** Recovery points AWS Backup holds the tags of: one this resource's start tagged, and someone else's. */
+const OUR_POINT = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:OURS';
+const THEIR_POINT = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:THEIRS';
+
+/** ListTags: the owner tags on OUR_POINT, a colleague's on THEIR_POINT, and an error for any other ARN (not an arn:aws:backup one). */
+function tagged(): void {
+  backup.on(ListTagsCommand).rejects(awsError('InvalidParameterValueException', 400));
+  backup.on(ListTagsCommand, { ResourceArn: OUR_POINT }).resolves({ Tags: { 'cdk-backup-jobs:stack': 'App', 'cdk-backup-jobs:logical-id': 'PreMigrationSnapshot' } });
+  backup.on(ListTagsCommand, { ResourceArn: THEIR_POINT }).resolves({ Tags: { owner: 'colleague' } });
+}
+
 describe('the handlers act only on what is theirs, and find what a Create left behind', () => {
   const ours = { ResourceArn: TABLE_ARN, BackupVaultName: 'pre-migration', IamRoleArn: 'arn:aws:iam::123456789012:role/backup' };
   const listed = (jobs: Record<string, unknown>[]) => backup.on(ListBackupJobsCommand).resolves({ BackupJobs: jobs as any });
 
-  test('a Delete with a physical id CloudFormation made up stops the job this resource started, and only that one', async () => {
+  test('a Delete with a physical id CloudFormation made up stops the job this resource started, and only that one: its recovery point carries the resource\'s owner tags', async () => {
     listed([
-      { ...ours, BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: RECOVERY_POINT },
+      { ...ours, BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: OUR_POINT },
       { ...ours, BackupJobId: 'plan-job', State: 'RUNNING', CreatedBy: { BackupPlanId: 'nightly' } },
       { ...ours, BackupJobId: 'other-role', State: 'RUNNING', IamRoleArn: 'arn:aws:iam::123456789012:role/someone-else' },
       // Another request's job of the same resource, vault and role, ended before this Create waited.
       { ...ours, BackupJobId: 'earlier', State: 'COMPLETED', CompletionDate: new Date(NOW - 10 * 60_000), RecoveryPointArn: 'arn:earlier' },
+      // Someone's CLI backup of the same resource, vault and role, running now: not tagged by this resource.
+      { ...ours, BackupJobId: 'colleague', State: 'RUNNING', RecoveryPointArn: THEIR_POINT },
+      // One whose recovery point's tags AWS Backup cannot read (not an arn:aws:backup one): nothing proves it ours.
+      { ...ours, BackupJobId: 'untaggable', State: 'RUNNING', RecoveryPointArn: RECOVERY_POINT },
     ]);
+    tagged();
     backup.on(StopBackupJobCommand).resolves({});
     const response = await onEvent(buildDeleteEvent('App-PreMigrationSnapshot-1A2B3C4D5E6F', backupJobProperties({ RemovalPolicy: 'destroy' })));
     expect(response).toMatchObject({ PhysicalResourceId: 'App-PreMigrationSnapshot-1A2B3C4D5E6F', Wait: { mode: 'deleted' } });
@@ -516,7 +533,45 @@ describe('the handlers act only on what is theirs, and find what a Create left b
     // It looks back as far as the longest wait of this resource (its timeout) and a margin.
     expect(NOW - list.ByCreatedAfter!.getTime()).toBe((1800 + 15 * 60) * 1000);
     expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input.BackupJobId)).toEqual([JOB_ID]);
-    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input)).toEqual([{ BackupVaultName: 'pre-migration', RecoveryPointArn: RECOVERY_POINT }]);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input)).toEqual([{ BackupVaultName: 'pre-migration', RecoveryPointArn: OUR_POINT }]);
+  });
+
+  test('a Delete with a physical id CloudFormation made up waits while the job it finds is queued (its tags not readable yet), then stops and deletes it once it runs and is proven this resource\'s', async () => {
+    const queued = { ...ours, BackupJobId: JOB_ID, State: 'CREATED', RecoveryPointArn: OUR_POINT };
+    listed([queued]);
+    // A queued job's recovery point is not made yet: AWS Backup cannot read its tags.
+    backup.on(ListTagsCommand).rejects(awsError('ResourceNotFoundException', 400));
+    backup.on(StopBackupJobCommand).resolves({});
+    backup.on(DeleteRecoveryPointCommand).resolves({});
+    const request = buildDeleteEvent('App-PreMigrationSnapshot-1A2B3C4D5E6F', backupJobProperties({ RemovalPolicy: 'destroy' }));
+    const response = await onEvent(request);
+    expect(response).toMatchObject({ Wait: { mode: 'deleting', blockingJobIds: [JOB_ID] } });
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+
+    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves(queued as any);
+    await expect(isComplete(buildIsCompleteEvent(request, response))).resolves.toEqual({ IsComplete: false });
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+
+    // It runs now: its tags name this resource.
+    backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves({ ...queued, State: 'RUNNING' } as any);
+    tagged();
+    await expect(isComplete(buildIsCompleteEvent(request, response))).resolves.toEqual({ IsComplete: true });
+    expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input.BackupJobId)).toEqual([JOB_ID]);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input.RecoveryPointArn)).toEqual([OUR_POINT]);
+  });
+
+  test('a queued job found by its description that runs as someone else\'s is left alone, and the Delete ends', async () => {
+    const queued = { ...ours, BackupJobId: 'colleague', State: 'CREATED', RecoveryPointArn: THEIR_POINT };
+    listed([queued]);
+    backup.on(ListTagsCommand).rejects(awsError('ResourceNotFoundException', 400));
+    const request = buildDeleteEvent('App-PreMigrationSnapshot-1A2B3C4D5E6F', backupJobProperties({ RemovalPolicy: 'destroy' }));
+    const response = await onEvent(request);
+    expect(response).toMatchObject({ Wait: { mode: 'deleting', blockingJobIds: ['colleague'] } });
+    backup.on(DescribeBackupJobCommand, { BackupJobId: 'colleague' }).resolves({ ...queued, State: 'RUNNING' } as any);
+    tagged();
+    await expect(isComplete(buildIsCompleteEvent(request, response))).resolves.toEqual({ IsComplete: true });
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
   });
 
   test('a Delete naming a job that is not this resource\'s (a backup plan\'s) stops and deletes nothing', async () => {
@@ -583,9 +638,11 @@ describe('a rollback\'s Update back to the current job', () => {
   test('stops the job of the abandoned request (queued or running) and deletes its recovery point; the current job and a plan\'s are left alone', async () => {
     backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [
       { ...ours, BackupJobId: 'current-job', State: 'COMPLETED', CompletionDate: new Date(NOW - 1000), RecoveryPointArn: 'arn:current' },
-      { ...ours, BackupJobId: JOB_ID, State: 'CREATED', RecoveryPointArn: RECOVERY_POINT },
+      { ...ours, BackupJobId: JOB_ID, State: 'CREATED', RecoveryPointArn: OUR_POINT },
       { ...ours, BackupJobId: 'plan-job', State: 'RUNNING', CreatedBy: { BackupPlanId: 'nightly' } },
+      { ...ours, BackupJobId: 'colleague', State: 'RUNNING', RecoveryPointArn: THEIR_POINT },
     ] as any });
+    tagged();
     backup.on(StopBackupJobCommand).resolves({});
     backup.on(DeleteRecoveryPointCommand).resolves({});
     const request = rollback();
@@ -593,14 +650,29 @@ describe('a rollback\'s Update back to the current job', () => {
     expect(response).toMatchObject({ PhysicalResourceId: current, Wait: { mode: 'unchanged' } });
     expect(backup.commandCalls(StartBackupJobCommand)).toHaveLength(0);
     expect(backup.commandCalls(StopBackupJobCommand).map((c) => c.args[0].input.BackupJobId)).toEqual([JOB_ID]);
-    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input.RecoveryPointArn)).toEqual([RECOVERY_POINT]);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input.RecoveryPointArn)).toEqual([OUR_POINT]);
+  });
+
+  test('a DESTROY job AWS Backup cannot stop whose recovery point\'s tags AWS Backup cannot read (an RDS snapshot) is not proven ours: left alone, and the current job answered', async () => {
+    const rdsArn = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
+    const rds = (trigger: string) => backupJobProperties({ Trigger: trigger, RemovalPolicy: 'destroy', ResourceType: 'RDS', ResourceArn: rdsArn });
+    const physicalId = formatPhysicalId({ prefix: 'backup-job', jobId: 'current-job', fingerprint: fingerprint(rds('1')), tail: 'arn:current' });
+    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [{ ...ours, ResourceArn: rdsArn, BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-2' }] as any });
+    tagged();
+    const response = await onEvent(buildUpdateEvent(physicalId, rds('1'), rds('2')));
+    expect(response).toMatchObject({ Wait: { mode: 'unchanged' } });
+    expect(response.Wait).not.toHaveProperty('blockingJobIds');
+    expect(backup.commandCalls(StopBackupJobCommand)).toHaveLength(0);
+    expect(backup.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
   });
 
   test('a DESTROY job AWS Backup cannot stop is waited for, then its recovery point deleted, and the current job answered', async () => {
     const rdsArn = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
     const rds = (trigger: string) => backupJobProperties({ Trigger: trigger, RemovalPolicy: 'destroy', ResourceType: 'RDS', ResourceArn: rdsArn });
     const physicalId = formatPhysicalId({ prefix: 'backup-job', jobId: 'current-job', fingerprint: fingerprint(rds('1')), tail: 'arn:current' });
-    const abandonedJob = { ...ours, ResourceArn: rdsArn, BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-2' };
+    // An Aurora-like job whose recovery point is AWS Backup's own (its tags readable, as this resource's start set them).
+    const abandonedJob = { ...ours, ResourceArn: rdsArn, BackupJobId: JOB_ID, State: 'RUNNING', RecoveryPointArn: OUR_POINT };
+    tagged();
     backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [abandonedJob] as any });
     backup.on(DescribeBackupJobCommand, { BackupJobId: JOB_ID }).resolves(abandonedJob as any);
     backup.on(DescribeBackupJobCommand, { BackupJobId: 'current-job' }).resolves({ ...ours, ResourceArn: rdsArn, BackupJobId: 'current-job', State: 'COMPLETED', RecoveryPointArn: 'arn:current' } as any);

@@ -7,11 +7,11 @@
  * that "delete again" converges. A replacement that rolled back retags its
  * backup, so that it never reads as the backup of a resource that was replaced.
  */
-import { BackupJobState, ListTagsCommand, TagResourceCommand } from '@aws-sdk/client-backup';
+import { BackupJobState, TagResourceCommand } from '@aws-sdk/client-backup';
 import { REMOVAL_TAGS, RemovalReason } from '../../../lib/core/backup-before-removal-contract';
 import type { BackupJobRequestProperties } from '../../../lib/core/backup-job-contract';
 import { EARLIER_BACKUP_WINDOW_SECONDS } from '../../../lib/core/timing';
-import { BackupJobDescription, isOwnedBy, JobOwner, listJobsSince } from '../../shared/backup-jobs';
+import { BackupJobDescription, isOwnedBy, JobOwner, listJobsSince, recoveryPointTagsOf } from '../../shared/backup-jobs';
 import { describeError } from '../../shared/errors';
 import { log } from '../../shared/log';
 import { backupClient } from '../invocation';
@@ -76,13 +76,10 @@ async function ourJobs(guard: GuardBackups): Promise<BackupJobDescription[]> {
 }
 
 async function tagsOf(job: BackupJobDescription): Promise<Record<string, string> | undefined> {
-  try {
-    return (await backupClient().send(new ListTagsCommand({ ResourceArn: job.RecoveryPointArn }))).Tags ?? {};
-  } catch (error) {
-    // A recovery point not made yet, or one whose tags AWS Backup does not hold (not an arn:aws:backup one).
-    log('info', 'cannot read the tags of a backup of the resource; not taken as the guard\'s', { backupJobId: job.BackupJobId, error: describeError(error) });
-    return undefined;
-  }
+  const tags = await recoveryPointTagsOf(backupClient(), job);
+  // A recovery point not made yet, or one whose tags AWS Backup does not hold (not an arn:aws:backup one).
+  if (!tags) log('info', 'cannot read the tags of a backup of the resource; not taken as the guard\'s', { backupJobId: job.BackupJobId });
+  return tags;
 }
 
 function carries(tags: Record<string, string>, guard: GuardBackups, reason: string): boolean {

@@ -7,10 +7,10 @@
  * engine's (job-lifecycle.ts).
  */
 import { BACKUP_JOB, BackupJobAttributes, BackupJobSpec, parseBackupJobProperties } from '../../../lib/core/backup-job-contract';
-import { idempotencyToken, withOwnerTags } from '../../../lib/core/properties';
+import { idempotencyToken, ownerTags, withOwnerTags } from '../../../lib/core/properties';
 import { resourceTypeInfo } from '../../../lib/core/resource-types';
 import { deleteRecoveryPoint } from '../../shared/aws-backup';
-import { BACKUP_JOBS, BackupJobDescription, isOwnedBy, JobOwner, listJobsSince, startBackupJob, stopBackupJob } from '../../shared/backup-jobs';
+import { BACKUP_JOBS, BackupJobDescription, isOwnedBy, JobOwner, listJobsSince, proofOf, startBackupJob, stopBackupJob } from '../../shared/backup-jobs';
 import { naming } from '../../shared/errors';
 import { backupClient as client } from '../invocation';
 import type { JobKind } from '../job-kind';
@@ -47,6 +47,9 @@ export const BACKUP_JOB_KIND: JobKind<BackupJobSpec, BackupJobDescription, Backu
   stoppable: (spec) => resourceTypeInfo(spec.resourceType)?.stoppable !== false,
   unstoppable: (spec) => `AWS Backup cannot stop ${spec.resourceType} jobs: it runs to its end`,
   made: 'the recovery point',
+  // A job found by its description alone is this resource's only when its recovery point carries the resource's
+  // owner tags (its start put them there).
+  proven: (job, request) => proofOf(client(), job, ownerTags(request)),
   // In this resource's own vault: a recovery point elsewhere is not this resource's to delete.
   destroy: (spec, recoveryPointArn) => deleteRecoveryPoint(client(), spec.start.BackupVaultName, recoveryPointArn),
   subject: (job) => ` of ${job.ResourceArn}`,
