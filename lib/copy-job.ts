@@ -181,13 +181,14 @@ export class CopyJob extends Construct implements ICopyJob {
 
     this.recoveryPoint = recoveryPoint;
     this.destinationBackupVault = destination;
-    this.copyRole = props.copyRole ?? newAwsBackupServiceRole(this, 'CopyRole', ['service-role/AWSBackupServiceRolePolicyForBackup'],
+    this.copyRole = props.copyRole ?? newAwsBackupServiceRole(this, 'CopyRole', 'copy', ['service-role/AWSBackupServiceRolePolicyForBackup'],
       'Assumed by AWS Backup to copy a recovery point (cdk-backup-jobs)');
 
     const provider = JobProvider.getOrCreate(this);
     grantStartCopyJob(provider, recoveryPoint.resourceType, passRoleGrant(this.copyRole), {
       arn: recoveryPoint.recoveryPointArn,
       sourceResourceName: recoveryPoint.sourceResourceName,
+      madeInStack: recoveryPoint.backupJob !== undefined && Stack.of(recoveryPoint.backupJob) === Stack.of(this),
     });
 
     const properties: CopyJobResourceProperties = {

@@ -152,6 +152,7 @@ export class RestoreJob extends Construct {
     grantStartRestoreJob(provider, recoveryPoint.resourceType, passRoleGrant(this.restoreRole), {
       arn: recoveryPoint.recoveryPointArn,
       sourceResourceName: recoveryPoint.sourceResourceName,
+      madeInStack: recoveryPoint.backupJob !== undefined && Stack.of(recoveryPoint.backupJob) === Stack.of(this),
     });
     const targetTable = metadataValue(metadata, 'targetTableName');
 

@@ -225,11 +225,12 @@ describe('IAM of the handlers', () => {
     });
     expect(statement(template, 'PassBackupRoles')).toMatchObject({
       Action: 'iam:PassRole',
-      Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::123456789012:role${rolePath}*`]] }],
+      // The roles created for backups only: their path is their use's.
+      Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::123456789012:role${rolePath}backup/*`]] }],
       Condition: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
     });
     template.hasResourceProperties('AWS::Backup::BackupVault', { BackupVaultName: Match.stringLikeRegexp(`^${vaultNamePrefix}`) });
-    template.hasResourceProperties('AWS::IAM::Role', { Path: rolePath, AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' } })] }) });
+    template.hasResourceProperties('AWS::IAM::Role', { Path: `${rolePath}backup/`, AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' } })] }) });
     expect(statement(template, 'StopBackupJobs')).toMatchObject({ Action: 'backup:StopBackupJob', Resource: '*' });
     expect(statement(template, 'DeleteRecoveryPoints')).toBeUndefined();
   });
@@ -373,7 +374,7 @@ describe('one provider per stack', () => {
       { 'Fn::GetAtt': [expect.stringMatching(/^Shared/), 'BackupVaultArn'] },
     ]);
     expect(statement(template, 'PassBackupRoles').Resource).toEqual([
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::123456789012:role${generatedNames(stack).rolePath}*`]] },
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::123456789012:role${generatedNames(stack).rolePath}backup/*`]] },
       { 'Fn::GetAtt': [expect.stringMatching(/^UserRole/), 'Arn'] },
     ]);
   });

@@ -65,9 +65,13 @@ describe('CopyJob defaults', () => {
     const statements = handlerStatements(template);
     const start = statements.find((s) => s.Sid === 'CopyRecoveryPoints');
     expect(start.Action).toBe('backup:StartCopyJob');
-    expect(JSON.stringify(start.Resource)).toContain(':recovery-point:*');
+    expect(JSON.stringify(start.Resource)).not.toContain(':recovery-point:*');
+    // A BackupJob of this stack makes the recovery point: AWS Backup's own recovery points only with the stack's owner tag.
+    const own = statements.find((s) => s.Sid === 'CopyOwnRecoveryPoints');
+    expect(JSON.stringify(own.Resource)).toContain(':recovery-point:*');
+    expect(own.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cdk-backup-jobs:stack': { Ref: 'AWS::StackName' } } });
     expect(statements.find((s) => s.Sid === 'ReadCopyJobs')).toMatchObject({ Action: 'backup:DescribeCopyJob', Resource: '*' });
-    expect(statements.find((s) => s.Sid === 'PassBackupRoles').Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } });
+    expect(statements.find((s) => s.Sid === 'PassCopyRoles').Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } });
     expect(JSON.stringify(template.toJSON())).not.toContain('DeleteCopies');
   });
 

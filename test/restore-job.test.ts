@@ -57,23 +57,32 @@ describe('RestoreJob defaults', () => {
     expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(5);
   });
 
-  test('a restore role for AWS Backup with the restore service policy, under the stack\'s role path', () => {
+  test('a restore role for AWS Backup with the restore service policy, under the stack\'s role path for restores, passed by a statement of its own', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
-      Path: generatedNames(stack).rolePath,
+      Path: `${generatedNames(stack).rolePath}restore/`,
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores']] }],
     });
+    const pattern = (use: string) => [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::123456789012:role${generatedNames(stack).rolePath}${use}/*`]] }];
+    const statements = handlerStatements(template);
+    expect(statements.find((s) => s.Sid === 'PassRestoreRoles')).toMatchObject({ Resource: pattern('restore'), Condition: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } } });
+    expect(statements.find((s) => s.Sid === 'PassBackupRoles')).toMatchObject({ Resource: pattern('backup') });
   });
 
   test('the handlers may restore this type\'s recovery points in this account and region, and nothing is deleted under RETAIN', () => {
     const statements = handlerStatements(template);
+    // A BackupJob of this stack makes the recovery point: AWS Backup's own recovery points only with the stack's owner tag.
+    expect(statements.find((s) => s.Sid === 'RestoreOwnRecoveryPoints')).toEqual({
+      Sid: 'RestoreOwnRecoveryPoints',
+      Effect: 'Allow',
+      Action: ['backup:StartRestoreJob', 'backup:GetRecoveryPointRestoreMetadata'],
+      Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-west-1:123456789012:recovery-point:*']] }],
+      Condition: { StringEquals: { 'aws:ResourceTag/cdk-backup-jobs:stack': { Ref: 'AWS::StackName' } } },
+    });
     expect(statements.find((s) => s.Sid === 'RestoreRecoveryPoints')).toEqual({
       Sid: 'RestoreRecoveryPoints',
       Effect: 'Allow',
       Action: ['backup:StartRestoreJob', 'backup:GetRecoveryPointRestoreMetadata'],
-      Resource: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-west-1:123456789012:recovery-point:*']] },
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:eu-west-1:123456789012:table/*/backup/*']] },
-      ],
+      Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:eu-west-1:123456789012:table/*/backup/*']] }],
     });
     expect(statements.find((s) => s.Sid === 'ReadRestoreJobs')).toMatchObject({ Action: 'backup:DescribeRestoreJob', Resource: '*' });
     expect(statements.find((s) => s.Sid === 'DeleteRestoredTables')).toBeUndefined();
@@ -135,8 +144,12 @@ describe('RestoreJob properties', () => {
     const stack = newStack();
     const role = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/restorer');
     restore(stack, { restoreRole: role });
-    const passRole = handlerStatements(Template.fromStack(stack)).find((s) => s.Sid === 'PassBackupRoles');
+    const statements = handlerStatements(Template.fromStack(stack));
+    const passRole = statements.find((s) => s.Sid === 'PassRestoreRoles');
     expect(passRole.Resource).toContainEqual('arn:aws:iam::123456789012:role/restorer');
+    // The backup's role (under the path for backups) is passed by the backups' statement; the restorer only by this one.
+    expect(JSON.stringify(statements.find((s) => s.Sid === 'PassBackupRoles'))).not.toContain('restorer');
+    expect(JSON.stringify(passRole)).not.toContain('/backup/');
   });
 
   test('a recovery point made elsewhere', () => {

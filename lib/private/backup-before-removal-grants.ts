@@ -12,7 +12,7 @@ import { DELETION_PROTECTION, PROTECTABLE_RESOURCE_TYPES, ProtectableType, REMOV
 import { resourceTypeInfo } from '../core/resource-types';
 import { acknowledgeOnce, nagResource } from './acknowledge';
 import type { Grant } from './grants';
-import { generatedNames } from './names';
+import { generatedNames, rolePatternFor } from './names';
 import type { JobProvider } from './provider';
 
 export interface GuardGrants {
@@ -26,7 +26,7 @@ export interface GuardGrants {
 
 export function grantGuard(provider: JobProvider, guard: IConstruct, grants: GuardGrants): void {
   const stack = Stack.of(provider);
-  const { vaultNamePrefix, rolePath } = generatedNames(provider);
+  const { vaultNamePrefix } = generatedNames(provider);
   const pattern = (arn: string, reason: string) => {
     acknowledgeOnce(provider.guardPolicy, [{ id: `AwsSolutions-IAM5[Resource::${nagResource(provider, arn)}]`, reason }]);
     return arn;
@@ -36,9 +36,8 @@ export function grantGuard(provider: JobProvider, guard: IConstruct, grants: Gua
     'The vaults that this stack\'s constructs create, by their name prefix; naming each would make the policy grow with every guard');
   provider.grantForGuard(guard, { sid: 'StartBackupsBeforeRemoval', actions: ['backup:StartBackupJob'] },
     [vaultArn, ...(grants.logicallyAirGappedVaultArn ? [grants.logicallyAirGappedVaultArn] : [])]);
-  const roleArn = grants.role.kind === 'arn' ? grants.role.arn : pattern(
-    stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${rolePath.slice(1)}*` }),
-    'The roles for AWS Backup that this stack\'s constructs create, by their path, passed only to backup.amazonaws.com');
+  const roleArn = grants.role.kind === 'arn' ? grants.role.arn : pattern(rolePatternFor(provider, grants.role.use ?? 'backup'),
+    'The roles this stack\'s constructs create for AWS Backup\'s backups, by their path, passed only to backup.amazonaws.com');
   provider.grantForGuard(guard, {
     sid: 'PassRolesBeforeRemoval',
     actions: ['iam:PassRole'],

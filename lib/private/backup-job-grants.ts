@@ -29,7 +29,7 @@ export function grantStartBackupJob(provider: JobProvider, vault: Grant, backupR
     provider.grant(statement, [vault.arn]);
   }
   if (logicallyAirGappedVaultArn) provider.grant(statement, [logicallyAirGappedVaultArn]);
-  provider.grantPassRole(backupRole);
+  provider.grantPassRole(backupRole, 'backup');
 }
 
 /** Lets the handlers stop a running job of this type (when AWS Backup can stop it). */

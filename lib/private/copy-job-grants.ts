@@ -9,25 +9,23 @@ import { fillArnPattern, resourceTypeInfo } from '../core/resource-types';
 import { acknowledgeOnce, nagResource } from './acknowledge';
 import type { Grant } from './grants';
 import type { JobProvider } from './provider';
-import { recoveryPointArns } from './recovery-point-arns';
+import { grantOnRecoveryPoint, RecoveryPointSource } from './recovery-point-arns';
 
 /**
  * Lets the handlers copy recovery points of a type (StartCopyJob) with a copy
  * role: the recovery point itself when its ARN is known at synth, else the
- * type's recovery points in this account and region. StartCopyJob is
+ * type's recovery points in this account and region (AWS Backup's own ones,
+ * when a BackupJob of this stack makes it, those with the stack's owner tag). StartCopyJob is
  * authorized on the source recovery point only; the destination vault's
  * access policy and the copy role decide where the copy may go.
  */
-export function grantStartCopyJob(provider: JobProvider, resourceType: string, copyRole: Grant, recoveryPoint: { arn: string; sourceResourceName?: string }): void {
+export function grantStartCopyJob(provider: JobProvider, resourceType: string, copyRole: Grant, recoveryPoint: RecoveryPointSource): void {
   const info = resourceTypeInfo(resourceType);
   if (!info) return;
-  const sourceName = recoveryPoint.sourceResourceName !== undefined && !Token.isUnresolved(recoveryPoint.sourceResourceName) ? recoveryPoint.sourceResourceName : undefined;
-  provider.grant({ sid: 'CopyRecoveryPoints', actions: ['backup:StartCopyJob'] }, !Token.isUnresolved(recoveryPoint.arn)
-    ? [recoveryPoint.arn]
-    : recoveryPointArns(provider.handlerRole, info, sourceName, 'A recovery point that a backup of this deploy makes has no ARN at synth (naming it would make the provider depend on the backup)'));
+  grantOnRecoveryPoint(provider, { all: 'CopyRecoveryPoints', own: 'CopyOwnRecoveryPoints' }, ['backup:StartCopyJob'], info, recoveryPoint);
   // DescribeCopyJob does not support resource-level permissions.
   provider.grantOnAnything('ReadCopyJobs', ['backup:DescribeCopyJob']);
-  provider.grantPassRole(copyRole);
+  provider.grantPassRole(copyRole, 'copy');
 }
 
 /**

@@ -6,8 +6,12 @@
 import type { IConstruct } from 'constructs';
 
 export type Grant =
-  | { readonly kind: 'stack-pattern' }
+  /** A vault, or a role (under its use's path: `use`), this library created. */
+  | { readonly kind: 'stack-pattern'; readonly use?: RoleUse }
   | { readonly kind: 'arn'; readonly arn: string };
+
+/** What AWS Backup assumes a role for: each use's roles live under a path of their own, passed by a statement of their own. */
+export type RoleUse = 'backup' | 'restore' | 'copy';
 
 export const STACK_PATTERN: Grant = { kind: 'stack-pattern' };
 

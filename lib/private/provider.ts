@@ -21,13 +21,15 @@ import type { JobResourceContract } from '../core/properties';
 import { CLOUDFORMATION_MAX_WAIT_SECONDS, HANDLER_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS, serviceTimeoutSeconds } from '../core/timing';
 import { acknowledgeFindings, acknowledgeOnce, nagResource } from './acknowledge';
 import { DeletionGrants } from './deletion-policy';
-import type { Grant } from './grants';
+import type { Grant, RoleUse } from './grants';
 import { handlerCode } from './handler-code';
-import { generatedNames } from './names';
+import { generatedNames, rolePatternFor } from './names';
 import { stackSingleton } from './stack-singleton';
 import { collectInto } from './statements';
 import { Token } from 'aws-cdk-lib';
 
+
+const PLURAL: Record<RoleUse, string> = { backup: 'backups', restore: 'restores', copy: 'copies' };
 /** A job's custom resource; its attributes are those its handler answers with (a typo is a compile error). */
 export class JobResource<A extends object> extends CustomResource {
   public attribute(name: keyof A & string): string {
@@ -195,22 +197,23 @@ export class JobProvider extends Construct {
   }
 
   /**
-   * Lets the handlers pass a role to AWS Backup (a backup or restore role): one
-   * a job created, by the stack's role path; any other by its ARN.
+   * Lets the handlers pass a role to AWS Backup for a use (backups, restores,
+   * copies), in a statement of that use's: one a job created, by the stack's
+   * role path for the use it was created for; any other by its ARN.
    */
-  public grantPassRole(role: Grant): void {
-    const statement = {
-      sid: 'PassBackupRoles',
+  public grantPassRole(role: Grant, use: RoleUse): void {
+    const statement = (of: RoleUse) => ({
+      sid: `Pass${of[0].toUpperCase()}${of.slice(1)}Roles`,
       actions: ['iam:PassRole'],
       conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
-    };
+    });
     if (role.kind === 'arn') {
-      this.grant(statement, [role.arn]);
+      this.grant(statement(use), [role.arn]);
       return;
     }
-    const { rolePath } = generatedNames(this);
-    this.grantPattern(statement, Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${rolePath.slice(1)}*` }),
-      'The roles for AWS Backup that this stack\'s jobs create, by their path, passed only to backup.amazonaws.com');
+    const created = role.use ?? use;
+    this.grantPattern(statement(created), rolePatternFor(this, created),
+      `The roles this stack's constructs create for AWS Backup's ${PLURAL[created]}, by their path, passed only to backup.amazonaws.com`);
   }
 
   /**

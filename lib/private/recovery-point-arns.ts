@@ -2,10 +2,41 @@
  * The IAM resources of a type's recovery points in a stack's account and
  * region, each wildcard acknowledged for cdk-nag with what exactly it grants.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Aws, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { OWNER_TAGS } from '../core/properties';
 import { fillArnPattern, ResourceTypeInfo } from '../core/resource-types';
 import { acknowledgeOnce, nagResource } from './acknowledge';
+import type { JobProvider } from './provider';
+
+/** The recovery point a restore or copy starts from, as its grant sees it. */
+export interface RecoveryPointSource {
+  readonly arn: string;
+  readonly sourceResourceName?: string;
+  /** Whether a BackupJob of this stack makes it (its recovery point then carries the stack's owner tag). */
+  readonly madeInStack?: boolean;
+}
+
+/**
+ * Lets the handlers do `actions` on a recovery point: itself when its ARN is
+ * known at synth, else its type's recovery points in this account and region.
+ * One a BackupJob of this stack makes carries the stack's owner tag: AWS
+ * Backup's own recovery points (`recovery-point:*`, which name no resource)
+ * are then granted with that tag only (statement `ownSid`).
+ */
+export function grantOnRecoveryPoint(provider: JobProvider, sids: { all: string; own: string }, actions: string[], info: ResourceTypeInfo, recoveryPoint: RecoveryPointSource): void {
+  if (!Token.isUnresolved(recoveryPoint.arn)) {
+    provider.grant({ sid: sids.all, actions }, [recoveryPoint.arn]);
+    return;
+  }
+  const sourceName = recoveryPoint.sourceResourceName !== undefined && !Token.isUnresolved(recoveryPoint.sourceResourceName) ? recoveryPoint.sourceResourceName : undefined;
+  const arns = recoveryPointArns(provider.handlerRole, info, sourceName,
+    'A recovery point that a backup of this deploy makes has no ARN at synth (naming it would make the provider depend on the backup)');
+  const own = recoveryPoint.madeInStack ? arns.filter((arn) => arn.includes(':recovery-point:')) : [];
+  const others = arns.filter((arn) => !own.includes(arn));
+  if (own.length > 0) provider.grant({ sid: sids.own, actions, conditions: { StringEquals: { [`aws:ResourceTag/${OWNER_TAGS.stack}`]: Aws.STACK_NAME } } }, own);
+  if (others.length > 0) provider.grant({ sid: sids.all, actions }, others);
+}
 
 /**
  * A type's recovery-point ARN patterns in the stack's account and region. A

@@ -3,31 +3,29 @@
  * recovery points with a restore role, read restore jobs, and (removal policy
  * DESTROY) delete a restored table.
  */
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { resourceTypeInfo } from '../core/resource-types';
 import type { Grant } from './grants';
 import type { JobProvider } from './provider';
-import { recoveryPointArns } from './recovery-point-arns';
+import { grantOnRecoveryPoint, RecoveryPointSource } from './recovery-point-arns';
 
 /**
  * Lets the handlers restore recovery points of a type (StartRestoreJob and
  * GetRecoveryPointRestoreMetadata) with a restore role: the recovery point
  * itself when its ARN is known at synth, else the type's recovery points in
  * this account and region (a DynamoDB one narrowed to its table when the
- * table's name is known at synth).
+ * table's name is known at synth; AWS Backup's own ones, when a BackupJob of
+ * this stack makes it, to those with the stack's owner tag).
  */
-export function grantStartRestoreJob(provider: JobProvider, resourceType: string, restoreRole: Grant, recoveryPoint: { arn: string; sourceResourceName?: string }): void {
+export function grantStartRestoreJob(provider: JobProvider, resourceType: string, restoreRole: Grant, recoveryPoint: RecoveryPointSource): void {
   const info = resourceTypeInfo(resourceType);
   if (!info) return;
-  const exact = !Token.isUnresolved(recoveryPoint.arn);
-  const sourceName = recoveryPoint.sourceResourceName !== undefined && !Token.isUnresolved(recoveryPoint.sourceResourceName) ? recoveryPoint.sourceResourceName : undefined;
-  provider.grant({ sid: 'RestoreRecoveryPoints', actions: ['backup:StartRestoreJob', 'backup:GetRecoveryPointRestoreMetadata'] }, exact
-    ? [recoveryPoint.arn]
-    : recoveryPointArns(provider.handlerRole, info, sourceName, 'A recovery point that a backup of this deploy makes has no ARN at synth (naming it would make the provider depend on the backup)'));
+  grantOnRecoveryPoint(provider, { all: 'RestoreRecoveryPoints', own: 'RestoreOwnRecoveryPoints' },
+    ['backup:StartRestoreJob', 'backup:GetRecoveryPointRestoreMetadata'], info, recoveryPoint);
   // DescribeRestoreJob does not support resource-level permissions.
   provider.grantOnAnything('ReadRestoreJobs', ['backup:DescribeRestoreJob']);
-  provider.grantPassRole(restoreRole);
+  provider.grantPassRole(restoreRole, 'restore');
 }
 
 /**

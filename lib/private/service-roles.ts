@@ -1,18 +1,18 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './acknowledge';
-import { Grant, grantOf, recordGrant, STACK_PATTERN } from './grants';
-import { generatedNames } from './names';
+import { Grant, grantOf, recordGrant, RoleUse } from './grants';
+import { rolePathFor } from './names';
 
 /**
  * A role that AWS Backup assumes, with the AWS managed policies AWS Backup
  * documents for the purpose, under the stack's role path (so that the provider
  * may pass it without naming it).
  */
-export function newAwsBackupServiceRole(scope: Construct, id: string, managedPolicyNames: readonly string[], description: string): iam.IRole {
+export function newAwsBackupServiceRole(scope: Construct, id: string, use: RoleUse, managedPolicyNames: readonly string[], description: string): iam.IRole {
   const role = new iam.Role(scope, id, {
     assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
-    path: generatedNames(scope).rolePath,
+    path: rolePathFor(scope, use),
     managedPolicies: managedPolicyNames.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
     description,
   });
@@ -20,8 +20,8 @@ export function newAwsBackupServiceRole(scope: Construct, id: string, managedPol
     id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
     reason: `${name.replace('service-role/', '')} is the policy AWS Backup documents for the role it assumes for this work`,
   })));
-  // Under the stack's role path: the provider passes it by that pattern.
-  recordGrant(role, STACK_PATTERN);
+  // Under the stack's role path for its use: the provider passes it by that pattern.
+  recordGrant(role, { kind: 'stack-pattern', use });
   return role;
 }
 
@@ -34,12 +34,12 @@ export function passRoleGrant(role: iam.IRole): Grant {
 export function newBackupRole(scope: Construct, resourceType: string): iam.IRole {
   const policyNames = ['service-role/AWSBackupServiceRolePolicyForBackup'];
   if (resourceType === 'S3') policyNames.push('AWSBackupServiceRolePolicyForS3Backup');
-  return newAwsBackupServiceRole(scope, 'BackupRole', policyNames, 'Assumed by AWS Backup to take an on-demand backup (cdk-backup-jobs)');
+  return newAwsBackupServiceRole(scope, 'BackupRole', 'backup', policyNames, 'Assumed by AWS Backup to take an on-demand backup (cdk-backup-jobs)');
 }
 
 /** The role AWS Backup assumes to restore a recovery point of a type (with S3's own policy for buckets). */
 export function newRestoreRole(scope: Construct, resourceType: string): iam.IRole {
   const policyNames = ['service-role/AWSBackupServiceRolePolicyForRestores'];
   if (resourceType === 'S3') policyNames.push('AWSBackupServiceRolePolicyForS3Restore');
-  return newAwsBackupServiceRole(scope, 'RestoreRole', policyNames, 'Assumed by AWS Backup to restore a recovery point (cdk-backup-jobs)');
+  return newAwsBackupServiceRole(scope, 'RestoreRole', 'restore', policyNames, 'Assumed by AWS Backup to restore a recovery point (cdk-backup-jobs)');
 }

@@ -42,6 +42,23 @@ test('a restore after the backup: COMPLETED with the created table, from the bac
   expectAllAnswered(result.operations);
 });
 
+test('IAM: a restore of this stack\'s backup is allowed by the grant conditioned on the stack\'s owner tag (its recovery point carries it), another recovery point of the account is not', async () => {
+  const result = await simulation.cloudFormation('E2E').deploy(restoreStack());
+  expect(result.status).toBe('CREATE_COMPLETE');
+  const backups = simulation.standIn.service.backups;
+  const [ours] = backups.jobRecords();
+  const theirId = backups.seedJob({ resourceArn: ours.resourceArn, vaultName: ours.vaultName, tags: { owner: 'colleague' } });
+  const theirs = backups.jobRecords().find((j) => j.id === theirId)!;
+  const handlerRole = simulation.iam.decisions.find((d) => d.action === 'backup:StartRestoreJob')!.principal;
+  const decide = async (action: string, recoveryPointArn: string) => (await simulation.iam.authorize(handlerRole, simulation.standIn.service.iamChecks(
+    action === 'backup:StartRestoreJob' ? 'StartRestoreJob' : 'GetRecoveryPointRestoreMetadata', { RecoveryPointArn: recoveryPointArn, BackupVaultName: ours.vaultName },
+  ).filter((c) => c.action === action))).allowed;
+  for (const action of ['backup:StartRestoreJob', 'backup:GetRecoveryPointRestoreMetadata']) {
+    expect(await decide(action, ours.recoveryPointArn)).toBe(true);
+    expect(await decide(action, theirs.recoveryPointArn)).toBe(false);
+  }
+});
+
 test('a restore that fails (the target table exists) fails the deploy with AWS Backup\'s message; the rollback answers', async () => {
   simulation.standIn.service.tables.createTable(TARGET);
   const result = await simulation.cloudFormation('E2E').deploy(restoreStack({ removalPolicy: RemovalPolicy.DESTROY }));
