@@ -3,7 +3,9 @@
  * StartRestoreJob, DescribeRestoreJob and ListRestoreJobs as AWS Backup
  * answers them, each restore following its state machine
  * (restore-job-states.ts). A DynamoDB restore creates its target table, and
- * fails when the name is taken.
+ * fails when the name is taken. PutRestoreValidationResult records a
+ * validation of a completed restore (or, a scenario switch, refuses one that
+ * no restore testing plan started: AWS does not document which).
  */
 import { randomUUID } from 'crypto';
 import type { BackupAccount } from './account';
@@ -22,6 +24,13 @@ export class RestoreJobs {
   private readonly restoreTokens = new Map<string, string>();
   private readonly restoreScenarios = new Map<string, RestoreScenario>();
   private readonly nextRestoreScenarios: RestoreScenario[] = [];
+  private readonly validations = new Map<string, { status: string; message?: string }[]>();
+  /**
+   * Whether AWS records a validation result for a restore that no restore
+   * testing plan started (not documented): `recorded`, or `refused` with
+   * InvalidRequestException. A scenario switch. @default recorded
+   */
+  public validationOfOnDemandRestores: 'recorded' | 'refused' = 'recorded';
 
   /** The operations of restore jobs, and what IAM authorizes for each. */
   public readonly operations: ServedOperations = {
@@ -36,6 +45,8 @@ export class RestoreJobs {
     // No resource-level permissions.
     DescribeRestoreJob: { serve: (input) => this.DescribeRestoreJob(input), iam: () => unscoped('backup:DescribeRestoreJob') },
     ListRestoreJobs: { serve: (input) => this.ListRestoreJobs(input), iam: () => unscoped('backup:ListRestoreJobs') },
+    // Assumed without resource-level permissions (a grant on '*' holds either way).
+    PutRestoreValidationResult: { serve: (input) => this.PutRestoreValidationResult(input), iam: () => unscoped('backup:PutRestoreValidationResult') },
   };
 
   constructor(private readonly home: BackupAccount, private readonly recoveryPoint: CompletedRecoveryPoints, private readonly tables: DynamoDbTables) {}
@@ -60,6 +71,23 @@ export class RestoreJobs {
   public status(restoreJobId: string): string | undefined {
     const job = this.restoreJobs.get(restoreJobId);
     return job && restoreJobView(job, this.home.now()).status;
+  }
+
+  /** The validation results recorded for a restore, oldest first. */
+  public validationsOf(restoreJobId: string): readonly { status: string; message?: string }[] {
+    return this.validations.get(restoreJobId) ?? [];
+  }
+
+  public PutRestoreValidationResult(input: Record<string, any>): Record<string, unknown> {
+    const status = this.status(input.RestoreJobId);
+    const job = this.restoreJobs.get(input.RestoreJobId);
+    if (!job || !status || !this.isKnown(job)) throw new ServiceError('ResourceNotFoundException', `Restore job ${input.RestoreJobId} not found`);
+    if (status !== 'COMPLETED') throw new ServiceError('InvalidRequestException', `Restore job ${input.RestoreJobId} is ${status}: only a completed restore is validated`);
+    if (this.validationOfOnDemandRestores === 'refused') {
+      throw new ServiceError('InvalidRequestException', `Restore job ${input.RestoreJobId} was not started by a restore testing plan`);
+    }
+    this.validations.set(job.id, [...this.validationsOf(job.id), { status: input.ValidationStatus, message: input.ValidationStatusMessage }]);
+    return {};
   }
 
   public GetRecoveryPointRestoreMetadata(input: Record<string, any>): Record<string, unknown> {
