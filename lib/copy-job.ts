@@ -13,6 +13,7 @@ import { inUnit, known } from './private/durations';
 import { removalPolicyErrors, renderJob, waitProperties } from './private/job-resource';
 import { JobProvider } from './private/provider';
 import { newAwsBackupServiceRole, passRoleGrant } from './private/service-roles';
+import { sourceOf, waitForMakers } from './private/recovery-point-use';
 import { ICopyJob, RecoveryPoint } from './recovery-point';
 
 /** Properties of a {@link CopyJob}. */
@@ -185,11 +186,7 @@ export class CopyJob extends Construct implements ICopyJob {
       'Assumed by AWS Backup to copy a recovery point (cdk-backup-jobs)');
 
     const provider = JobProvider.getOrCreate(this);
-    grantStartCopyJob(provider, recoveryPoint.resourceType, passRoleGrant(this.copyRole), {
-      arn: recoveryPoint.recoveryPointArn,
-      sourceResourceName: recoveryPoint.sourceResourceName,
-      madeInStack: recoveryPoint.backupJob !== undefined && Stack.of(recoveryPoint.backupJob) === Stack.of(this),
-    });
+    grantStartCopyJob(provider, recoveryPoint.resourceType, passRoleGrant(this.copyRole), sourceOf(this, recoveryPoint));
 
     const properties: CopyJobResourceProperties = {
       ...copyJobRequest({
@@ -210,8 +207,7 @@ export class CopyJob extends Construct implements ICopyJob {
       grantDeleteCopies(provider, resource, recoveryPoint.resourceType, destinationRegionOf(destination));
     }
     // The copy waits for the backup (or the copy) it copies: that custom resource completes only when it did.
-    const source = recoveryPoint.backupJob ?? recoveryPoint.copyJob;
-    if (source) resource.node.addDependency(source);
+    waitForMakers(resource, [recoveryPoint]);
     if (props.copyRole) resource.node.addDependency(props.copyRole);
 
     this.copyJobId = attribute('CopyJobId');

@@ -12,3 +12,4 @@ export * from './copy-job';
 export * from './protected-resource';
 export * from './recovery-point';
 export * from './restore-job';
+export * from './scan-job';

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { formatErrors } from './core/messages';
@@ -9,6 +9,7 @@ import { removalPolicyErrors, renderJob, waitProperties } from './private/job-re
 import { JobProvider } from './private/provider';
 import { grantDeleteRestoredTable, grantStartRestoreJob } from './private/restore-job-grants';
 import { newRestoreRole, passRoleGrant } from './private/service-roles';
+import { regionErrors, sourceOf, waitForMakers } from './private/recovery-point-use';
 import { RecoveryPoint } from './recovery-point';
 
 /** Properties of a {@link RestoreJob}. */
@@ -135,11 +136,7 @@ export class RestoreJob extends Construct {
       destroy: removalPolicy === RemovalPolicy.DESTROY,
     });
     errors.push(...result.errors);
-    const pointRegion = recoveryPoint.backupVault.env.region;
-    const stackRegion = Stack.of(this).region;
-    if (!Token.isUnresolved(pointRegion) && !Token.isUnresolved(stackRegion) && pointRegion !== stackRegion) {
-      errors.push(`recoveryPoint is in ${pointRegion} (its vault's Region) and this stack in ${stackRegion}: a restore runs in the recovery point's Region (restore a cross-Region copy from a stack in that Region, with RecoveryPoint.fromArn)`);
-    }
+    errors.push(...regionErrors(this, recoveryPoint, 'restore', ' (restore a cross-Region copy from a stack in that Region, with RecoveryPoint.fromArn)'));
     if (errors.length > 0) throw new Error(formatErrors(`RestoreJob ${this.node.path}`, errors));
     for (const warning of result.warnings) {
       Annotations.of(this).addWarningV2(`cdk-backup-jobs:${warning.id}`, warning.message);
@@ -149,11 +146,7 @@ export class RestoreJob extends Construct {
     this.restoreRole = props.restoreRole ?? newRestoreRole(this, recoveryPoint.resourceType);
 
     const provider = JobProvider.getOrCreate(this);
-    grantStartRestoreJob(provider, recoveryPoint.resourceType, passRoleGrant(this.restoreRole), {
-      arn: recoveryPoint.recoveryPointArn,
-      sourceResourceName: recoveryPoint.sourceResourceName,
-      madeInStack: recoveryPoint.backupJob !== undefined && Stack.of(recoveryPoint.backupJob) === Stack.of(this),
-    });
+    grantStartRestoreJob(provider, recoveryPoint.resourceType, passRoleGrant(this.restoreRole), sourceOf(this, recoveryPoint));
     const targetTable = metadataValue(metadata, 'targetTableName');
 
     const timeoutSeconds = timeout.toSeconds();
@@ -173,11 +166,8 @@ export class RestoreJob extends Construct {
     if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
       grantDeleteRestoredTable(provider, resource, targetTable);
     }
-    const source = recoveryPoint.backupJob ?? recoveryPoint.copyJob;
-    if (source) {
-      // The restore waits for the backup (or copy): its custom resource completes only when that did.
-      resource.node.addDependency(source);
-    }
+    // The restore waits for the backup (or copy).
+    waitForMakers(resource, [recoveryPoint]);
     if (props.restoreRole) resource.node.addDependency(props.restoreRole);
 
     this.restoreJobId = attribute('RestoreJobId');

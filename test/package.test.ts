@@ -48,7 +48,7 @@ test('ships the jsii assembly and API.md; the installed library is jsii\'s build
     'cdk-backup-jobs.BackupBeforeRemoval', 'cdk-backup-jobs.BackupBeforeRemovalOptions', 'cdk-backup-jobs.BackupBeforeRemovalProps',
     'cdk-backup-jobs.BackupJob', 'cdk-backup-jobs.BackupJobLifecycle', 'cdk-backup-jobs.BackupJobProps', 'cdk-backup-jobs.BackupSettings',
     'cdk-backup-jobs.CopyJob', 'cdk-backup-jobs.CopyJobProps', 'cdk-backup-jobs.ICopyJob', 'cdk-backup-jobs.ProtectedResource',
-    'cdk-backup-jobs.RecoveryPoint', 'cdk-backup-jobs.RecoveryPointAttributes', 'cdk-backup-jobs.RestoreJob', 'cdk-backup-jobs.RestoreJobProps',
+    'cdk-backup-jobs.RecoveryPoint', 'cdk-backup-jobs.RecoveryPointAttributes', 'cdk-backup-jobs.RestoreJob', 'cdk-backup-jobs.RestoreJobProps', 'cdk-backup-jobs.ScanJob', 'cdk-backup-jobs.ScanJobProps',
   ]);
   expect(Object.keys(assembly.targets).sort()).toEqual(['dotnet', 'go', 'java', 'js', 'python']);
   const rtti = execFileSync(process.execPath, ['-e', 'const m = require("cdk-backup-jobs"); console.log(m.BackupJob[Symbol.for("jsii.rtti")].fqn)'], { cwd: appDir, encoding: 'utf8' });
@@ -237,3 +237,42 @@ test('a separate app takes the pre-migration backup, copies it to a disaster-rec
     await simulation.stop();
   }
 }, 120_000);
+
+test('a separate app scans its bucket\'s backup for malware before the migration, from the installed package: a clean scan lets it run, an infected one stops the deploy', async () => {
+  fs.writeFileSync(path.join(appDir, 'scan.js'), `
+    const { App, Stack, CfnOutput } = require('aws-cdk-lib');
+    const s3 = require('aws-cdk-lib/aws-s3');
+    const ssm = require('aws-cdk-lib/aws-ssm');
+    const { BackupJob, ProtectedResource, RecoveryPoint, ScanJob } = require('cdk-backup-jobs');
+    const app = new App({ outdir: 'cdk.out.scan' });
+    const stack = new Stack(app, 'UserScan');
+    const bucket = new s3.Bucket(stack, 'Uploads', { bucketName: 'user-uploads', versioned: true });
+    const snapshot = new BackupJob(stack, 'Snapshot', { resource: ProtectedResource.fromS3Bucket(bucket) });
+    const scan = new ScanJob(stack, 'SnapshotScan', { recoveryPoint: RecoveryPoint.fromBackupJob(snapshot) });
+    const migration = new ssm.StringParameter(stack, 'Migration', { stringValue: 'migration 0042' });
+    migration.node.addDependency(scan);
+    new CfnOutput(stack, 'ScanResult', { value: scan.scanResultStatus });
+    app.synth();
+  `);
+  execFileSync('node', ['scan.js'], { cwd: appDir, encoding: 'utf8' });
+  const stack = SynthesizedStack.fromAssembly(path.join(appDir, 'cdk.out.scan'), 'UserScan');
+  expect(Object.values(stack.template.Resources).filter((r) => r.Type === 'Custom::ScanJob').map((r) => r.Properties!.ScanMode)).toEqual(['FULL_SCAN']);
+  for (const result of ['NO_THREATS_FOUND', 'THREATS_FOUND'] as const) {
+    const simulation = await Simulation.start({ echo: false });
+    try {
+      simulation.standIn.service.scans.onNextScan({ result });
+      const cfn = simulation.cloudFormation('UserScan');
+      const deployed = await cfn.deploy(stack);
+      const migrated = cfn.events.some((e) => e.logicalId.startsWith('Migration') && e.status === 'CREATE_COMPLETE');
+      expect(cfn.events.some((e) => e.logicalId.startsWith('SnapshotScan'))).toBe(true);
+      if (result === 'NO_THREATS_FOUND') {
+        expect({ status: deployed.status, scan: deployed.outputs.ScanResult, migrated }).toEqual({ status: 'CREATE_COMPLETE', scan: 'NO_THREATS_FOUND', migrated: true });
+      } else {
+        expect({ status: deployed.status, migrated }).toEqual({ status: 'ROLLBACK_COMPLETE', migrated: false });
+        expect(deployed.reason).toContain('THREATS_FOUND');
+      }
+    } finally {
+      await simulation.stop();
+    }
+  }
+}, 180_000);

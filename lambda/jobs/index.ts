@@ -16,6 +16,7 @@ import { withinInvocation } from './invocation';
 import { served } from './job-lifecycle';
 import type { IsCompleteEvent, IsCompleteResponse, OnEventResponse, ServedResource } from './requests';
 import { RESTORE_JOB_KIND } from './restore-job';
+import { SCAN_JOB_KIND } from './scan-job';
 import { signal as signalEnd } from './signal';
 
 /** Every resource type the provider serves: one line each. */
@@ -24,6 +25,7 @@ const SERVED: readonly ServedResource[] = [
   ...served(RESTORE_JOB_KIND),
   BACKUP_BEFORE_REMOVAL_RESOURCE,
   ...served(COPY_JOB_KIND),
+  ...served(SCAN_JOB_KIND),
 ];
 
 type LambdaContext = Pick<Context, 'getRemainingTimeInMillis'>;

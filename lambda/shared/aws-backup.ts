@@ -74,6 +74,11 @@ export interface JobReading<Job> {
   readonly members: { readonly id: keyof Job & string; readonly state: keyof Job & string };
   /** Maps every state of the kind to one outcome; a state added to the API later is `unknown`. */
   outcomeOf(state: string | undefined): JobOutcome;
+  /**
+   * What a job's end says beyond its state, when it does: a failure message
+   * that overrides the state's outcome (a scan that completed and found threats).
+   */
+  verdict?(job: Job): string | undefined;
   madeBy(job: Job): string | undefined;
   percentDone(job: Job): number | undefined;
   bytes(job: Job): number | undefined;
@@ -89,11 +94,13 @@ export function jobReader<Job extends { readonly CreationDate?: Date; readonly C
     ...reading,
     idOf: (job) => member(job, reading.members.id),
     stateOf,
-    outcomeOf: (job) => reading.outcomeOf(stateOf(job) || undefined),
+    outcomeOf: (job) => (reading.verdict?.(job) !== undefined ? 'failed' : reading.outcomeOf(stateOf(job) || undefined)),
     createdAt: (job) => job.CreationDate,
     completedAt: (job) => job.CompletionDate,
     failureMessage: (job) => {
       const what = `${reading.title(job)} ended ${stateOf(job)}`;
+      const verdict = reading.verdict?.(job);
+      if (verdict !== undefined) return `${what} ${verdict}`;
       return job.StatusMessage ? `${what}: ${job.StatusMessage}` : `${what} without a status message from AWS Backup`;
     },
   };

@@ -6,11 +6,13 @@ import { BACKUP_POLLER } from './backup-job-poller';
 import { COPY_POLLER } from './copy-job-poller';
 import { pollerDefinition, PollerFunctions, PollerKind } from './long-wait';
 import { RESTORE_POLLER } from './restore-job-poller';
+import { SCAN_POLLER } from './scan-job-poller';
 
 export const LONG_WAIT_KINDS = {
   backup: BACKUP_POLLER,
   restore: RESTORE_POLLER,
   copy: COPY_POLLER,
+  scan: SCAN_POLLER,
 } as const satisfies Record<string, PollerKind>;
 
 /** A kind of job the poller waits for. */

@@ -24,8 +24,16 @@ export interface PollerKind {
   /** The member of the answer that holds the job, when the answer wraps it (DescribeCopyJob's `CopyJob`). */
   readonly resultMember?: string;
   readonly stateMember: string;
+  /** The ends that complete the wait. @default ['COMPLETED'] */
+  readonly completing?: readonly string[];
   /** The ends that fail the wait (PARTIAL only without allowPartial). */
   readonly failing: readonly string[];
+  /**
+   * A result that fails the wait although the job completed (a scan that
+   * found threats): where the description holds it (a dotted path), its
+   * failing values, and the reason the failure gives.
+   */
+  readonly failingResult?: { readonly path: string; readonly values: readonly string[]; readonly reason: string };
   /**
    * The ends after which a next attempt may be due (a busy resource): the
    * kind's attempt function decides. Absent for kinds without attempts.
@@ -188,7 +196,13 @@ function kindStates(info: PollerKind, functions: PollerFunctions): Record<string
     Retry: [{ ErrorEquals: ['States.ALL'], ...SIGNAL_RETRY }],
     Next: next,
   });
-  const ends: unknown[] = [{ Variable: state, StringEquals: 'COMPLETED', Next: names.completed }];
+  const completing = info.completing ?? ['COMPLETED'];
+  const ends: unknown[] = [];
+  if (info.failingResult) {
+    const result = `$.Job.${info.failingResult.path}`;
+    ends.push({ And: [{ Variable: result, IsPresent: true }, { Or: info.failingResult.values.map((v) => ({ Variable: result, StringEquals: v })) }], Next: names.failed });
+  }
+  ends.push({ Or: completing.map((s) => ({ Variable: state, StringEquals: s })), Next: names.completed });
   if (info.failing.includes('PARTIAL')) {
     ends.push({ And: [{ Variable: state, StringEquals: 'PARTIAL' }, { Variable: '$.AllowPartial', BooleanEquals: true }], Next: names.completed });
   }
@@ -201,7 +215,7 @@ function kindStates(info: PollerKind, functions: PollerFunctions): Record<string
     });
   }
   ends.push({ Or: info.failing.map((s) => ({ Variable: state, StringEquals: s })), Next: names.failed });
-  const terminal = [...new Set(['COMPLETED', 'PARTIAL', ...info.failing, ...(info.mayGiveWay ?? [])])];
+  const terminal = [...new Set([...completing, 'PARTIAL', ...info.failing, ...(info.mayGiveWay ?? [])])];
   const abandonedChoice = { And: [{ Variable: '$.Abandoned', IsPresent: true }, { Variable: '$.Abandoned', BooleanEquals: true }], Next: names.abandonedEnded };
   const gone = { And: [{ Variable: '$.Signal.Payload.Gone', IsPresent: true }, { Variable: '$.Signal.Payload.Gone', BooleanEquals: true }] };
   const waitsForEnd = { And: [{ Variable: '$.WaitsForEnd', IsPresent: true }, { Variable: '$.WaitsForEnd', BooleanEquals: true }] };
@@ -348,6 +362,8 @@ export function signalOf(request: SignalRequest, info: PollerKind): { Status: 'S
       // The attributes are read by the job's result resource, after the WaitCondition: the data is the end state only.
       return { ...base, Status: 'SUCCESS', Reason: `${what} ended ${state}`, Data: state };
     case 'FAILED': {
+      const result = failingResultOf(job, info);
+      if (result !== undefined) return { ...base, Status: 'FAILURE', Reason: `${what} ended ${state} with ${result}: ${info.failingResult!.reason}`, Data: '' };
       const hint = state === 'PARTIAL' ? ` (set allowPartial to accept a partial ${info.name})` : '';
       return {
         ...base,
@@ -372,4 +388,11 @@ export function signalOf(request: SignalRequest, info: PollerKind): { Status: 'S
       return { ...base, Status: 'FAILURE', Reason: `Timed out waiting for ${waited} (still ${state}${progress}); raise timeout`, Data: '' };
     }
   }
+}
+
+/** The failing result a job's description holds (a scan's THREATS_FOUND), if any. */
+export function failingResultOf(job: Readonly<Record<string, unknown>>, info: PollerKind): string | undefined {
+  if (!info.failingResult) return undefined;
+  const value = info.failingResult.path.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), job);
+  return typeof value === 'string' && info.failingResult.values.includes(value) ? value : undefined;
 }

@@ -11,7 +11,7 @@ export type Grant =
   | { readonly kind: 'arn'; readonly arn: string };
 
 /** What AWS Backup assumes a role for: each use's roles live under a path of their own, passed by a statement of their own. */
-export type RoleUse = 'backup' | 'restore' | 'copy';
+export type RoleUse = 'backup' | 'restore' | 'copy' | 'scan' | 'scanner';
 
 export const STACK_PATTERN: Grant = { kind: 'stack-pattern' };
 

@@ -22,7 +22,7 @@ export function removalPolicyErrors(removalPolicy: RemovalPolicy): string[] {
 }
 
 /** The properties that say how a job is waited for and cleaned up, as every kind renders them (defaults left out). */
-export function waitProperties(props: { readonly waitForCompletion?: boolean; readonly allowPartial?: boolean }, timeoutSeconds: number, removalPolicy: RemovalPolicy): WaitProperties {
+export function waitProperties(props: { readonly waitForCompletion?: boolean; readonly allowPartial?: boolean }, timeoutSeconds: number, removalPolicy: RemovalPolicy | undefined): WaitProperties {
   return {
     WaitForCompletion: props.waitForCompletion === false ? false : undefined,
     TimeoutSeconds: timeoutSeconds,

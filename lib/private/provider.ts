@@ -29,7 +29,7 @@ import { collectInto } from './statements';
 import { Token } from 'aws-cdk-lib';
 
 
-const PLURAL: Record<RoleUse, string> = { backup: 'backups', restore: 'restores', copy: 'copies' };
+const PLURAL: Record<RoleUse, string> = { backup: 'backups', restore: 'restores', copy: 'copies', scan: 'scans', scanner: 'scans (GuardDuty\'s role)' };
 /** A job's custom resource; its attributes are those its handler answers with (a typo is a compile error). */
 export class JobResource<A extends object> extends CustomResource {
   public attribute(name: keyof A & string): string {
@@ -201,11 +201,11 @@ export class JobProvider extends Construct {
    * copies), in a statement of that use's: one a job created, by the stack's
    * role path for the use it was created for; any other by its ARN.
    */
-  public grantPassRole(role: Grant, use: RoleUse): void {
+  public grantPassRole(role: Grant, use: RoleUse, passedTo: readonly string[] = ['backup.amazonaws.com']): void {
     const statement = (of: RoleUse) => ({
       sid: `Pass${of[0].toUpperCase()}${of.slice(1)}Roles`,
       actions: ['iam:PassRole'],
-      conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
+      conditions: { StringEquals: { 'iam:PassedToService': passedTo.length === 1 ? passedTo[0] : [...passedTo] } },
     });
     if (role.kind === 'arn') {
       this.grant(statement(use), [role.arn]);
@@ -213,7 +213,7 @@ export class JobProvider extends Construct {
     }
     const created = role.use ?? use;
     this.grantPattern(statement(created), rolePatternFor(this, created),
-      `The roles this stack's constructs create for AWS Backup's ${PLURAL[created]}, by their path, passed only to backup.amazonaws.com`);
+      `The roles this stack's constructs create for AWS Backup's ${PLURAL[created]}, by their path, passed only to ${passedTo.join(' or ')}`);
   }
 
   /**

@@ -9,9 +9,11 @@ import { rolePathFor } from './names';
  * documents for the purpose, under the stack's role path (so that the provider
  * may pass it without naming it).
  */
-export function newAwsBackupServiceRole(scope: Construct, id: string, use: RoleUse, managedPolicyNames: readonly string[], description: string): iam.IRole {
+export function newAwsBackupServiceRole(
+  scope: Construct, id: string, use: RoleUse, managedPolicyNames: readonly string[], description: string, service = 'backup.amazonaws.com',
+): iam.IRole {
   const role = new iam.Role(scope, id, {
-    assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+    assumedBy: new iam.ServicePrincipal(service),
     path: rolePathFor(scope, use),
     managedPolicies: managedPolicyNames.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
     description,
@@ -42,4 +44,15 @@ export function newRestoreRole(scope: Construct, resourceType: string): iam.IRol
   const policyNames = ['service-role/AWSBackupServiceRolePolicyForRestores'];
   if (resourceType === 'S3') policyNames.push('AWSBackupServiceRolePolicyForS3Restore');
   return newAwsBackupServiceRole(scope, 'RestoreRole', 'restore', policyNames, 'Assumed by AWS Backup to restore a recovery point (cdk-backup-jobs)');
+}
+
+/** The role AWS Backup assumes to have GuardDuty scan a recovery point (it passes the scanner role on to GuardDuty). */
+export function newScanRole(scope: Construct): iam.IRole {
+  return newAwsBackupServiceRole(scope, 'ScanRole', 'scan', ['AWSBackupServiceRolePolicyForScans'], 'Assumed by AWS Backup to have GuardDuty scan a recovery point (cdk-backup-jobs)');
+}
+
+/** The role GuardDuty Malware Protection assumes to read a recovery point it scans. */
+export function newScannerRole(scope: Construct): iam.IRole {
+  return newAwsBackupServiceRole(scope, 'ScannerRole', 'scanner', ['AWSBackupGuardDutyRolePolicyForScans'],
+    'Assumed by GuardDuty Malware Protection to read a recovery point it scans (cdk-backup-jobs)', 'malware-protection.guardduty.amazonaws.com');
 }

@@ -52,7 +52,7 @@ function synth(file: string): Synthesized {
 afterAll(() => synthesized.forEach((s) => fs.rmSync(s.dir, { recursive: true, force: true })));
 
 test('there are the integration tests the README promises', () => {
-  expect(TESTS).toEqual(['integ.busy-resource.ts', 'integ.copy.ts', 'integ.long-path.ts', 'integ.restore.ts', 'integ.short-path.ts']);
+  expect(TESTS).toEqual(['integ.busy-resource.ts', 'integ.copy.ts', 'integ.long-path.ts', 'integ.restore.ts', 'integ.scan.ts', 'integ.short-path.ts']);
 });
 
 describe.each(TESTS)('%s', (file) => {
@@ -131,6 +131,12 @@ describe('the test stacks in the local simulation (no AWS account): they deploy,
     expect(simulation.standIn.service.copies.copyRecords().map((c) => [c.state, c.deleted])).toEqual([['COMPLETED', true]]);
   }, 120_000);
 
+  test('integ.scan.ts: the backup of the bucket is scanned clean, and everything goes with the stack', async () => {
+    const { completed } = await deployAndDestroy('integ.scan.ts');
+    expect(completed).toHaveLength(1);
+    expect(simulation.standIn.service.scans.scanRecords().map((s) => s.state)).toEqual(['COMPLETED']);
+  }, 120_000);
+
   test.each(BUSY_BEHAVIOURS)('integ.busy-resource.ts, AWS Backup behaving as "%s": each job gets a COMPLETED backup of its own', async (behaviour) => {
     simulation.standIn.service.backups.busyBehaviour = behaviour;
     const { completed } = await deployAndDestroy('integ.busy-resource.ts');
@@ -145,7 +151,7 @@ describe('npm run integ (the command a contributor with an account runs)', () =>
     for (const args of [[], ['no-such-test']]) {
       const result = run(...args);
       expect(result.status).toBe(2);
-      expect(result.stderr).toContain('name one or more of: busy-resource, copy, long-path, restore, short-path');
+      expect(result.stderr).toContain('name one or more of: busy-resource, copy, long-path, restore, scan, short-path');
       expect(result.stdout).not.toContain('cdk');
     }
   });

@@ -314,6 +314,6 @@ describe('Delete', () => {
 
 test('a resource type the provider does not serve is an error', async () => {
   await expect(onEvent({ ...buildCreateEvent(restoreProperties()), ResourceType: 'Custom::Other' })).rejects.toThrow(
-    'This provider serves Custom::BackupJob, Custom::BackupJobResult, Custom::RestoreJob, Custom::RestoreJobResult, Custom::BackupBeforeRemoval, Custom::CopyJob, Custom::CopyJobResult, not Custom::Other',
+    'This provider serves Custom::BackupJob, Custom::BackupJobResult, Custom::RestoreJob, Custom::RestoreJobResult, Custom::BackupBeforeRemoval, Custom::CopyJob, Custom::CopyJobResult, Custom::ScanJob, Custom::ScanJobResult, not Custom::Other',
   );
 });
