@@ -2,11 +2,9 @@
  * The backup-jobs CLI as a user runs it: the built bundle, as a child process,
  * against the AWS Backup stand-in (reached through AWS_ENDPOINT_URL_BACKUP).
  */
-import { spawn } from 'child_process';
-import * as path from 'path';
 import { BackupStandIn } from '../local/stand-in/server';
-
-const CLI = path.join(__dirname, '..', 'dist', 'cli', 'backup-jobs.js');
+import { spawn } from 'child_process';
+import { CLI, cliEnv, CliRun, runCli } from './fixtures/cli-runner';
 const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders';
 const ROLE = 'arn:aws:iam::123456789012:role/backup';
 const FAST = { startDelaySeconds: 0.1, pendingSeconds: 0.1, durationSeconds: 0.6 };
@@ -22,29 +20,10 @@ beforeEach(() => {
   standIn.service.createVault('pre-migration');
 });
 
-interface Run { code: number | null; stdout: string; stderr: string }
+type Run = CliRun;
 
 function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    // As a user runs it: no flags that would hide what Node.js or the SDK print.
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        AWS_ENDPOINT_URL_BACKUP: standIn.url,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'AKIDCLI',
-        AWS_SECRET_ACCESS_KEY: 'cli',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(standIn, ...args);
 }
 
 const START = ['start', '--resource-arn', TABLE, '--vault', 'pre-migration', '--role', ROLE];
@@ -380,7 +359,7 @@ describe('waits a user can trust', () => {
     standIn.service.backups.onJob(BackupJobId, { durationSeconds: 3600 });
     const run = await new Promise<Run>((resolve) => {
       const child = spawn(process.execPath, [CLI, 'wait', BackupJobId!, ...FAST_WAIT], {
-        env: { PATH: process.env.PATH, AWS_ENDPOINT_URL_BACKUP: standIn.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_SECRET_ACCESS_KEY: 'cli', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
+        env: cliEnv(standIn),
       });
       let stdout = '';
       let stderr = '';
@@ -432,7 +411,7 @@ describe('waits a user can trust', () => {
     const { BackupJobId } = standIn.service.backups.StartBackupJob({ BackupVaultName: 'pre-migration', ResourceArn: TABLE, IamRoleArn: ROLE }) as { BackupJobId: string };
     standIn.service.backups.onJob(BackupJobId, { durationSeconds: 3600 });
     const child = spawn(process.execPath, [CLI, 'wait', BackupJobId, '--interval', '600h', '--timeout', '700h'], {
-      env: { PATH: process.env.PATH, AWS_ENDPOINT_URL_BACKUP: standIn.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_SECRET_ACCESS_KEY: 'cli', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
+      env: cliEnv(standIn),
     });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     child.kill();
@@ -452,7 +431,7 @@ describe('waits a user can trust', () => {
   test('wait for an id that is no job at all: an AWS error, exit 4', async () => {
     const run = await cli('wait', 'no-such-job');
     expect(run.code).toBe(4);
-    expect(run.stderr).toBe('ResourceNotFoundException: no backup job or restore job no-such-job\n');
+    expect(run.stderr).toBe('ResourceNotFoundException: no backup job, restore job or scan job no-such-job\n');
   });
 });
 
@@ -505,7 +484,7 @@ describe('restore', () => {
 test('--help documents the commands and the exit codes', async () => {
   const run = await cli('--help');
   expect(run.code).toBe(0);
-  for (const command of ['start', 'wait', 'describe', 'list', 'restore']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  for (const command of ['start', 'wait', 'describe', 'list', 'restore', 'copy', 'scan']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   expect(run.stdout).toContain('3  the wait timed out (the job is left running; its id is printed)');
 });
 

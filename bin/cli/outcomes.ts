@@ -10,6 +10,8 @@ export interface JobEnding<Job> {
   readonly reader: JobReader<Job>;
   /** A warning for a job that completed (a backup "completed with issues"). */
   completedWarning?(job: Job): string | undefined;
+  /** What a completed job prints on stdout. @default - what it made (`reader.madeBy`) */
+  printed?(job: Job): string;
   /** A timeout with another kind of message (a backup that other jobs kept from the resource). */
   timedOut?(result: WaitResult<Job>, waited: string): string | undefined;
   /** Whether AWS Backup could stop the job (the timeout's message says when it cannot). */
@@ -22,7 +24,7 @@ export function endOfJob<Job>(ctx: CliContext, result: WaitResult<Job>, flags: W
   const kind = reader.kind;
   const printJson = ctx.json();
   if (printJson) ctx.out(JSON.stringify({ outcome: result.outcome, job }, null, 2));
-  const made = () => { if (!printJson) ctx.out(reader.madeBy(job) ?? ''); };
+  const made = () => { if (!printJson) ctx.out(ending.printed ? ending.printed(job) : reader.madeBy(job) ?? ''); };
   switch (result.outcome) {
     case 'completed': {
       const warning = ending.completedWarning?.(job);

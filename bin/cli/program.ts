@@ -10,6 +10,7 @@ import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { createBackupClient } from '../../lambda/shared/aws-backup';
 import { copyCommand } from './commands/copy';
+import { scanCommand } from './commands/scan';
 import { describeCommand } from './commands/describe';
 import { listCommand } from './commands/list';
 import { restoreCommand } from './commands/restore';
@@ -68,6 +69,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   listCommand(program, ctx);
   restoreCommand(program, ctx);
   copyCommand(program, ctx);
+  scanCommand(program, ctx);
 
   try {
     const problems = argumentProblems(argv);

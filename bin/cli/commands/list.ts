@@ -2,7 +2,8 @@
  * `backup-jobs list`: backup jobs, every page of ListBackupJobs; with
  * `--before-removal`, only the backups a BackupBeforeRemoval took before
  * CloudFormation deleted or replaced a resource (by their recovery point's
- * tags); with `--copies`, copy jobs (every page of ListCopyJobs).
+ * tags); with `--copies`, copy jobs (every page of ListCopyJobs); with
+ * `--scans`, malware scan jobs (every page of ListScanJobs).
  */
 import { BackupClient, BackupJob, BackupJobState, ListBackupJobsCommandInput, ListTagsCommand, paginateListBackupJobs } from '@aws-sdk/client-backup';
 import { isVaultArn } from '../../../lib/core/arns';
@@ -13,6 +14,7 @@ import { InvalidInput } from '../exit-codes';
 import { table } from '../output';
 import { upTo } from '../pages';
 import { COPY_STATES, listCopies } from './copy';
+import { listScans, scanListProblems } from './scan';
 import { isoDate, nonEmpty, quoted, wholeNumber } from '../parse';
 import { CliContext, vaultNameProblem } from '../context';
 import type { Command } from 'commander';
@@ -21,7 +23,7 @@ const BACKUP_STATES = [...ACTIVE_BACKUP_STATES, 'ABORTED', 'COMPLETED', 'FAILED'
 
 export function listCommand(program: Command, ctx: CliContext): void {
   program.command('list')
-    .description('backup jobs (the last 30 days), every page of ListBackupJobs; with --copies, copy jobs (ListCopyJobs)')
+    .description('backup jobs (the last 30 days), every page of ListBackupJobs; with --copies, copy jobs (ListCopyJobs); with --scans, scan jobs (ListScanJobs)')
     .option('--state <state>', `only jobs in this state (backups: ${BACKUP_STATES.join(', ')}; copies: ${COPY_STATES.join(', ')})`, nonEmpty('--state'))
     .option('--resource-arn <arn>', 'only jobs of this resource')
     .option('--vault <name>', 'only jobs that write to this vault')
@@ -38,9 +40,24 @@ export function listCommand(program: Command, ctx: CliContext): void {
     .option('--stack <name>', 'with --before-removal: only those of this stack')
     .option('--copies', 'copy jobs instead of backup jobs')
     .option('--destination-vault-arn <arn>', 'with --copies: only copies into this vault')
-    .option('--source-recovery-point-arn <arn>', 'with --copies: only copies of this recovery point')
+    .option('--source-recovery-point-arn <arn>', 'with --copies: only copies of this recovery point; with --scans: only scans of it')
+    .option('--scans', 'malware scan jobs instead of backup jobs')
+    .option('--result <status>', 'with --scans: only scans with this result (NO_THREATS_FOUND, THREATS_FOUND)', nonEmpty('--result'))
     .action(async (o: Record<string, any>) => {
       const problems: string[] = [];
+      if (o.scans) {
+        if (o.copies) problems.push('--scans and --copies cannot be given together');
+        for (const flag of ['createdAfter', 'createdBefore', 'parentJobId', 'messageCategory', 'beforeRemoval', 'stack', 'destinationVaultArn'] as const) {
+          if (o[flag] !== undefined) problems.push(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not apply to --scans (ListScanJobs has no such filter)`);
+        }
+        problems.push(...scanListProblems(o));
+        if (o.vault !== undefined) problems.push(...vaultNameProblem('--vault', o.vault));
+        if (o.pageSize !== undefined && o.pageSize > 1000) problems.push(`--page-size (${o.pageSize}) must be at most 1000`);
+        if (problems.length > 0) throw new InvalidInput(problems);
+        await listScans(ctx, o, o.pageSize ?? (o.maxItems !== undefined ? Math.min(o.maxItems, 1000) : undefined));
+        return;
+      }
+      if (o.result !== undefined) problems.push('--result applies only with --scans');
       const states: readonly string[] = o.copies ? COPY_STATES : BACKUP_STATES;
       if (o.state !== undefined && !states.includes(o.state)) problems.push(`--state (${quoted(o.state)}) must be one of ${states.join(', ')}${o.copies ? ' (copy job states)' : ''}`);
       if (o.copies) {
@@ -52,7 +69,7 @@ export function listCommand(program: Command, ctx: CliContext): void {
         }
       } else {
         for (const flag of ['destinationVaultArn', 'sourceRecoveryPointArn'] as const) {
-          if (o[flag] !== undefined) problems.push(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies only with --copies`);
+          if (o[flag] !== undefined) problems.push(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies only with --copies${flag === 'sourceRecoveryPointArn' ? ' or --scans' : ''}`);
         }
       }
       if (o.vault !== undefined) problems.push(...vaultNameProblem('--vault', o.vault));

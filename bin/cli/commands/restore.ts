@@ -72,7 +72,7 @@ export function restoreCommand(program: Command, ctx: CliContext): void {
 }
 
 /** The type a recovery point ARN names, for those of another service's own kind. */
-function recoveryPointType(arn: string): string | undefined {
+export function recoveryPointType(arn: string): string | undefined {
   const parts = parseArn(arn);
   if (parts?.service === 'dynamodb' && /^table\/[^/]+\/backup\//.test(parts.resource)) return 'DynamoDB';
   if (parts?.service === 'ec2' && parts.resource.startsWith('snapshot/')) return 'EBS';
