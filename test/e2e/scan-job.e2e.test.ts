@@ -124,3 +124,18 @@ test('an incremental scan from an earlier backup of the same bucket', async () =
   expect(scan.mode).toBe('INCREMENTAL_SCAN');
   expect(simulation.standIn.requests.find((r) => r.operation === 'StartScanJob')!.input.ScanBaseRecoveryPointArn).toMatch(/recovery-point/);
 });
+
+test('a sibling fails while the scan waits: CloudFormation cancels the Create, the rollback\'s Delete answers at once, and the scan goes on (AWS Backup cannot stop it); nothing starts later', async () => {
+  simulation.standIn.service.scans.onNextScan({ durationSeconds: 1800 });
+  const cfn = simulation.cloudFormation('E2E', { faultsFor: (r) => (r.logicalId.startsWith('SnapshotScan') && r.requestType === 'Create' ? { cancelAfterMs: 60_000 } : undefined) });
+  const result = await cfn.deploy(gateStack());
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  const [create, rollback] = scans(result.operations);
+  expect(create.cancelled).toBe(true);
+  expect(rollback).toMatchObject({ requestType: 'Delete', phase: 'rollback' });
+  expect(rollback.response!.Status).toBe('SUCCESS');
+  expect(rollback.response!.receivedAt - rollback.sentAt).toBeLessThan(5 * 60_000);
+  expect(simulation.standIn.service.scans.scanRecords()).toHaveLength(1);
+  expect(cfn.events.some((e) => e.logicalId.startsWith('Migration'))).toBe(false);
+  expectAllAnswered(result.operations);
+});
