@@ -161,6 +161,8 @@ export class CopyJob extends Construct implements ICopyJob {
     const sourceArn = recoveryPoint.backupVault.backupVaultArn;
     const result = validateCopyJob({
       resourceType: recoveryPoint.resourceType,
+      recoveryPointArn: known(recoveryPoint.recoveryPointArn),
+      copyOfACopy: recoveryPoint.copyJob !== undefined,
       destinationBackupVaultArn: known(destinationArn),
       // Compared as given: two tokens are the same vault only when they are the same token.
       sourceBackupVaultArn: sourceArn === destinationArn ? sourceArn : known(sourceArn),
@@ -186,7 +188,10 @@ export class CopyJob extends Construct implements ICopyJob {
       'Assumed by AWS Backup to copy a recovery point (cdk-backup-jobs)');
 
     const provider = JobProvider.getOrCreate(this);
-    grantStartCopyJob(provider, recoveryPoint.resourceType, passRoleGrant(this.copyRole), sourceOf(this, recoveryPoint));
+    const destinationAccount = known(destinationArn) === undefined ? undefined : parseVaultArn(destinationArn)?.account;
+    const stackAccount = known(Stack.of(this).account);
+    grantStartCopyJob(provider, recoveryPoint.resourceType, passRoleGrant(this.copyRole), sourceOf(this, recoveryPoint),
+      destinationAccount === undefined || stackAccount === undefined || destinationAccount !== stackAccount);
 
     const properties: CopyJobResourceProperties = {
       ...copyJobRequest({

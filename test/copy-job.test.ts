@@ -64,7 +64,8 @@ describe('CopyJob defaults', () => {
   test('the handlers may start a copy of this type\'s recovery points and pass the role to AWS Backup only; no deletion under RETAIN', () => {
     const statements = handlerStatements(template);
     const start = statements.find((s) => s.Sid === 'CopyRecoveryPoints');
-    expect(start.Action).toBe('backup:StartCopyJob');
+    // Described first: a source in cold storage is refused before the copy starts.
+    expect(start.Action).toEqual(['backup:StartCopyJob', 'backup:DescribeRecoveryPoint']);
     expect(JSON.stringify(start.Resource)).not.toContain(':recovery-point:*');
     // A BackupJob of this stack makes the recovery point: AWS Backup's own recovery points only with the stack's owner tag.
     const own = statements.find((s) => s.Sid === 'CopyOwnRecoveryPoints');
@@ -73,6 +74,14 @@ describe('CopyJob defaults', () => {
     expect(statements.find((s) => s.Sid === 'ReadCopyJobs')).toMatchObject({ Action: 'backup:DescribeCopyJob', Resource: '*' });
     expect(statements.find((s) => s.Sid === 'PassCopyRoles').Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } });
     expect(JSON.stringify(template.toJSON())).not.toContain('DeleteCopies');
+    // A copy within the account never reads the Organization's settings.
+    expect(statements.find((s) => s.Sid === 'ReadBackupSettings')).toBeUndefined();
+  });
+
+  test('a copy into another account may read the Organization\'s cross-account backup setting first (no resource-level permissions)', () => {
+    const stack = newStack('us-west-2');
+    copy(stack, { destinationBackupVault: backup.BackupVault.fromBackupVaultArn(stack, 'Other', OTHER_ACCOUNT_VAULT) });
+    expect(handlerStatements(Template.fromStack(stack)).find((s) => s.Sid === 'ReadBackupSettings')).toMatchObject({ Action: 'backup:DescribeGlobalSettings', Resource: '*' });
   });
 
   test('attributes are the custom resource\'s; RecoveryPoint.fromCopyJob names the copy in the destination vault', () => {
@@ -175,6 +184,21 @@ describe('CopyJob validation', () => {
       lifecycle: { moveToColdStorageAfter: Duration.days(10), deleteAfter: Duration.days(20) },
       timeout: Duration.hours(13),
     })).toThrow(/CopyJob Stack\/Bad has 3 invalid settings:[\s\S]*destinationBackupVault \("arn:aws:backup:us-west-2:123456789012:vault:dr"\) must be a backup vault ARN[\s\S]*lifecycle\.deleteAfter \(20 days\) must be at least lifecycle\.moveToColdStorageAfter \+ 90 days[\s\S]*timeout \(13 hours\) must be at most 12 hours/);
+  });
+
+  test('a copy of a copy of an RDS or Aurora backup (AWS Backup copies those one hop), and a continuous backup: refused at synth, naming the rule and the page', () => {
+    const stack = newStack('us-west-2');
+    const vault = backup.BackupVault.fromBackupVaultName(stack, 'Source', 'pre-migration');
+    const rds = RecoveryPoint.fromArn('arn:aws:rds:us-west-2:123456789012:snapshot:awsbackup:job-1', { backupVault: vault, resourceType: 'RDS' });
+    const first = new CopyJob(stack, 'First', { recoveryPoint: rds, destinationBackupVault: backup.BackupVault.fromBackupVaultArn(stack, 'Dr', 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr') });
+    expect(() => new CopyJob(stack, 'Second', {
+      recoveryPoint: RecoveryPoint.fromCopyJob(first),
+      destinationBackupVault: backup.BackupVault.fromBackupVaultArn(stack, 'Third', 'arn:aws:backup:eu-central-1:123456789012:backup-vault:third'),
+    })).toThrow('recoveryPoint is a copy of a RDS backup, and AWS Backup copies RDS and Aurora snapshots one hop only (copy the original backup to each destination); see https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html');
+    const continuous = RecoveryPoint.fromArn('arn:aws:backup:us-west-2:123456789012:recovery-point:continuous:db-ABCDEFGHIJ-1a2b3c4d', { backupVault: vault, resourceType: 'RDS' });
+    expect(() => new CopyJob(stack, 'Continuous', {
+      recoveryPoint: continuous, destinationBackupVault: backup.BackupVault.fromBackupVaultArn(stack, 'Dr2', 'arn:aws:backup:eu-central-1:123456789012:backup-vault:dr'),
+    })).toThrow(/recoveryPoint: the recovery point .*continuous.* is a continuous \(point-in-time\) backup, and AWS Backup does not copy continuous backups on demand/);
   });
 
   test('a destination equal to the source vault is refused, literal or the same token', () => {

@@ -15,14 +15,20 @@ import { grantOnRecoveryPoint, RecoveryPointSource } from './recovery-point-arns
  * Lets the handlers copy recovery points of a type (StartCopyJob) with a copy
  * role: the recovery point itself when its ARN is known at synth, else the
  * type's recovery points in this account and region (AWS Backup's own ones,
- * when a BackupJob of this stack makes it, those with the stack's owner tag). StartCopyJob is
+ * when a BackupJob of this stack makes it, those with the stack's owner tag);
+ * DescribeRecoveryPoint on the same, and DescribeGlobalSettings for a copy
+ * into another account (`crossAccount`): the checks before the copy starts. StartCopyJob is
  * authorized on the source recovery point only; the destination vault's
  * access policy and the copy role decide where the copy may go.
  */
-export function grantStartCopyJob(provider: JobProvider, resourceType: string, copyRole: Grant, recoveryPoint: RecoveryPointSource): void {
+export function grantStartCopyJob(provider: JobProvider, resourceType: string, copyRole: Grant, recoveryPoint: RecoveryPointSource, crossAccount: boolean): void {
   const info = resourceTypeInfo(resourceType);
   if (!info) return;
-  grantOnRecoveryPoint(provider, { all: 'CopyRecoveryPoints', own: 'CopyOwnRecoveryPoints' }, ['backup:StartCopyJob'], info, recoveryPoint);
+  // Described first: a source in cold storage is refused before the copy starts.
+  grantOnRecoveryPoint(provider, { all: 'CopyRecoveryPoints', own: 'CopyOwnRecoveryPoints' }, ['backup:StartCopyJob', 'backup:DescribeRecoveryPoint'], info, recoveryPoint);
+  // A copy into another account (or one not known at synth) first reads the Organization's cross-account backup setting,
+  // which has no resource-level permissions.
+  if (crossAccount) provider.grantOnAnything('ReadBackupSettings', ['backup:DescribeGlobalSettings']);
   // DescribeCopyJob does not support resource-level permissions.
   provider.grantOnAnything('ReadCopyJobs', ['backup:DescribeCopyJob']);
   provider.grantPassRole(copyRole, 'copy');

@@ -26,6 +26,8 @@ export class BackupAccount {
   public callerRegion?: string;
   /** The recovery points deleted (a backup's or a copy's). */
   public readonly deletedRecoveryPoints = new Set<string>();
+  /** The recovery points moved to cold storage (a lifecycle's doing): AWS Backup does not copy them. */
+  public readonly coldRecoveryPoints = new Set<string>();
   /**
    * How long a new job stays unknown to Describe and List calls (AWS Backup's
    * eventual consistency: users report a job not found right after its

@@ -13,6 +13,7 @@ import type { BackupJobRecord } from './backup-job-states';
 import { CopyArnVisibility, CopyJobRecord, copyJobView, CopyScenario } from './copy-job-states';
 import { requireLifecycle, requireRoleArn, ServiceError } from './errors';
 import { inRange, pageOf } from './pages';
+import type { GlobalSettings } from './global-settings';
 import type { CompletedRecoveryPoints } from './restore-jobs';
 
 export class CopyJobs {
@@ -36,7 +37,7 @@ export class CopyJobs {
     ListCopyJobs: { serve: (input) => this.ListCopyJobs(input), iam: () => unscoped('backup:ListCopyJobs') },
   };
 
-  constructor(private readonly home: BackupAccount, private readonly recoveryPoint: CompletedRecoveryPoints) {}
+  constructor(private readonly home: BackupAccount, private readonly recoveryPoint: CompletedRecoveryPoints, private readonly settings: GlobalSettings) {}
 
   /**
    * A vault in another Region or account, as a copy's destination. Its access
@@ -85,6 +86,13 @@ export class CopyJobs {
     return { ...copy.source, recoveryPointArn: copy.destinationRecoveryPointArn, vaultName: destination.name };
   }
 
+  /** Why AWS Backup ends a copy into another account, if it does: the Organization's settings, then the vault's access policy. */
+  private crossAccountRefusal(allowCopyFrom: readonly string[]): string | undefined {
+    if (this.settings.crossAccountBackup === 'not-in-organization') return 'Copy job failed. Both source and destination account must be a member of the same organization';
+    if (this.settings.crossAccountBackup === 'disabled') return 'Copy job failed. Cross-account backup is not enabled for the organization';
+    return allowCopyFrom.includes(this.home.account) ? undefined : 'Access Denied trying to call AWS Backup service';
+  }
+
   public StartCopyJob(input: Record<string, any>): Record<string, unknown> {
     this.home.homeRegionOnly('StartCopyJob');
     if (input.IdempotencyToken && this.copyTokens.has(input.IdempotencyToken)) {
@@ -105,9 +113,10 @@ export class CopyJobs {
     if (here) this.home.requireVault(name);
     const other = here ? undefined : this.otherVaults.get(input.DestinationBackupVaultArn);
     // Another Region's or account's vault is reached only as the copy runs: what stops it ends the job.
-    const refused = here || this.home.acceptsAnyVault() ? undefined
-      : !other ? `Backup vault ${input.DestinationBackupVaultArn} does not exist or cannot be accessed`
-        : account !== this.home.account && !other.allowCopyFrom.includes(this.home.account) ? 'Access Denied trying to call AWS Backup service' : undefined;
+    const refused = this.home.coldRecoveryPoints.has(input.RecoveryPointArn) ? `Recovery point ${input.RecoveryPointArn} is in cold storage and cannot be copied`
+      : here || this.home.acceptsAnyVault() ? undefined
+        : !other ? `Backup vault ${input.DestinationBackupVaultArn} does not exist or cannot be accessed`
+          : account !== this.home.account ? this.crossAccountRefusal(other.allowCopyFrom) : undefined;
     const scenario = this.nextCopyScenarios.shift() ?? {};
     const id = randomUUID().toUpperCase();
     const job: CopyJobRecord = {

@@ -1,6 +1,7 @@
 /** `backup-jobs copy`: copy a recovery point into another vault (another Region or account), checked first by the rules of the CopyJob construct; with --wait, wait for it. */
 import { BackupClient, CopyJobState, ListCopyJobsCommandInput, paginateListCopyJobs } from '@aws-sdk/client-backup';
 import type { Command } from 'commander';
+import { copyRefusals } from '../../../lambda/shared/copy-prechecks';
 import { COPY_JOBS, CopyJobDescription, startCopyJob } from '../../../lambda/shared/copy-jobs';
 import { formatVaultArn, parseArn } from '../../../lib/core/arns';
 import { copyJobRequest } from '../../../lib/core/copy-job-contract';
@@ -22,6 +23,7 @@ export const COPY_STATES = ['CREATED', 'RUNNING', 'COMPLETED', 'FAILED', 'PARTIA
 /** How the construct's settings are called on this command line. */
 const CLI_COPY_NAMES: CopySettingNames = {
   ...COPY_CONSTRUCT_SETTING_NAMES,
+  recoveryPoint: 'the recovery point argument',
   destinationBackupVaultArn: '--destination-vault-arn',
   moveToColdStorageAfterDays: '--cold-after-days',
   deleteAfterDays: '--delete-after-days',
@@ -48,6 +50,7 @@ export function copyCommand(program: Command, ctx: CliContext): void {
       problems.push(...vaultNameProblem('--vault', o.vault));
       problems.push(...roleArnProblem('--role', o.role));
       const result = validateCopyJob({
+        recoveryPointArn,
         destinationBackupVaultArn: o.destinationVaultArn,
         sourceBackupVaultArn: source?.region && source.account ? formatVaultArn({ ...source, name: o.vault }) : undefined,
         moveToColdStorageAfterDays: o.coldAfterDays,
@@ -59,16 +62,21 @@ export function copyCommand(program: Command, ctx: CliContext): void {
       result.warnings.forEach((w) => ctx.err(`warning: ${w.message}`));
 
       const backup = ctx.client();
+      const request = copyJobRequest({
+        recoveryPointArn,
+        sourceBackupVaultName: o.vault,
+        destinationBackupVaultArn: o.destinationVaultArn,
+        iamRoleArn: o.role,
+        moveToColdStorageAfterDays: o.coldAfterDays,
+        deleteAfterDays: o.deleteAfterDays,
+        optInToArchiveForSupportedResources: o.optInToArchive,
+      });
+      // What AWS Backup would refuse or fail later (a source in cold storage, cross-account backup off), refused now.
+      const { refusals, unchecked } = await copyRefusals(backup, request, source?.account);
+      unchecked.forEach((what) => ctx.err(`warning: could not check ${what}; AWS Backup judges it`));
+      if (refusals.length > 0) throw new InvalidInput(refusals, 'no copy was started; AWS Backup was only asked for the recovery point and the Organization\'s cross-account backup setting');
       const copyJobId = await startCopyJob(backup, {
-        ...copyJobRequest({
-          recoveryPointArn,
-          sourceBackupVaultName: o.vault,
-          destinationBackupVaultArn: o.destinationVaultArn,
-          iamRoleArn: o.role,
-          moveToColdStorageAfterDays: o.coldAfterDays,
-          deleteAfterDays: o.deleteAfterDays,
-          optInToArchiveForSupportedResources: o.optInToArchive,
-        }),
+        ...request,
         IdempotencyToken: o.idempotencyToken,
       });
       if (!o.wait) {

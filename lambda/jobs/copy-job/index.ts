@@ -10,7 +10,9 @@ import { destroyAcrossAccountsErrors } from '../../../lib/core/copy-job-rules';
 import { idempotencyToken } from '../../../lib/core/properties';
 import { deleteRecoveryPoint } from '../../shared/aws-backup';
 import { COPY_JOBS, CopyJobDescription, listCopiesSince, startCopyJob } from '../../shared/copy-jobs';
+import { copyRefusals } from '../../shared/copy-prechecks';
 import { naming } from '../../shared/errors';
+import { log } from '../../shared/log';
 import { backupClient as client, backupClientIn } from '../invocation';
 import type { JobKind } from '../job-kind';
 
@@ -29,6 +31,10 @@ export const COPY_JOB_KIND: JobKind<CopyJobSpec, CopyJobDescription, CopyJobAttr
     const destination = parseVaultArn(spec.start.DestinationBackupVaultArn);
     const [refused] = spec.destroyOnDelete && account && destination ? destroyAcrossAccountsErrors(destination.account, account, 'RemovalPolicy') : [];
     if (refused) throw new Error(`${refused}. No copy was started`);
+    // What AWS Backup would refuse or fail later, refused now with its rule.
+    const { refusals, unchecked } = await copyRefusals(client(), spec.start, account);
+    if (refusals.length > 0) throw new Error(`${refusals.join('; ')}. No copy was started`);
+    for (const what of unchecked) log('warn', `could not check ${what} before the copy; AWS Backup judges it`, { recoveryPointArn: spec.start.RecoveryPointArn });
     // The same token for every invocation of one request: a retried request finds its copy.
     const copyJobId = await naming('StartCopyJob', () => startCopyJob(client(), { ...spec.start, IdempotencyToken: idempotencyToken(event, 'copy') }));
     return { jobId: copyJobId, known: { ...known(spec), CopyJobId: copyJobId, State: 'CREATED' } };
