@@ -1,13 +1,14 @@
 import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { formatErrors } from './core/messages';
+import { formatErrors, formatSeconds } from './core/messages';
 import { RESTORE_JOB, RestoreJobResourceProperties } from './core/restore-job-contract';
 import { metadataValue, validateRestoreJob } from './core/restore-job-rules';
-import { DEFAULT_TIMEOUT_SECONDS } from './core/timing';
+import { DEFAULT_TIMEOUT_SECONDS, SHORT_PATH_MAX_SECONDS } from './core/timing';
 import { removalPolicyErrors, renderJob, waitProperties } from './private/job-resource';
 import { JobProvider } from './private/provider';
-import { grantDeleteRestoredTable, grantStartRestoreJob } from './private/restore-job-grants';
+import { grantDeleteRestoredTable, grantRestoreValidation, grantStartRestoreJob } from './private/restore-job-grants';
 import { newRestoreRole, passRoleGrant } from './private/service-roles';
 import { regionErrors, sourceOf, waitForMakers } from './private/recovery-point-use';
 import { RecoveryPoint } from './recovery-point';
@@ -50,6 +51,21 @@ export interface RestoreJobProps {
    * @default - AWS Backup's default (no)
    */
   readonly copySourceTagsToRestoredResource?: boolean;
+
+  /**
+   * A Lambda function that validates the restored resource once the restore
+   * COMPLETED: invoked with `{ RestoreJobId, CreatedResourceArn, ResourceType,
+   * RecoveryPointArn }`, it answers `{ ValidationStatus: 'SUCCESSFUL' | 'FAILED'
+   * | 'TIMED_OUT' | 'VALIDATING', ValidationStatusMessage?: string }`. SUCCESSFUL
+   * completes the resource; FAILED and TIMED_OUT fail the deploy (what depends on
+   * the restore, the migration, does not run); VALIDATING is asked again at the
+   * next poll (a check that takes longer than a minute answers VALIDATING until it
+   * is done). The answer is reported to AWS Backup (PutRestoreValidationResult).
+   * Runs within the restore's `timeout`, which may then be at most 58 minutes.
+   *
+   * @default - no validation
+   */
+  readonly validation?: lambda.IFunction;
 
   /**
    * Any string; a new restore is made whenever it changes.
@@ -137,6 +153,10 @@ export class RestoreJob extends Construct {
     });
     errors.push(...result.errors);
     errors.push(...regionErrors(this, recoveryPoint, 'restore', ' (restore a cross-Region copy from a stack in that Region, with RecoveryPoint.fromArn)'));
+    if (props.validation && !timeout.isUnresolved() && timeout.toSeconds({ integral: false }) > SHORT_PATH_MAX_SECONDS) {
+      errors.push(`validation runs within a timeout of at most ${formatSeconds(SHORT_PATH_MAX_SECONDS)}, and timeout is ${formatSeconds(timeout.toSeconds({ integral: false }))} (validate a longer restore from a later step that depends on this one)`);
+    }
+    if (props.validation && props.waitForCompletion === false) errors.push('validation needs waitForCompletion: a restore that is not waited for is never validated');
     if (errors.length > 0) throw new Error(formatErrors(`RestoreJob ${this.node.path}`, errors));
     for (const warning of result.warnings) {
       Annotations.of(this).addWarningV2(`cdk-backup-jobs:${warning.id}`, warning.message);
@@ -158,11 +178,13 @@ export class RestoreJob extends Construct {
       UseBackedUpMetadata: props.useBackedUpMetadata === false ? false : undefined,
       IamRoleArn: this.restoreRole.roleArn,
       CopySourceTagsToRestoredResource: props.copySourceTagsToRestoredResource,
+      ValidationFunctionArn: props.validation?.functionArn,
       Trigger: props.trigger,
       // A restore cannot end PARTIAL.
       ...waitProperties({ waitForCompletion: props.waitForCompletion }, timeoutSeconds, removalPolicy),
     };
     const { resource, attribute } = renderJob(this, provider, RESTORE_JOB, properties);
+    if (props.validation) grantRestoreValidation(provider, props.validation.functionArn);
     if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
       grantDeleteRestoredTable(provider, resource, targetTable);
     }

@@ -32,7 +32,11 @@ for (const name of handlers) {
 
 // Code a handler loads only when it needs it, in a bundle of its own beside the handler's: the RDS and EC2
 // clients a removal guard uses to turn on deletion protection (lambda/jobs/backup-before-removal/deletion-protection.ts).
-const lazy = [['jobs', join('lambda', 'jobs', 'backup-before-removal', 'instance-protection.ts')]];
+const lazy = [
+  ['jobs', join('lambda', 'jobs', 'backup-before-removal', 'instance-protection.ts')],
+  // The Lambda client a restore's validation invokes its function with (lambda/jobs/restore-job/validation.ts).
+  ['jobs', join('lambda', 'jobs', 'restore-job', 'validation-invoke.ts')],
+];
 for (const [handler, source] of lazy) {
   const outfile = join(root, 'dist', 'handlers', handler, `${source.split(/[\\/]/).pop().replace(/\.ts$/, '')}.js`);
   await build({ ...common, entryPoints: [join(root, source)], outfile });

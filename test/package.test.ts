@@ -84,7 +84,7 @@ test.each(RELEASES)('on Node.js %i, a separate app synthesizes a BackupJob from 
   expect(out.types).toEqual(['Custom::BackupJob']);
   expect(out.handlers).toBe(2);
   // The handlers' bundle, and the one it loads on first use (a guard's RDS and EC2 deletion protection).
-  expect(out.assetFiles).toEqual([['index.js', 'instance-protection.js'], ['index.js', 'instance-protection.js']]);
+  expect(out.assetFiles).toEqual([['index.js', 'instance-protection.js', 'validation-invoke.js'], ['index.js', 'instance-protection.js', 'validation-invoke.js']]);
 });
 
 test('the jsii library ships only construct code: dist/lib requires nothing but aws-cdk-lib, constructs, Node.js built-ins and itself', () => {

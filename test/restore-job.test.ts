@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BackupJob, ProtectedResource, RecoveryPoint, RestoreJob, RestoreJobProps } from '../lib';
 import { generatedNames } from '../lib/private/names';
 
@@ -220,5 +221,35 @@ describe('RestoreJob validation', () => {
       recoveryPoint: RecoveryPoint.fromArn('arn:aws:backup:eu-west-1:123456789012:recovery-point:X', { backupVault: vault, resourceType: 'EBS' }),
       removalPolicy: RemovalPolicy.DESTROY,
     })).toThrow('removalPolicy DESTROY deletes restored DynamoDB resources only; a restored EBS resource would be left behind (use RETAIN)');
+  });
+});
+
+describe('RestoreJob validation', () => {
+  const fn = (stack: Stack) => lambda.Function.fromFunctionArn(stack, 'Check', 'arn:aws:lambda:eu-west-1:123456789012:function:check-restore');
+
+  test('the function reaches the resource; the handlers may invoke it (only it) and report its answer to AWS Backup', () => {
+    const stack = newStack();
+    restore(stack, { validation: fn(stack) });
+    const template = Template.fromStack(stack);
+    const [resource] = Object.values(template.findResources('Custom::RestoreJob')) as any[];
+    expect(resource.Properties.ValidationFunctionArn).toBe('arn:aws:lambda:eu-west-1:123456789012:function:check-restore');
+    const statements = handlerStatements(template);
+    expect(statements.find((s) => s.Sid === 'InvokeRestoreValidations')).toMatchObject({ Action: 'lambda:InvokeFunction', Resource: ['arn:aws:lambda:eu-west-1:123456789012:function:check-restore'] });
+    expect(statements.find((s) => s.Sid === 'ReportRestoreValidations')).toMatchObject({ Action: 'backup:PutRestoreValidationResult', Resource: '*' });
+  });
+
+  test('without a validation, neither is granted', () => {
+    const stack = newStack();
+    restore(stack);
+    const sids = handlerStatements(Template.fromStack(stack)).map((s) => s.Sid);
+    expect(sids).not.toContain('InvokeRestoreValidations');
+    expect(sids).not.toContain('ReportRestoreValidations');
+  });
+
+  test('a validation with a timeout past 58 minutes, or without waiting, is refused at synth', () => {
+    const stack = newStack();
+    expect(() => restore(stack, { validation: fn(stack), timeout: Duration.hours(2), waitForCompletion: false })).toThrow(
+      /validation runs within a timeout of at most 58 minutes, and timeout is 2 hours[\s\S]*validation needs waitForCompletion/,
+    );
   });
 });

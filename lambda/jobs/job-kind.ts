@@ -120,12 +120,21 @@ export interface JobKind<Spec extends WaitSpec, Job, Attributes extends object> 
   /** A busy resource's attempts, for a kind that takes its job in them. */
   readonly attempts?: Attempts<Spec, Job>;
   /**
+   * What the resource says of a job that completed, before the deploy goes on
+   * (a restore's validation): accepted, not yet (asked again at the next poll),
+   * or rejected with the reason the deploy fails with. @default - accepted
+   */
+  judge?(job: Job, spec: Spec): Promise<Judgement>;
+  /**
    * What of the sensitive properties (log.ts: never logged, never in a
    * poller's input) the job's Delete still needs: a restore's target table.
    * @default - none
    */
   neededByDelete?(properties: RawProperties): RawProperties;
 }
+
+/** What a kind's `judge` says of a job that completed. */
+export type Judgement = { readonly verdict: 'accepted' } | { readonly verdict: 'pending'; readonly why: string } | { readonly verdict: 'rejected'; readonly reason: string };
 
 /** The request whose resource a job must be proven to belong to. */
 export interface OwnerRequest {

@@ -118,11 +118,11 @@ export async function waitForJob<Spec extends WaitSpec, Job>(kind: JobKind<Spec,
   log('info', 'job state', { kind: noun, jobId: poll.jobId, state: kind.reader.stateOf(polled.job), percentDone: kind.reader.percentDone(polled.job), outcome, ...(polled.detail ? { detail: polled.detail } : {}) });
   switch (outcome) {
     case 'completed':
-      return poll.done();
+      return judged(kind, spec, polled.job, poll, timedOut);
     case 'partial':
       if (spec.allowPartial) {
         log('warn', 'the job ended PARTIAL; accepted because allowPartial is set', { kind: noun, jobId: poll.jobId });
-        return poll.done();
+        return judged(kind, spec, polled.job, poll, timedOut);
       }
       return poll.fail(endMessage(kind.reader, polled.job, `set allowPartial to accept a partial ${noun}`));
     case 'failed':
@@ -142,6 +142,17 @@ export class NotAwaited extends Error {
     super(message);
     this.name = 'NotAwaited';
   }
+}
+
+/** A job that completed, as its kind judges it (a restore's validation) before the deploy goes on. */
+async function judged<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job, any>, spec: Spec, job: Job, poll: Poll<Spec, Job>, timedOut: boolean): Promise<IsCompleteResponse> {
+  if (!kind.judge || !spec.waitForCompletion) return poll.done();
+  const judgement = await kind.judge(job, spec);
+  if (judgement.verdict === 'accepted') return poll.done();
+  if (judgement.verdict === 'rejected') return poll.fail(judgement.reason);
+  if (timedOut) return poll.fail(`Timed out after ${formatSeconds(spec.timeoutSeconds)}: ${kind.contract.kind} job ${poll.jobId} COMPLETED, but ${judgement.why}. Raise timeout`);
+  log('info', `the job completed; ${judgement.why}: asking again at the next poll`, { kind: kind.contract.kind, jobId: poll.jobId });
+  return { IsComplete: false };
 }
 
 /** A wait that timed out and left its job running (JobWait.leaveRunningAtTimeout). */

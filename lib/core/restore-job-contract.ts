@@ -17,6 +17,8 @@ export interface RestoreJobResourceProperties extends WaitProperties {
   readonly UseBackedUpMetadata?: boolean;
   readonly IamRoleArn?: string;
   readonly CopySourceTagsToRestoredResource?: boolean;
+  /** A Lambda function that validates the restored resource once the restore COMPLETED (restore-validation.ts). */
+  readonly ValidationFunctionArn?: string;
   readonly Trigger?: string;
 }
 
@@ -47,6 +49,7 @@ export interface RestoreJobSpec extends WaitSpec {
   readonly useBackedUpMetadata: boolean;
   readonly iamRoleArn?: string;
   readonly copySourceTagsToRestoredResource?: boolean;
+  readonly validationFunctionArn?: string;
 }
 
 /** Reads the restore job resource's properties. Throws, naming the property, on a malformed one. */
@@ -60,5 +63,6 @@ export function parseRestoreJobProperties(raw: Delivered<RestoreJobResourcePrope
     useBackedUpMetadata: parseBoolean(raw.UseBackedUpMetadata, 'UseBackedUpMetadata') ?? true,
     iamRoleArn: optionalString(raw, 'IamRoleArn'),
     copySourceTagsToRestoredResource: parseBoolean(raw.CopySourceTagsToRestoredResource, 'CopySourceTagsToRestoredResource'),
+    validationFunctionArn: optionalString(raw, 'ValidationFunctionArn'),
   };
 }

@@ -39,3 +39,13 @@ export function grantDeleteRestoredTable(provider: JobProvider, dependent: ICons
   provider.grantForDeletion(dependent, 'DeleteRestoredTables', ['dynamodb:DeleteTable', 'dynamodb:DescribeTable'],
     [Stack.of(provider).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName })]);
 }
+
+/**
+ * Lets the handlers invoke a restore's validation function, and report its
+ * answer to AWS Backup (PutRestoreValidationResult, granted on `*`: which
+ * resource it is authorized against is not documented).
+ */
+export function grantRestoreValidation(provider: JobProvider, functionArn: string): void {
+  provider.grant({ sid: 'InvokeRestoreValidations', actions: ['lambda:InvokeFunction'] }, [functionArn]);
+  provider.grantOnAnything('ReportRestoreValidations', ['backup:PutRestoreValidationResult']);
+}

@@ -6,6 +6,7 @@
  * is tracked by the CloudFormation request it serves.
  */
 import { AsyncLocalStorage } from 'async_hooks';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
@@ -236,7 +237,8 @@ export class LambdaRuntime {
     let dir = fn.codeDirectory;
     if (!dir && fn.inlineCode !== undefined) {
       this.inlineDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'simulated-lambda-'));
-      dir = path.join(this.inlineDir, fn.logicalId);
+      // By its code too: a function redeployed with other code runs the new code (a module is loaded once per path).
+      dir = path.join(this.inlineDir, `${fn.logicalId}-${createHash('sha256').update(fn.inlineCode).digest('hex').slice(0, 12)}`);
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, `${file}.js`), fn.inlineCode);
     }

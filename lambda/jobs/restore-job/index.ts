@@ -15,6 +15,7 @@ import { backedUpMetadata, listRestoreJobsSince, mergeMetadata, RESTORE_JOBS, Re
 import { backupClient as client } from '../invocation';
 import type { JobKind } from '../job-kind';
 import { deleteRestoredResource } from './restored-resources';
+import { validateRestore } from './validation';
 
 /** The table a restore of this resource creates, when its metadata names one. */
 function targetTableOf(spec: RestoreJobSpec): string | undefined {
@@ -63,6 +64,8 @@ export const RESTORE_JOB_KIND: JobKind<RestoreJobSpec, RestoreJobDescription, Re
     }
     await deleteRestoredResource(spec.resourceType, createdArn, job?.CompletionDate);
   },
+  // A restore with a validation function goes on only once the function passed the restored resource.
+  judge: async (job, spec) => (spec.validationFunctionArn ? validateRestore(spec.validationFunctionArn, job, spec.resourceType) : { verdict: 'accepted' }),
   // A restore's Delete needs its target table (the metadata is otherwise left out of a poller's input).
   neededByDelete: (properties) => {
     const target = metadataValue((properties.Metadata ?? {}) as Record<string, string>, 'targetTableName');
