@@ -1,5 +1,6 @@
 /** What every command of the CLI shares: its output, the AWS Backup client, the exit code and the wait options. */
 import type { BackupClient } from '@aws-sdk/client-backup';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { Command, Option } from 'commander';
 import { VAULT_NAME_PATTERN } from '../../lib/core/arns';
 import type { Io } from './output';
@@ -15,6 +16,8 @@ export interface CliContext {
   json(): boolean;
   /** The AWS Backup client, for --region and --profile. */
   client(): BackupClient;
+  /** A Lambda client, for --region and --profile (a restore's validation). */
+  lambda(): LambdaClient;
   /** Sets the exit code the command ends with. */
   exit(code: number): void;
 }

@@ -5,6 +5,7 @@
  * Each command is a module of its own (commands/); this file holds the
  * global options, the shared context and the error handling.
  */
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
@@ -60,6 +61,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     err,
     json: () => globals().json === true,
     client: () => createBackupClient({ region: globals().region, profile: globals().profile }),
+    lambda: () => new LambdaClient({ region: globals().region, profile: globals().profile }),
     exit: (code) => { exitCode = code; },
   };
 

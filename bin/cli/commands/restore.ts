@@ -7,6 +7,7 @@ import { CliContext, roleArnProblem, vaultNameProblem, WaitFlags, waitOptions } 
 import { InvalidInput } from '../exit-codes';
 import { endOfJob, JobEnding } from '../outcomes';
 import { keyValue, nonEmpty, quoted } from '../parse';
+import { validateRestore } from '../validation';
 import { waitForJob } from '../wait';
 
 /** How a waited-for restore ends the command. */
@@ -23,6 +24,7 @@ export function restoreCommand(program: Command, ctx: CliContext): void {
     .option('--no-backed-up-metadata', 'send only --metadata, not the metadata recorded with the recovery point')
     .option('--copy-source-tags', 'copy the backup\'s tags to the restored resource')
     .option('--idempotency-token <token>', 'the same token returns the same restore job', nonEmpty('--idempotency-token'))
+    .option('--validate-with <function>', 'with --wait: once the restore COMPLETED, a Lambda function (name or ARN) judges the restored resource (exit 1 when it answers FAILED)', nonEmpty('--validate-with'))
     .option('--wait', 'wait for the restore to end; prints the created resource ARN'))
     .action(async (recoveryPointArn: string, o: Record<string, any>) => {
       const overrides: Record<string, string> = o.metadata ?? {};
@@ -37,6 +39,7 @@ export function restoreCommand(program: Command, ctx: CliContext): void {
       const typeFromArn = o.resourceType ?? recoveryPointType(recoveryPointArn);
       const early = check(typeFromArn);
       problems.push(...early.errors);
+      if (o.validateWith !== undefined && !o.wait) problems.push('--validate-with needs --wait: a restore is validated once it COMPLETED');
       if (problems.length > 0) throw new InvalidInput(problems);
 
       const backup = ctx.client();
@@ -67,7 +70,13 @@ export function restoreCommand(program: Command, ctx: CliContext): void {
         return;
       }
       ctx.err(`started restore job ${restoreJobId}`);
-      ctx.exit(endOfJob(ctx, await waitForJob(RESTORE_JOBS, backup, restoreJobId, { intervalMs: o.interval, timeoutMs: o.timeout, io: ctx.io }), o as WaitFlags, RESTORE_ENDING));
+      const deadline = o.timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + o.timeout;
+      const result = await waitForJob(RESTORE_JOBS, backup, restoreJobId, { intervalMs: o.interval, deadline, io: ctx.io });
+      if (o.validateWith !== undefined && result.outcome === 'completed') {
+        ctx.exit(await validateRestore(ctx, ctx.lambda(), backup, o.validateWith, result.job, { intervalMs: o.interval, deadline }));
+        return;
+      }
+      ctx.exit(endOfJob(ctx, result, o as WaitFlags, RESTORE_ENDING));
     });
 }
 
