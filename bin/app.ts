@@ -13,5 +13,7 @@ new ExampleStack(app, 'BackupJobsExample', {
   partitionKey: app.node.tryGetContext('partitionKey'),
   // `-c drVaultArn=arn:aws:backup:us-west-2:111111111111:backup-vault:dr`: the backup is copied there before the migration.
   drVaultArn: app.node.tryGetContext('drVaultArn'),
+  // `-c gate=true`: the whole pre-migration gate (a scan of the uploads' backup, a validated restore).
+  gate: app.node.tryGetContext('gate') === true || app.node.tryGetContext('gate') === 'true',
   description: 'cdk-backup-jobs example: a DynamoDB table, a pre-migration backup and a migration that waits for it',
 });

@@ -1,10 +1,11 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import * as backup from 'aws-cdk-lib/aws-backup';
-import { BackupBeforeRemoval, BackupJob, CopyJob, ProtectedResource, RecoveryPoint, RestoreJob } from '../lib';
+import { BackupBeforeRemoval, BackupJob, CopyJob, ProtectedResource, RecoveryPoint, RestoreJob, ScanJob } from '../lib';
 
 export interface ExampleStackProps extends StackProps {
   /**
@@ -45,6 +46,16 @@ export interface ExampleStackProps extends StackProps {
    * @default - no copy
    */
   readonly drVaultArn?: string;
+
+  /**
+   * The whole pre-migration gate: the uploads bucket is backed up and its
+   * backup scanned for malware (ScanJob), the table's restore test is
+   * validated by a function (RestoreJob validation), and the migration runs
+   * only once every check passed (with `drVaultArn`, the copy too).
+   *
+   * @default false
+   */
+  readonly gate?: boolean;
 }
 
 /**
@@ -59,6 +70,7 @@ export class ExampleStack extends Stack {
   public readonly migration: triggers.TriggerFunction;
   public readonly guard?: BackupBeforeRemoval;
   public readonly drCopy?: CopyJob;
+  public readonly uploadsScan?: ScanJob;
 
   constructor(scope: Construct, id: string, props: ExampleStackProps = {}) {
     super(scope, id, props);
@@ -89,13 +101,42 @@ export class ExampleStack extends Stack {
     });
 
     // Knowing that the backup restores: a new table from it, deleted with the next test or the stack.
+    const restoredTable = `${this.stackName}-restore-test-${migrationVersion}`;
     this.restoreTest = new RestoreJob(this, 'RestoreTest', {
       recoveryPoint: RecoveryPoint.fromBackupJob(this.snapshot),
-      metadata: { targetTableName: `${this.stackName}-restore-test-${migrationVersion}` },
+      metadata: { targetTableName: restoredTable },
       trigger: migrationVersion,
       removalPolicy: RemovalPolicy.DESTROY,
       timeout: Duration.minutes(30),
+      // The gate: a function judges the restored table before the migration may run.
+      validation: props.gate ? new lambda.Function(this, 'RestoreValidation', {
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline([
+          'exports.handler = async (event) => {',
+          '  // A real check reads the restored table (item counts, a known row); this one checks it is the one expected.',
+          `  const ok = event.CreatedResourceArn.endsWith('/${restoredTable}');`,
+          "  return { ValidationStatus: ok ? 'SUCCESSFUL' : 'FAILED', ValidationStatusMessage: ok ? 'the restored table is the one expected' : 'unexpected resource ' + event.CreatedResourceArn };",
+          '};',
+        ].join('\n')),
+        timeout: Duration.seconds(30),
+      }) : undefined,
     });
+
+    if (props.gate) {
+      // Uploads users sent: backed up, and the backup scanned for malware before the migration runs.
+      const uploads = new s3.Bucket(this, 'Uploads', {
+        versioned: true, enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, serverAccessLogsPrefix: 'access-logs/',
+      });
+      const uploadsSnapshot = new BackupJob(this, 'UploadsSnapshot', {
+        resource: ProtectedResource.fromS3Bucket(uploads),
+        lifecycle: { deleteAfter: Duration.days(35) },
+        trigger: migrationVersion,
+        timeout: Duration.minutes(30),
+      });
+      this.uploadsScan = new ScanJob(this, 'UploadsScan', { recoveryPoint: RecoveryPoint.fromBackupJob(uploadsSnapshot), trigger: migrationVersion, timeout: Duration.minutes(30) });
+    }
 
     if (props.drVaultArn) {
       // A copy that survives the loss of this Region (or account), made before the migration runs.
@@ -122,7 +163,7 @@ export class ExampleStack extends Stack {
         RECOVERY_POINT_ARN: this.snapshot.recoveryPointArn,
       },
       timeout: Duration.minutes(1),
-      executeAfter: [this.snapshot, this.restoreTest, ...(this.drCopy ? [this.drCopy] : [])],
+      executeAfter: [this.snapshot, this.restoreTest, ...(this.drCopy ? [this.drCopy] : []), ...(this.uploadsScan ? [this.uploadsScan] : [])],
     });
     this.table.grantReadWriteData(this.migration);
     Validations.of(this.migration).acknowledge({
@@ -135,5 +176,6 @@ export class ExampleStack extends Stack {
     new CfnOutput(this, 'BackupSizeInBytes', { value: this.snapshot.backupSizeInBytes });
     new CfnOutput(this, 'RestoredTableArn', { value: this.restoreTest.createdResourceArn });
     if (this.drCopy) new CfnOutput(this, 'DrCopyArn', { value: this.drCopy.destinationRecoveryPointArn });
+    if (this.uploadsScan) new CfnOutput(this, 'UploadsScanResult', { value: this.uploadsScan.scanResultStatus });
   }
 }

@@ -3,6 +3,7 @@
 // npm run demo -- --long: the same with an 8-hour backup and a 10-hour timeout (the long-wait path).
 // npm run demo -- --removal: the table guarded by a BackupBeforeRemoval; an update replaces it, then the stack is deleted.
 // npm run demo -- --dr: the backup copied to a disaster-recovery vault in another Region before the migration runs.
+// npm run demo -- --gate: the whole pre-migration gate: backup, malware scan, validated restore, DR copy, then the migration.
 // --no-build: use the package as built (npm test builds it first, and tests that run beside the demo read it).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -30,12 +31,13 @@ function step(title, command, args) {
 
 const long = process.argv.includes('--long');
 const removal = process.argv.includes('--removal');
-const dr = process.argv.includes('--dr');
-console.log(`cdk-backup-jobs demo: the example stack (bin/), deployed and destroyed locally${long ? ', with an 8-hour backup (the long-wait path)' : ''}${removal ? ', its table guarded by a BackupBeforeRemoval and replaced by an update' : ''}${dr ? ', its backup copied to another Region before the migration' : ''}\n`);
+const gate = process.argv.includes('--gate');
+const dr = process.argv.includes('--dr') || gate;
+console.log(`cdk-backup-jobs demo: the example stack (bin/), deployed and destroyed locally${long ? ', with an 8-hour backup (the long-wait path)' : ''}${removal ? ', its table guarded by a BackupBeforeRemoval and replaced by an update' : ''}${dr ? ', its backup copied to another Region before the migration' : ''}${gate ? ', and the whole gate: the uploads\' backup scanned for malware and the restore validated' : ''}\n`);
 if (process.argv.includes('--no-build')) console.log('1. Build: skipped (--no-build: the package as built)');
 else step('1. Build (TypeScript checks, jsii, then the handler bundles with esbuild)', 'npm', ['run', '--silent', 'build']);
 const context = [...(long ? ['-c', 'snapshotTimeoutHours=10'] : []), ...(removal ? ['-c', 'guardTable=true'] : []),
-  ...(dr ? ['-c', 'drVaultArn=arn:aws:backup:us-west-2:123456789012:backup-vault:dr'] : [])];
+  ...(dr ? ['-c', 'drVaultArn=arn:aws:backup:us-west-2:123456789012:backup-vault:dr'] : []), ...(gate ? ['-c', 'gate=true'] : [])];
 step(`2. Synthesize the example stack into cdk.out (cdk synth${context.length ? ` ${context.join(' ')}` : ''})`, 'npx',
   ['cdk', 'synth', '--app', 'node dist/bin/app.js', '--no-notices', '--quiet', ...context]);
 if (removal) {

@@ -75,3 +75,18 @@ test('npm run demo -- --dr: the backup is copied to another Region\'s vault, and
   expect(output).toContain('the copy in arn:aws:backup:us-west-2:123456789012:backup-vault:dr is kept (removal policy RETAIN)');
   expect(output).toMatch(/IAM enforced throughout: [1-9]\d* calls of the handlers decided against the synthesized policies as they stood, 0 denied/);
 }, 180_000);
+
+test('npm run demo -- --gate deploys the whole pre-migration gate: the uploads\' backup scanned clean, the restore validated, the copy made, then the migration', () => {
+  const run = spawnSync('npm', ['run', '--silent', 'demo', '--', '--gate', '--no-build'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const output = run.stdout;
+  expect({ status: run.status, stderr: run.stderr.replace(/npm warn.*\n/g, '') }).toEqual({ status: 0, stderr: '' });
+  expect(output).toContain('-c gate=true');
+  for (const check of ['UploadsScan              Create SUCCESS', 'RestoreTest              Create SUCCESS', 'DrCopy                   Create SUCCESS']) {
+    expect(output.indexOf(check)).toBeGreaterThan(0);
+    expect(output.indexOf(check)).toBeLessThan(output.indexOf('MigrationTrigger         Create sent'));
+  }
+  expect(output).toMatch(/the malware scan of arn:aws:backup:.* ended COMPLETED with NO_THREATS_FOUND before the migration ran/);
+  expect(output).toMatch(/the restore of BackupJobsExample-restore-test-0001 was validated SUCCESSFUL \(the restored table is the one expected\), recorded with AWS Backup/);
+  expect(output).toMatch(/UploadsScanResult +NO_THREATS_FOUND/);
+  expect(output).toMatch(/IAM enforced throughout: [1-9]\d* calls of the handlers decided against the synthesized policies as they stood, 0 denied/);
+}, 180_000);
