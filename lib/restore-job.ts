@@ -2,10 +2,10 @@ import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { formatErrors, formatSeconds } from './core/messages';
+import { formatErrors } from './core/messages';
 import { RESTORE_JOB, RestoreJobResourceProperties } from './core/restore-job-contract';
 import { metadataValue, validateRestoreJob } from './core/restore-job-rules';
-import { DEFAULT_TIMEOUT_SECONDS, SHORT_PATH_MAX_SECONDS } from './core/timing';
+import { DEFAULT_TIMEOUT_SECONDS } from './core/timing';
 import { removalPolicyErrors, renderJob, waitProperties } from './private/job-resource';
 import { JobProvider } from './private/provider';
 import { grantDeleteRestoredTable, grantRestoreValidation, grantStartRestoreJob } from './private/restore-job-grants';
@@ -61,7 +61,8 @@ export interface RestoreJobProps {
    * the restore, the migration, does not run); VALIDATING is asked again at the
    * next poll (a check that takes longer than a minute answers VALIDATING until it
    * is done). The answer is reported to AWS Backup (PutRestoreValidationResult).
-   * Runs within the restore's `timeout`, which may then be at most 58 minutes.
+   * It runs within the restore's `timeout` (on the long-wait path, past 58
+   * minutes, within 58 minutes more once the restore COMPLETED).
    *
    * @default - no validation
    */
@@ -153,9 +154,6 @@ export class RestoreJob extends Construct {
     });
     errors.push(...result.errors);
     errors.push(...regionErrors(this, recoveryPoint, 'restore', ' (restore a cross-Region copy from a stack in that Region, with RecoveryPoint.fromArn)'));
-    if (props.validation && !timeout.isUnresolved() && timeout.toSeconds({ integral: false }) > SHORT_PATH_MAX_SECONDS) {
-      errors.push(`validation runs within a timeout of at most ${formatSeconds(SHORT_PATH_MAX_SECONDS)}, and timeout is ${formatSeconds(timeout.toSeconds({ integral: false }))} (validate a longer restore from a later step that depends on this one)`);
-    }
     if (props.validation && props.waitForCompletion === false) errors.push('validation needs waitForCompletion: a restore that is not waited for is never validated');
     if (errors.length > 0) throw new Error(formatErrors(`RestoreJob ${this.node.path}`, errors));
     for (const warning of result.warnings) {
@@ -183,7 +181,7 @@ export class RestoreJob extends Construct {
       // A restore cannot end PARTIAL.
       ...waitProperties({ waitForCompletion: props.waitForCompletion }, timeoutSeconds, removalPolicy),
     };
-    const { resource, attribute } = renderJob(this, provider, RESTORE_JOB, properties);
+    const { resource, attribute } = renderJob(this, provider, RESTORE_JOB, properties, { judged: props.validation !== undefined });
     if (props.validation) grantRestoreValidation(provider, props.validation.functionArn);
     if (removalPolicy === RemovalPolicy.DESTROY && targetTable !== undefined) {
       grantDeleteRestoredTable(provider, resource, targetTable);

@@ -246,10 +246,18 @@ describe('RestoreJob validation', () => {
     expect(sids).not.toContain('ReportRestoreValidations');
   });
 
-  test('a validation with a timeout past 58 minutes, or without waiting, is refused at synth', () => {
+  test('a validation without waiting is refused at synth', () => {
     const stack = newStack();
-    expect(() => restore(stack, { validation: fn(stack), timeout: Duration.hours(2), waitForCompletion: false })).toThrow(
-      /validation runs within a timeout of at most 58 minutes, and timeout is 2 hours[\s\S]*validation needs waitForCompletion/,
-    );
+    expect(() => restore(stack, { validation: fn(stack), waitForCompletion: false })).toThrow('validation needs waitForCompletion: a restore that is not waited for is never validated');
+  });
+
+  test('on the long-wait path, the result resource waits for the validation (up to 58 minutes more)', () => {
+    const stack = newStack();
+    restore(stack, { validation: fn(stack), timeout: Duration.hours(2) });
+    const [result] = Object.values(Template.fromStack(stack).findResources('Custom::RestoreJobResult')) as any[];
+    expect(result.Properties.ServiceTimeout).toBe('3600');
+    const plain = newStack();
+    restore(plain, { timeout: Duration.hours(2) });
+    expect((Object.values(Template.fromStack(plain).findResources('Custom::RestoreJobResult'))[0] as any).Properties.ServiceTimeout).toBe('180');
   });
 });

@@ -21,6 +21,7 @@ import { cleanUpJob, cleanUpJobs, jobsOfAbandonedRequest } from './job-clean-up'
 import { AnyJobKind, attributesOf, canStop, currentJobOf, describeAction, endedAsAccepted, JobKind, JobRef, needsCleanUp, OwnerRequest, prefixOf, StartedJob } from './job-kind';
 import { currentAttributes, isJobComplete } from './job-wait';
 import { formatPhysicalId, physicalIdOf } from './physical-id';
+import { isResultComplete, judgingWait } from './result-judgement';
 import { beforeLongWaitDelete } from './long-wait-delete';
 import { needsRearm, refuseReusedHandle, startPoller, stopPoller } from './poller';
 import { isRollingBack } from './stack-statuses';
@@ -31,7 +32,14 @@ export function served(kind: AnyJobKind): ServedResource[] {
   return [
     { resourceType: kind.contract.resourceType, onEvent: (event) => onJobEvent(kind, event), isComplete: (event) => isJobComplete(kind, event) },
     // A result resource is answered by onEvent at once.
-    { resourceType: kind.contract.result.resourceType, onEvent: (event) => onResultEvent(kind, event), isComplete: async () => ({ IsComplete: true }) },
+    {
+      resourceType: kind.contract.result.resourceType,
+      onEvent: (event) => onResultEvent(kind, event),
+      isComplete: (event) => isResultComplete(kind, event, (properties) => {
+        const result = parseJobResultProperties(properties);
+        return { jobId: result.jobId, spec: result.job && readable(kind, result.job) };
+      }),
+    },
   ];
 }
 
@@ -268,7 +276,10 @@ async function onResultEvent<Spec extends WaitSpec, Job>(kind: JobKind<Spec, Job
   if (!endedAsAccepted(kind, job, result.allowPartial)) {
     throw new Error(`${noun[0].toUpperCase()}${noun.slice(1)} job ${kind.reader.idOf(job)} is ${kind.reader.stateOf(job)}, not COMPLETED${statusMessageOf(job)}`);
   }
-  return { PhysicalResourceId: `${RESULT_PREFIX}/${kind.reader.idOf(job)}/${kind.reader.madeBy(job) ?? ''}`, Data: attributesOf(kind, job), Wait: { mode: 'handed-off' } };
+  const physicalId = `${RESULT_PREFIX}/${kind.reader.idOf(job)}/${kind.reader.madeBy(job) ?? ''}`;
+  // A kind that judges the completed job (a restore's validation) answers once the judgement passed (isComplete).
+  if (kind.judge && spec?.waitForCompletion) return { PhysicalResourceId: physicalId, Wait: judgingWait() };
+  return { PhysicalResourceId: physicalId, Data: attributesOf(kind, job), Wait: { mode: 'handed-off' } };
 }
 
 /**

@@ -23,7 +23,7 @@ export interface WaitState {
    * AWS Backup cannot stop) to end before it cleans up after it; handed-off: the job's
    * long-wait poller waits, and the resource answers at once.
    */
-  readonly mode: 'started' | 'unchanged' | 'deleted' | 'deleting' | 'handed-off';
+  readonly mode: 'started' | 'unchanged' | 'deleted' | 'deleting' | 'handed-off' | 'judging';
   /** When the wait ends (ISO 8601). */
   readonly deadline?: string;
   /** deleting, and a rollback's unchanged wait (for what its abandoned request started): the jobs waited for. */

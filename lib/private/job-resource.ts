@@ -9,7 +9,7 @@
 import { Aws, CfnResource, RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { JobContract, WaitProperties } from '../core/properties';
-import { usesLongWait } from '../core/timing';
+import { SHORT_PATH_MAX_SECONDS, usesLongWait } from '../core/timing';
 import { known } from './durations';
 import { LongWait } from './long-wait';
 import type { JobProvider, JobResource } from './provider';
@@ -44,7 +44,9 @@ export interface RenderedJob<A extends object> {
  * short path's 58 minutes, the job's WaitCondition waits: a new one for each
  * new job or timeout (its identity: the properties, but the removal policy).
  */
-export function renderJob<P extends WaitProperties, A extends object>(scope: Construct, provider: JobProvider, contract: JobContract<P, A>, properties: P): RenderedJob<A> {
+export function renderJob<P extends WaitProperties, A extends object>(
+  scope: Construct, provider: JobProvider, contract: JobContract<P, A>, properties: P, options: { readonly judged?: boolean } = {},
+): RenderedJob<A> {
   const timeoutSeconds = properties.TimeoutSeconds;
   const longWait = usesLongWait(known(timeoutSeconds), properties.WaitForCompletion !== false)
     ? LongWait.prepare(scope, contract, provider, timeoutSeconds, () => ({ ...properties, RemovalPolicy: undefined }))
@@ -59,6 +61,7 @@ export function renderJob<P extends WaitProperties, A extends object>(scope: Con
     JobLogicalId: (resource.node.defaultChild as CfnResource).logicalId,
     AllowPartial: properties.AllowPartial,
     Job: jobProperties,
-  });
+  // A job judged once it completed (a restore's validation): the result waits for the judgement, within the short path's time.
+  }, options.judged ? SHORT_PATH_MAX_SECONDS : undefined);
   return { resource, attribute: (name) => (longWait ? longWait.attribute(name) : resource.attribute(name)) };
 }

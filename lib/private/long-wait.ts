@@ -73,15 +73,17 @@ export class LongWait<A extends object> {
    * Orders the wait after the job's resource (it started the job and the
    * poller): the WaitCondition completes on the poller's signal, and fails on a
    * failing end or at the timeout. Then the result resource, for the
-   * attributes: `result.JobId` is the job resource's id attribute.
+   * attributes: `result.JobId` is the job resource's id attribute (a result
+   * whose job is judged, a restore's validation, waits up to
+   * `resultTimeoutSeconds` for the judgement).
    */
-  public gate(resource: IConstruct, result: JobResultProperties): void {
+  public gate(resource: IConstruct, result: JobResultProperties, resultTimeoutSeconds = RESULT_TIMEOUT_SECONDS): void {
     resource.node.addDependency(this.handle);
     // A Delete, a rollback and a failed start stop the job's poller: granted so that the cleanup
     // of an update, or its rollback, still may.
     this.provider.grantStopPoller(resource);
     this.condition.node.addDependency(resource);
-    this.result = this.provider.jobResource(this.scope, this.contract.result, RESULT_TIMEOUT_SECONDS, result, 'Result');
+    this.result = this.provider.jobResource(this.scope, this.contract.result, resultTimeoutSeconds, result, 'Result');
     this.result.node.addDependency(this.condition);
   }
 

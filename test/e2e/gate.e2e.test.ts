@@ -30,9 +30,9 @@ beforeAll(() => {
 });
 
 test.each([
-  ['every check passes', () => undefined, 'CREATE_COMPLETE', true],
-  ['the uploads\' backup is infected', () => simulation.standIn.service.scans.onNextScan({ result: 'THREATS_FOUND' }), 'ROLLBACK_COMPLETE', false],
-  ['the restore test fails', () => simulation.standIn.service.restores.onNextRestore({ outcome: 'FAILED', statusMessage: 'Table restore failed' }), 'ROLLBACK_COMPLETE', false],
+  ['every check passes', (): void => undefined, 'CREATE_COMPLETE', true],
+  ['the uploads\' backup is infected', (): void => simulation.standIn.service.scans.onNextScan({ result: 'THREATS_FOUND' }), 'ROLLBACK_COMPLETE', false],
+  ['the restore test fails', (): void => simulation.standIn.service.restores.onNextRestore({ outcome: 'FAILED', statusMessage: 'Table restore failed' }), 'ROLLBACK_COMPLETE', false],
 ] as const)('%s', async (_name, arrange, status, migrates) => {
   simulation.standIn.service.copies.createOtherVault(DR_VAULT);
   arrange();

@@ -99,3 +99,21 @@ test('a validation that never passes within the timeout fails the deploy, naming
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(restores(result.operations)[0].response!.Reason).toMatch(/Timed out after 5 minutes: restore job [0-9A-F-]+ COMPLETED, but its validation \(.*\) answered VALIDATING/);
 });
+
+test.each([
+  ['SUCCESSFUL', 'CREATE_COMPLETE', true],
+  ['FAILED', 'ROLLBACK_COMPLETE', false],
+] as const)('the long wait (a 2-hour restore): the result resource waits for the validation, which answers %s', async (status, stackStatus, migrates) => {
+  simulation.standIn.service.restores.onNextRestore({ durationSeconds: 90 * 60 });
+  const code = `let asked = 0;
+exports.handler = async () => (++asked < 2 ? { ValidationStatus: 'VALIDATING' } : { ValidationStatus: '${status}', ValidationStatusMessage: 'checked after the long restore' });`;
+  const cfn = simulation.cloudFormation('E2E');
+  const result = await cfn.deploy(validatedStack(code, Duration.hours(2)));
+  expect(result.status).toBe(stackStatus);
+  expect(migrated(cfn)).toBe(migrates);
+  const [restore] = simulation.standIn.service.restores.restoreRecords();
+  expect(simulation.standIn.service.restores.validationsOf(restore.id)).toEqual([{ status, message: 'checked after the long restore' }]);
+  const results = result.operations.filter((o) => o.resourceType === 'Custom::RestoreJobResult' && o.requestType === 'Create');
+  if (status === 'FAILED') expect(results[0].response!.Reason).toMatch(/answered FAILED: checked after the long restore/);
+  expectAllAnswered(result.operations);
+});
