@@ -5,9 +5,10 @@
 // - the backup-jobs CLI (bin/backup-jobs.ts, its shebang kept) -> dist/cli/backup-jobs.js, with its
 //   libraries inside, so that the package adds no dependencies to a CDK app.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { thirdPartyLicenses } from './third-party-licenses.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const common = {
@@ -21,12 +22,15 @@ const common = {
   mainFields: ['module', 'main'],
   legalComments: 'eof',
   logLevel: 'warning',
+  // What went into each bundle: the third-party notices come from it (third-party-licenses.mjs).
+  metafile: true,
 };
+const metafiles = [];
 
 const handlers = readdirSync(join(root, 'lambda')).filter((name) => existsSync(join(root, 'lambda', name, 'index.ts')));
 for (const name of handlers) {
   const outfile = join(root, 'dist', 'handlers', name, 'index.js');
-  await build({ ...common, entryPoints: [join(root, 'lambda', name, 'index.ts')], outfile });
+  metafiles.push((await build({ ...common, entryPoints: [join(root, 'lambda', name, 'index.ts')], outfile })).metafile);
   console.error(`bundled ${name}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
 }
 
@@ -39,11 +43,16 @@ const lazy = [
 ];
 for (const [handler, source] of lazy) {
   const outfile = join(root, 'dist', 'handlers', handler, `${source.split(/[\\/]/).pop().replace(/\.ts$/, '')}.js`);
-  await build({ ...common, entryPoints: [join(root, source)], outfile });
+  metafiles.push((await build({ ...common, entryPoints: [join(root, source)], outfile })).metafile);
   console.error(`bundled ${handler}, loaded on first use: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
 }
 
 const cli = join(root, 'dist', 'cli', 'backup-jobs.js');
-await build({ ...common, entryPoints: [join(root, 'bin', 'backup-jobs.ts')], outfile: cli });
+metafiles.push((await build({ ...common, entryPoints: [join(root, 'bin', 'backup-jobs.ts')], outfile: cli })).metafile);
 chmodSync(cli, 0o755);
 console.error(`bundled backup-jobs CLI: ${(statSync(cli).size / 1024).toFixed(1)} KiB`);
+
+// The notices of the third-party code inside the bundles; a license that is not allowed fails the build.
+const notices = thirdPartyLicenses(metafiles, root);
+writeFileSync(join(root, 'dist', 'THIRD_PARTY_LICENSES'), notices.text);
+console.error(`third-party notices: ${notices.count} packages in dist/THIRD_PARTY_LICENSES`);

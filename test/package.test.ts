@@ -36,6 +36,8 @@ beforeAll(() => {
 test('ships the compiled library, its types and the pre-built handler bundles, and no tests or sources', () => {
   expect(files).toEqual(expect.arrayContaining([
     'package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/handlers/jobs/index.js', 'dist/handlers/jobs/instance-protection.js',
+    // The notices of the third-party code the bundles carry.
+    'dist/THIRD_PARTY_LICENSES',
   ]));
   expect(files.filter((f) => f.startsWith('test/') || f.startsWith('lib/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
 });
