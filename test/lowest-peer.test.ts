@@ -1,0 +1,71 @@
+/**
+ * The lowest aws-cdk-lib the package promises (peerDependencies: ^2.225.0):
+ * the packed package, installed into a separate app whose aws-cdk-lib is
+ * 2.225.0 (the `aws-cdk-lib-lowest` alias package-lock.json pins), synthesizes
+ * every construct, and the stack deploys and is destroyed in the simulation.
+ * Raising the floor is a decision the README states, and this test moves with it.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Simulation, SynthesizedStack } from '../local/simulation';
+
+const ROOT = path.join(__dirname, '..');
+const LOWEST = path.join(ROOT, 'node_modules', 'aws-cdk-lib-lowest');
+
+test('the floor peerDependencies names is the version this test installs', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const lowest = JSON.parse(fs.readFileSync(path.join(LOWEST, 'package.json'), 'utf8'));
+  expect(pkg.peerDependencies['aws-cdk-lib']).toBe(`^${lowest.version}`);
+  expect(lowest.name).toBe('aws-cdk-lib');
+});
+
+test('with aws-cdk-lib at its lowest supported version, an app of every construct synthesizes from the installed package, and deploys and is destroyed in the simulation', async () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-backup-jobs-lowest-'));
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }));
+  const appDir = path.join(work, 'app');
+  fs.mkdirSync(appDir);
+  fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'user-app', version: '1.0.0', private: true }));
+  execFileSync('npm', ['install', path.join(work, packed[0].filename), '--offline', '--no-audit', '--no-fund', '--legacy-peer-deps'], { cwd: appDir, stdio: 'pipe' });
+  fs.symlinkSync(LOWEST, path.join(appDir, 'node_modules', 'aws-cdk-lib'), 'dir');
+  fs.symlinkSync(path.join(ROOT, 'node_modules', 'constructs'), path.join(appDir, 'node_modules', 'constructs'), 'dir');
+  fs.writeFileSync(path.join(appDir, 'app.js'), `
+    const { App, Stack, Duration, RemovalPolicy } = require('aws-cdk-lib');
+    const backup = require('aws-cdk-lib/aws-backup');
+    const dynamodb = require('aws-cdk-lib/aws-dynamodb');
+    const lambda = require('aws-cdk-lib/aws-lambda');
+    const s3 = require('aws-cdk-lib/aws-s3');
+    const { BackupBeforeRemoval, BackupJob, CopyJob, ProtectedResource, RecoveryPoint, RestoreJob, ScanJob } = require('cdk-backup-jobs');
+    if (require('aws-cdk-lib/package.json').version !== '2.225.0') throw new Error('not the lowest aws-cdk-lib: ' + require('aws-cdk-lib/package.json').version);
+    const app = new App({ outdir: 'cdk.out' });
+    const stack = new Stack(app, 'Lowest');
+    const table = new dynamodb.Table(stack, 'Orders', { tableName: 'orders', partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, removalPolicy: RemovalPolicy.DESTROY });
+    const snapshot = new BackupJob(stack, 'Snapshot', { resource: ProtectedResource.fromDynamoDbTable(table) });
+    new BackupJob(stack, 'Long', { resource: ProtectedResource.fromDynamoDbTable(table), timeout: Duration.hours(2) }).node.addDependency(snapshot);
+    new RestoreJob(stack, 'RestoreTest', {
+      recoveryPoint: RecoveryPoint.fromBackupJob(snapshot), metadata: { targetTableName: 'orders-restore' }, removalPolicy: RemovalPolicy.DESTROY,
+      validation: new lambda.Function(stack, 'Check', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline("exports.handler = async () => ({ ValidationStatus: 'SUCCESSFUL' });") }),
+    });
+    new CopyJob(stack, 'DrCopy', { recoveryPoint: RecoveryPoint.fromBackupJob(snapshot), destinationBackupVault: backup.BackupVault.fromBackupVaultArn(stack, 'Dr', 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr') });
+    const bucket = new s3.Bucket(stack, 'Uploads', { bucketName: 'uploads', versioned: true });
+    new ScanJob(stack, 'Scan', { recoveryPoint: RecoveryPoint.fromBackupJob(new BackupJob(stack, 'UploadsSnapshot', { resource: ProtectedResource.fromS3Bucket(bucket) })) });
+    BackupBeforeRemoval.guardAll(stack);
+    app.synth();
+  `);
+  execFileSync('node', ['app.js'], { cwd: appDir, encoding: 'utf8' });
+  const stack = SynthesizedStack.fromAssembly(path.join(appDir, 'cdk.out'), 'Lowest');
+  const types = new Set(Object.values(stack.template.Resources).map((r) => r.Type));
+  for (const type of ['Custom::BackupJob', 'Custom::BackupJobResult', 'Custom::RestoreJob', 'Custom::CopyJob', 'Custom::ScanJob', 'Custom::BackupBeforeRemoval']) expect(types).toContain(type);
+  const simulation = await Simulation.start({ echo: false });
+  try {
+    simulation.standIn.service.copies.createOtherVault('arn:aws:backup:us-west-2:123456789012:backup-vault:dr');
+    const cfn = simulation.cloudFormation('Lowest');
+    const deployed = await cfn.deploy(stack);
+    expect({ status: deployed.status, reason: deployed.reason }).toEqual({ status: 'CREATE_COMPLETE', reason: undefined });
+    const destroyed = await cfn.destroy();
+    expect({ status: destroyed.status, reason: destroyed.reason }).toEqual({ status: 'DELETE_COMPLETE', reason: undefined });
+  } finally {
+    await simulation.stop();
+  }
+}, 300_000);
