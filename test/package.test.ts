@@ -278,3 +278,15 @@ test('a separate app scans its bucket\'s backup for malware before the migration
     }
   }
 }, 180_000);
+
+test('the package metadata Construct Hub and the registries read: the awscdk keyword, stability, repository, homepage, license; each jsii target named', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(appDir, 'node_modules', 'cdk-backup-jobs', 'package.json'), 'utf8'));
+  expect(pkg.keywords).toEqual(expect.arrayContaining(['awscdk', 'aws-backup']));
+  expect(pkg).toMatchObject({ stability: 'experimental', license: 'Apache-2.0', repository: { type: 'git', url: expect.stringMatching(/^https:\/\/github\.com\//) }, homepage: expect.stringMatching(/^https:\/\//) });
+  expect(pkg.jsii.targets).toMatchObject({
+    python: { distName: 'cdk-backup-jobs', module: 'cdk_backup_jobs' },
+    java: { maven: { groupId: 'io.github.cdk-backup-jobs', artifactId: 'cdk-backup-jobs' } },
+    dotnet: { packageId: 'CdkBackupJobs' },
+    go: { moduleName: 'github.com/cdk-backup-jobs/cdk-backup-jobs-go' },
+  });
+});
