@@ -30,9 +30,13 @@ function migrationStack(props: Partial<BackupJobProps> = {}) {
   });
 }
 
-/** When the migration was made (its parameter's creation or update), in simulated time. */
-function migrationMadeAt(cfn: ReturnType<Simulation['cloudFormation']>, after: number): number | undefined {
-  return cfn.events.find((e) => e.logicalId.startsWith('Migration') && /^(CREATE|UPDATE)_COMPLETE$/.test(e.status) && e.at >= after)?.at;
+/**
+ * When the migration was made (its parameter's creation or update), in
+ * simulated time, by the stack's events from the `from`-th on (a deploy's own:
+ * the one before may end at the very moment the next starts).
+ */
+function migrationMadeAt(cfn: ReturnType<Simulation['cloudFormation']>, from: number): number | undefined {
+  return cfn.events.slice(from).find((e) => e.logicalId.startsWith('Migration') && /^(CREATE|UPDATE)_COMPLETE$/.test(e.status))?.at;
 }
 
 describe('waitForCompletion false, then true (the short path)', () => {
@@ -44,7 +48,7 @@ describe('waitForCompletion false, then true (the short path)', () => {
     const jobId = first.outputs.BackupJobId;
     expect(simulation.standIn.service.backups.jobView(jobId).state).not.toBe('COMPLETED');
 
-    const startedAt = simulation.clock.now();
+    const eventsBefore = cfn.events.length;
     const update = await cfn.deploy(migrationStack({ waitForCompletion: true }));
     expect(update.status).toBe('UPDATE_COMPLETE');
     const job = simulation.standIn.service.backups.jobView(jobId);
@@ -53,7 +57,7 @@ describe('waitForCompletion false, then true (the short path)', () => {
     expect(op.response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: backupOps(first.operations)[0].response!.PhysicalResourceId });
     expect(op.response!.receivedAt).toBeGreaterThanOrEqual(job.completedAt!);
     expect(update.outputs).toMatchObject({ BackupJobId: jobId, State: 'COMPLETED' });
-    expect(migrationMadeAt(cfn, startedAt) ?? Infinity).toBeGreaterThanOrEqual(job.completedAt!);
+    expect(migrationMadeAt(cfn, eventsBefore) ?? Infinity).toBeGreaterThanOrEqual(job.completedAt!);
     expect(simulation.standIn.service.backups.jobIds()).toEqual([jobId]);
     expectAllAnswered([...first.operations, ...update.operations]);
   });
