@@ -1,7 +1,9 @@
 /**
- * The lowest aws-cdk-lib the package promises (peerDependencies: ^2.225.0):
+ * The lowest aws-cdk-lib and constructs the package promises (peerDependencies:
+ * ^2.225.0, ^10.0.0):
  * the packed package, installed into a separate app whose aws-cdk-lib is
- * 2.225.0 (the `aws-cdk-lib-lowest` alias package-lock.json pins), synthesizes
+ * 2.225.0 and constructs 10.0.0 (the `aws-cdk-lib-lowest` and `constructs-lowest`
+ * aliases package-lock.json pins), synthesizes
  * every construct, and the stack deploys and is destroyed in the simulation;
  * cfn-lint finds no errors in its template. (The example app, bin/, is built
  * against the locked aws-cdk-lib: it uses newer APIs than the floor, as cdk-nag 3
@@ -17,12 +19,15 @@ import { toolAvailable } from './fixtures/tools';
 
 const ROOT = path.join(__dirname, '..');
 const LOWEST = path.join(ROOT, 'node_modules', 'aws-cdk-lib-lowest');
+const LOWEST_CONSTRUCTS = path.join(ROOT, 'node_modules', 'constructs-lowest');
 
-test('the floor peerDependencies names is the version this test installs', () => {
+test('the floors peerDependencies names are the versions this test installs', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const lowest = JSON.parse(fs.readFileSync(path.join(LOWEST, 'package.json'), 'utf8'));
-  expect(pkg.peerDependencies['aws-cdk-lib']).toBe(`^${lowest.version}`);
-  expect(lowest.name).toBe('aws-cdk-lib');
+  for (const [name, dir] of [['aws-cdk-lib', LOWEST], ['constructs', LOWEST_CONSTRUCTS]]) {
+    const lowest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    expect(lowest.name).toBe(name);
+    expect(pkg.peerDependencies[name]).toBe(`^${lowest.version}`);
+  }
 });
 
 let appDir: string;
@@ -36,7 +41,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'user-app', version: '1.0.0', private: true }));
   execFileSync('npm', ['install', path.join(work, packed[0].filename), '--offline', '--no-audit', '--no-fund', '--legacy-peer-deps'], { cwd: appDir, stdio: 'pipe' });
   fs.symlinkSync(LOWEST, path.join(appDir, 'node_modules', 'aws-cdk-lib'), 'dir');
-  fs.symlinkSync(path.join(ROOT, 'node_modules', 'constructs'), path.join(appDir, 'node_modules', 'constructs'), 'dir');
+  fs.symlinkSync(LOWEST_CONSTRUCTS, path.join(appDir, 'node_modules', 'constructs'), 'dir');
   fs.writeFileSync(path.join(appDir, 'app.js'), `
     const { App, Stack, Duration, RemovalPolicy } = require('aws-cdk-lib');
     const backup = require('aws-cdk-lib/aws-backup');
@@ -45,6 +50,7 @@ beforeAll(() => {
     const s3 = require('aws-cdk-lib/aws-s3');
     const { BackupBeforeRemoval, BackupJob, CopyJob, ProtectedResource, RecoveryPoint, RestoreJob, ScanJob } = require('cdk-backup-jobs');
     if (require('aws-cdk-lib/package.json').version !== '2.225.0') throw new Error('not the lowest aws-cdk-lib: ' + require('aws-cdk-lib/package.json').version);
+    if (require('constructs/package.json').version !== '10.0.0') throw new Error('not the lowest constructs: ' + require('constructs/package.json').version);
     const app = new App({ outdir: 'cdk.out' });
     const stack = new Stack(app, 'Lowest');
     const table = new dynamodb.Table(stack, 'Orders', { tableName: 'orders', partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, removalPolicy: RemovalPolicy.DESTROY });
@@ -60,11 +66,12 @@ beforeAll(() => {
     BackupBeforeRemoval.guardAll(stack);
     app.synth();
   `);
-  execFileSync('node', ['app.js'], { cwd: appDir, encoding: 'utf8' });
+  // The peers are linked in: Node.js resolves their own imports from the app (one constructs, the lowest), not from this repository.
+  execFileSync('node', ['--preserve-symlinks', 'app.js'], { cwd: appDir, encoding: 'utf8' });
   stack = SynthesizedStack.fromAssembly(path.join(appDir, 'cdk.out'), 'Lowest');
 }, 180_000);
 
-test('with aws-cdk-lib at its lowest supported version, an app of every construct synthesizes from the installed package, and deploys and is destroyed in the simulation', async () => {
+test('with aws-cdk-lib and constructs at their lowest supported versions, an app of every construct synthesizes from the installed package, and deploys and is destroyed in the simulation', async () => {
   const types = new Set(Object.values(stack.template.Resources).map((r) => r.Type));
   for (const type of ['Custom::BackupJob', 'Custom::BackupJobResult', 'Custom::RestoreJob', 'Custom::CopyJob', 'Custom::ScanJob', 'Custom::BackupBeforeRemoval']) expect(types).toContain(type);
   const simulation = await Simulation.start({ echo: false });
@@ -82,7 +89,7 @@ test('with aws-cdk-lib at its lowest supported version, an app of every construc
 
 const haveCfnLint = toolAvailable('cfn-lint', 'the cfn-lint check of the lowest-peer templates', 'pip install cfn-lint');
 
-(haveCfnLint ? test : test.skip)('cfn-lint finds no errors in the template synthesized with the lowest aws-cdk-lib', () => {
+(haveCfnLint ? test : test.skip)('cfn-lint finds no errors in the template synthesized with the lowest peers', () => {
   const file = path.join(appDir, 'cdk.out', 'Lowest.template.json');
   expect(fs.existsSync(file)).toBe(true);
   const run = spawnSync('cfn-lint', ['--format', 'json', file], { encoding: 'utf8' });
