@@ -22,10 +22,9 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as fc from 'fast-check';
 import { CopyJob, RecoveryPoint } from '../../lib';
-import { idempotencyToken } from '../../lib/core/properties';
 import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
 import { COPY_ARN_VISIBILITIES, CopyArnVisibility } from '../../local/stand-in/copy-job-states';
-import { backupJobStack, checkSequences, endOf, sometimes, useSimulation } from './harness';
+import { backupJobStack, checkSequences, endOf, requestInvariants, sometimes, useSimulation } from './harness';
 
 const sim = useSimulation();
 
@@ -101,34 +100,15 @@ async function runSequence(simulation: Simulation, steps: readonly CopyStep[]): 
 }
 
 function violations(simulation: Simulation, history: readonly CustomResourceOperation[]): string[] {
-  const problems: string[] = [];
-  const service = simulation.standIn.service;
-  for (const op of history) {
-    if (!op.answeredInTime && !op.cancelled) problems.push(`${op.requestType} ${op.logicalId} (${op.phase}) was not answered within its ServiceTimeout`);
-  }
-  const requests = new Map<string, CustomResourceOperation>();
-  for (const op of history) {
-    if (op.resourceType !== 'Custom::CopyJob' || op.requestType === 'Delete') continue;
-    const event = simulation.aws.invocations.find((i) => (i.payload as { RequestId?: string })?.RequestId === op.requestId)?.payload as { StackId: string };
-    requests.set(idempotencyToken({ StackId: event.StackId, LogicalResourceId: op.logicalId, RequestId: op.requestId }, 'copy'), op);
-  }
-  const byRequest = new Map<string, string[]>();
-  for (const copy of service.copies.copyRecords()) {
-    const op = copy.token ? requests.get(copy.token) : undefined;
-    if (!op) {
-      problems.push(`copy job ${copy.id} belongs to no request`);
-      continue;
-    }
-    byRequest.set(op.requestId, [...(byRequest.get(op.requestId) ?? []), copy.id]);
-    if (copy.createdAt > op.endedAt) problems.push(`copy job ${copy.id} was started ${(copy.createdAt - op.endedAt) / 1000} s after CloudFormation stopped waiting for ${op.requestType} ${op.requestId}`);
+  const { problems, owned } = requestInvariants(simulation, history, {
+    resourceType: 'Custom::CopyJob', tokenSuffix: 'copy', noun: 'copy', plural: 'copies', jobs: simulation.standIn.service.copies.copyRecords(),
+  });
+  for (const { job: copy, op } of owned) {
     const { destroy } = endOf(history, op);
     const made = copy.state === 'COMPLETED' || copy.state === 'PARTIAL';
     if (destroy && made && !copy.deleted) problems.push(`the copy of DESTROY copy job ${copy.id} (${copy.state}) was left after the stack was deleted`);
     if (!destroy && copy.deleted) problems.push(`the copy of RETAIN copy job ${copy.id} was deleted`);
     if (destroy && !made && copy.state !== 'FAILED') problems.push(`DESTROY copy job ${copy.id} still runs (${copy.state}) after the stack was deleted`);
-  }
-  for (const [requestId, ids] of byRequest) {
-    if (ids.length > 1) problems.push(`request ${requestId} started ${ids.length} copies`);
   }
   return problems;
 }

@@ -11,6 +11,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as fc from 'fast-check';
 import { BackupJob, BackupJobProps, ProtectedResource } from '../../lib';
 import { parsePhysicalId } from '../../lambda/jobs/physical-id';
+import { idempotencyToken } from '../../lib/core/properties';
 import { CustomResourceOperation, Simulation, SynthesizedStack } from '../../local/simulation';
 
 export const TABLE_NAME = 'orders';
@@ -147,4 +148,51 @@ function keptByReplacement(history: readonly CustomResourceOperation[], physical
   if (physicalId === undefined || i < 0) return false;
   const replacing = history.slice(0, i).reverse().find((o) => o.phase === 'deploy' && o.logicalId === history[i].logicalId && o.requestType === 'Update' && !o.failure);
   return replacing !== undefined && replacing.properties.RemovalPolicy !== 'destroy';
+}
+
+/** A job of a kind, as the stand-in records it: what ties it to the request that started it. */
+export interface RecordedJob {
+  readonly id: string;
+  readonly token?: string;
+  readonly createdAt: number;
+}
+
+/**
+ * The invariants every kind's jobs keep through a sequence: every request was
+ * answered within its ServiceTimeout (or cancelled); every job belongs to
+ * exactly one request of the kind's resource (by its idempotency token, from
+ * `tokenSuffix`), none was started after CloudFormation stopped waiting for
+ * its request, and no request started two. The problems, and each job with its
+ * request for the kind's own checks.
+ */
+export function requestInvariants<J extends RecordedJob>(
+  simulation: Simulation, history: readonly CustomResourceOperation[],
+  kind: { readonly resourceType: string; readonly tokenSuffix: string; readonly noun: string; readonly plural: string; readonly jobs: readonly J[] },
+): { problems: string[]; owned: { job: J; op: CustomResourceOperation }[] } {
+  const problems: string[] = [];
+  for (const op of history) {
+    if (!op.answeredInTime && !op.cancelled) problems.push(`${op.requestType} ${op.logicalId} (${op.phase}) was not answered within its ServiceTimeout`);
+  }
+  const requests = new Map<string, CustomResourceOperation>();
+  for (const op of history) {
+    if (op.resourceType !== kind.resourceType || op.requestType === 'Delete') continue;
+    const event = simulation.aws.invocations.find((i) => (i.payload as { RequestId?: string })?.RequestId === op.requestId)?.payload as { StackId: string };
+    requests.set(idempotencyToken({ StackId: event.StackId, LogicalResourceId: op.logicalId, RequestId: op.requestId }, kind.tokenSuffix), op);
+  }
+  const owned: { job: J; op: CustomResourceOperation }[] = [];
+  const byRequest = new Map<string, string[]>();
+  for (const job of kind.jobs) {
+    const op = job.token ? requests.get(job.token) : undefined;
+    if (!op) {
+      problems.push(`${kind.noun} job ${job.id} belongs to no request`);
+      continue;
+    }
+    owned.push({ job, op });
+    byRequest.set(op.requestId, [...(byRequest.get(op.requestId) ?? []), job.id]);
+    if (job.createdAt > op.endedAt) problems.push(`${kind.noun} job ${job.id} was started ${(job.createdAt - op.endedAt) / 1000} s after CloudFormation stopped waiting for ${op.requestType} ${op.requestId}`);
+  }
+  for (const [requestId, ids] of byRequest) {
+    if (ids.length > 1) problems.push(`request ${requestId} started ${ids.length} ${kind.plural}`);
+  }
+  return { problems, owned };
 }

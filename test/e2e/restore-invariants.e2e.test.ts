@@ -22,9 +22,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { RecoveryPoint, RestoreJob } from '../../lib';
-import { idempotencyToken } from '../../lib/core/properties';
 import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
-import { backupJobStack, checkSequences, endOf, sometimes, useSimulation } from './harness';
+import { backupJobStack, checkSequences, endOf, requestInvariants, sometimes, useSimulation } from './harness';
 
 const sim = useSimulation();
 
@@ -97,26 +96,11 @@ async function runSequence(simulation: Simulation, steps: readonly RestoreStep[]
 }
 
 function violations(simulation: Simulation, history: readonly CustomResourceOperation[]): string[] {
-  const problems: string[] = [];
   const service = simulation.standIn.service;
-  for (const op of history) {
-    if (!op.answeredInTime && !op.cancelled) problems.push(`${op.requestType} ${op.logicalId} (${op.phase}) was not answered within its ServiceTimeout`);
-  }
-  const requests = new Map<string, CustomResourceOperation>();
-  for (const op of history) {
-    if (op.resourceType !== 'Custom::RestoreJob' || op.requestType === 'Delete') continue;
-    const event = simulation.aws.invocations.find((i) => (i.payload as { RequestId?: string })?.RequestId === op.requestId)?.payload as { StackId: string };
-    requests.set(idempotencyToken({ StackId: event.StackId, LogicalResourceId: op.logicalId, RequestId: op.requestId }, 'DynamoDB'), op);
-  }
-  const byRequest = new Map<string, string[]>();
-  for (const restore of service.restores.restoreRecords()) {
-    const op = restore.token ? requests.get(restore.token) : undefined;
-    if (!op) {
-      problems.push(`restore job ${restore.id} belongs to no request`);
-      continue;
-    }
-    byRequest.set(op.requestId, [...(byRequest.get(op.requestId) ?? []), restore.id]);
-    if (restore.createdAt > op.endedAt) problems.push(`restore job ${restore.id} was started ${(restore.createdAt - op.endedAt) / 1000} s after CloudFormation stopped waiting for ${op.requestType} ${op.requestId}`);
+  const { problems, owned } = requestInvariants(simulation, history, {
+    resourceType: 'Custom::RestoreJob', tokenSuffix: 'DynamoDB', noun: 'restore', plural: 'restores', jobs: service.restores.restoreRecords(),
+  });
+  for (const { job: restore, op } of owned) {
     const { destroy } = endOf(history, op);
     if (!restore.table || restore.status !== 'COMPLETED') continue;
     // A later restore may have made a table of the same name again: only the last maker's policy counts.
@@ -125,9 +109,6 @@ function violations(simulation: Simulation, history: readonly CustomResourceOper
     const deleted = service.tables.tableDeleted(restore.table);
     if (destroy && !deleted) problems.push(`the table ${restore.table} of DESTROY restore job ${restore.id} was left after the stack was deleted`);
     if (!destroy && deleted) problems.push(`the table ${restore.table} of RETAIN restore job ${restore.id} was deleted`);
-  }
-  for (const [requestId, ids] of byRequest) {
-    if (ids.length > 1) problems.push(`request ${requestId} started ${ids.length} restores`);
   }
   // No waiter outlived the stack: the framework would ask its deleted isComplete function.
   if (simulation.aws.logs.some((l) => l.line.includes('Function not found'))) problems.push('a waiter outlived the stack (Function not found)');

@@ -25,10 +25,9 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as fc from 'fast-check';
 import { BackupJob, ProtectedResource, RecoveryPoint, ScanJob } from '../../lib';
 import { parsePhysicalId } from '../../lambda/jobs/physical-id';
-import { idempotencyToken } from '../../lib/core/properties';
 import type { ScanOutcome, ScanResultStatus } from '../../local/stand-in/scan-job-states';
 import { CustomResourceOperation, RequestFaults, Simulation, SynthesizedStack } from '../../local/simulation';
-import { checkSequences, sometimes, synthesizeStack, useSimulation } from './harness';
+import { checkSequences, requestInvariants, sometimes, synthesizeStack, useSimulation } from './harness';
 
 const sim = useSimulation();
 
@@ -107,29 +106,9 @@ function migrationOnACleanScan(simulation: Simulation, physicalId: string | unde
 }
 
 function violations(simulation: Simulation, history: readonly CustomResourceOperation[]): string[] {
-  const problems: string[] = [];
-  for (const op of history) {
-    if (!op.answeredInTime && !op.cancelled) problems.push(`${op.requestType} ${op.logicalId} (${op.phase}) was not answered within its ServiceTimeout`);
-  }
-  const requests = new Map<string, CustomResourceOperation>();
-  for (const op of history) {
-    if (op.resourceType !== 'Custom::ScanJob' || op.requestType === 'Delete') continue;
-    const event = simulation.aws.invocations.find((i) => (i.payload as { RequestId?: string })?.RequestId === op.requestId)?.payload as { StackId: string };
-    requests.set(idempotencyToken({ StackId: event.StackId, LogicalResourceId: op.logicalId, RequestId: op.requestId }, 'scan'), op);
-  }
-  const byRequest = new Map<string, string[]>();
-  for (const scan of simulation.standIn.service.scans.scanRecords()) {
-    const op = scan.token ? requests.get(scan.token) : undefined;
-    if (!op) {
-      problems.push(`scan job ${scan.id} belongs to no request`);
-      continue;
-    }
-    byRequest.set(op.requestId, [...(byRequest.get(op.requestId) ?? []), scan.id]);
-    if (scan.createdAt > op.endedAt) problems.push(`scan job ${scan.id} was started ${(scan.createdAt - op.endedAt) / 1000} s after CloudFormation stopped waiting for ${op.requestType} ${op.requestId}`);
-  }
-  for (const [requestId, ids] of byRequest) {
-    if (ids.length > 1) problems.push(`request ${requestId} started ${ids.length} scans`);
-  }
+  const { problems } = requestInvariants(simulation, history, {
+    resourceType: 'Custom::ScanJob', tokenSuffix: 'scan', noun: 'scan', plural: 'scans', jobs: simulation.standIn.service.scans.scanRecords(),
+  });
   if (simulation.aws.logs.some((l) => l.line.includes('Function not found'))) problems.push('a waiter outlived the stack (Function not found)');
   return problems;
 }
