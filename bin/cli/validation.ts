@@ -6,10 +6,11 @@
  * until --timeout. The answer is reported to AWS Backup
  * (PutRestoreValidationResult); the exit code follows the function either way.
  */
-import { BackupClient, PutRestoreValidationResultCommand } from '@aws-sdk/client-backup';
+import type { BackupClient } from '@aws-sdk/client-backup';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { RestoreJobDescription } from '../../lambda/shared/restore-jobs';
-import { parseValidationAnswer, RestoreValidationRequest, validationFailure } from '../../lib/core/restore-validation';
+import { answerOf, decodeInvocation, reportValidation, validationRequestOf } from '../../lambda/shared/restore-validation';
+import { validationFailure } from '../../lib/core/restore-validation';
 import { formatSeconds } from '../../lib/core/messages';
 import type { CliContext } from './context';
 import { EXIT } from './exit-codes';
@@ -18,20 +19,13 @@ import { interrupted, Interrupted, sleep } from './wait';
 export async function validateRestore(
   ctx: CliContext, lambda: LambdaClient, backup: BackupClient, functionName: string, job: RestoreJobDescription, options: { intervalMs: number; deadline: number },
 ): Promise<number> {
-  const request: RestoreValidationRequest = {
-    RestoreJobId: job.RestoreJobId!, CreatedResourceArn: job.CreatedResourceArn ?? '', ResourceType: job.ResourceType ?? '', RecoveryPointArn: job.RecoveryPointArn ?? '',
-  };
+  const request = validationRequestOf(job);
   ctx.err(`restore job ${request.RestoreJobId} COMPLETED; validating with ${functionName}`);
   for (;;) {
-    const invoked = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(request)) }));
-    const payload = invoked.Payload?.length ? JSON.parse(new TextDecoder().decode(invoked.Payload)) : undefined;
-    if (invoked.FunctionError) {
-      ctx.err(`Restore job ${request.RestoreJobId} COMPLETED, and its validation (${functionName}) failed: ${payload?.errorType ?? invoked.FunctionError}: ${payload?.errorMessage ?? ''}`);
-      return EXIT.JOB_FAILED;
-    }
-    const answer = parseValidationAnswer(payload);
-    if (typeof answer === 'string') {
-      ctx.err(`Restore job ${request.RestoreJobId} COMPLETED, but ${answer}`);
+    const invoked = decodeInvocation(await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(request)) })));
+    const answer = answerOf(request, functionName, invoked);
+    if ('failure' in answer) {
+      ctx.err(answer.failure);
       return EXIT.JOB_FAILED;
     }
     if (answer.status === 'VALIDATING') {
@@ -44,11 +38,8 @@ export async function validateRestore(
       if (interrupted()) throw new Interrupted('restore', request.RestoreJobId);
       continue;
     }
-    try {
-      await backup.send(new PutRestoreValidationResultCommand({ RestoreJobId: request.RestoreJobId, ValidationStatus: answer.status, ValidationStatusMessage: answer.message }));
-    } catch (error) {
-      ctx.err(`warning: AWS Backup did not record the validation result (${(error as Error).name}: ${(error as Error).message}); the exit code follows the validation`);
-    }
+    const notRecorded = await reportValidation(backup, request.RestoreJobId, answer);
+    if (notRecorded) ctx.err(`warning: AWS Backup did not record the validation result (${notRecorded}); the exit code follows the validation`);
     if (answer.status !== 'SUCCESSFUL') {
       ctx.err(validationFailure(request.RestoreJobId, functionName, answer));
       return EXIT.JOB_FAILED;

@@ -4,6 +4,7 @@
  * a validation pays for the Lambda SDK at cold start.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { decodeInvocation } from '../../shared/restore-validation';
 import { bounded } from '../invocation';
 
 let client: LambdaClient | undefined;
@@ -12,6 +13,5 @@ let client: LambdaClient | undefined;
 export async function invokeFunction(functionArn: string, payload: unknown): Promise<{ payload: unknown; functionError?: string }> {
   // One client per container, its calls bounded by the invocation (a slow function never holds up the answer).
   client ??= bounded(new LambdaClient({}));
-  const invoked = await client.send(new InvokeCommand({ FunctionName: functionArn, Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
-  return { payload: invoked.Payload?.length ? JSON.parse(new TextDecoder().decode(invoked.Payload)) : undefined, functionError: invoked.FunctionError };
+  return decodeInvocation(await client.send(new InvokeCommand({ FunctionName: functionArn, Payload: new TextEncoder().encode(JSON.stringify(payload)) })));
 }

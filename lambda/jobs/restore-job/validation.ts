@@ -6,11 +6,11 @@
  * not AWS Backup records it (it is not documented whether AWS Backup accepts a
  * result for a restore no restore testing plan started).
  */
-import { PutRestoreValidationResultCommand } from '@aws-sdk/client-backup';
-import { parseValidationAnswer, RestoreValidationRequest, ValidationAnswer, validationFailure } from '../../../lib/core/restore-validation';
+import { ValidationAnswer, validationFailure } from '../../../lib/core/restore-validation';
 import { describeError, isTransientError } from '../../shared/errors';
 import { log } from '../../shared/log';
 import type { RestoreJobDescription } from '../../shared/restore-jobs';
+import { answerOf, reportValidation, validationRequestOf } from '../../shared/restore-validation';
 import { backupClient } from '../invocation';
 import type { Judgement } from '../job-kind';
 
@@ -22,18 +22,11 @@ function invoker(): typeof import('./validation-invoke') {
 
 /** The validation's verdict on a restore that COMPLETED. */
 export async function validateRestore(functionArn: string, job: RestoreJobDescription, resourceType: string): Promise<Judgement> {
-  const request: RestoreValidationRequest = {
-    RestoreJobId: job.RestoreJobId!, CreatedResourceArn: job.CreatedResourceArn ?? '', ResourceType: job.ResourceType ?? resourceType, RecoveryPointArn: job.RecoveryPointArn ?? '',
-  };
+  const request = validationRequestOf(job, resourceType);
   const fields = { restoreJobId: request.RestoreJobId, validationFunction: functionArn };
-  let answer: ValidationAnswer | string;
+  let answer: ValidationAnswer | { failure: string };
   try {
-    const invoked = await invoker().invokeFunction(functionArn, request);
-    const payload = invoked.payload as { errorType?: string; errorMessage?: string } | undefined;
-    if (invoked.functionError) {
-      return { verdict: 'rejected', reason: `Restore job ${request.RestoreJobId} COMPLETED, and its validation (${functionArn}) failed: ${payload?.errorType ?? invoked.functionError}: ${payload?.errorMessage ?? ''}` };
-    }
-    answer = parseValidationAnswer(payload);
+    answer = answerOf(request, functionArn, await invoker().invokeFunction(functionArn, request));
   } catch (error) {
     // Throttled, or slower than this poll can wait (a longer validation answers VALIDATING): asked again.
     if (isTransientError(error) || (error as { name?: string }).name === 'TimeoutError' || (error as { name?: string }).name === 'AbortError') {
@@ -42,19 +35,12 @@ export async function validateRestore(functionArn: string, job: RestoreJobDescri
     }
     return { verdict: 'rejected', reason: `Restore job ${request.RestoreJobId} COMPLETED, but its validation (${functionArn}) could not be invoked: ${describeError(error)}` };
   }
-  if (typeof answer === 'string') return { verdict: 'rejected', reason: `Restore job ${request.RestoreJobId} COMPLETED, but ${answer}` };
+  if ('failure' in answer) return { verdict: 'rejected', reason: answer.failure };
   log('info', 'the validation function answered', { ...fields, status: answer.status });
   if (answer.status === 'VALIDATING') return { verdict: 'pending', why: `its validation (${functionArn}) answered VALIDATING${answer.message ? `: ${answer.message}` : ''}` };
-  await report(request.RestoreJobId, answer);
+  const notRecorded = await reportValidation(backupClient(), request.RestoreJobId, answer);
+  if (notRecorded) {
+    log('warn', 'AWS Backup did not record the validation result (PutRestoreValidationResult); the deploy follows the validation\'s answer', { ...fields, status: answer.status, error: notRecorded });
+  } else log('info', 'AWS Backup recorded the validation result', { ...fields, status: answer.status });
   return answer.status === 'SUCCESSFUL' ? { verdict: 'accepted' } : { verdict: 'rejected', reason: validationFailure(request.RestoreJobId, functionArn, answer) };
-}
-
-/** Records the validation's answer with AWS Backup; the deploy follows the answer either way. */
-async function report(restoreJobId: string, answer: ValidationAnswer): Promise<void> {
-  try {
-    await backupClient().send(new PutRestoreValidationResultCommand({ RestoreJobId: restoreJobId, ValidationStatus: answer.status, ValidationStatusMessage: answer.message }));
-    log('info', 'AWS Backup recorded the validation result', { restoreJobId, status: answer.status });
-  } catch (error) {
-    log('warn', 'AWS Backup did not record the validation result (PutRestoreValidationResult); the deploy follows the validation\'s answer', { restoreJobId, status: answer.status, error: describeError(error) });
-  }
 }
