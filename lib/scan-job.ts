@@ -5,6 +5,7 @@ import { formatErrors } from './core/messages';
 import { SCAN_JOB, ScanJobResourceProperties, scanJobRequest } from './core/scan-job-contract';
 import { validateScanJob } from './core/scan-job-rules';
 import { DEFAULT_TIMEOUT_SECONDS } from './core/timing';
+import { known } from './private/durations';
 import { renderJob, waitProperties } from './private/job-resource';
 import { JobProvider } from './private/provider';
 import { grantStartScanJob } from './private/scan-job-grants';
@@ -103,18 +104,20 @@ export class ScanJob extends Construct {
     const timeout = props.timeout ?? Duration.seconds(DEFAULT_TIMEOUT_SECONDS);
     const recoveryPoint = props.recoveryPoint;
     const base = props.incrementalFrom;
-    const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
     const result = validateScanJob({
       resourceType: recoveryPoint.resourceType,
       recoveryPointArn: known(recoveryPoint.recoveryPointArn),
-      baseRecoveryPointArn: base && known(base.recoveryPointArn),
+      baseRecoveryPointArn: known(base?.recoveryPointArn),
       baseResourceType: base?.resourceType,
       timeoutSeconds: timeout.isUnresolved() ? undefined : timeout.toSeconds({ integral: false }),
     });
     const errors = [...result.errors];
-    if (base === recoveryPoint) errors.push('incrementalFrom must be an earlier recovery point of the same resource, not the one scanned');
+    // The rules compare ARNs known at synth; the same recovery point given twice is the same one as a token too.
+    if (base === recoveryPoint && Token.isUnresolved(recoveryPoint.recoveryPointArn)) {
+      errors.push('incrementalFrom must be an earlier recovery point of the same resource, not the one scanned');
+    }
     errors.push(...regionErrors(this, recoveryPoint, 'scan'));
-    if (errors.length > 0) throw new Error(formatErrors(`ScanJob ${this.node.path}`, [...new Set(errors)]));
+    if (errors.length > 0) throw new Error(formatErrors(`ScanJob ${this.node.path}`, errors));
 
     this.recoveryPoint = recoveryPoint;
     this.scanRole = props.scanRole ?? newScanRole(this);

@@ -114,6 +114,15 @@ describe('ScanJob validation at synth', () => {
     );
   });
 
+  test('the scanned recovery point as its own base, by a known ARN: one problem, naming it', () => {
+    const stack = newStack();
+    const vault = backup.BackupVault.fromBackupVaultName(stack, 'Vault', 'pre-migration');
+    const point = RecoveryPoint.fromArn('arn:aws:backup:eu-west-1:123456789012:recovery-point:ABC', { backupVault: vault, resourceType: 'EBS' });
+    expect(() => new ScanJob(stack, 'Scan', { recoveryPoint: point, incrementalFrom: point })).toThrow(
+      'ScanJob Stack/Scan has 1 invalid setting:\n  - incrementalFrom ("arn:aws:backup:eu-west-1:123456789012:recovery-point:ABC") must be an earlier recovery point of the same resource, not the one scanned',
+    );
+  });
+
   test('a base of another type', () => {
     const stack = newStack();
     const vault = backup.BackupVault.fromBackupVaultName(stack, 'Vault', 'pre-migration');
