@@ -3,16 +3,15 @@
  * the jobs' vaults with their roles, stop jobs, and (removal policy DESTROY)
  * delete what a job made.
  */
-import { ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import type * as backup from 'aws-cdk-lib/aws-backup';
 import { Construct, IConstruct } from 'constructs';
-import { OWNER_TAGS } from '../core/properties';
 import { fillArnPattern, resourceTypeInfo } from '../core/resource-types';
 import { acknowledgeOnce, nagResource } from './acknowledge';
 import { byArn, Grant, STACK_PATTERN } from './grants';
 import { generatedNames } from './names';
 import type { JobProvider } from './provider';
-import { recoveryPointArns } from './recovery-point-arns';
+import { byOwnerTag, recoveryPointArns } from './recovery-point-arns';
 
 /**
  * Lets the handlers start jobs in a vault with a backup role (and copy into an
@@ -65,14 +64,9 @@ export function grantDeleteRecoveryPoints(provider: JobProvider, dependent: ICon
   if (!info) return;
   if (info.stoppable) provider.grantForDeletion(dependent, 'StopBackupJobsToDelete', ['backup:StopBackupJob'], ['*']);
   const arns = recoveryPointArns(provider.deletionPolicy, info, resourceName, 'Deletes only the recovery point of a job of this stack with removal policy DESTROY, named by the job\'s own description');
-  // AWS Backup's own recovery points name no resource: only those this stack's jobs tagged. The other
-  // services' (a DynamoDB table's backups, an EBS snapshot) are narrowed by their ARN where it names one.
-  const own = arns.filter((arn) => arn.includes(':recovery-point:'));
-  const others = arns.filter((arn) => !arn.includes(':recovery-point:'));
-  if (own.length > 0) {
-    provider.grantForDeletion(dependent, 'DeleteOwnRecoveryPoints', ['backup:DeleteRecoveryPoint'], own,
-      { StringEquals: { [`aws:ResourceTag/${OWNER_TAGS.stack}`]: Aws.STACK_NAME } });
-  }
+  // AWS Backup's own recovery points name no resource: only those this stack's jobs tagged.
+  const { own, others, condition } = byOwnerTag(arns);
+  if (own.length > 0) provider.grantForDeletion(dependent, 'DeleteOwnRecoveryPoints', ['backup:DeleteRecoveryPoint'], own, condition);
   if (others.length > 0) provider.grantForDeletion(dependent, 'DeleteRecoveryPoints', ['backup:DeleteRecoveryPoint'], others);
 }
 

@@ -18,6 +18,21 @@ export interface RecoveryPointSource {
 }
 
 /**
+ * A type's recovery-point ARN patterns split by what narrows them: AWS
+ * Backup's own (`recovery-point:*`, which names no resource), granted only
+ * with the stack's owner tag (`condition`: every job of this library tags its
+ * recovery point so), and the others, narrowed by their ARN where it names a
+ * resource (a DynamoDB table's backups, an EBS snapshot).
+ */
+export function byOwnerTag(arns: readonly string[]): { own: string[]; others: string[]; condition: Record<string, Record<string, string>> } {
+  return {
+    own: arns.filter((arn) => arn.includes(':recovery-point:')),
+    others: arns.filter((arn) => !arn.includes(':recovery-point:')),
+    condition: { StringEquals: { [`aws:ResourceTag/${OWNER_TAGS.stack}`]: Aws.STACK_NAME } },
+  };
+}
+
+/**
  * Lets the handlers do `actions` on a recovery point: itself when its ARN is
  * known at synth, else its type's recovery points in this account and region.
  * One a BackupJob of this stack makes carries the stack's owner tag: AWS
@@ -32,9 +47,9 @@ export function grantOnRecoveryPoint(provider: JobProvider, sids: { all: string;
   const sourceName = recoveryPoint.sourceResourceName !== undefined && !Token.isUnresolved(recoveryPoint.sourceResourceName) ? recoveryPoint.sourceResourceName : undefined;
   const arns = recoveryPointArns(provider.handlerRole, info, sourceName,
     'A recovery point that a backup of this deploy makes has no ARN at synth (naming it would make the provider depend on the backup)');
-  const own = recoveryPoint.madeInStack ? arns.filter((arn) => arn.includes(':recovery-point:')) : [];
-  const others = arns.filter((arn) => !own.includes(arn));
-  if (own.length > 0) provider.grant({ sid: sids.own, actions, conditions: { StringEquals: { [`aws:ResourceTag/${OWNER_TAGS.stack}`]: Aws.STACK_NAME } } }, own);
+  // Only one this stack's BackupJob makes carries the owner tag; any other keeps the type's patterns.
+  const { own, others, condition } = recoveryPoint.madeInStack ? byOwnerTag(arns) : { own: [], others: arns, condition: undefined };
+  if (own.length > 0) provider.grant({ sid: sids.own, actions, conditions: condition }, own);
   if (others.length > 0) provider.grant({ sid: sids.all, actions }, others);
 }
 
