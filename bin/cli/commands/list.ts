@@ -45,40 +45,40 @@ export function listCommand(program: Command, ctx: CliContext): void {
     .option('--result <status>', 'with --scans: only scans with this result (NO_THREATS_FOUND, THREATS_FOUND)', nonEmpty('--result'))
     .action(async (o: Record<string, any>) => {
       const problems: string[] = [];
+      const flagOf = (flag: string) => `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      /** The given flags a listing has no filter for. */
+      const inapplicable = (flags: readonly string[], listing: string, operation: string) => flags.filter((flag) => o[flag] !== undefined)
+        .map((flag) => `${flagOf(flag)} does not apply to ${listing} (${operation} has no such filter)`);
       if (o.scans) {
         if (o.copies) problems.push('--scans and --copies cannot be given together');
-        for (const flag of ['createdAfter', 'createdBefore', 'parentJobId', 'messageCategory', 'beforeRemoval', 'stack', 'destinationVaultArn'] as const) {
-          if (o[flag] !== undefined) problems.push(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not apply to --scans (ListScanJobs has no such filter)`);
-        }
+        problems.push(...inapplicable(['createdAfter', 'createdBefore', 'parentJobId', 'messageCategory', 'beforeRemoval', 'stack', 'destinationVaultArn'], '--scans', 'ListScanJobs'));
         problems.push(...scanListProblems(o));
-        if (o.vault !== undefined) problems.push(...vaultNameProblem('--vault', o.vault));
-        if (o.pageSize !== undefined && o.pageSize > 1000) problems.push(`--page-size (${o.pageSize}) must be at most 1000`);
-        if (problems.length > 0) throw new InvalidInput(problems);
-        await listScans(ctx, o, o.pageSize ?? (o.maxItems !== undefined ? Math.min(o.maxItems, 1000) : undefined));
-        return;
-      }
-      if (o.result !== undefined) problems.push('--result applies only with --scans');
-      const states: readonly string[] = o.copies ? COPY_STATES : BACKUP_STATES;
-      if (o.state !== undefined && !states.includes(o.state)) problems.push(`--state (${quoted(o.state)}) must be one of ${states.join(', ')}${o.copies ? ' (copy job states)' : ''}`);
-      if (o.copies) {
-        for (const flag of ['vault', 'beforeRemoval', 'stack'] as const) {
-          if (o[flag] !== undefined) problems.push(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not apply to --copies (ListCopyJobs has no such filter)`);
-        }
-        if (o.destinationVaultArn !== undefined && !isVaultArn(o.destinationVaultArn)) {
-          problems.push(`--destination-vault-arn (${quoted(o.destinationVaultArn)}) must be a backup vault ARN (arn:aws:backup:region:account:backup-vault:name)`);
-        }
       } else {
-        for (const flag of ['destinationVaultArn', 'sourceRecoveryPointArn'] as const) {
-          if (o[flag] !== undefined) problems.push(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies only with --copies${flag === 'sourceRecoveryPointArn' ? ' or --scans' : ''}`);
+        if (o.result !== undefined) problems.push('--result applies only with --scans');
+        const states: readonly string[] = o.copies ? COPY_STATES : BACKUP_STATES;
+        if (o.state !== undefined && !states.includes(o.state)) problems.push(`--state (${quoted(o.state)}) must be one of ${states.join(', ')}${o.copies ? ' (copy job states)' : ''}`);
+        if (o.copies) {
+          problems.push(...inapplicable(['vault', 'beforeRemoval', 'stack'], '--copies', 'ListCopyJobs'));
+          if (o.destinationVaultArn !== undefined && !isVaultArn(o.destinationVaultArn)) {
+            problems.push(`--destination-vault-arn (${quoted(o.destinationVaultArn)}) must be a backup vault ARN (arn:aws:backup:region:account:backup-vault:name)`);
+          }
+        } else {
+          for (const flag of ['destinationVaultArn', 'sourceRecoveryPointArn'] as const) {
+            if (o[flag] !== undefined) problems.push(`${flagOf(flag)} applies only with --copies${flag === 'sourceRecoveryPointArn' ? ' or --scans' : ''}`);
+          }
         }
       }
       if (o.vault !== undefined) problems.push(...vaultNameProblem('--vault', o.vault));
-      if (o.resourceType !== undefined && !resourceTypeInfo(o.resourceType)) problems.push(`--resource-type (${quoted(o.resourceType)}) must be one of ${RESOURCE_TYPE_NAMES.join(', ')}`);
+      if (!o.scans && o.resourceType !== undefined && !resourceTypeInfo(o.resourceType)) problems.push(`--resource-type (${quoted(o.resourceType)}) must be one of ${RESOURCE_TYPE_NAMES.join(', ')}`);
       if (o.pageSize !== undefined && o.pageSize > 1000) problems.push(`--page-size (${o.pageSize}) must be at most 1000`);
-      if (o.stack !== undefined && !o.beforeRemoval) problems.push('--stack applies only with --before-removal');
-      if (o.stack !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(o.stack)) problems.push(`--stack (${quoted(o.stack)}) must be a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128)`);
+      if (!o.scans && o.stack !== undefined && !o.beforeRemoval) problems.push('--stack applies only with --before-removal');
+      if (!o.scans && o.stack !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(o.stack)) problems.push(`--stack (${quoted(o.stack)}) must be a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128)`);
       if (problems.length > 0) throw new InvalidInput(problems);
       const pageSize = o.pageSize ?? (o.maxItems !== undefined ? Math.min(o.maxItems, 1000) : undefined);
+      if (o.scans) {
+        await listScans(ctx, o, pageSize);
+        return;
+      }
       if (o.copies) {
         await listCopies(ctx, o, pageSize);
         return;
