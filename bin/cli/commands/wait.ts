@@ -1,11 +1,9 @@
 /** `backup-jobs wait`: wait for a backup job (or a restore or scan job) to end, with its progress. */
+import type { BackupClient } from '@aws-sdk/client-backup';
 import type { Command } from 'commander';
-import { BACKUP_JOBS } from '../../../lambda/shared/backup-jobs';
 import { isNotFound } from '../../../lambda/shared/errors';
-import { RESTORE_JOBS } from '../../../lambda/shared/restore-jobs';
-import { SCAN_JOBS } from '../../../lambda/shared/scan-jobs';
 import { CliContext, WaitFlags, waitOptions } from '../context';
-import { endOfJob } from '../outcomes';
+import { endOfJob, JobEnding } from '../outcomes';
 import { jobId as jobIdArgument } from '../parse';
 import { waitForJob } from '../wait';
 import { RESTORE_ENDING } from './restore';
@@ -20,32 +18,26 @@ export function waitCommand(program: Command, ctx: CliContext): void {
     .action(async (jobId: string, o: WaitFlags) => {
       const backup = ctx.client();
       const options = { intervalMs: o.interval, timeoutMs: o.timeout, io: ctx.io };
-      let backupJob;
-      try {
-        backupJob = await BACKUP_JOBS.describe(backup, jobId);
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        // Not a backup job: a restore or scan job id waits the same way.
-        let restoreJob;
-        try {
-          restoreJob = await RESTORE_JOBS.describe(backup, jobId);
-        } catch (restoreError) {
-          if (!isNotFound(restoreError)) throw restoreError;
-        }
-        if (restoreJob) {
-          ctx.exit(endOfJob(ctx, await waitForJob(RESTORE_JOBS, backup, jobId, options, restoreJob), o, RESTORE_ENDING));
-          return;
-        }
-        let scanJob;
-        try {
-          scanJob = await SCAN_JOBS.describe(backup, jobId);
-        } catch (scanError) {
-          if (isNotFound(scanError)) throw Object.assign(new Error(`no backup job, restore job or scan job ${jobId}`), { name: 'ResourceNotFoundException' });
-          throw scanError;
-        }
-        ctx.exit(endOfJob(ctx, await waitForJob(SCAN_JOBS, backup, jobId, options, scanJob), o, SCAN_ENDING));
+      // A backup job id, or else a restore or scan job id: each waits the same way, as its kind ends.
+      for (const ending of WAITED_KINDS) {
+        const job = await describedAs(ending, backup, jobId);
+        if (job === undefined) continue;
+        ctx.exit(endOfJob(ctx, await waitForJob(ending.reader, backup, jobId, options, job), o, ending));
         return;
       }
-      ctx.exit(endOfJob(ctx, await waitForJob(BACKUP_JOBS, backup, jobId, options, backupJob), o, BACKUP_ENDING));
+      throw Object.assign(new Error(`no backup job, restore job or scan job ${jobId}`), { name: 'ResourceNotFoundException' });
     });
+}
+
+/** The kinds `wait` takes an id of, in the order it asks AWS Backup about it. */
+const WAITED_KINDS: readonly JobEnding<any>[] = [BACKUP_ENDING, RESTORE_ENDING, SCAN_ENDING];
+
+/** A job of the kind by its id, or undefined when AWS Backup knows no such job of that kind. */
+async function describedAs<Job>(ending: JobEnding<Job>, client: BackupClient, jobId: string): Promise<Job | undefined> {
+  try {
+    return await ending.reader.describe(client, jobId);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }
